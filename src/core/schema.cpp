@@ -1,0 +1,326 @@
+// The entity table. Names follow DATA_MODEL; each field's doc names the MDR /
+// IMSMA concept it maps to so that imports and exports can map fields both ways.
+#include "core/schema.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/errors.hpp"
+
+namespace minemap::core {
+namespace {
+
+using F = FieldSpec;
+using T = FieldType;
+
+F text(std::string_view name, bool required = false, std::string_view doc = {}) {
+  return F{.name = name, .type = T::Text, .required = required, .doc = doc};
+}
+F date(std::string_view name, bool required = false, std::string_view doc = {}) {
+  return F{.name = name, .type = T::Date, .required = required, .doc = doc};
+}
+F boolean(std::string_view name, std::string_view doc = {}) {
+  return F{.name = name, .type = T::Boolean, .doc = doc};
+}
+F integer(std::string_view name, double min, double max, std::string_view doc = {}) {
+  return F{.name = name, .type = T::Integer, .min = min, .max = max, .doc = doc};
+}
+F real(std::string_view name, double min, double max, std::string_view doc = {}) {
+  return F{.name = name, .type = T::Real, .min = min, .max = max, .doc = doc};
+}
+F enumeration(std::string_view name, std::vector<std::string_view> values, bool required,
+              std::string_view def = {}, std::string_view doc = {}) {
+  return F{.name = name,
+           .type = T::Enum,
+           .required = required,
+           .values = std::move(values),
+           .default_value = def,
+           .doc = doc};
+}
+F ref(std::string_view name, std::string_view entity, bool required = false,
+      std::string_view doc = {}) {
+  return F{.name = name, .type = T::Ref, .required = required, .ref = entity, .doc = doc};
+}
+F computed_real(std::string_view name, std::string_view doc) {
+  return F{.name = name, .type = T::Real, .computed = true, .doc = doc};
+}
+F computed_ref(std::string_view name, std::string_view entity, std::string_view doc) {
+  return F{.name = name, .type = T::Ref, .ref = entity, .computed = true, .doc = doc};
+}
+F personal(F f) {
+  f.personal = true;
+  return f;
+}
+
+std::vector<EntitySpec> build() {
+  const auto& dev = kDeviceCategories;
+  std::vector<EntitySpec> v;
+
+  v.push_back({Entity::Hazard, "hazards", "hazards", "HZ", "Hazardous areas",
+               GeomType::MultiPolygon, true,
+               {
+                   text("name", true, "IMSMA Land name"),
+                   text("local_ref", false, "local reference"),
+                   enumeration("type", {"SHA", "CHA"}, true, {},
+                               "suspected / confirmed hazardous area (MDR contaminated area)"),
+                   enumeration("status", {"open", "closed", "handed_over"}, true, "open"),
+                   date("status_date", false, "date of the current status"),
+                   text("status_reason", false, "why the status was set"),
+                   enumeration("evidence", {"direct", "indirect", "none"}, false),
+                   F{.name = "evidence_items",
+                     .type = T::EnumSet,
+                     .values = {"accident", "detonation", "mine_signs", "visual_observation",
+                                "record_high_reliability", "record_low_reliability",
+                                "verbal_report", "other"},
+                     .doc = "evidence items seen (IMSMA evidence)"},
+                   F{.name = "contamination",
+                     .type = T::EnumSet,
+                     .values = dev,
+                     .doc = "device categories believed present"},
+                   text("minefield_type", false, "type of minefield (protective, nuisance ...)"),
+                   boolean("blocks_agriculture"),
+                   boolean("blocks_housing"),
+                   boolean("blocks_roads"),
+                   boolean("blocks_water"),
+                   boolean("blocks_infrastructure"),
+                   integer("beneficiaries", 0, 1e9, "beneficiaries expected"),
+                   integer("returnees", 0, 1e9, "returnees expected"),
+                   real("benchmark_lon", -180, 180, "benchmark point longitude"),
+                   real("benchmark_lat", -90, 90, "benchmark point latitude"),
+                   real("reference_lon", -180, 180, "reference point longitude"),
+                   real("reference_lat", -90, 90, "reference point latitude"),
+                   date("reported", false, "date first reported"),
+                   ref("organisation_id", "organisations"),
+                   ref("admin_area_id", "admin-areas"),
+                   computed_real("area_m2", "geodesic area on WGS 84"),
+                   computed_real("remaining_m2", "area less the land released by its activities"),
+               }});
+
+  v.push_back({Entity::Activity, "activities", "activities", "ACT", "Land-release activities",
+               GeomType::None, false,
+               {
+                   ref("hazard_id", "hazards", true),
+                   enumeration("type", {"NTS", "TS", "CLEARANCE", "EOD_SPOT", "BAC"}, true),
+                   ref("organisation_id", "organisations"),
+                   enumeration("method", {"manual", "mechanical", "mdd", "mixed"}, false),
+                   text("asset", false, "team or machine"),
+                   date("start", false),
+                   date("end", false),
+                   enumeration("status", {"planned", "ongoing", "suspended", "completed"}, true,
+                               "completed"),
+                   integer("depth_cm", 0, 1000, "clearance depth"),
+                   real("deminer_days", 0, 1e9, "for productivity, m2 per deminer-day"),
+               }});
+
+  v.push_back({Entity::Release, "releases", "releases", "LR", "Land released",
+               GeomType::MultiPolygon, true,
+               {
+                   ref("activity_id", "activities", true),
+                   enumeration("outcome", {"cancelled", "reduced", "cleared"}, true, {},
+                               "NTS cancels, TS reduces, clearance clears"),
+                   date("date", false, "date released"),
+                   computed_ref("hazard_id", "hazards", "the activity's hazard"),
+                   computed_real("area_m2", "geodesic area on WGS 84"),
+               }});
+
+  v.push_back({Entity::Item, "items", "items", "IT", "Explosive items found",
+               GeomType::Point, true,
+               {
+                   enumeration("category", dev, true),
+                   text("model", false, "e.g. PMN-2, TM-62M"),
+                   integer("quantity", 1, 1e6),
+                   text("condition"),
+                   text("fuze_state"),
+                   integer("depth_cm", 0, 1000),
+                   enumeration("disposal", {"destroyed_in_situ", "removed", "rendered_safe"},
+                               false),
+                   date("found", false, "date found"),
+                   real("accuracy_m", 0, 1e5, "positional accuracy"),
+                   text("accuracy_method", false, "how the position was measured"),
+                   text("markings"),
+                   text("lot"),
+                   integer("year_made", 1900, 2100, "year of manufacture"),
+                   ref("activity_id", "activities"),
+                   ref("hazard_id", "hazards"),
+                   ref("record_id", "records", false, "minefield record, when matched"),
+               }});
+  v.back().fields[2].default_value = "1";
+
+  v.push_back({Entity::Accident, "accidents", "accidents", "ACC", "Accidents",
+               GeomType::Point, true,
+               {
+                   date("date", true, "IMAS 10.60 date of accident"),
+                   text("time", false, "HH:MM local time"),
+                   enumeration("type", {"mine", "erw", "cluster", "ied", "demining", "other"},
+                               true),
+                   enumeration("device_category", dev, false),
+                   text("device_model"),
+                   text("activation", false, "how the device was activated"),
+                   boolean("area_marked"),
+                   boolean("clearance_in_progress"),
+                   text("description"),
+                   ref("admin_area_id", "admin-areas"),
+               }});
+
+  v.push_back({Entity::Victim, "victims", "victims", "VIC", "Victims", GeomType::None, false,
+               {
+                   ref("accident_id", "accidents", true),
+                   enumeration("sex", {"female", "male", "unknown"}, false),
+                   integer("age", 0, 120),
+                   enumeration("group", {"civilian", "deminer", "military", "police"}, true),
+                   enumeration("outcome", {"killed", "injured"}, true),
+                   text("activity_at_time", false, "activity at time of accident"),
+                   boolean("knew_dangerous", "knew the area was dangerous"),
+                   boolean("risk_education", "had risk education"),
+                   text("injuries"),
+                   personal(text("name")),
+                   personal(text("address")),
+                   personal(date("birth_date")),
+               }});
+
+  v.push_back({Entity::Record, "records", "records", "MR", "Minefield records",
+               GeomType::Polygon, false,
+               {
+                   text("source_name", true, "who handed the record over"),
+                   date("received", false, "when it was handed over"),
+                   text("source_reference"),
+                   date("laid", false, "date the mines were laid"),
+                   text("crs", false, "CRS of the record's coordinates"),
+                   enumeration("bearing_ref", {"true", "grid", "magnetic"}, false),
+                   text("raw", true, "the record exactly as received (JSON text)"),
+                   ref("hazard_id", "hazards"),
+                   integer("declared_total", 0, 1e9, "mines declared by the record"),
+               }});
+
+  v.push_back({Entity::Organisation, "organisations", "organisations", "ORG", "Organisations",
+               GeomType::None, false,
+               {
+                   text("name", true),
+                   enumeration("kind",
+                               {"national_authority", "ngo", "commercial", "military", "un",
+                                "other"},
+                               false),
+                   text("country"),
+               }});
+
+  v.push_back({Entity::AdminArea, "admin-areas", "admin_areas", "ADM", "Administrative areas",
+               GeomType::MultiPolygon, true,
+               {
+                   text("name", true),
+                   text("code", false, "ISO or national code"),
+                   integer("level", 0, 10, "administrative level"),
+                   text("parent"),
+               }});
+
+  v.push_back({Entity::Settlement, "settlements", "settlements", "SET", "Settlements",
+               GeomType::Point, true,
+               {
+                   text("name", true),
+                   integer("population", 0, 1e9),
+                   ref("admin_area_id", "admin-areas"),
+               }});
+
+  v.push_back({Entity::Road, "roads", "roads", "RD", "Roads", GeomType::MultiLineString, true,
+               {
+                   text("name"),
+                   text("class", false, "primary, secondary, track ..."),
+               }});
+  return v;
+}
+
+}  // namespace
+
+const std::vector<std::string_view> kDeviceCategories = {
+    "AP_MINE", "AT_MINE", "UXO", "AXO", "SUBMUNITION", "IED", "OTHER"};
+const std::vector<std::string_view> kWorkflowStates = {"draft", "submitted", "approved",
+                                                       "rejected"};
+
+std::string_view to_string(FieldType t) {
+  switch (t) {
+    case T::Text: return "text";
+    case T::Integer: return "integer";
+    case T::Real: return "real";
+    case T::Boolean: return "boolean";
+    case T::Date: return "date";
+    case T::Enum: return "enum";
+    case T::EnumSet: return "enum set";
+    case T::Ref: return "reference";
+  }
+  return "?";
+}
+
+const std::vector<EntitySpec>& entities() {
+  static const std::vector<EntitySpec> all = build();
+  return all;
+}
+
+const EntitySpec& spec(Entity kind) {
+  for (const auto& s : entities())
+    if (s.kind == kind) return s;
+  throw std::logic_error("unknown entity kind");
+}
+
+const EntitySpec& spec_by_name(std::string_view name) {
+  for (const auto& s : entities())
+    if (s.name == name || s.table == name) return s;
+  std::string known;
+  for (const auto& s : entities()) known += (known.empty() ? "" : ", ") + std::string(s.name);
+  throw InputError("ENTITY", "unknown entity \"" + std::string(name) + "\"; one of: " + known);
+}
+
+const FieldSpec* EntitySpec::field(std::string_view n) const {
+  for (const auto& f : fields)
+    if (f.name == n) return &f;
+  return nullptr;
+}
+
+bool Record::has(std::string_view f) const {
+  auto it = fields.find(f);
+  return it != fields.end() && !std::holds_alternative<std::monostate>(it->second);
+}
+
+std::optional<std::string> Record::text(std::string_view f) const {
+  auto it = fields.find(f);
+  if (it == fields.end()) return std::nullopt;
+  if (auto* s = std::get_if<std::string>(&it->second)) return *s;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Record::integer(std::string_view f) const {
+  auto it = fields.find(f);
+  if (it == fields.end()) return std::nullopt;
+  if (auto* i = std::get_if<std::int64_t>(&it->second)) return *i;
+  return std::nullopt;
+}
+
+std::optional<double> Record::real(std::string_view f) const {
+  auto it = fields.find(f);
+  if (it == fields.end()) return std::nullopt;
+  if (auto* d = std::get_if<double>(&it->second)) return *d;
+  if (auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
+  return std::nullopt;
+}
+
+std::optional<bool> Record::boolean(std::string_view f) const {
+  auto it = fields.find(f);
+  if (it == fields.end()) return std::nullopt;
+  if (auto* b = std::get_if<bool>(&it->second)) return *b;
+  return std::nullopt;
+}
+
+std::string value_to_text(const Value& v) {
+  struct {
+    std::string operator()(std::monostate) const { return {}; }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", d);
+      return buf;
+    }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+  } visit;
+  return std::visit(visit, v);
+}
+
+}  // namespace minemap::core

@@ -1,0 +1,248 @@
+// Validation rules: types, enums, ranges, dates (not in the future), required
+// fields, and the few rules that relate two fields.
+#include "core/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace minemap::core {
+namespace {
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string join(const std::vector<std::string_view>& v) {
+  std::string out;
+  for (auto s : v) out += (out.empty() ? "" : ", ") + std::string(s);
+  return out;
+}
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  auto e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+std::optional<double> parse_number(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+const char* type_name(const Value& v) {
+  switch (v.index()) {
+    case 0: return "null";
+    case 1: return "text";
+    case 2: return "an integer";
+    case 3: return "a number";
+    default: return "a boolean";
+  }
+}
+
+Value check_range(const FieldSpec& f, double d, Value out) {
+  if (d < f.min || d > f.max) {
+    std::ostringstream m;
+    m << d << " is out of range [" << f.min << ", " << f.max << "]";
+    throw InputError(std::string(f.name), m.str());
+  }
+  return out;
+}
+
+}  // namespace
+
+Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
+  const std::string name(f.name);
+  if (std::holds_alternative<std::monostate>(v)) return v;
+  switch (f.type) {
+    case FieldType::Text: {
+      if (auto* s = std::get_if<std::string>(&v)) return *s;
+      return value_to_text(v);
+    }
+    case FieldType::Integer: {
+      double d;
+      if (auto* i = std::get_if<std::int64_t>(&v)) {
+        d = static_cast<double>(*i);
+      } else if (auto* x = std::get_if<double>(&v)) {
+        d = *x;
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        auto p = parse_number(trim(*s));
+        if (!p) throw InputError(name, quoted(*s) + " is not an integer");
+        d = *p;
+      } else {
+        throw InputError(name, std::string("expected an integer, got ") + type_name(v));
+      }
+      if (d != std::floor(d) || std::abs(d) > 9e15) {
+        std::ostringstream m;
+        m << d << " is not an integer";
+        throw InputError(name, m.str());
+      }
+      return check_range(f, d, static_cast<std::int64_t>(d));
+    }
+    case FieldType::Real: {
+      double d;
+      if (auto* i = std::get_if<std::int64_t>(&v)) {
+        d = static_cast<double>(*i);
+      } else if (auto* x = std::get_if<double>(&v)) {
+        d = *x;
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        auto p = parse_number(trim(*s));
+        if (!p) throw InputError(name, quoted(*s) + " is not a number");
+        d = *p;
+      } else {
+        throw InputError(name, std::string("expected a number, got ") + type_name(v));
+      }
+      if (!std::isfinite(d)) throw InputError(name, "not a finite number");
+      return check_range(f, d, d);
+    }
+    case FieldType::Boolean: {
+      if (auto* b = std::get_if<bool>(&v)) return *b;
+      if (auto* i = std::get_if<std::int64_t>(&v); i && (*i == 0 || *i == 1)) return *i == 1;
+      if (auto* s = std::get_if<std::string>(&v)) {
+        std::string t = trim(*s);
+        std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+        if (t == "true" || t == "yes" || t == "1" || t == "y") return true;
+        if (t == "false" || t == "no" || t == "0" || t == "n") return false;
+        throw InputError(name, quoted(*s) + " is not a boolean (true/false)");
+      }
+      throw InputError(name, std::string("expected a boolean, got ") + type_name(v));
+    }
+    case FieldType::Date: {
+      std::string s;
+      if (auto* str = std::get_if<std::string>(&v)) {
+        s = trim(*str);
+      } else if (auto* i = std::get_if<std::int64_t>(&v)) {
+        s = std::to_string(*i);  // a bare year from a spreadsheet
+      } else {
+        throw InputError(name, std::string("expected an ISO date, got ") + type_name(v));
+      }
+      Date d = Date::parse(s, name);
+      if (d.first_day() > today)
+        throw InputError(name, quoted(s) + " is in the future (today is " +
+                                   today.to_string() + ")");
+      return d.to_string();
+    }
+    case FieldType::Enum: {
+      auto* s = std::get_if<std::string>(&v);
+      if (!s) throw InputError(name, std::string("expected one of ") + join(f.values));
+      std::string t = trim(*s);
+      if (std::find(f.values.begin(), f.values.end(), t) == f.values.end())
+        throw InputError(name, quoted(*s) + " is not one of " + join(f.values));
+      return t;
+    }
+    case FieldType::EnumSet: {
+      auto* s = std::get_if<std::string>(&v);
+      if (!s) throw InputError(name, "expected a comma-separated list of " + join(f.values));
+      std::vector<std::string> items;
+      std::stringstream in(*s);
+      std::string item;
+      while (std::getline(in, item, ',')) {
+        item = trim(item);
+        if (item.empty()) continue;
+        if (std::find(f.values.begin(), f.values.end(), item) == f.values.end())
+          throw InputError(name, quoted(item) + " is not one of " + join(f.values));
+        items.push_back(item);
+      }
+      std::sort(items.begin(), items.end());
+      items.erase(std::unique(items.begin(), items.end()), items.end());
+      std::string out;
+      for (auto& i : items) out += (out.empty() ? "" : ",") + i;
+      return out;
+    }
+    case FieldType::Ref: {
+      std::string s = value_to_text(v);
+      s = trim(s);
+      if (s.empty()) throw InputError(name, "empty reference");
+      return s;
+    }
+  }
+  return v;
+}
+
+Record validate(const EntitySpec& spec, Record in, const Date& today) {
+  Record out;
+  out.id = trim(in.id);
+  if (!out.id.empty()) {
+    for (char c : out.id)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+            c == '/'))
+        throw InputError("id", quoted(in.id) +
+                                   " may hold only letters, digits and - _ . /");
+  }
+  out.workflow = in.workflow.empty() ? "approved" : in.workflow;
+  if (std::find(kWorkflowStates.begin(), kWorkflowStates.end(), out.workflow) ==
+      kWorkflowStates.end())
+    throw InputError(std::string(kWorkflowField),
+                     quoted(out.workflow) + " is not one of " + join(kWorkflowStates));
+
+  for (auto& [key, value] : in.fields) {
+    const FieldSpec* f = spec.field(key);
+    if (!f) {
+      std::string known;
+      for (const auto& fs : spec.fields)
+        if (!fs.computed) known += (known.empty() ? "" : ", ") + std::string(fs.name);
+      throw InputError(key, "unknown field for " + std::string(spec.name) + "; known: " + known);
+    }
+    if (f->computed) continue;
+    Value v = validate_value(*f, value, today);
+    if (!std::holds_alternative<std::monostate>(v)) out.fields[key] = std::move(v);
+  }
+  for (const auto& f : spec.fields) {
+    if (f.computed || out.has(f.name)) continue;
+    if (!f.default_value.empty()) {
+      out.fields[std::string(f.name)] =
+          validate_value(f, std::string(f.default_value), today);
+    } else if (f.required) {
+      throw InputError(std::string(f.name), "required field missing");
+    }
+  }
+
+  // Geometry: presence and type; validity is checked by geo.
+  out.geometry = std::move(in.geometry);
+  Geometry& g = out.geometry;
+  if (!spec.spatial()) {
+    if (g.type != GeomType::None)
+      throw InputError("geometry", std::string(spec.name) + " have no geometry");
+  } else if (g.type == GeomType::None || g.empty()) {
+    if (spec.geometry_required)
+      throw InputError("geometry", "required, and missing or empty");
+    g = Geometry{};
+  } else {
+    GeomType want = spec.geometry;
+    if (g.type == GeomType::Polygon && want == GeomType::MultiPolygon) g.type = want;
+    if (g.type == GeomType::LineString && want == GeomType::MultiLineString) g.type = want;
+    if (g.type == GeomType::MultiPolygon && want == GeomType::Polygon && g.polygons.size() == 1)
+      g.type = want;
+    if (g.type != want) {
+      static const char* names[] = {"none",       "Point",           "LineString",  "Polygon",
+                                    "MultiPoint", "MultiLineString", "MultiPolygon"};
+      throw InputError("geometry", std::string("a ") + names[static_cast<int>(g.type)] +
+                                       " where " + std::string(spec.name) + " need a " +
+                                       names[static_cast<int>(want)]);
+    }
+  }
+
+  // Rules between fields.
+  if (spec.kind == Entity::Activity) {
+    auto s = out.text("start"), e = out.text("end");
+    if (s && e && Date::parse(*e, "end").first_day() < Date::parse(*s, "start").first_day())
+      throw InputError("end", quoted(*e) + " is before start " + quoted(*s));
+  }
+  if (spec.kind == Entity::Accident) {
+    if (auto t = out.text("time")) {
+      bool ok = t->size() == 5 && (*t)[2] == ':' && std::isdigit((*t)[0]) &&
+                std::isdigit((*t)[1]) && std::isdigit((*t)[3]) && std::isdigit((*t)[4]) &&
+                std::stoi(t->substr(0, 2)) < 24 && std::stoi(t->substr(3, 2)) < 60;
+      if (!ok) throw InputError("time", quoted(*t) + " is not a time HH:MM");
+    }
+  }
+  if (auto y = out.integer("year_made"); y && *y > today.year)
+    throw InputError("year_made", std::to_string(*y) + " is in the future");
+  return out;
+}
+
+}  // namespace minemap::core

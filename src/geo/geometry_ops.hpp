@@ -1,0 +1,26 @@
+// Geometry operations on lon/lat geometries (GEOS C API, reentrant `_r` functions,
+// behind this module): validity, repair, union, intersection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/geometry.hpp"
+
+namespace minemap::geo {
+
+// GEOS validity; `reason` gets GEOS's explanation ("Self-intersection[x y]").
+bool is_valid(const core::Geometry& g, std::string* reason = nullptr);
+// GEOS make-valid, keeping only the polygonal part (for polygon input).
+core::Geometry make_valid(const core::Geometry& g);
+// Union of polygonal geometries, as a MultiPolygon (empty when none).
+core::Geometry union_all(const std::vector<core::Geometry>& gs);
+core::Geometry intersection(const core::Geometry& a, const core::Geometry& b);
+
+// Geodesic area in m² of `hazard` not covered by the union of `released`.
+double remaining_area_m2(const core::Geometry& hazard, const std::vector<core::Geometry>& released);
+
+// Whether point p lies in or on a (Multi)Polygon (boundary counts as inside).
+bool covers(const core::Geometry& polygonal, core::Coord p);
+
+}  // namespace minemap::geo

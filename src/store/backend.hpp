@@ -1,0 +1,92 @@
+// The storage backend interface: the few primitive operations a database must
+// offer. store::Registry (registry.hpp) puts the domain rules on top of it, so a
+// second backend (PostgreSQL/PostGIS) implements only this. Nothing above store/
+// sees a backend's database library.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/schema.hpp"
+
+namespace minemap::store {
+
+struct ListQuery {
+  std::optional<core::Envelope> bbox;  // features whose envelope intersects it
+  // field -> accepted values (text comparison); all conditions must hold.
+  std::vector<std::pair<std::string, std::vector<std::string>>> where;
+  bool include_deleted = false;
+  bool approved_only = false;  // summaries and analytics see approved data only
+};
+
+struct AuditEntry {
+  std::int64_t seq = 0;    // 1, 2, 3 ... in write order
+  std::string ts;          // UTC ISO 8601
+  std::string actor;       // user name
+  std::string entity;      // EntitySpec::name
+  std::string entity_id;   // public id
+  std::string action;      // create | update | delete | restore
+  std::string reason;      // why (deletes, status changes)
+  std::string before;      // JSON of the record before ("" for create)
+  std::string after;       // JSON of the record after ("" for delete)
+  std::string prev_hash;   // hex BLAKE2b of the previous entry ("" for the first)
+  std::string hash;        // hex BLAKE2b over prev_hash and this entry's fields
+};
+
+struct StatusChange {
+  std::string date;  // ISO date
+  std::string status;
+  std::string reason;
+};
+
+struct DeletedState {
+  bool deleted = false;
+  std::string reason;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Runs fn in one transaction; an exception from fn rolls everything back and
+  // is rethrown. Nested calls join the outer transaction.
+  virtual void transaction(const std::function<void()>& fn) = 0;
+
+  // The next free public id for the entity ("HZ-000124").
+  virtual std::string next_id(const core::EntitySpec& spec) = 0;
+
+  // Rows are looked up by public id; `include_deleted` also finds soft-deleted rows.
+  virtual std::optional<core::Record> get(const core::EntitySpec& spec, const std::string& id,
+                                          bool include_deleted) = 0;
+  virtual std::optional<DeletedState> deleted_state(const core::EntitySpec& spec,
+                                                    const std::string& id) = 0;
+  // Writes every field of the record, computed ones included. insert throws
+  // core::Conflict when the id exists (deleted or not).
+  virtual void insert(const core::EntitySpec& spec, const core::Record& r) = 0;
+  virtual void replace(const core::EntitySpec& spec, const core::Record& r) = 0;
+  virtual void set_deleted(const core::EntitySpec& spec, const std::string& id, bool deleted,
+                           const std::string& reason) = 0;
+
+  // Streams rows in id order.
+  virtual void for_each(const core::EntitySpec& spec, const ListQuery& q,
+                        const std::function<void(const core::Record&)>& fn) = 0;
+  virtual std::int64_t count(const core::EntitySpec& spec, bool include_deleted) = 0;
+
+  // The audit table is append-only.
+  virtual std::optional<AuditEntry> last_audit() = 0;
+  virtual void append_audit(const AuditEntry& e) = 0;
+  // Entries for one entity instance, or all when entity is empty, in seq order.
+  virtual std::vector<AuditEntry> audit(const std::string& entity, const std::string& id) = 0;
+
+  virtual void append_status(const std::string& hazard_id, const StatusChange& c) = 0;
+  virtual std::vector<StatusChange> status_history(const std::string& hazard_id) = 0;
+
+  // Where the data live (file path or connection URL without password).
+  virtual std::string location() const = 0;
+};
+
+}  // namespace minemap::store
