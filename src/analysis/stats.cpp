@@ -1,2 +1,125 @@
-// placeholder
+// Report figures; see stats.hpp.
 #include "analysis/stats.hpp"
+
+#include <set>
+
+#include "geo/geometry_ops.hpp"
+
+namespace minemap::analysis {
+namespace {
+
+using core::Record;
+
+std::map<std::string, std::int64_t> zeros(core::Entity e, std::string_view field) {
+  std::map<std::string, std::int64_t> m;
+  for (auto v : core::spec(e).field(field)->values) m[std::string(v)] = 0;
+  return m;
+}
+
+std::string year_of(const std::optional<std::string>& date) {
+  return date && date->size() >= 4 ? date->substr(0, 4) : "unknown";
+}
+
+core::Date last_day(core::Date d) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (!d.month) d.month = 12;
+  if (!d.day) {
+    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+    d.day = d.month == 2 && !leap ? 28 : kDays[d.month - 1];
+  }
+  return d;
+}
+
+}  // namespace
+
+bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
+  if (!p.from && !p.to) return true;
+  auto d = date ? core::Date::try_parse(*date) : std::nullopt;
+  if (!d) return false;
+  if (p.from && last_day(*d) < p.from->first_day()) return false;
+  if (p.to && d->first_day() > last_day(*p.to)) return false;
+  return true;
+}
+
+Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
+  Stats s;
+  s.hazards.by_type = zeros(core::Entity::Hazard, "type");
+  s.hazards.by_status = zeros(core::Entity::Hazard, "status");
+  for (const Record& h : in.hazards) {
+    ++s.hazards.count;
+    ++s.hazards.by_type[h.text("type").value_or("")];
+    ++s.hazards.by_status[h.text("status").value_or("")];
+    s.hazards.area_m2 += h.real("area_m2").value_or(0);
+    s.hazards.remaining_m2 += h.real("remaining_m2").value_or(0);
+  }
+
+  // Items per activity, to find cleared ground in which nothing was found.
+  std::set<std::string> activities_with_finds;
+  s.items.by_category = zeros(core::Entity::Item, "category");
+  for (const Record& it : in.items) {
+    if (!in_period(it.text("found"), period)) continue;
+    std::int64_t q = it.integer("quantity").value_or(1);
+    s.items.count += q;
+    s.items.by_category[it.text("category").value_or("")] += q;
+    s.items.by_year[year_of(it.text("found"))] += q;
+    if (auto a = it.text("activity_id")) activities_with_finds.insert(*a);
+  }
+
+  std::map<std::string, const Record*> activity_by_id;
+  for (const Record& a : in.activities) activity_by_id[a.id] = &a;
+  std::set<std::string> counted_activities;
+  for (const Record& r : in.releases) {
+    if (!in_period(r.text("date"), period)) continue;
+    double a = r.real("area_m2").value_or(0);
+    auto outcome = r.text("outcome").value_or("");
+    if (outcome == "cancelled") s.land_release.cancelled_m2 += a;
+    if (outcome == "reduced") s.land_release.reduced_m2 += a;
+    if (outcome != "cleared") continue;
+    s.land_release.cleared_m2 += a;
+    auto act_id = r.text("activity_id").value_or("");
+    if (!activities_with_finds.count(act_id)) s.land_release.cleared_nothing_found_m2 += a;
+    auto act = activity_by_id.find(act_id);
+    if (act == activity_by_id.end()) continue;
+    auto days = act->second->real("deminer_days");
+    if (!days || *days <= 0) continue;
+    s.land_release.cleared_by_deminer_days_m2 += a;
+    if (counted_activities.insert(act_id).second) s.land_release.deminer_days += *days;
+  }
+
+  // Accidents inside vs outside every known hazard (any status). An accident
+  // outside all of them is evidence of unknown contamination.
+  std::vector<core::Envelope> boxes;
+  for (const Record& h : in.hazards) boxes.push_back(h.geometry.envelope());
+  std::map<std::string, std::string> accident_year;
+  s.accidents.by_type = zeros(core::Entity::Accident, "type");
+  for (const Record& a : in.accidents) {
+    if (!in_period(a.text("date"), period)) continue;
+    accident_year[a.id] = year_of(a.text("date"));
+    ++s.accidents.count;
+    ++s.accidents.by_year[year_of(a.text("date"))];
+    ++s.accidents.by_type[a.text("type").value_or("")];
+    bool inside = false;
+    if (!a.geometry.points.empty()) {
+      core::Coord p = a.geometry.points[0];
+      for (std::size_t i = 0; i < in.hazards.size() && !inside; ++i)
+        inside = boxes[i].contains(p) && geo::covers(in.hazards[i].geometry, p);
+    }
+    ++(inside ? s.accidents.inside_hazards : s.accidents.outside_hazards);
+  }
+
+  s.victims.by_group = zeros(core::Entity::Victim, "group");
+  s.victims.by_sex = zeros(core::Entity::Victim, "sex");
+  for (const Record& v : in.victims) {
+    auto acc = accident_year.find(v.text("accident_id").value_or(""));
+    if (acc == accident_year.end()) continue;  // accident outside the period, or not approved
+    ++s.victims.count;
+    ++(v.text("outcome") == "killed" ? s.victims.killed : s.victims.injured);
+    if (auto age = v.integer("age"); age && *age < 18) ++s.victims.children;
+    ++s.victims.by_group[v.text("group").value_or("")];
+    ++s.victims.by_sex[v.text("sex").value_or("unknown")];
+    ++s.victims.by_year[acc->second];
+  }
+  return s;
+}
+
+}  // namespace minemap::analysis

@@ -1,2 +1,303 @@
-// placeholder; replaced by the CLI
-int main() { return 0; }
+// The `minemap` command line: subcommands as in docs/cli.md. Exit codes: 0 done,
+// 1 failed (I/O, storage, internal), 2 bad input or usage.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "app/cli_util.hpp"
+#include "core/errors.hpp"
+#include "io/demo.hpp"
+#include "io/read_input.hpp"
+#include "io/records_input.hpp"
+#include "io/render.hpp"
+#include "store/registry.hpp"
+
+namespace fs = std::filesystem;
+using namespace minemap;
+
+namespace {
+
+const char* kEntityHelp =
+    "hazards, activities, releases, items, accidents, victims, records, organisations, "
+    "admin-areas, settlements, roads";
+
+void print_repairs(const std::string& where, const std::vector<std::string>& repairs) {
+  for (const auto& r : repairs) std::cerr << "repaired: " << where << r << '\n';
+}
+
+int cmd_init(const std::string& path) {
+  auto reg = store::Registry::open(path, true);
+  std::cout << "created " << reg.location() << '\n';
+  return 0;
+}
+
+int cmd_add(const std::string& path, const std::string& entity, const std::string& file) {
+  const auto& spec = core::spec_by_name(entity);
+  auto records = io::parse_records(io::read_input(file), file);
+  auto reg = store::Registry::open(path, false);
+  const std::string name = file == "-" ? "<stdin>" : file;
+  std::vector<std::string> ids;
+  auto who = app::current_actor();
+  reg.transaction([&] {
+    for (auto& lr : records) {
+      std::string where = name + (lr.where.empty() ? "" : ": " + lr.where);
+      try {
+        auto res = reg.add(spec, std::move(lr.record), who);
+        print_repairs(where + ": ", res.repairs);
+        ids.push_back(res.id);
+      } catch (const core::InputError& e) {
+        throw e.located(where);
+      } catch (const core::Conflict& e) {
+        throw core::Conflict(where + ": " + e.what());
+      }
+    }
+  });
+  for (const auto& id : ids) std::cout << id << '\n';
+  return 0;
+}
+
+int cmd_get(const std::string& path, const std::string& entity, const std::string& id, bool json,
+            bool personal) {
+  const auto& spec = core::spec_by_name(entity);
+  auto reg = store::Registry::open(path, false);
+  auto r = reg.get(spec, id);
+  if (json)
+    std::cout << io::feature_json(spec, r, personal) << '\n';
+  else
+    io::print_record(spec, r, std::cout, personal);
+  return 0;
+}
+
+int cmd_list(const std::string& path, const std::string& entity, const std::string& bbox,
+             const std::vector<std::string>& where, const std::string& format, bool personal,
+             bool deleted) {
+  const auto& spec = core::spec_by_name(entity);
+  store::ListQuery q;
+  if (!bbox.empty()) q.bbox = app::parse_bbox(bbox);
+  q.where = app::parse_where(where, spec);
+  q.include_deleted = deleted;
+  auto fmt = io::parse_format(format);
+  auto reg = store::Registry::open(path, false);
+  auto writer = io::make_writer(fmt, spec, std::cout, personal);
+  reg.for_each(spec, q, [&](const core::Record& r) { writer->write(r); });
+  writer->finish();
+  return 0;
+}
+
+int cmd_update(const std::string& path, const std::string& entity, const std::string& id,
+               const std::string& file, const std::string& reason) {
+  const auto& spec = core::spec_by_name(entity);
+  auto records = io::parse_records(io::read_input(file), file);
+  const std::string name = file == "-" ? "<stdin>" : file;
+  if (records.size() != 1) throw core::InputError(name, "update takes exactly one record");
+  auto reg = store::Registry::open(path, false);
+  store::WriteResult res;
+  try {
+    res = reg.update(spec, id, records[0].record, app::current_actor(), reason);
+  } catch (const core::InputError& e) {
+    throw e.located(name);
+  }
+  print_repairs(name + ": ", res.repairs);
+  std::cout << res.id << '\n';
+  return 0;
+}
+
+int cmd_delete(const std::string& path, const std::string& entity, const std::string& id,
+               const std::string& reason, bool restore) {
+  const auto& spec = core::spec_by_name(entity);
+  auto reg = store::Registry::open(path, false);
+  if (restore)
+    reg.restore(spec, id, reason, app::current_actor());
+  else
+    reg.remove(spec, id, reason, app::current_actor());
+  std::cout << (restore ? "restored " : "deleted ") << id << '\n';
+  return 0;
+}
+
+int cmd_history(const std::string& path, const std::string& entity, const std::string& id,
+                bool json) {
+  const auto& spec = core::spec_by_name(entity);
+  auto reg = store::Registry::open(path, false);
+  auto entries = reg.history(spec, id);
+  std::vector<store::StatusChange> status;
+  if (spec.kind == core::Entity::Hazard) status = reg.status_history(id);
+  if (json)
+    std::cout << io::history_json(entries, status) << '\n';
+  else
+    io::print_history(entries, status, std::cout);
+  return 0;
+}
+
+int cmd_stats(const std::string& path, const std::string& from, const std::string& to, bool json) {
+  analysis::StatsPeriod period;
+  if (!from.empty()) period.from = core::Date::parse(from, "--from");
+  if (!to.empty()) period.to = core::Date::parse(to, "--to");
+  auto reg = store::Registry::open(path, false);
+  auto s = analysis::compute_stats(app::load_stats_input(reg), period);
+  if (json)
+    std::cout << io::stats_json(s) << '\n';
+  else
+    io::print_stats(s, std::cout);
+  return 0;
+}
+
+int cmd_verify(const std::string& path) {
+  auto reg = store::Registry::open(path, false);
+  if (auto problem = reg.verify_audit()) {
+    std::cerr << "minemap: audit chain broken: " << *problem << '\n';
+    return 1;
+  }
+  std::cout << "audit chain intact (" << reg.backend().audit("", "").size() << " entries)\n";
+  return 0;
+}
+
+int cmd_demo(const std::string& dir, bool no_serve) {
+  fs::create_directories(dir);
+  fs::path file = fs::path(dir) / "demo.gpkg";
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+  auto reg = store::Registry::open(file.string(), true);
+  io::build_demo(reg, app::current_actor());
+  auto s = analysis::compute_stats(app::load_stats_input(reg), {});
+  std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
+  io::print_stats(s, std::cout);
+  std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
+            << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n";
+  (void)no_serve;  // the web map arrives with `minemap serve`
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "minemap: an information system for humanitarian mine action.\n"
+      "Hazardous areas and land release, minefield records, items found, accidents and victims,\n"
+      "in one GeoPackage file (STORE) that QGIS and GDAL open as it is."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "minemap 0.1.0");
+  app.footer(
+      "Exit codes: 0 done, 1 failed (I/O, storage), 2 bad input or usage.\n"
+      "Start with:  minemap demo   (a synthetic store to explore)\n"
+      "Run `minemap COMMAND --help` for a command's options and examples.");
+
+  std::string store_path, entity, file, id, reason, bbox, format = "table", from, to,
+                                                         dir = "minemap-demo";
+  std::vector<std::string> where;
+  bool json = false, personal = false, deleted = false, no_serve = false, restore = false;
+  std::function<int()> run;
+
+  auto* init = app.add_subcommand("init", "Create an empty store (a GeoPackage file)");
+  init->add_option("STORE", store_path, "path of the new .gpkg file")->required();
+  init->footer("Example: minemap init field.gpkg");
+  init->callback([&] { run = [&] { return cmd_init(store_path); }; });
+
+  auto* demo = app.add_subcommand("demo", "Build a demo store of synthetic data and summarise it");
+  demo->add_option("--dir", dir, "folder for demo.gpkg (replaced if present)")
+      ->capture_default_str();
+  demo->add_flag("--no-serve", no_serve, "only build the store");
+  demo->callback([&] { run = [&] { return cmd_demo(dir, no_serve); }; });
+
+  auto* add = app.add_subcommand("add", "Add records from a JSON object, an array or GeoJSON");
+  add->add_option("STORE", store_path, "the store (.gpkg)")->required();
+  add->add_option("ENTITY", entity, kEntityHelp)->required();
+  add->add_option("FILE", file, "JSON file, or - for standard input")->required();
+  add->footer(
+      "All records are added in one transaction: one bad record and nothing is written.\n"
+      "Example:\n"
+      "  echo '{\"name\":\"North field\",\"type\":\"SHA\",\"geometry\":{\"type\":\"Polygon\",\n"
+      "        \"coordinates\":[[[20,45],[20.01,45],[20.01,45.01],[20,45]]]}}' |\n"
+      "    minemap add field.gpkg hazards -\n"
+      "Prints the new ids, one per line. `minemap list STORE ENTITY --format json` shows fields.");
+  add->callback([&] { run = [&] { return cmd_add(store_path, entity, file); }; });
+
+  auto* get = app.add_subcommand("get", "Show one record");
+  get->add_option("STORE", store_path)->required();
+  get->add_option("ENTITY", entity, kEntityHelp)->required();
+  get->add_option("ID", id, "public id, e.g. HZ-000001")->required();
+  get->add_flag("--json", json, "as a GeoJSON Feature");
+  get->add_flag("--include-personal", personal, "victims' names, addresses, birth dates");
+  get->callback([&] { run = [&] { return cmd_get(store_path, entity, id, json, personal); }; });
+
+  auto* list = app.add_subcommand("list", "List records, filtered");
+  list->add_option("STORE", store_path)->required();
+  list->add_option("ENTITY", entity, kEntityHelp)->required();
+  list->add_option("--bbox", bbox, "W,S,E,N in degrees (WGS 84)");
+  list->add_option("--where", where, "FIELD=V1,V2: keep records whose FIELD is one of the values")
+      ->take_all()
+      ->allow_extra_args(false);
+  list->add_option("--format", format, "table, json, geojson or csv")->capture_default_str();
+  list->add_flag("--include-personal", personal, "victims' names, addresses, birth dates");
+  list->add_flag("--include-deleted", deleted, "also soft-deleted records");
+  list->footer("Example: minemap list field.gpkg hazards --where type=CHA --where status=open");
+  list->callback([&] {
+    run = [&] { return cmd_list(store_path, entity, bbox, where, format, personal, deleted); };
+  });
+
+  auto* update = app.add_subcommand("update", "Change fields of one record");
+  update->add_option("STORE", store_path)->required();
+  update->add_option("ENTITY", entity, kEntityHelp)->required();
+  update->add_option("ID", id)->required();
+  update->add_option("FILE", file, "JSON object of the fields to change (null clears), or -")
+      ->required();
+  update->add_option("--reason", reason, "why, kept in the audit trail");
+  update->footer("Example: echo '{\"status\":\"closed\"}' | minemap update field.gpkg hazards "
+                 "HZ-000001 - --reason 'cleared'");
+  update->callback(
+      [&] { run = [&] { return cmd_update(store_path, entity, id, file, reason); }; });
+
+  auto* del = app.add_subcommand("delete", "Delete a record (soft: it stays in history)");
+  del->add_option("STORE", store_path)->required();
+  del->add_option("ENTITY", entity, kEntityHelp)->required();
+  del->add_option("ID", id)->required();
+  del->add_option("--reason", reason, "why (required)")->required();
+  del->add_flag("--restore", restore, "undo an earlier delete");
+  del->callback(
+      [&] { run = [&] { return cmd_delete(store_path, entity, id, reason, restore); }; });
+
+  auto* hist = app.add_subcommand("history", "Audit trail of one record (and a hazard's status)");
+  hist->add_option("STORE", store_path)->required();
+  hist->add_option("ENTITY", entity, kEntityHelp)->required();
+  hist->add_option("ID", id)->required();
+  hist->add_flag("--json", json, "as JSON");
+  hist->callback([&] { run = [&] { return cmd_history(store_path, entity, id, json); }; });
+
+  auto* stats = app.add_subcommand("stats", "Summary figures: areas, land release, finds, casualties");
+  stats->add_option("STORE", store_path)->required();
+  stats->add_option("--from", from, "first date (YYYY, YYYY-MM or YYYY-MM-DD)");
+  stats->add_option("--to", to, "last date, inclusive");
+  stats->add_flag("--json", json, "as JSON (keys: docs/cli.md)");
+  stats->footer("Only approved, non-deleted records count.");
+  stats->callback([&] { run = [&] { return cmd_stats(store_path, from, to, json); }; });
+
+  auto* verify = app.add_subcommand("verify", "Check the audit chain for tampering");
+  verify->add_option("STORE", store_path)->required();
+  verify->callback([&] { run = [&] { return cmd_verify(store_path); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "minemap: " << e.what() << " (see minemap --help)\n";
+    return 2;
+  }
+  try {
+    return run ? run() : 2;
+  } catch (const core::InputError& e) {
+    std::cerr << "minemap: error: " << e.what() << '\n';
+    return 2;
+  } catch (const core::NotFound& e) {
+    std::cerr << "minemap: error: " << e.what() << '\n';
+    return 2;
+  } catch (const core::Conflict& e) {
+    std::cerr << "minemap: error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "minemap: failed: " << e.what() << '\n';
+    return 1;
+  }
+}

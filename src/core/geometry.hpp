@@ -7,16 +7,6 @@
 
 namespace minemap::core {
 
-struct Coord {
-  double x = 0;  // longitude (or easting)
-  double y = 0;  // latitude (or northing)
-  friend bool operator==(const Coord&, const Coord&) = default;
-};
-
-using LineString = std::vector<Coord>;
-// rings[0] is the exterior ring, the rest holes; each ring is closed (first == last).
-using Polygon = std::vector<LineString>;
-
 // Values follow the WKB geometry type codes.
 enum class GeomType : std::uint8_t {
   None = 0,
@@ -27,6 +17,16 @@ enum class GeomType : std::uint8_t {
   MultiLineString = 5,
   MultiPolygon = 6,
 };
+
+struct Coord {
+  double x = 0;  // longitude (or easting)
+  double y = 0;  // latitude (or northing)
+  friend bool operator==(const Coord&, const Coord&) = default;
+};
+
+using LineString = std::vector<Coord>;
+// rings[0] is the exterior ring, the rest holes; each ring is closed (first == last).
+using Polygon = std::vector<LineString>;
 
 struct Envelope {
   double min_x = std::numeric_limits<double>::infinity();

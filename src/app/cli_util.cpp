@@ -1,0 +1,69 @@
+// Shared helpers of the subcommands.
+#include "app/cli_util.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace minemap::app {
+
+store::Actor current_actor() {
+  for (const char* var : {"MINEMAP_USER", "USER", "LOGNAME"})
+    if (const char* v = std::getenv(var); v && *v) return {v};
+  return {"cli"};
+}
+
+core::Envelope parse_bbox(const std::string& text) {
+  std::vector<double> v;
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    char* end = nullptr;
+    double d = std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size())
+      throw core::InputError("--bbox", "\"" + text + "\" is not W,S,E,N (four numbers)");
+    v.push_back(d);
+  }
+  if (v.size() != 4 || v[0] > v[2] || v[1] > v[3])
+    throw core::InputError("--bbox", "\"" + text + "\" is not W,S,E,N with W <= E and S <= N");
+  core::Envelope e;
+  e.expand(core::Coord{v[0], v[1]});
+  e.expand(core::Coord{v[2], v[3]});
+  return e;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
+    const std::vector<std::string>& clauses, const core::EntitySpec& spec) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& c : clauses) {
+    auto eq = c.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw core::InputError("--where", "\"" + c + "\" is not FIELD=V1,V2");
+    std::string field = c.substr(0, eq);
+    if (field != "id" && field != "workflow" && !spec.field(field))
+      throw core::InputError("--where", "no field \"" + field + "\" in " + std::string(spec.name));
+    std::vector<std::string> values;
+    std::stringstream in(c.substr(eq + 1));
+    std::string v;
+    while (std::getline(in, v, ',')) values.push_back(v);
+    out.push_back({field, values});
+  }
+  return out;
+}
+
+analysis::StatsInput load_stats_input(store::Registry& reg) {
+  store::ListQuery q;
+  q.approved_only = true;
+  analysis::StatsInput in;
+  using core::Entity;
+  in.hazards = reg.list(core::spec(Entity::Hazard), q);
+  in.releases = reg.list(core::spec(Entity::Release), q);
+  in.items = reg.list(core::spec(Entity::Item), q);
+  in.accidents = reg.list(core::spec(Entity::Accident), q);
+  in.victims = reg.list(core::spec(Entity::Victim), q);
+  in.activities = reg.list(core::spec(Entity::Activity), q);
+  return in;
+}
+
+}  // namespace minemap::app

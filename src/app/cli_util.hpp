@@ -1,0 +1,20 @@
+// Small helpers the subcommands share: who is acting, parsing of --bbox and
+// --where, and loading the records the figures are computed from.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/stats.hpp"
+#include "store/registry.hpp"
+
+namespace minemap::app {
+
+store::Actor current_actor();
+core::Envelope parse_bbox(const std::string& text);
+std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
+    const std::vector<std::string>& clauses, const core::EntitySpec& spec);
+// Approved, non-deleted records of every kind the figures use.
+analysis::StatsInput load_stats_input(store::Registry& reg);
+
+}  // namespace minemap::app

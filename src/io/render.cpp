@@ -1,0 +1,347 @@
+// Text, JSON, GeoJSON and CSV renderings; see render.hpp.
+#include "io/render.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "geo/geojson.hpp"
+
+namespace minemap::io {
+
+using nlohmann::json;
+
+Format parse_format(const std::string& s) {
+  if (s == "table") return Format::Table;
+  if (s == "json") return Format::Json;
+  if (s == "geojson") return Format::GeoJson;
+  if (s == "csv") return Format::Csv;
+  throw core::InputError("--format", "\"" + s + "\" is not one of table, json, geojson, csv");
+}
+
+namespace {
+
+std::string num(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", d);
+  return buf;
+}
+
+void coords(std::ostringstream& o, const core::LineString& l) {
+  o << '(';
+  for (std::size_t i = 0; i < l.size(); ++i)
+    o << (i ? ", " : "") << num(l[i].x) << ' ' << num(l[i].y);
+  o << ')';
+}
+
+void polygon(std::ostringstream& o, const core::Polygon& p) {
+  o << '(';
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (i) o << ", ";
+    coords(o, p[i]);
+  }
+  o << ')';
+}
+
+bool shown(const core::FieldSpec& f, bool include_personal) {
+  return include_personal || !f.personal;
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+class JsonWriter : public RecordWriter {
+ public:
+  JsonWriter(const core::EntitySpec& spec, std::ostream& out, bool personal, bool geojson)
+      : m_spec(spec), m_out(out), m_personal(personal), m_geojson(geojson) {
+    m_out << (m_geojson ? "{\"type\":\"FeatureCollection\",\"features\":[" : "[");
+  }
+  void write(const core::Record& r) override {
+    json j = m_geojson ? geo::record_to_feature(m_spec, r, m_personal)
+                       : geo::record_to_json(m_spec, r, m_personal);
+    m_out << (m_first ? "\n" : ",\n") << j.dump();
+    m_first = false;
+  }
+  void finish() override { m_out << (m_geojson ? "\n]}\n" : "\n]\n"); }
+
+ private:
+  const core::EntitySpec& m_spec;
+  std::ostream& m_out;
+  bool m_personal, m_geojson, m_first = true;
+};
+
+class CsvWriter : public RecordWriter {
+ public:
+  CsvWriter(const core::EntitySpec& spec, std::ostream& out, bool personal)
+      : m_spec(spec), m_out(out), m_personal(personal) {
+    m_out << "id,workflow";
+    for (const auto& f : m_spec.fields)
+      if (shown(f, m_personal)) m_out << ',' << f.name;
+    if (m_spec.spatial()) m_out << ",wkt";
+    m_out << '\n';
+  }
+  void write(const core::Record& r) override {
+    m_out << csv_cell(r.id) << ',' << r.workflow;
+    for (const auto& f : m_spec.fields) {
+      if (!shown(f, m_personal)) continue;
+      auto it = r.fields.find(f.name);
+      m_out << ',' << (it == r.fields.end() ? "" : csv_cell(core::value_to_text(it->second)));
+    }
+    if (m_spec.spatial()) m_out << ',' << csv_cell(to_wkt(r.geometry));
+    m_out << '\n';
+  }
+  void finish() override {}
+
+ private:
+  const core::EntitySpec& m_spec;
+  std::ostream& m_out;
+  bool m_personal;
+};
+
+// An aligned table of the id and the first few fields, for a person at a terminal.
+class TableWriter : public RecordWriter {
+ public:
+  TableWriter(const core::EntitySpec& spec, std::ostream& out, bool personal)
+      : m_spec(spec), m_out(out) {
+    m_columns.push_back("id");
+    for (const auto& f : m_spec.fields)
+      if (shown(f, personal) && m_columns.size() < 7) m_columns.push_back(std::string(f.name));
+  }
+  void write(const core::Record& r) override {
+    std::vector<std::string> row{r.id};
+    for (std::size_t i = 1; i < m_columns.size(); ++i) {
+      auto it = r.fields.find(m_columns[i]);
+      std::string v = it == r.fields.end() ? "" : core::value_to_text(it->second);
+      if (auto* d = it == r.fields.end() ? nullptr : std::get_if<double>(&it->second))
+        v = num(*d);
+      if (v.size() > 30) v = v.substr(0, 27) + "...";
+      row.push_back(v);
+    }
+    m_rows.push_back(std::move(row));
+  }
+  void finish() override {
+    std::vector<std::size_t> width(m_columns.size());
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+      width[c] = m_columns[c].size();
+      for (const auto& row : m_rows) width[c] = std::max(width[c], row[c].size());
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (std::size_t c = 0; c < cells.size(); ++c)
+        m_out << std::left << std::setw(static_cast<int>(width[c]) + 2) << cells[c];
+      m_out << '\n';
+    };
+    line(m_columns);
+    for (const auto& row : m_rows) line(row);
+    m_out << m_rows.size() << ' ' << m_spec.name << '\n';
+  }
+
+ private:
+  const core::EntitySpec& m_spec;
+  std::ostream& m_out;
+  std::vector<std::string> m_columns;
+  std::vector<std::vector<std::string>> m_rows;
+};
+
+json counts(const std::map<std::string, std::int64_t>& m) {
+  json j = json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+double round_m2(double a) { return std::round(a * 100) / 100; }
+
+}  // namespace
+
+std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec, std::ostream& out,
+                                          bool include_personal) {
+  switch (f) {
+    case Format::Json: return std::make_unique<JsonWriter>(spec, out, include_personal, false);
+    case Format::GeoJson: return std::make_unique<JsonWriter>(spec, out, include_personal, true);
+    case Format::Csv: return std::make_unique<CsvWriter>(spec, out, include_personal);
+    case Format::Table: break;
+  }
+  return std::make_unique<TableWriter>(spec, out, include_personal);
+}
+
+std::string feature_json(const core::EntitySpec& spec, const core::Record& r,
+                         bool include_personal) {
+  return geo::record_to_feature(spec, r, include_personal).dump(2);
+}
+
+void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,
+                  bool include_personal) {
+  out << std::left << std::setw(24) << "id" << r.id << '\n';
+  out << std::setw(24) << "workflow" << r.workflow << '\n';
+  for (const auto& f : spec.fields) {
+    if (!shown(f, include_personal)) continue;
+    auto it = r.fields.find(f.name);
+    if (it == r.fields.end()) continue;
+    std::string v = core::value_to_text(it->second);
+    if (auto* d = std::get_if<double>(&it->second)) v = num(*d);
+    if (v.size() > 200) v = v.substr(0, 197) + "...";
+    out << std::setw(24) << f.name << v << '\n';
+  }
+  if (spec.spatial() && r.geometry.type != core::GeomType::None) {
+    std::string wkt = to_wkt(r.geometry);
+    if (wkt.size() > 200) wkt = wkt.substr(0, 197) + "...";
+    out << std::setw(24) << "geometry" << wkt << '\n';
+  }
+}
+
+std::string to_wkt(const core::Geometry& g) {
+  using core::GeomType;
+  std::ostringstream o;
+  switch (g.type) {
+    case GeomType::None: return "";
+    case GeomType::Point:
+      if (g.points.empty()) return "POINT EMPTY";
+      o << "POINT (" << num(g.points[0].x) << ' ' << num(g.points[0].y) << ')';
+      break;
+    case GeomType::MultiPoint:
+      o << "MULTIPOINT ";
+      coords(o, g.points);
+      break;
+    case GeomType::LineString:
+      o << "LINESTRING ";
+      if (g.lines.empty()) return "LINESTRING EMPTY";
+      coords(o, g.lines[0]);
+      break;
+    case GeomType::MultiLineString:
+      o << "MULTILINESTRING (";
+      for (std::size_t i = 0; i < g.lines.size(); ++i) {
+        if (i) o << ", ";
+        coords(o, g.lines[i]);
+      }
+      o << ')';
+      break;
+    case GeomType::Polygon:
+      if (g.polygons.empty()) return "POLYGON EMPTY";
+      o << "POLYGON ";
+      polygon(o, g.polygons[0]);
+      break;
+    case GeomType::MultiPolygon:
+      o << "MULTIPOLYGON (";
+      for (std::size_t i = 0; i < g.polygons.size(); ++i) {
+        if (i) o << ", ";
+        polygon(o, g.polygons[i]);
+      }
+      o << ')';
+      break;
+  }
+  return o.str();
+}
+
+std::string stats_json(const analysis::Stats& s, int indent) {
+  json j;
+  j["hazards"] = {{"count", s.hazards.count},
+                  {"by_type", counts(s.hazards.by_type)},
+                  {"by_status", counts(s.hazards.by_status)},
+                  {"area_m2", round_m2(s.hazards.area_m2)},
+                  {"remaining_m2", round_m2(s.hazards.remaining_m2)}};
+  const auto& lr = s.land_release;
+  j["land_release"] = {
+      {"cancelled_m2", round_m2(lr.cancelled_m2)},
+      {"reduced_m2", round_m2(lr.reduced_m2)},
+      {"cleared_m2", round_m2(lr.cleared_m2)},
+      {"cleared_nothing_found_m2", round_m2(lr.cleared_nothing_found_m2)},
+      {"cleared_nothing_found_share",
+       lr.cleared_m2 > 0 ? lr.cleared_nothing_found_m2 / lr.cleared_m2 : 0.0},
+      {"m2_per_deminer_day",
+       lr.deminer_days > 0 ? round_m2(lr.cleared_by_deminer_days_m2 / lr.deminer_days) : 0.0}};
+  j["items"] = {{"count", s.items.count},
+                {"by_category", counts(s.items.by_category)},
+                {"by_year", counts(s.items.by_year)}};
+  j["accidents"] = {{"count", s.accidents.count},
+                    {"inside_hazards", s.accidents.inside_hazards},
+                    {"outside_hazards", s.accidents.outside_hazards},
+                    {"by_year", counts(s.accidents.by_year)},
+                    {"by_type", counts(s.accidents.by_type)}};
+  j["victims"] = {{"count", s.victims.count},       {"killed", s.victims.killed},
+                  {"injured", s.victims.injured},   {"children", s.victims.children},
+                  {"by_group", counts(s.victims.by_group)},
+                  {"by_sex", counts(s.victims.by_sex)},
+                  {"by_year", counts(s.victims.by_year)}};
+  return j.dump(indent);
+}
+
+void print_stats(const analysis::Stats& s, std::ostream& out) {
+  auto area = [](double m2) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(0) << m2 << " m²";
+    return o.str();
+  };
+  auto list = [](const std::map<std::string, std::int64_t>& m) {
+    std::string o;
+    for (const auto& [k, v] : m) o += (o.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    return o.empty() ? std::string("-") : o;
+  };
+  const auto& lr = s.land_release;
+  out << "Hazardous areas   " << s.hazards.count << " (" << list(s.hazards.by_type) << "; "
+      << list(s.hazards.by_status) << ")\n"
+      << "  area            " << area(s.hazards.area_m2) << ", remaining "
+      << area(s.hazards.remaining_m2) << "\n"
+      << "Land released     cancelled " << area(lr.cancelled_m2) << ", reduced "
+      << area(lr.reduced_m2) << ", cleared " << area(lr.cleared_m2) << "\n";
+  if (lr.cleared_m2 > 0)
+    out << "  cleared with nothing found " << std::fixed << std::setprecision(1)
+        << 100.0 * lr.cleared_nothing_found_m2 / lr.cleared_m2 << "%\n";
+  out << "Items found       " << s.items.count << " (" << list(s.items.by_category) << ")\n"
+      << "Accidents         " << s.accidents.count << ": " << s.accidents.inside_hazards
+      << " inside known hazards, " << s.accidents.outside_hazards << " outside\n"
+      << "Victims           " << s.victims.count << ": " << s.victims.killed << " killed, "
+      << s.victims.injured << " injured, " << s.victims.children << " children\n"
+      << "  by group        " << list(s.victims.by_group) << "\n";
+}
+
+std::string history_json(const std::vector<store::AuditEntry>& entries,
+                         const std::vector<store::StatusChange>& status) {
+  json j;
+  j["audit"] = json::array();
+  for (const auto& e : entries) {
+    json a = {{"seq", e.seq},     {"ts", e.ts},         {"actor", e.actor},
+              {"action", e.action}, {"reason", e.reason}, {"hash", e.hash}};
+    a["before"] = e.before.empty() ? json(nullptr) : json::parse(e.before);
+    a["after"] = e.after.empty() ? json(nullptr) : json::parse(e.after);
+    j["audit"].push_back(a);
+  }
+  if (!status.empty()) {
+    j["status_history"] = json::array();
+    for (const auto& c : status)
+      j["status_history"].push_back({{"date", c.date}, {"status", c.status}, {"reason", c.reason}});
+  }
+  return j.dump(2);
+}
+
+void print_history(const std::vector<store::AuditEntry>& entries,
+                   const std::vector<store::StatusChange>& status, std::ostream& out) {
+  for (const auto& e : entries) {
+    out << e.ts << "  " << std::left << std::setw(8) << e.action << ' ' << e.actor;
+    if (!e.reason.empty()) out << "  (" << e.reason << ")";
+    if (e.action == "update" && !e.before.empty() && !e.after.empty()) {
+      json b = json::parse(e.before), a = json::parse(e.after);
+      for (auto it = a.begin(); it != a.end(); ++it)
+        if (!b.contains(it.key()) || b[it.key()] != it.value())
+          out << "\n    " << it.key() << ": "
+              << (b.contains(it.key()) ? b[it.key()].dump() : "(none)") << " -> "
+              << (it.key() == "geometry" ? "(new geometry)" : it.value().dump());
+      for (auto it = b.begin(); it != b.end(); ++it)
+        if (!a.contains(it.key())) out << "\n    " << it.key() << ": cleared";
+    }
+    out << '\n';
+  }
+  if (!status.empty()) {
+    out << "status history:\n";
+    for (const auto& c : status)
+      out << "  " << c.date << "  " << c.status << (c.reason.empty() ? "" : "  (" + c.reason + ")")
+          << '\n';
+  }
+}
+
+}  // namespace minemap::io

@@ -1,0 +1,48 @@
+// Rendering records, histories and figures for people (text tables) and for
+// scripts (JSON, GeoJSON, CSV), streamed so that a long list is never held whole.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "analysis/stats.hpp"
+#include "core/schema.hpp"
+#include "store/backend.hpp"
+
+namespace minemap::io {
+
+enum class Format { Table, Json, GeoJson, Csv };
+// "table" | "json" | "geojson" | "csv"; throws InputError naming `--format`.
+Format parse_format(const std::string& s);
+
+class RecordWriter {
+ public:
+  virtual ~RecordWriter() = default;
+  virtual void write(const core::Record& r) = 0;
+  virtual void finish() = 0;
+};
+
+std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec, std::ostream& out,
+                                          bool include_personal);
+
+// One record as a GeoJSON Feature (text).
+std::string feature_json(const core::EntitySpec& spec, const core::Record& r, bool include_personal);
+
+// One record, every field on its own line, for people.
+void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,
+                  bool include_personal);
+
+// Well-known text of a geometry (CSV output, messages).
+std::string to_wkt(const core::Geometry& g);
+
+std::string stats_json(const analysis::Stats& s, int indent = 2);
+void print_stats(const analysis::Stats& s, std::ostream& out);
+
+std::string history_json(const std::vector<store::AuditEntry>& entries,
+                         const std::vector<store::StatusChange>& status);
+void print_history(const std::vector<store::AuditEntry>& entries,
+                   const std::vector<store::StatusChange>& status, std::ostream& out);
+
+}  // namespace minemap::io

@@ -1,0 +1,233 @@
+// Domain rules of every write; see registry.hpp.
+#include "store/registry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+#include "core/validate.hpp"
+#include "geo/geocheck.hpp"
+#include "geo/geodesy.hpp"
+#include "geo/geojson.hpp"
+#include "geo/geometry_ops.hpp"
+#include "store/audit.hpp"
+#include "store/gpkg/gpkg_backend.hpp"
+
+namespace minemap::store {
+
+using core::Entity;
+using core::EntitySpec;
+using core::Record;
+
+Registry::Registry(std::unique_ptr<Backend> backend) : m_backend(std::move(backend)) {}
+
+Registry Registry::open(const std::string& uri, bool create) {
+  if (uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0)
+    throw core::InputError("STORE", "the PostgreSQL/PostGIS store is not available in this build");
+  return Registry(
+      gpkg::open_gpkg(uri, create ? gpkg::OpenMode::Create : gpkg::OpenMode::OpenExisting));
+}
+
+void Registry::transaction(const std::function<void()>& fn) { m_backend->transaction(fn); }
+
+Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
+  Record out = core::validate(spec, std::move(r), m_today);
+  if (out.geometry.type != core::GeomType::None) {
+    auto checked = geo::check_geometry(out.geometry, "geometry");
+    out.geometry = std::move(checked.geometry);
+    for (auto& note : checked.repairs)
+      if (!note.empty()) repairs.push_back(std::move(note));
+  }
+  if (spec.field("area_m2")) out.fields["area_m2"] = geo::area_m2(out.geometry);
+  if (spec.kind == Entity::Release) {
+    auto act_id = out.text("activity_id");
+    auto act = m_backend->get(core::spec(Entity::Activity), *act_id, false);
+    if (!act) throw core::InputError("activity_id", "no activity \"" + *act_id + "\"");
+    out.fields["hazard_id"] = *act->text("hazard_id");
+  }
+  return out;
+}
+
+void Registry::check_refs(const EntitySpec& spec, const Record& r) {
+  for (const auto& f : spec.fields) {
+    if (f.type != core::FieldType::Ref || f.computed) continue;
+    auto v = r.text(f.name);
+    if (!v) continue;
+    const EntitySpec& target = core::spec_by_name(f.ref);
+    if (!m_backend->get(target, *v, false))
+      throw core::InputError(std::string(f.name), "no " + std::string(target.name) +
+                                                      " with id \"" + *v + "\"");
+  }
+}
+
+void Registry::audit(const EntitySpec& spec, const std::string& id, const std::string& action,
+                     const std::string& reason, const std::optional<Record>& before,
+                     const std::optional<Record>& after, const Actor& who) {
+  AuditEntry e;
+  auto last = m_backend->last_audit();
+  e.seq = last ? last->seq + 1 : 1;
+  e.prev_hash = last ? last->hash : std::string();
+  e.ts = core::utc_timestamp();
+  e.actor = who.user;
+  e.entity = std::string(spec.name);
+  e.entity_id = id;
+  e.action = action;
+  e.reason = reason;
+  if (before) e.before = geo::record_to_json(spec, *before).dump();
+  if (after) e.after = geo::record_to_json(spec, *after).dump();
+  e.hash = audit_hash(e);
+  m_backend->append_audit(e);
+}
+
+void Registry::recompute_remaining(const std::string& hazard_id) {
+  const EntitySpec& hz = core::spec(Entity::Hazard);
+  auto hazard = m_backend->get(hz, hazard_id, true);
+  if (!hazard) return;
+  ListQuery q;
+  q.approved_only = true;
+  q.where.push_back({"hazard_id", {hazard_id}});
+  std::vector<core::Geometry> released;
+  m_backend->for_each(core::spec(Entity::Release), q,
+                      [&](const Record& r) { released.push_back(r.geometry); });
+  double remaining = released.empty() ? geo::area_m2(hazard->geometry)
+                                      : geo::remaining_area_m2(hazard->geometry, released);
+  auto old = hazard->real("remaining_m2");
+  if (old && *old == remaining) return;
+  hazard->fields["remaining_m2"] = remaining;
+  m_backend->replace(hz, *hazard);
+}
+
+// Derived values that other records hold: a hazard's remaining area depends on
+// its releases, and its status history on its status.
+void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& before,
+                           const std::optional<Record>& after) {
+  if (spec.kind == Entity::Release) {
+    std::string h1 = before ? before->text("hazard_id").value_or("") : "";
+    std::string h2 = after ? after->text("hazard_id").value_or("") : "";
+    if (!h1.empty()) recompute_remaining(h1);
+    if (!h2.empty() && h2 != h1) recompute_remaining(h2);
+  }
+  if (spec.kind == Entity::Hazard && after) {
+    auto status = after->text("status").value_or("");
+    if (!before || before->text("status").value_or("") != status) {
+      StatusChange c{after->text("status_date").value_or(m_today.to_string()), status,
+                     after->text("status_reason").value_or(before ? "" : "recorded")};
+      m_backend->append_status(after->id, c);
+    }
+    if (!before || before->geometry != after->geometry) recompute_remaining(after->id);
+  }
+}
+
+WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
+  WriteResult res;
+  m_backend->transaction([&] {
+    Record rec = prepare(spec, std::move(r), res.repairs);
+    if (rec.id.empty()) {
+      rec.id = m_backend->next_id(spec);
+    } else if (m_backend->deleted_state(spec, rec.id)) {
+      throw core::Conflict("id: " + std::string(spec.name) + " \"" + rec.id + "\" exists already");
+    }
+    check_refs(spec, rec);
+    if (spec.kind == Entity::Hazard) rec.fields["remaining_m2"] = rec.real("area_m2").value_or(0);
+    m_backend->insert(spec, rec);
+    after_write(spec, std::nullopt, rec);
+    auto stored = m_backend->get(spec, rec.id, true);
+    audit(spec, rec.id, "create", "", std::nullopt, stored, who);
+    res.id = rec.id;
+  });
+  return res;
+}
+
+WriteResult Registry::update(const EntitySpec& spec, const std::string& id, const Record& patch,
+                             const Actor& who, const std::string& reason) {
+  WriteResult res;
+  m_backend->transaction([&] {
+    auto before = m_backend->get(spec, id, false);
+    if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+    if (!patch.id.empty() && patch.id != id)
+      throw core::InputError("id", "cannot be changed (\"" + id + "\" -> \"" + patch.id + "\")");
+    Record merged = *before;
+    for (const auto& f : spec.fields)
+      if (f.computed) merged.fields.erase(std::string(f.name));
+    for (const auto& [k, v] : patch.fields) {
+      if (std::holds_alternative<std::monostate>(v))
+        merged.fields.erase(k);
+      else
+        merged.fields[k] = v;
+    }
+    if (patch.geometry.type != core::GeomType::None) merged.geometry = patch.geometry;
+    if (!patch.workflow.empty()) merged.workflow = patch.workflow;
+    Record rec = prepare(spec, std::move(merged), res.repairs);
+    rec.id = id;
+    check_refs(spec, rec);
+    if (spec.kind == Entity::Hazard)
+      rec.fields["remaining_m2"] = before->real("remaining_m2").value_or(0);
+    m_backend->replace(spec, rec);
+    after_write(spec, before, rec);
+    auto stored = m_backend->get(spec, id, true);
+    audit(spec, id, "update", reason, before, stored, who);
+    res.id = id;
+  });
+  return res;
+}
+
+void Registry::remove(const EntitySpec& spec, const std::string& id, const std::string& reason,
+                      const Actor& who) {
+  if (reason.empty()) throw core::InputError("--reason", "a delete needs a reason");
+  m_backend->transaction([&] {
+    auto before = m_backend->get(spec, id, false);
+    if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+    m_backend->set_deleted(spec, id, true, reason);
+    after_write(spec, before, std::nullopt);
+    audit(spec, id, "delete", reason, before, std::nullopt, who);
+  });
+}
+
+void Registry::restore(const EntitySpec& spec, const std::string& id, const std::string& reason,
+                       const Actor& who) {
+  m_backend->transaction([&] {
+    auto state = m_backend->deleted_state(spec, id);
+    if (!state || !state->deleted)
+      throw core::NotFound(std::string(spec.name) + " \"" + id + "\" is not deleted");
+    m_backend->set_deleted(spec, id, false, "");
+    auto after = m_backend->get(spec, id, false);
+    after_write(spec, std::nullopt, after);
+    audit(spec, id, "restore", reason, std::nullopt, after, who);
+  });
+}
+
+Record Registry::get(const EntitySpec& spec, const std::string& id) {
+  auto r = find(spec, id);
+  if (!r) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+  return *r;
+}
+
+std::optional<Record> Registry::find(const EntitySpec& spec, const std::string& id) {
+  return m_backend->get(spec, id, false);
+}
+
+void Registry::for_each(const EntitySpec& spec, const ListQuery& q,
+                        const std::function<void(const Record&)>& fn) {
+  m_backend->for_each(spec, q, fn);
+}
+
+std::vector<Record> Registry::list(const EntitySpec& spec, const ListQuery& q) {
+  std::vector<Record> out;
+  m_backend->for_each(spec, q, [&](const Record& r) { out.push_back(r); });
+  return out;
+}
+
+std::vector<AuditEntry> Registry::history(const EntitySpec& spec, const std::string& id) {
+  if (!m_backend->deleted_state(spec, id))
+    throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+  return m_backend->audit(std::string(spec.name), id);
+}
+
+std::vector<StatusChange> Registry::status_history(const std::string& hazard_id) {
+  return m_backend->status_history(hazard_id);
+}
+
+std::optional<std::string> Registry::verify_audit() {
+  return verify_audit_chain(m_backend->audit("", ""));
+}
+
+}  // namespace minemap::store

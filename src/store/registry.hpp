@@ -1,0 +1,80 @@
+// The registry: the domain rules of every write, the same for every backend.
+// Validates and checks each record, computes derived values (geodesic areas, a
+// hazard's remaining area, a release's hazard), checks references, and writes
+// the record and its audit entry in one transaction.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.hpp"
+#include "core/schema.hpp"
+#include "store/backend.hpp"
+
+namespace minemap::store {
+
+struct Actor {
+  std::string user = "cli";
+};
+
+struct WriteResult {
+  std::string id;
+  std::vector<std::string> repairs;  // geometry repairs made, one line each
+};
+
+class Registry {
+ public:
+  explicit Registry(std::unique_ptr<Backend> backend);
+
+  // Opens the store named by `uri` (a GeoPackage path for now).
+  static Registry open(const std::string& uri, bool create);
+
+  // Runs fn in one transaction: every write inside it lands, or none does.
+  void transaction(const std::function<void()>& fn);
+
+  WriteResult add(const core::EntitySpec& spec, core::Record r, const Actor& who);
+  // `patch` holds the fields to change; a field whose value is null is cleared;
+  // a geometry, when given, replaces the old one. The id cannot change.
+  WriteResult update(const core::EntitySpec& spec, const std::string& id, const core::Record& patch,
+                     const Actor& who, const std::string& reason = {});
+  void remove(const core::EntitySpec& spec, const std::string& id, const std::string& reason,
+              const Actor& who);
+  void restore(const core::EntitySpec& spec, const std::string& id, const std::string& reason,
+               const Actor& who);
+
+  // Throws core::NotFound when there is no such (non-deleted) record.
+  core::Record get(const core::EntitySpec& spec, const std::string& id);
+  std::optional<core::Record> find(const core::EntitySpec& spec, const std::string& id);
+  void for_each(const core::EntitySpec& spec, const ListQuery& q,
+                const std::function<void(const core::Record&)>& fn);
+  std::vector<core::Record> list(const core::EntitySpec& spec, const ListQuery& q = {});
+
+  std::vector<AuditEntry> history(const core::EntitySpec& spec, const std::string& id);
+  std::vector<StatusChange> status_history(const std::string& hazard_id);
+  // Verifies the whole audit chain; the first problem, or nullopt when intact.
+  std::optional<std::string> verify_audit();
+
+  std::string location() const { return m_backend->location(); }
+  Backend& backend() { return *m_backend; }
+  // The date used for "not in the future" checks (today unless a test sets it).
+  void set_today(const core::Date& d) { m_today = d; }
+
+ private:
+  core::Record prepare(const core::EntitySpec& spec, core::Record r,
+                       std::vector<std::string>& repairs);
+  void check_refs(const core::EntitySpec& spec, const core::Record& r);
+  void audit(const core::EntitySpec& spec, const std::string& id, const std::string& action,
+             const std::string& reason, const std::optional<core::Record>& before,
+             const std::optional<core::Record>& after, const Actor& who);
+  void recompute_remaining(const std::string& hazard_id);
+  void after_write(const core::EntitySpec& spec, const std::optional<core::Record>& before,
+                   const std::optional<core::Record>& after);
+
+  std::unique_ptr<Backend> m_backend;
+  core::Date m_today = core::Date::today();
+};
+
+}  // namespace minemap::store
