@@ -265,8 +265,13 @@ Geometry read_geometry(Reader& r) {
       if (read_point(r, h, c)) g.points.push_back(c);
       break;
     }
-    case 2: g.lines.push_back(read_line(r, h)); break;
-    case 3: g.polygons.push_back(read_polygon(r, h)); break;
+    // LINESTRING EMPTY and POLYGON EMPTY hold no member, like the core values they mean.
+    case 2:
+      if (auto l = read_line(r, h); !l.empty()) g.lines.push_back(std::move(l));
+      break;
+    case 3:
+      if (auto p = read_polygon(r, h); !p.empty()) g.polygons.push_back(std::move(p));
+      break;
     case 4: {
       std::uint32_t n = r.count(h.le, kMinMember);
       for (std::uint32_t i = 0; i < n; ++i) {

@@ -1,0 +1,723 @@
+// The embedded store: a Backend over one GeoPackage file, written with the
+// SQLite C API. Schema in schema.cpp, R-tree in rtree.cpp.
+#include "store/gpkg/gpkg_backend.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "core/errors.hpp"
+#include "geo/wkb.hpp"
+#include "store/gpkg/rtree.hpp"
+#include "store/gpkg/schema.hpp"
+#include "store/gpkg/sqlite.hpp"
+
+namespace minemap::store::gpkg {
+namespace {
+
+using core::EntitySpec;
+using core::FieldSpec;
+using core::FieldType;
+using core::Record;
+using core::Value;
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 5000;
+constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+constexpr std::string_view kAuditColumns =
+    "seq, ts, actor, entity, entity_id, action, reason, \"before\", \"after\", prev_hash, hash";
+
+std::string entity_label(const EntitySpec& spec, const std::string& id) {
+  return std::string(spec.name) + " \"" + id + "\"";
+}
+
+// Record columns of a SELECT, in the order read_record expects:
+// id, workflow, deleted, [geom], then one per field.
+std::string select_list(const EntitySpec& spec, std::string_view alias) {
+  std::string a(alias);
+  std::string out = a + "id, " + a + "workflow, " + a + "deleted";
+  if (spec.spatial()) out += ", " + a + quote_id(kGeomColumn);
+  for (const auto& f : spec.fields) out += ", " + a + quote_id(f.name);
+  return out;
+}
+
+// Parameters shared by INSERT and UPDATE: ?1 id, ?2 workflow, [?3 geom], fields.
+std::string insert_sql(const EntitySpec& spec) {
+  std::string cols = "id, workflow";
+  std::string vals = "?1, ?2";
+  int n = 2;
+  if (spec.spatial()) {
+    cols += ", " + quote_id(kGeomColumn);
+    vals += ", ?" + std::to_string(++n);
+  }
+  for (const auto& f : spec.fields) {
+    cols += ", " + quote_id(f.name);
+    vals += ", ?" + std::to_string(++n);
+  }
+  return "INSERT INTO " + quote_id(spec.table) + " (" + cols + ", created, updated) VALUES (" +
+         vals + ", " + std::string(kNow) + ", " + std::string(kNow) + ")";
+}
+
+std::string update_sql(const EntitySpec& spec) {
+  std::string set = "workflow = ?2";
+  int n = 2;
+  if (spec.spatial()) set += ", " + quote_id(kGeomColumn) + " = ?" + std::to_string(++n);
+  for (const auto& f : spec.fields) set += ", " + quote_id(f.name) + " = ?" + std::to_string(++n);
+  return "UPDATE " + quote_id(spec.table) + " SET " + set + ", updated = " + std::string(kNow) +
+         " WHERE id = ?1";
+}
+
+[[noreturn]] void wrong_type(const FieldSpec& f, std::string_view got) {
+  throw core::InputError(std::string(f.name), "the store expects " +
+                                                  std::string(core::to_string(f.type)) +
+                                                  ", got " + std::string(got));
+}
+
+std::string_view kind_of(const Value& v) {
+  switch (v.index()) {
+    case 1: return "text";
+    case 2: return "integer";
+    case 3: return "real";
+    case 4: return "boolean";
+    default: return "null";
+  }
+}
+
+// Binds a value as its field's column type; a value of another type is a bug
+// upstream (validate() normalises types), so it is refused, not guessed at.
+void bind_value(Stmt& s, int i, const FieldSpec& f, const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    s.bind_null(i);
+    return;
+  }
+  switch (f.type) {
+    case FieldType::Integer:
+      if (auto p = std::get_if<std::int64_t>(&v)) return void(s.bind_int(i, *p));
+      break;
+    case FieldType::Real:
+      if (auto p = std::get_if<double>(&v)) return void(s.bind_real(i, *p));
+      if (auto p = std::get_if<std::int64_t>(&v))
+        return void(s.bind_real(i, static_cast<double>(*p)));
+      break;
+    case FieldType::Boolean:
+      if (auto p = std::get_if<bool>(&v)) return void(s.bind_int(i, *p ? 1 : 0));
+      break;
+    case FieldType::Text:
+    case FieldType::Date:
+    case FieldType::Enum:
+    case FieldType::EnumSet:
+    case FieldType::Ref:
+      if (auto p = std::get_if<std::string>(&v)) return void(s.bind_text(i, *p));
+      break;
+  }
+  wrong_type(f, kind_of(v));
+}
+
+Value read_value(const Stmt& s, int i, FieldType t) {
+  switch (t) {
+    case FieldType::Integer: return s.column_int(i);
+    case FieldType::Real: return s.column_real(i);
+    case FieldType::Boolean: return s.column_int(i) != 0;
+    default: return s.column_text(i);
+  }
+}
+
+// The accepted spellings of a boolean in a `where` filter.
+std::int64_t where_boolean(const std::string& field, const std::string& v) {
+  if (v == "true" || v == "1" || v == "yes") return 1;
+  if (v == "false" || v == "0" || v == "no") return 0;
+  throw core::InputError(field, "\"" + v + "\" is not a boolean (true or false)");
+}
+
+void bind_param(Stmt& s, int i, const Value& v) {
+  if (auto p = std::get_if<std::string>(&v)) s.bind_text(i, *p);
+  else if (auto q = std::get_if<std::int64_t>(&v)) s.bind_int(i, *q);
+  else if (auto d = std::get_if<double>(&v)) s.bind_real(i, *d);
+  else s.bind_null(i);
+}
+
+// "HZ-000123" -> 123 for spec HZ; nullopt for any other shape of id.
+std::optional<std::int64_t> id_number(const EntitySpec& spec, std::string_view id) {
+  std::string prefix = std::string(spec.id_prefix) + "-";
+  if (id.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view digits = id.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  std::int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+std::string format_id(const EntitySpec& spec, std::int64_t n) {
+  std::string digits = std::to_string(n);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return std::string(spec.id_prefix) + "-" + digits;
+}
+
+void remove_store_files(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(path + suffix, ec);
+}
+
+class GpkgBackend final : public Backend {
+ public:
+  GpkgBackend(const std::string& path, int flags) : m_db(path, flags), m_path(path) {}
+
+  Db& db() { return m_db; }
+
+  // Per-connection settings; WAL is a property of the file.
+  void configure() {
+    // FULL, not NORMAL: in WAL mode NORMAL loses the last commits on a power
+    // cut (never on a process crash). Writes here are one per user action or
+    // one per import, so an fsync per commit costs little, and a write minemap
+    // has confirmed should survive the unreliable power of a field office.
+    m_db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+    if (int rc = sqlite3_busy_timeout(m_db.handle(), kBusyTimeoutMs); rc != SQLITE_OK)
+      m_db.fail(rc, "busy_timeout");
+    register_st_functions(m_db);
+  }
+
+  void transaction(const std::function<void()>& fn) override {
+    if (m_depth > 0) return savepoint(fn);
+    m_db.exec("BEGIN IMMEDIATE");
+    m_depth = 1;
+    try {
+      fn();
+      commit();
+    } catch (...) {
+      m_depth = 0;
+      m_touched.clear();
+      rollback_quietly("ROLLBACK");
+      throw;
+    }
+    m_depth = 0;
+  }
+
+  std::string next_id(const EntitySpec& spec) override {
+    std::string id;
+    write([&] {
+      std::int64_t n = counter(spec);
+      // Skips ids written behind minemap's back (QGIS edits) as well.
+      do id = format_id(spec, ++n);
+      while (exists(spec, id));
+      raise_counter(spec, n);
+    });
+    return id;
+  }
+
+  std::optional<Record> get(const EntitySpec& spec, const std::string& id,
+                            bool include_deleted) override {
+    Stmt& s = cached(stmts(spec).get, [&] {
+      return "SELECT " + select_list(spec, "") + " FROM " + quote_id(spec.table) +
+             " WHERE id = ?1";
+    });
+    ResetOnExit reset(s);
+    s.bind_text(1, id);
+    if (!s.step()) return std::nullopt;
+    if (!include_deleted && s.column_int(2) != 0) return std::nullopt;
+    return read_record(s, spec);
+  }
+
+  std::optional<DeletedState> deleted_state(const EntitySpec& spec,
+                                            const std::string& id) override {
+    Stmt& s = cached(stmts(spec).state, [&] {
+      return "SELECT deleted, deleted_reason FROM " + quote_id(spec.table) + " WHERE id = ?1";
+    });
+    ResetOnExit reset(s);
+    s.bind_text(1, id);
+    if (!s.step()) return std::nullopt;
+    return DeletedState{s.column_int(0) != 0, s.column_text(1)};
+  }
+
+  void insert(const EntitySpec& spec, const Record& r) override {
+    check_record(spec, r);
+    write([&] {
+      Stmt& s = cached(stmts(spec).insert, [&] { return insert_sql(spec); });
+      ResetOnExit reset(s);
+      bind_record(s, spec, r);
+      try {
+        s.step();
+      } catch (const SqliteError& e) {
+        if (e.code() == SQLITE_CONSTRAINT_UNIQUE)
+          throw core::Conflict("id: " + entity_label(spec, r.id) + " exists already");
+        throw;
+      }
+      if (auto n = id_number(spec, r.id)) raise_counter(spec, *n);
+      touch(spec.table, r.geometry.envelope());
+    });
+  }
+
+  void replace(const EntitySpec& spec, const Record& r) override {
+    check_record(spec, r);
+    write([&] {
+      Stmt& s = cached(stmts(spec).replace, [&] { return update_sql(spec); });
+      ResetOnExit reset(s);
+      bind_record(s, spec, r);
+      s.step();
+      if (m_db.changes() == 0) throw core::NotFound(entity_label(spec, r.id) + " not found");
+      touch(spec.table, r.geometry.envelope());
+    });
+  }
+
+  void set_deleted(const EntitySpec& spec, const std::string& id, bool deleted,
+                   const std::string& reason) override {
+    write([&] {
+      Stmt& s = cached(stmts(spec).set_deleted, [&] {
+        return "UPDATE " + quote_id(spec.table) +
+               " SET deleted = ?2, deleted_reason = ?3, updated = " + std::string(kNow) +
+               " WHERE id = ?1";
+      });
+      ResetOnExit reset(s);
+      s.bind_text(1, id).bind_int(2, deleted ? 1 : 0);
+      if (deleted) s.bind_text(3, reason);
+      else s.bind_null(3);
+      s.step();
+      if (m_db.changes() == 0) throw core::NotFound(entity_label(spec, id) + " not found");
+      touch(spec.table);
+    });
+  }
+
+  void for_each(const EntitySpec& spec, const ListQuery& q,
+                const std::function<void(const Record&)>& fn) override {
+    std::vector<Value> params;
+    std::string sql = list_sql(spec, q, params);
+    Stmt s(m_db, sql);
+    for (std::size_t i = 0; i < params.size(); ++i) bind_param(s, static_cast<int>(i) + 1, params[i]);
+    while (s.step()) {
+      Record r = read_record(s, spec);
+      // The R-tree holds float32 boxes rounded outwards: drop its near misses.
+      if (q.bbox && !r.geometry.envelope().intersects(*q.bbox)) continue;
+      fn(r);
+    }
+  }
+
+  std::int64_t count(const EntitySpec& spec, bool include_deleted) override {
+    Stmt s(m_db, "SELECT count(*) FROM " + quote_id(spec.table) +
+                     (include_deleted ? "" : " WHERE deleted = 0"));
+    s.step();
+    return s.column_int(0);
+  }
+
+  std::optional<AuditEntry> last_audit() override {
+    Stmt s(m_db, "SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!s.step()) return std::nullopt;
+    return read_audit(s);
+  }
+
+  void append_audit(const AuditEntry& e) override {
+    write([&] {
+      Stmt& s = cached(m_audit_insert, [] {
+        return "INSERT INTO audit (" + std::string(kAuditColumns) +
+               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+      });
+      ResetOnExit reset(s);
+      if (e.seq > 0) s.bind_int(1, e.seq);
+      else s.bind_null(1);
+      s.bind_text(2, e.ts).bind_text(3, e.actor).bind_text(4, e.entity);
+      s.bind_text(5, e.entity_id).bind_text(6, e.action).bind_text(7, e.reason);
+      s.bind_text(8, e.before).bind_text(9, e.after).bind_text(10, e.prev_hash);
+      s.bind_text(11, e.hash);
+      try {
+        s.step();
+      } catch (const SqliteError& err) {
+        if (err.code() == SQLITE_CONSTRAINT_PRIMARYKEY)
+          throw core::Conflict("audit entry " + std::to_string(e.seq) +
+                               " exists already (another writer?)");
+        throw;
+      }
+      touch("audit");
+    });
+  }
+
+  std::vector<AuditEntry> audit(const std::string& entity, const std::string& id) override {
+    std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit";
+    if (!entity.empty()) sql += id.empty() ? " WHERE entity = ?1" : " WHERE entity = ?1 AND entity_id = ?2";
+    Stmt s(m_db, sql + " ORDER BY seq");
+    if (!entity.empty()) s.bind_text(1, entity);
+    if (!entity.empty() && !id.empty()) s.bind_text(2, id);
+    std::vector<AuditEntry> out;
+    while (s.step()) out.push_back(read_audit(s));
+    return out;
+  }
+
+  void append_status(const std::string& hazard_id, const StatusChange& c) override {
+    write([&] {
+      Stmt& s = cached(m_status_insert, [] {
+        return std::string(
+            "INSERT INTO hazard_status (hazard_id, \"date\", status, reason) "
+            "VALUES (?1, ?2, ?3, ?4)");
+      });
+      ResetOnExit reset(s);
+      s.bind_text(1, hazard_id).bind_text(2, c.date).bind_text(3, c.status).bind_text(4, c.reason);
+      s.step();
+      touch("hazard_status");
+    });
+  }
+
+  std::vector<StatusChange> status_history(const std::string& hazard_id) override {
+    Stmt s(m_db,
+           "SELECT \"date\", status, reason FROM hazard_status WHERE hazard_id = ?1 ORDER BY fid");
+    s.bind_text(1, hazard_id);
+    std::vector<StatusChange> out;
+    while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+    return out;
+  }
+
+  std::string location() const override { return m_path; }
+
+ private:
+  struct TableStmts {
+    std::unique_ptr<Stmt> insert, replace, get, exists, state, set_deleted;
+  };
+
+  template <class MakeSql>
+  Stmt& cached(std::unique_ptr<Stmt>& slot, MakeSql&& make) {
+    if (!slot) slot = std::make_unique<Stmt>(m_db, make());
+    return *slot;
+  }
+
+  TableStmts& stmts(const EntitySpec& spec) {
+    auto it = m_tables.find(spec.table);
+    if (it == m_tables.end()) it = m_tables.emplace(std::string(spec.table), TableStmts{}).first;
+    return it->second;
+  }
+
+  // A write outside transaction() gets its own, so that deferred foreign keys
+  // and the gpkg_contents update apply to it as to any other commit.
+  template <class F>
+  void write(F&& fn) {
+    if (m_depth > 0) fn();
+    else transaction(fn);
+  }
+
+  // Nested transactions are savepoints: an inner failure the caller catches
+  // undoes the inner work only, and the outer transaction goes on.
+  void savepoint(const std::function<void()>& fn) {
+    std::string name = "minemap_sp" + std::to_string(m_depth);
+    m_db.exec("SAVEPOINT " + name);
+    ++m_depth;
+    try {
+      fn();
+    } catch (...) {
+      --m_depth;
+      rollback_quietly("ROLLBACK TO " + name + "; RELEASE " + name);
+      throw;
+    }
+    --m_depth;
+    m_db.exec("RELEASE " + name);
+  }
+
+  void commit() {
+    flush_contents();
+    try {
+      m_db.exec("COMMIT");
+    } catch (const SqliteError& e) {
+      // The transaction stays open after a deferred foreign-key failure: the
+      // caller's handler rolls it back once the culprit is named.
+      if (e.code() == SQLITE_CONSTRAINT_FOREIGNKEY) throw_fk_violation();
+      throw;
+    }
+  }
+
+  void rollback_quietly(const std::string& sql) {
+    // SQLite rolls back by itself after some errors (SQLITE_FULL, IOERR ...).
+    if (!m_db.in_transaction()) return;
+    try {
+      m_db.exec(sql);
+    } catch (const std::exception&) {  // the original error is the one to report
+    }
+  }
+
+  // Names the first dangling reference of the transaction.
+  [[noreturn]] void throw_fk_violation() {
+    Stmt check(m_db, "PRAGMA foreign_key_check");
+    if (!check.step()) throw core::StorageError(m_path + ": FOREIGN KEY constraint failed");
+    std::string table = check.column_text(0);
+    std::int64_t rowid = check.column_int(1);
+    std::string parent = check.column_text(2);
+    std::int64_t fkid = check.column_int(3);
+    Stmt list(m_db, "SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE id = ?2");
+    list.bind_text(1, table).bind_int(2, fkid);
+    std::string column = list.step() ? list.column_text(0) : "?";
+    Stmt row(m_db, "SELECT CAST(" + quote_id(column) + " AS TEXT) FROM " + quote_id(table) +
+                       " WHERE rowid = ?1");
+    row.bind_int(1, rowid);
+    std::string value = row.step() ? row.column_text(0) : "?";
+    std::string target = parent;
+    for (const auto& s : core::entities())
+      if (s.table == parent) target = std::string(s.name);
+    throw core::InputError(column, "no " + target + " with id \"" + value + "\" (in " + table +
+                                       ")");
+  }
+
+  void touch(std::string_view table, const core::Envelope& e = {}) {
+    auto it = m_touched.find(table);
+    if (it == m_touched.end()) it = m_touched.emplace(std::string(table), core::Envelope{}).first;
+    it->second.expand(e);
+  }
+
+  // gpkg_contents: last_change of every table written, bounds grown to cover
+  // the new geometries (never shrunk: the spec allows a loose extent).
+  void flush_contents() {
+    if (m_touched.empty()) return;
+    Stmt& s = cached(m_contents_update, [] {
+      std::string sql = "UPDATE gpkg_contents SET last_change = " + std::string(kNow);
+      for (auto [col, fn, p] : {std::tuple{"min_x", "min", 2}, std::tuple{"min_y", "min", 3},
+                                std::tuple{"max_x", "max", 4}, std::tuple{"max_y", "max", 5}}) {
+        std::string ps = "?" + std::to_string(p);
+        sql += std::string(", ") + col + " = CASE WHEN " + ps + " IS NULL THEN " + col + " ELSE " +
+               fn + "(coalesce(" + col + ", " + ps + "), " + ps + ") END";
+      }
+      return sql + " WHERE table_name = ?1";
+    });
+    for (const auto& [table, e] : m_touched) {
+      ResetOnExit reset(s);
+      s.bind_text(1, table);
+      if (!e.empty()) {
+        s.bind_real(2, e.min_x).bind_real(3, e.min_y).bind_real(4, e.max_x).bind_real(5, e.max_y);
+      }
+      s.step();
+    }
+    m_touched.clear();
+  }
+
+  std::string counter_key(const EntitySpec& spec) const {
+    return "id_counter." + std::string(spec.table);
+  }
+
+  std::int64_t counter(const EntitySpec& spec) {
+    Stmt& s = cached(m_counter_get, [] {
+      return std::string("SELECT CAST(value AS INTEGER) FROM minemap_meta WHERE key = ?1");
+    });
+    ResetOnExit reset(s);
+    s.bind_text(1, counter_key(spec));
+    return s.step() ? s.column_int(0) : 0;
+  }
+
+  // The counter only grows: to n when n is above it.
+  void raise_counter(const EntitySpec& spec, std::int64_t n) {
+    Stmt& s = cached(m_counter_set, [] {
+      return std::string(
+          "INSERT INTO minemap_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE "
+          "SET value = excluded.value "
+          "WHERE CAST(minemap_meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)");
+    });
+    ResetOnExit reset(s);
+    s.bind_text(1, counter_key(spec)).bind_text(2, std::to_string(n));
+    s.step();
+  }
+
+  bool exists(const EntitySpec& spec, const std::string& id) {
+    Stmt& s = cached(stmts(spec).exists, [&] {
+      return "SELECT 1 FROM " + quote_id(spec.table) + " WHERE id = ?1";
+    });
+    ResetOnExit reset(s);
+    s.bind_text(1, id);
+    return s.step();
+  }
+
+  // What the columns cannot check: a record this table can hold at all.
+  void check_record(const EntitySpec& spec, const Record& r) const {
+    if (r.id.empty()) throw core::InputError("id", "a record needs an id");
+    bool known_state = false;
+    for (auto w : core::kWorkflowStates) known_state |= (w == r.workflow);
+    if (!known_state)
+      throw core::InputError(std::string(core::kWorkflowField),
+                             "unknown workflow state \"" + r.workflow + "\"");
+    for (const auto& [name, v] : r.fields)
+      if (!spec.field(name))
+        throw core::InputError(name, "no such field in " + std::string(spec.name));
+    const auto& g = r.geometry;
+    if (g.type == core::GeomType::None || g.empty()) return;
+    if (!spec.spatial())
+      throw core::InputError("geometry", std::string(spec.name) + " have no geometry");
+    if (g.type != spec.geometry)
+      throw core::InputError("geometry", std::string(spec.name) + " store " +
+                                             std::string(geometry_type_name(spec.geometry)) +
+                                             ", not " +
+                                             std::string(geometry_type_name(g.type)));
+  }
+
+  void bind_record(Stmt& s, const EntitySpec& spec, const Record& r) {
+    s.bind_text(1, r.id).bind_text(2, r.workflow);
+    int i = 3;
+    if (spec.spatial()) {
+      const auto& g = r.geometry;
+      if (g.type == core::GeomType::None || g.empty()) s.bind_null(i++);
+      else s.bind_blob(i++, geo::to_gpkg_blob(g, kWgs84));
+    }
+    for (const auto& f : spec.fields) {
+      auto it = r.fields.find(f.name);
+      if (it == r.fields.end()) s.bind_null(i);
+      else bind_value(s, i, f, it->second);
+      ++i;
+    }
+  }
+
+  Record read_record(const Stmt& s, const EntitySpec& spec) const {
+    Record r;
+    r.id = s.column_text(0);
+    r.workflow = s.column_text(1);
+    int c = 3;
+    if (spec.spatial()) {
+      if (!s.is_null(c)) {
+        try {
+          r.geometry = geo::from_gpkg_blob(s.column_blob(c));
+        } catch (const core::InputError& e) {
+          throw core::StorageError(m_path + ": " + entity_label(spec, r.id) +
+                                   ": stored geometry is unreadable: " + e.what());
+        }
+      }
+      ++c;
+    }
+    for (const auto& f : spec.fields) {
+      if (!s.is_null(c)) r.fields.emplace(std::string(f.name), read_value(s, c, f.type));
+      ++c;
+    }
+    return r;
+  }
+
+  // The SELECT of for_each; `params` receives the values of its ?s in order.
+  std::string list_sql(const EntitySpec& spec, const ListQuery& q, std::vector<Value>& params) {
+    std::string sql =
+        "SELECT " + select_list(spec, "t.") + " FROM " + quote_id(spec.table) + " AS t WHERE 1";
+    if (!q.include_deleted) sql += " AND t.deleted = 0";
+    if (q.approved_only) sql += " AND t.workflow = 'approved'";
+    if (q.bbox) {
+      if (!spec.spatial())
+        throw core::InputError("bbox", std::string(spec.name) + " have no geometry");
+      // The R-tree drives the query: candidates by box, then rows by fid.
+      sql += " AND t.fid IN (SELECT id FROM " + quote_id(rtree_name(spec.table, kGeomColumn)) +
+             " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)";
+      params.insert(params.end(), {q.bbox->max_x, q.bbox->min_x, q.bbox->max_y, q.bbox->min_y});
+    }
+    for (const auto& [name, values] : q.where) {
+      const FieldSpec* f = spec.field(name);
+      if (!f && name != "id" && name != core::kWorkflowField)
+        throw core::InputError(name, "no such field in " + std::string(spec.name));
+      std::string col = "t." + quote_id(name);
+      if (values.empty()) {
+        sql += " AND 0";
+        continue;
+      }
+      if (f && f->type == FieldType::EnumSet) {
+        // An enum set matches when it holds any of the values.
+        std::string any;
+        for (const auto& v : values) {
+          any += (any.empty() ? "" : " OR ") + std::string("instr(',' || ") + col +
+                 " || ',', ',' || ? || ',') > 0";
+          params.emplace_back(v);
+        }
+        sql += " AND (" + any + ")";
+        continue;
+      }
+      std::string marks;
+      for (const auto& v : values) {
+        marks += marks.empty() ? "?" : ", ?";
+        if (f && f->type == FieldType::Boolean) params.emplace_back(where_boolean(name, v));
+        else params.emplace_back(v);  // numeric columns convert text by affinity
+      }
+      sql += " AND " + col + " IN (" + marks + ")";
+    }
+    return sql + " ORDER BY t.fid";
+  }
+
+  static AuditEntry read_audit(const Stmt& s) {
+    AuditEntry e;
+    e.seq = s.column_int(0);
+    e.ts = s.column_text(1);
+    e.actor = s.column_text(2);
+    e.entity = s.column_text(3);
+    e.entity_id = s.column_text(4);
+    e.action = s.column_text(5);
+    e.reason = s.column_text(6);
+    e.before = s.column_text(7);
+    e.after = s.column_text(8);
+    e.prev_hash = s.column_text(9);
+    e.hash = s.column_text(10);
+    return e;
+  }
+
+  // m_db first: destroyed last, after every statement is finalised.
+  Db m_db;
+  std::string m_path;
+  int m_depth = 0;
+  std::map<std::string, core::Envelope, std::less<>> m_touched;
+  std::map<std::string, TableStmts, std::less<>> m_tables;
+  std::unique_ptr<Stmt> m_counter_get, m_counter_set, m_audit_insert, m_status_insert,
+      m_contents_update;
+};
+
+std::unique_ptr<GpkgBackend> create(const std::string& path, int version) {
+  std::unique_ptr<GpkgBackend> b;
+  try {
+    b = std::make_unique<GpkgBackend>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    b->configure();
+    Db& db = b->db();
+    db.exec("PRAGMA journal_mode = WAL");
+    // One transaction: a file is a complete store or not there at all.
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("PRAGMA application_id = " + std::to_string(kGpkgApplicationId) +
+            "; PRAGMA user_version = " + std::to_string(kGpkgUserVersion) + ";");
+    create_schema(db, version);
+    db.exec("COMMIT");
+  } catch (...) {
+    b.reset();
+    remove_store_files(path);
+    throw;
+  }
+  return b;
+}
+
+std::unique_ptr<GpkgBackend> open_existing(const std::string& path,
+                                           const std::vector<Migration>& list, int version) {
+  auto b = std::make_unique<GpkgBackend>(path, SQLITE_OPEN_READWRITE);
+  Db& db = b->db();
+  std::int64_t app_id = 0;
+  bool has_meta = false;
+  try {
+    Stmt id(db, "PRAGMA application_id");
+    if (id.step()) app_id = id.column_int(0);
+    Stmt meta(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    meta.bind_text(1, kMetaTable);
+    has_meta = meta.step();
+  } catch (const SqliteError& e) {
+    throw core::StorageError(path + ": not a minemap GeoPackage: " + e.what());
+  }
+  if (app_id != kGpkgApplicationId)
+    throw core::StorageError(path + ": not a minemap GeoPackage (application_id is not 'GPKG')");
+  if (!has_meta)
+    throw core::StorageError(path + ": a GeoPackage, but not a minemap store (no " +
+                             std::string(kMetaTable) + " table)");
+  b->configure();
+  db.exec("PRAGMA journal_mode = WAL");
+  migrate(db, list, version);
+  check_columns(db);
+  return b;
+}
+
+}  // namespace
+
+int schema_version() { return kSchemaVersion; }
+
+std::unique_ptr<Backend> open_gpkg_with(const std::string& path, OpenMode mode,
+                                        const std::vector<Migration>& list, int target) {
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path, ec);
+  if (ec) throw core::StorageError(path + ": " + ec.message());
+  if (mode == OpenMode::Create && exists) throw core::Conflict(path + ": the file exists already");
+  if (mode == OpenMode::OpenExisting && !exists) throw core::NotFound(path + ": no such file");
+  if (!exists) return create(path, target);
+  return open_existing(path, list, target);
+}
+
+std::unique_ptr<Backend> open_gpkg(const std::string& path, OpenMode mode) {
+  return open_gpkg_with(path, mode, migrations(), kSchemaVersion);
+}
+
+}  // namespace minemap::store::gpkg

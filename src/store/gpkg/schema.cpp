@@ -1,0 +1,277 @@
+// DDL from the EntitySpecs, and migrations; see schema.hpp.
+#include "store/gpkg/schema.hpp"
+
+#include <set>
+#include <stdexcept>
+
+#include "store/gpkg/rtree.hpp"
+
+namespace minemap::store::gpkg {
+namespace {
+
+using core::EntitySpec;
+using core::FieldType;
+
+// The GeoPackage core tables exactly as the 1.3 spec defines them (Annex C),
+// which is what validate_gpkg.py compares column by column.
+constexpr std::string_view kCoreSql = R"SQL(
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL PRIMARY KEY,
+  organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  description TEXT
+);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY,
+  data_type TEXT NOT NULL,
+  identifier TEXT UNIQUE,
+  description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE,
+  min_y DOUBLE,
+  max_x DOUBLE,
+  max_y DOUBLE,
+  srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
+);
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL,
+  z TINYINT NOT NULL,
+  m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id)
+);
+CREATE TABLE gpkg_extensions (
+  table_name TEXT,
+  column_name TEXT,
+  extension_name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
+);
+INSERT INTO gpkg_spatial_ref_sys VALUES
+  ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined',
+   'undefined cartesian coordinate reference system'),
+  ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined',
+   'undefined geographic coordinate reference system'),
+  ('WGS 84 geodetic', 4326, 'EPSG', 4326,
+   'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]',
+   'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+)SQL";
+
+// The audit trail is append-only: the triggers refuse any change to a stored
+// entry, whoever writes the file (minemap, QGIS, sqlite3).
+constexpr std::string_view kMinemapSql = R"SQL(
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,
+  ts TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  "before" TEXT NOT NULL DEFAULT '',
+  "after" TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL DEFAULT '',
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_entity_idx ON audit (entity, entity_id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: entries cannot be changed');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: entries cannot be deleted');
+END;
+CREATE TABLE hazard_status (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  hazard_id TEXT NOT NULL REFERENCES hazards (id) DEFERRABLE INITIALLY DEFERRED,
+  "date" TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX hazard_status_hazard_idx ON hazard_status (hazard_id);
+CREATE TABLE minemap_meta (
+  key TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('audit', 'attributes', 'Audit trail',
+   'every write: who, when, what, why; append-only, hash-chained'),
+  ('hazard_status', 'attributes', 'Hazard status history',
+   'each status a hazardous area has had, with its date and reason');
+)SQL";
+
+// Store-kept columns; a FieldSpec must not take these names.
+const std::set<std::string_view> kReserved = {
+    "fid", "geom", "id", "workflow", "created", "updated", "deleted", "deleted_reason"};
+
+std::string column_ddl(const core::FieldSpec& f) {
+  if (kReserved.count(f.name))
+    throw std::logic_error("field name \"" + std::string(f.name) + "\" is kept by the store");
+  std::string out = quote_id(f.name) + " " + std::string(sql_type(f.type));
+  if (f.type == FieldType::Ref) {
+    const EntitySpec& target = core::spec_by_name(f.ref);
+    out += " REFERENCES " + quote_id(target.table) + " (id) DEFERRABLE INITIALLY DEFERRED";
+  }
+  return out;
+}
+
+void create_entity_table(Db& db, const EntitySpec& spec) {
+  const std::string t = quote_id(spec.table);
+  std::string sql = "CREATE TABLE " + t + " (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n";
+  if (spec.spatial())
+    sql += "  " + quote_id(kGeomColumn) + " " + std::string(geometry_type_name(spec.geometry)) +
+           ",\n";
+  sql += "  id TEXT NOT NULL UNIQUE,\n  workflow TEXT NOT NULL,\n";
+  for (const auto& f : spec.fields) sql += "  " + column_ddl(f) + ",\n";
+  sql +=
+      "  created TEXT,\n  updated TEXT,\n  deleted INTEGER NOT NULL DEFAULT 0,\n"
+      "  deleted_reason TEXT\n);\n";
+  // Lists by reference ("activities of hazard HZ-000001") and the foreign-key
+  // checks of deletes both look rows up by the referencing column.
+  for (const auto& f : spec.fields)
+    if (f.type == FieldType::Ref)
+      sql += "CREATE INDEX " + quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") +
+             " ON " + t + " (" + quote_id(f.name) + ");\n";
+  sql += "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+         "VALUES (" +
+         quote_text(spec.table) + ", " + (spec.spatial() ? "'features'" : "'attributes'") + ", " +
+         quote_text(spec.title) + ", " + quote_text("minemap " + std::string(spec.name)) + ", " +
+         (spec.spatial() ? std::to_string(kWgs84) : "NULL") + ");\n";
+  if (spec.spatial())
+    sql += "INSERT INTO gpkg_geometry_columns VALUES (" + quote_text(spec.table) + ", " +
+           quote_text(kGeomColumn) + ", " + quote_text(geometry_type_name(spec.geometry)) + ", " +
+           std::to_string(kWgs84) + ", 0, 0);\n";
+  db.exec(sql);
+  if (spec.spatial()) create_rtree(db, spec.table, kGeomColumn, "fid");
+}
+
+std::vector<std::string> expected_columns(const EntitySpec& spec) {
+  std::vector<std::string> cols = {"fid"};
+  if (spec.spatial()) cols.emplace_back(kGeomColumn);
+  cols.insert(cols.end(), {"id", "workflow"});
+  for (const auto& f : spec.fields) cols.emplace_back(f.name);
+  cols.insert(cols.end(), {"created", "updated", "deleted", "deleted_reason"});
+  return cols;
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  // Version 1 is the first layout. A change to the EntitySpecs or the tables
+  // above adds an entry here, e.g.
+  //   {2, "ALTER TABLE hazards ADD COLUMN \"priority\" INTEGER;"}
+  // and check_columns() refuses a file that misses a column the specs need.
+  static const std::vector<Migration> list = {};
+  return list;
+}
+
+std::string_view geometry_type_name(core::GeomType t) {
+  switch (t) {
+    case core::GeomType::None: return "GEOMETRY";
+    case core::GeomType::Point: return "POINT";
+    case core::GeomType::LineString: return "LINESTRING";
+    case core::GeomType::Polygon: return "POLYGON";
+    case core::GeomType::MultiPoint: return "MULTIPOINT";
+    case core::GeomType::MultiLineString: return "MULTILINESTRING";
+    case core::GeomType::MultiPolygon: return "MULTIPOLYGON";
+  }
+  return "GEOMETRY";
+}
+
+std::string_view sql_type(FieldType t) {
+  switch (t) {
+    case FieldType::Integer: return "INTEGER";
+    case FieldType::Real: return "REAL";
+    // GeoPackage BOOLEAN: stored as INTEGER 0 / 1.
+    case FieldType::Boolean: return "BOOLEAN";
+    // Dates stay TEXT: reduced precision ("2012") is not a GeoPackage DATE.
+    case FieldType::Text:
+    case FieldType::Date:
+    case FieldType::Enum:
+    case FieldType::EnumSet:
+    case FieldType::Ref: return "TEXT";
+  }
+  return "TEXT";
+}
+
+void create_schema(Db& db, int version) {
+  db.exec(std::string(kCoreSql));
+  for (const auto& spec : core::entities()) create_entity_table(db, spec);
+  db.exec(std::string(kMinemapSql));
+  Stmt meta(db, "INSERT INTO minemap_meta (key, value) VALUES ('schema_version', ?)");
+  meta.bind_text(1, std::to_string(version)).step();
+}
+
+int read_schema_version(Db& db) {
+  Stmt s(db, "SELECT value FROM minemap_meta WHERE key = 'schema_version'");
+  if (!s.step())
+    throw core::StorageError(db.path() + ": no schema_version in minemap_meta");
+  std::string v = s.column_text(0);
+  try {
+    std::size_t used = 0;
+    int n = std::stoi(v, &used);
+    if (used == v.size()) return n;
+  } catch (const std::exception&) {
+  }
+  throw core::StorageError(db.path() + ": bad schema_version \"" + v + "\" in minemap_meta");
+}
+
+void migrate(Db& db, const std::vector<Migration>& list, int target) {
+  int version = read_schema_version(db);
+  if (version > target)
+    throw core::StorageError(db.path() + ": written by a newer minemap (schema version " +
+                             std::to_string(version) + ", this build knows up to " +
+                             std::to_string(target) + "); upgrade minemap to open it");
+  if (version == target) return;
+  db.exec("BEGIN IMMEDIATE");
+  int step = version;
+  try {
+    for (const auto& m : list) {
+      if (m.version <= version || m.version > target) continue;
+      step = m.version;
+      db.exec(m.sql);
+    }
+    Stmt s(db, "UPDATE minemap_meta SET value = ? WHERE key = 'schema_version'");
+    s.bind_text(1, std::to_string(target)).step();
+    db.exec("COMMIT");
+  } catch (const std::exception& e) {
+    try {
+      if (db.in_transaction()) db.exec("ROLLBACK");
+    } catch (const std::exception&) {  // the first error is the one to report
+    }
+    throw core::StorageError(db.path() + ": migration from schema version " +
+                             std::to_string(version) + " failed at version " +
+                             std::to_string(step) + ", file left unchanged: " + e.what());
+  }
+}
+
+void check_columns(Db& db) {
+  Stmt s(db, "SELECT name FROM pragma_table_info(?)");
+  for (const auto& spec : core::entities()) {
+    std::set<std::string> have;
+    {
+      ResetOnExit reset(s);
+      s.bind_text(1, spec.table);
+      while (s.step()) have.insert(s.column_text(0));
+    }
+    std::string missing;
+    for (const auto& c : expected_columns(spec))
+      if (!have.count(c)) missing += (missing.empty() ? "" : ", ") + c;
+    if (!missing.empty())
+      throw core::StorageError(db.path() + ": table " + std::string(spec.table) +
+                               (have.empty() ? " is missing" : " lacks column(s) " + missing) +
+                               "; the file's schema does not match this build of minemap");
+  }
+}
+
+}  // namespace minemap::store::gpkg

@@ -1,0 +1,106 @@
+// Runs the real `minemap` binary (path in $MINEMAP_BIN) and other commands the
+// way a user would, capturing exit code, stdout and stderr.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace harness {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+inline std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// A temporary folder, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "minemap-test-XXXXXX").string();
+    m_path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(m_path); }
+  const fs::path& path() const { return m_path; }
+  fs::path operator/(const std::string& name) const { return m_path / name; }
+
+ private:
+  fs::path m_path;
+};
+
+// Runs a shell command line; stdin from `input` when given.
+inline Result shell(const std::string& cmd, const std::string& input = {}) {
+  TempDir io;
+  write_file(io / "in", input);
+  std::string line = cmd + " < " + quote((io / "in").string()) + " > " +
+                     quote((io / "out").string()) + " 2> " + quote((io / "err").string());
+  int status = std::system(line.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(io / "out");
+  r.err = slurp(io / "err");
+  return r;
+}
+
+inline std::string bin() {
+  const char* b = std::getenv("MINEMAP_BIN");
+  return b ? b : "minemap";
+}
+
+// minemap with arguments (each quoted).
+inline Result minemap(std::initializer_list<std::string> args, const std::string& input = {}) {
+  std::string cmd = quote(bin());
+  for (const auto& a : args) cmd += " " + quote(a);
+  return shell(cmd, input);
+}
+
+inline nlohmann::json json_of(const Result& r) {
+  EXPECT_EQ(r.code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+inline std::string shared_data() {
+  const char* d = std::getenv("MINEMAP_SHARED_DATA");
+  return d ? d : "../shared/data";
+}
+
+// Row counts of every table of an SQLite file (the sqlite3 command line tool).
+inline std::map<std::string, long> row_counts(const fs::path& db) {
+  auto tables = shell("sqlite3 " + quote(db.string()) +
+                      " \"SELECT name FROM sqlite_master WHERE type='table' ORDER BY name\"");
+  std::map<std::string, long> out;
+  std::istringstream in(tables.out);
+  std::string t;
+  while (std::getline(in, t)) {
+    if (t.empty()) continue;
+    auto c = shell("sqlite3 " + quote(db.string()) + " 'SELECT count(*) FROM \"" + t + "\"'");
+    out[t] = std::stol(c.out.empty() ? "-1" : c.out);
+  }
+  return out;
+}
+
+}  // namespace harness

@@ -1,0 +1,140 @@
+// The command line as CLI.md promises it: every subcommand on every entity.
+#include "every_entity.hpp"
+
+using namespace harness;
+
+TEST(Cli, HelpAndUsage) {
+  auto r = minemap({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("demo"), std::string::npos);
+  EXPECT_EQ(minemap({}).code, 2);
+  EXPECT_EQ(minemap({"frobnicate"}).code, 2);
+  auto add = minemap({"add", "--help"});
+  EXPECT_EQ(add.code, 0);
+  EXPECT_NE(add.out.find("Example"), std::string::npos);
+}
+
+TEST(Cli, InitRefusesToOverwrite) {
+  TempDir d;
+  auto store = (d / "s.gpkg").string();
+  EXPECT_EQ(minemap({"init", store}).code, 0);
+  auto again = minemap({"init", store});
+  EXPECT_EQ(again.code, 2);
+  auto missing = minemap({"list", (d / "none.gpkg").string(), "hazards"});
+  EXPECT_EQ(missing.code, 2) << missing.err;
+}
+
+TEST(Cli, EveryEntityRoundTrips) {
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  auto e = add_every_entity(store);
+  EXPECT_EQ(e.hazard, "HZ-000001");
+  EXPECT_EQ(e.record, "MR-0042");
+
+  auto h = json_of(minemap({"get", store.string(), "hazards", e.hazard, "--json"}));
+  EXPECT_EQ(h["type"], "Feature");
+  EXPECT_EQ(h["id"], e.hazard);
+  EXPECT_EQ(h["properties"]["contamination"], "AP_MINE,AT_MINE");
+  EXPECT_EQ(h["properties"]["blocks_agriculture"], true);
+  double area = h["properties"]["area_m2"];
+  EXPECT_NEAR(area, 876920, 2000);  // 0.01 x 0.01 degrees at 45 N
+  double remaining = h["properties"]["remaining_m2"];
+  EXPECT_NEAR(remaining, area / 2, area * 1e-3);  // the cleared west half is gone
+
+  auto rel = json_of(minemap({"get", store.string(), "releases", e.release, "--json"}));
+  EXPECT_EQ(rel["properties"]["hazard_id"], e.hazard);
+
+  // Personal data only when asked for.
+  auto v = json_of(minemap({"get", store.string(), "victims", e.victim, "--json"}));
+  EXPECT_FALSE(v["properties"].contains("name"));
+  auto vp = json_of(
+      minemap({"get", store.string(), "victims", e.victim, "--json", "--include-personal"}));
+  EXPECT_EQ(vp["properties"]["name"], "Test Person");
+
+  // list in every format
+  auto fc = json_of(minemap({"list", store.string(), "items", "--format", "geojson"}));
+  EXPECT_EQ(fc["type"], "FeatureCollection");
+  ASSERT_EQ(fc["features"].size(), 1u);
+  auto arr = json_of(minemap({"list", store.string(), "accidents", "--format", "json"}));
+  ASSERT_EQ(arr.size(), 1u);
+  auto csv = minemap({"list", store.string(), "items", "--format", "csv"});
+  EXPECT_EQ(csv.code, 0);
+  EXPECT_EQ(csv.out.rfind("id,workflow,category", 0), 0u) << csv.out;
+  EXPECT_NE(csv.out.find("POINT (20.002 45.004)"), std::string::npos);
+  auto table = minemap({"list", store.string(), "hazards"});
+  EXPECT_NE(table.out.find("Test hazard"), std::string::npos);
+
+  // filters
+  auto none = json_of(minemap({"list", store.string(), "hazards", "--where", "type=SHA",
+                               "--format", "json"}));
+  EXPECT_EQ(none.size(), 0u);
+  auto some = json_of(minemap({"list", store.string(), "hazards", "--where", "type=SHA,CHA",
+                               "--bbox", "20.005,45.005,20.2,45.2", "--format", "json"}));
+  EXPECT_EQ(some.size(), 1u);
+  auto far = json_of(minemap({"list", store.string(), "hazards", "--bbox", "21,46,22,47",
+                              "--format", "json"}));
+  EXPECT_EQ(far.size(), 0u);
+
+  // update, history
+  auto up = minemap({"update", store.string(), "hazards", e.hazard, "-", "--reason", "survey"},
+                    R"({"status":"closed","status_date":"2022-01-10","name":"Renamed"})");
+  ASSERT_EQ(up.code, 0) << up.err;
+  auto hist = json_of(minemap({"history", store.string(), "hazards", e.hazard, "--json"}));
+  ASSERT_EQ(hist["audit"].size(), 2u);
+  EXPECT_EQ(hist["audit"][0]["action"], "create");
+  EXPECT_EQ(hist["audit"][1]["action"], "update");
+  EXPECT_EQ(hist["audit"][1]["before"]["properties"]["name"], "Test hazard");
+  EXPECT_EQ(hist["audit"][1]["after"]["properties"]["name"], "Renamed");
+  ASSERT_EQ(hist["status_history"].size(), 2u);
+  EXPECT_EQ(hist["status_history"][1]["status"], "closed");
+  EXPECT_EQ(hist["status_history"][1]["date"], "2022-01-10");
+
+  // soft delete: gone from lists, kept in history, restorable
+  auto del = minemap({"delete", store.string(), "releases", e.release, "--reason", "duplicate"});
+  ASSERT_EQ(del.code, 0) << del.err;
+  EXPECT_EQ(minemap({"get", store.string(), "releases", e.release}).code, 2);
+  auto after = json_of(minemap({"get", store.string(), "hazards", e.hazard, "--json"}));
+  EXPECT_NEAR(double(after["properties"]["remaining_m2"]), area, 1e-6 * area);
+  auto with_deleted = json_of(minemap(
+      {"list", store.string(), "releases", "--include-deleted", "--format", "json"}));
+  EXPECT_EQ(with_deleted.size(), 1u);
+  EXPECT_EQ(minemap({"delete", store.string(), "releases", e.release, "--reason", "mistake",
+                     "--restore"}).code,
+            0);
+  auto restored = json_of(minemap({"get", store.string(), "hazards", e.hazard, "--json"}));
+  EXPECT_NEAR(double(restored["properties"]["remaining_m2"]), area / 2, area * 1e-3);
+
+  // the audit chain is intact, and a tampered entry is caught
+  auto ok = minemap({"verify", store.string()});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  // Someone with the file in hand can drop the append-only triggers; the chain still shows it.
+  const std::string db = quote(store.string());
+  shell("sqlite3 " + db +
+        " \"SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type='trigger' AND "
+        "tbl_name='audit'\" | sqlite3 " + db);
+  auto tamper = shell("sqlite3 " + db + " \"UPDATE audit SET actor='someone else' WHERE seq=3\"");
+  EXPECT_EQ(tamper.code, 0) << tamper.err;
+  auto bad = minemap({"verify", store.string()});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("audit entry 3"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, FeatureCollectionIsOneTransaction) {
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  std::string fc = R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"date":"2010","type":"mine"},"geometry":{"type":"Point","coordinates":[1,1]}},
+    {"type":"Feature","properties":{"date":"2011","type":"erw"},"geometry":{"type":"Point","coordinates":[2,2]}},
+    {"type":"Feature","properties":{"date":"2012","type":"bomb"},"geometry":{"type":"Point","coordinates":[3,3]}}]})";
+  auto r = minemap({"add", store.string(), "accidents", "-"}, fc);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("features[2]: type: \"bomb\""), std::string::npos) << r.err;
+  auto none = json_of(minemap({"list", store.string(), "accidents", "--format", "json"}));
+  EXPECT_EQ(none.size(), 0u);
+  auto fixed = fc.replace(fc.find("bomb"), 4, "ied");
+  auto ok = minemap({"add", store.string(), "accidents", "-"}, fixed);
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "ACC-000001\nACC-000002\nACC-000003\n");
+}

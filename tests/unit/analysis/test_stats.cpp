@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include "analysis/stats.hpp"
+
+using namespace minemap;
+using core::Geometry;
+using core::Record;
+
+namespace {
+
+Record rec(std::string id, std::map<std::string, core::Value, std::less<>> f, Geometry g = {}) {
+  Record r;
+  r.id = std::move(id);
+  r.fields = std::move(f);
+  r.geometry = std::move(g);
+  return r;
+}
+
+Geometry square(double x0, double y0, double d) {
+  return Geometry::multipolygon({{{{x0, y0}, {x0 + d, y0}, {x0 + d, y0 + d}, {x0, y0 + d}, {x0, y0}}}});
+}
+
+}  // namespace
+
+TEST(Stats, CountsByCategoryYearAndPlace) {
+  analysis::StatsInput in;
+  in.hazards.push_back(rec("HZ-1", {{"type", std::string("CHA")}, {"status", std::string("open")},
+                                    {"area_m2", 100.0}, {"remaining_m2", 40.0}},
+                           square(0, 0, 1)));
+  in.hazards.push_back(rec("HZ-2", {{"type", std::string("SHA")}, {"status", std::string("closed")},
+                                    {"area_m2", 50.0}, {"remaining_m2", 50.0}},
+                           square(5, 5, 1)));
+  in.activities.push_back(rec("ACT-1", {{"hazard_id", std::string("HZ-1")}, {"deminer_days", 3.0}}));
+  in.activities.push_back(rec("ACT-2", {{"hazard_id", std::string("HZ-2")}}));
+  in.releases.push_back(rec("LR-1", {{"activity_id", std::string("ACT-1")},
+                                     {"outcome", std::string("cleared")}, {"area_m2", 60.0}}));
+  in.releases.push_back(rec("LR-2", {{"activity_id", std::string("ACT-2")},
+                                     {"outcome", std::string("cleared")}, {"area_m2", 20.0}}));
+  in.releases.push_back(rec("LR-3", {{"activity_id", std::string("ACT-2")},
+                                     {"outcome", std::string("cancelled")}, {"area_m2", 7.0}}));
+  in.items.push_back(rec("IT-1", {{"category", std::string("AP_MINE")}, {"quantity", std::int64_t{3}},
+                                  {"found", std::string("2012-05")},
+                                  {"activity_id", std::string("ACT-1")}}));
+  in.items.push_back(rec("IT-2", {{"category", std::string("UXO")}, {"found", std::string("2013")}}));
+  // Inside, on the boundary (counts as inside), outside.
+  in.accidents.push_back(rec("A1", {{"type", std::string("mine")}, {"date", std::string("2012")}},
+                             Geometry::point(0.5, 0.5)));
+  in.accidents.push_back(rec("A2", {{"type", std::string("mine")}, {"date", std::string("2012-03")}},
+                             Geometry::point(1, 0.5)));
+  in.accidents.push_back(rec("A3", {{"type", std::string("erw")}, {"date", std::string("2014-01-02")}},
+                             Geometry::point(3, 3)));
+  in.victims.push_back(rec("V1", {{"accident_id", std::string("A1")}, {"outcome", std::string("killed")},
+                                  {"group", std::string("civilian")}, {"age", std::int64_t{9}},
+                                  {"sex", std::string("female")}}));
+  in.victims.push_back(rec("V2", {{"accident_id", std::string("A3")}, {"outcome", std::string("injured")},
+                                  {"group", std::string("deminer")}, {"age", std::int64_t{30}}}));
+
+  auto s = analysis::compute_stats(in);
+  EXPECT_EQ(s.hazards.count, 2);
+  EXPECT_EQ(s.hazards.by_type.at("CHA"), 1);
+  EXPECT_EQ(s.hazards.by_status.at("handed_over"), 0);
+  EXPECT_DOUBLE_EQ(s.hazards.area_m2, 150);
+  EXPECT_DOUBLE_EQ(s.hazards.remaining_m2, 90);
+  EXPECT_DOUBLE_EQ(s.land_release.cleared_m2, 80);
+  EXPECT_DOUBLE_EQ(s.land_release.cancelled_m2, 7);
+  EXPECT_DOUBLE_EQ(s.land_release.cleared_nothing_found_m2, 20);
+  EXPECT_DOUBLE_EQ(s.land_release.deminer_days, 3);
+  EXPECT_DOUBLE_EQ(s.land_release.cleared_by_deminer_days_m2, 60);
+  EXPECT_EQ(s.items.count, 4);
+  EXPECT_EQ(s.items.by_category.at("AP_MINE"), 3);
+  EXPECT_EQ(s.items.by_year.at("2013"), 1);
+  EXPECT_EQ(s.accidents.count, 3);
+  EXPECT_EQ(s.accidents.inside_hazards, 2);
+  EXPECT_EQ(s.accidents.outside_hazards, 1);
+  EXPECT_EQ(s.accidents.by_year.at("2012"), 2);
+  EXPECT_EQ(s.victims.count, 2);
+  EXPECT_EQ(s.victims.killed, 1);
+  EXPECT_EQ(s.victims.children, 1);
+  EXPECT_EQ(s.victims.by_sex.at("unknown"), 1);
+
+  analysis::StatsPeriod p;
+  p.from = core::Date{2012, 4, 0};
+  p.to = core::Date{2013, 0, 0};
+  auto q = analysis::compute_stats(in, p);
+  EXPECT_EQ(q.accidents.count, 1);  // "2012" may lie in the period; 2012-03 does not
+  EXPECT_EQ(q.items.count, 4);
+  EXPECT_EQ(q.victims.count, 1);
+}
