@@ -273,6 +273,15 @@ int main(int argc, char** argv) {
   verify->add_option("STORE", store_path)->required();
   verify->callback([&] { run = [&] { return cmd_verify(store_path); }; });
 
+  auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
+  schema->add_flag("--json", json, "as JSON (for forms and scripts)");
+  schema->callback([&] {
+    run = [&] {
+      std::cout << (json ? io::schema_json() : io::schema_markdown()) << (json ? "\n" : "");
+      return 0;
+    };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

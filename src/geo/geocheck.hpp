@@ -20,5 +20,9 @@ struct CheckedGeometry {
 
 // Throws core::InputError(field, reason) for what cannot be accepted.
 CheckedGeometry check_geometry(const core::Geometry& g, const std::string& field = "geometry");
+// The same with another limit on the jump between consecutive vertices: gazetteer
+// polygons (districts) have edges of many kilometres, so pass infinity for them.
+CheckedGeometry check_geometry(const core::Geometry& g, const std::string& field,
+                               double max_vertex_jump_m);
 
 }  // namespace minemap::geo

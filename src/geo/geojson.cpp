@@ -55,7 +55,9 @@ core::Polygon rings(const json& j, const std::string& path) {
   return out;
 }
 
-json to_position(const Coord& c) { return json::array({c.x, c.y}); }
+json to_position(const Coord& c) {
+  return json::array({c.x, c.y});
+}
 
 json to_positions(const core::LineString& l) {
   json out = json::array();
@@ -95,8 +97,8 @@ std::string workflow(const json& j, const std::string& path) {
 }
 
 // Keys that are Record members rather than fields.
-void take_property(core::Record& r, const std::string& key, const json& v,
-                   const std::string& path, bool& has_id) {
+void take_property(core::Record& r, const std::string& key, const json& v, const std::string& path,
+                   bool& has_id) {
   if (key == "id") {
     std::string id = record_id(v, path);
     if (has_id && id != r.id) fail(path, "differs from the feature id \"" + r.id + "\"");
@@ -145,7 +147,8 @@ Geometry geometry_from_geojson(const json& j, const std::string& path) {
   auto t = j.find("type");
   if (t == j.end() || !t->is_string()) fail(member(path, "type"), "expected a geometry type");
   const std::string type = t->get<std::string>();
-  if (type == "GeometryCollection") fail(member(path, "type"), "GeometryCollection is not supported");
+  if (type == "GeometryCollection")
+    fail(member(path, "type"), "GeometryCollection is not supported");
   auto c = j.find("coordinates");
   if (c == j.end()) fail(member(path, "coordinates"), "missing");
   const std::string at = member(path, "coordinates");
@@ -260,8 +263,7 @@ core::Record record_from_json(const json& j, const std::string& path) {
   return r;
 }
 
-json record_to_feature(const core::EntitySpec& spec, const core::Record& r,
-                       bool include_personal) {
+json record_to_feature(const core::EntitySpec& spec, const core::Record& r, bool include_personal) {
   json props = json::object();
   put_fields(props, spec, r, include_personal);
   props[std::string(core::kWorkflowField)] = r.workflow;

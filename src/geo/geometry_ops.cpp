@@ -51,7 +51,9 @@ Context& context() {
   thread_local Context c;
   return c;
 }
-GEOSContextHandle_t ctx() { return context().handle(); }
+GEOSContextHandle_t ctx() {
+  return context().handle();
+}
 
 struct GeomDeleter {
   void operator()(GEOSGeometry* g) const noexcept { GEOSGeom_destroy_r(ctx(), g); }
@@ -60,7 +62,8 @@ using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
 
 // Wraps a GEOS result; NULL means GEOS failed and reported why to the handler.
 GeomPtr check(GEOSGeometry* g, const char* op) {
-  if (!g) throw core::InputError("geometry", std::string(op) + " failed: " + context().take_error());
+  if (!g)
+    throw core::InputError("geometry", std::string(op) + " failed: " + context().take_error());
   return GeomPtr(g);
 }
 
@@ -73,8 +76,8 @@ GEOSCoordSequence* make_seq(const core::LineString& coords) {
     buf.push_back(c.x);
     buf.push_back(c.y);
   }
-  GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(
-      ctx(), buf.data(), static_cast<unsigned>(coords.size()), 0, 0);
+  GEOSCoordSequence* seq =
+      GEOSCoordSeq_copyFromBuffer_r(ctx(), buf.data(), static_cast<unsigned>(coords.size()), 0, 0);
   if (!seq) throw core::InputError("geometry", "GEOS coordinates: " + context().take_error());
   return seq;
 }
@@ -86,31 +89,32 @@ GeomPtr make_point(const Coord* c) {
 
 GeomPtr make_line(const core::LineString& l) {
   if (l.empty()) return check(GEOSGeom_createEmptyLineString_r(ctx()), "empty line");
-  // The sequence belongs to the geometry from here on, even when creation fails.
+  // The sequence belongs to GEOS from here on, even when creation fails.
   return check(GEOSGeom_createLineString_r(ctx(), make_seq(l)), "line");
 }
 
 GeomPtr make_polygon(const core::Polygon& p) {
   if (p.empty()) return check(GEOSGeom_createEmptyPolygon_r(ctx()), "empty polygon");
   std::vector<GeomPtr> rings;
-  for (const auto& r : p) rings.push_back(check(GEOSGeom_createLinearRing_r(ctx(), make_seq(r)), "ring"));
+  for (const auto& r : p)
+    rings.push_back(check(GEOSGeom_createLinearRing_r(ctx(), make_seq(r)), "ring"));
+  // GEOS takes ownership of shell and holes even when it fails (GEOS ticket #1111).
   std::vector<GEOSGeometry*> holes;
-  for (std::size_t i = 1; i < rings.size(); ++i) holes.push_back(rings[i].get());
-  GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx(), rings[0].get(), holes.data(),
+  holes.reserve(rings.size() - 1);
+  for (std::size_t i = 1; i < rings.size(); ++i) holes.push_back(rings[i].release());
+  GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx(), rings[0].release(), holes.data(),
                                                 static_cast<unsigned>(holes.size()));
-  if (poly)
-    for (auto& r : rings) r.release();  // now owned by the polygon
   return check(poly, "polygon");
 }
 
 GeomPtr make_collection(int type, std::vector<GeomPtr> parts) {
   if (parts.empty()) return check(GEOSGeom_createEmptyCollection_r(ctx(), type), "collection");
+  // GEOS takes ownership of the parts even when it fails.
   std::vector<GEOSGeometry*> raw;
-  for (auto& p : parts) raw.push_back(p.get());
+  raw.reserve(parts.size());
+  for (auto& p : parts) raw.push_back(p.release());
   GEOSGeometry* c =
       GEOSGeom_createCollection_r(ctx(), type, raw.data(), static_cast<unsigned>(raw.size()));
-  if (c)
-    for (auto& p : parts) p.release();  // now owned by the collection
   return check(c, "collection");
 }
 
@@ -146,7 +150,7 @@ core::LineString coords_of(const GEOSGeometry* g) {
   if (n > 0 && !GEOSCoordSeq_copyToBuffer_r(ctx(), seq, buf.data(), 0, 0))
     throw core::InputError("geometry", "GEOS coordinates: " + context().take_error());
   core::LineString out(n);
-  for (unsigned i = 0; i < n; ++i) out[i] = {buf[2 * i], buf[2 * i + 1]};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {buf[2 * i], buf[2 * i + 1]};
   return out;
 }
 

@@ -21,7 +21,9 @@ using core::GeomType;
 constexpr std::uint32_t kGeometryCollection = 7;
 constexpr bool kHostLittle = std::endian::native == std::endian::little;
 
-[[noreturn]] void fail(const std::string& what) { throw core::InputError("geometry", what); }
+[[noreturn]] void fail(const std::string& what) {
+  throw core::InputError("geometry", what);
+}
 
 // ---- writing (always little endian) ----
 
@@ -65,16 +67,33 @@ void write_polygon(Writer& w, const core::Polygon& p) {
   for (const auto& ring : p) write_line(w, ring);
 }
 
-void write_point_geom(Writer& w, const Coord* c) {
+void write_point_geom(Writer& w, const Coord& c) {
   w.header(1);
-  // GeoPackage and ISO agree: an empty point is POINT(NaN NaN).
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  w.coord(c ? *c : Coord{nan, nan});
+  w.coord(c);
+}
+void write_line_geom(Writer& w, const core::LineString& l) {
+  w.header(2);
+  write_line(w, l);
+}
+void write_polygon_geom(Writer& w, const core::Polygon& p) {
+  w.header(3);
+  write_polygon(w, p);
 }
 
 // A single-part type holds at most one member; more would be silently lost.
-void check_single(std::size_t n, const char* type) {
-  if (n > 1) fail(std::string("a ") + type + " holds " + std::to_string(n) + " parts");
+template <typename T>
+const T& single(const std::vector<T>& parts, const char* type) {
+  static const T kEmpty{};
+  if (parts.size() > 1)
+    fail(std::string("a ") + type + " holds " + std::to_string(parts.size()) + " parts");
+  return parts.empty() ? kEmpty : parts[0];
+}
+
+template <typename T, typename WriteOne>
+void write_multi(Writer& w, std::uint32_t type, const std::vector<T>& parts, WriteOne write_one) {
+  w.header(type);
+  w.count(parts.size());
+  for (const auto& p : parts) write_one(w, p);
 }
 
 void write_geometry(Writer& w, const Geometry& g) {
@@ -84,41 +103,17 @@ void write_geometry(Writer& w, const Geometry& g) {
       w.header(kGeometryCollection);
       w.u32(0);
       return;
-    case GeomType::Point:
-      check_single(g.points.size(), "Point");
-      write_point_geom(w, g.points.empty() ? nullptr : &g.points[0]);
+    case GeomType::Point: {
+      // GeoPackage and ISO agree: an empty point is POINT(NaN NaN).
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      write_point_geom(w, g.points.empty() ? Coord{nan, nan} : single(g.points, "Point"));
       return;
-    case GeomType::LineString:
-      check_single(g.lines.size(), "LineString");
-      w.header(2);
-      write_line(w, g.lines.empty() ? core::LineString{} : g.lines[0]);
-      return;
-    case GeomType::Polygon:
-      check_single(g.polygons.size(), "Polygon");
-      w.header(3);
-      write_polygon(w, g.polygons.empty() ? core::Polygon{} : g.polygons[0]);
-      return;
-    case GeomType::MultiPoint:
-      w.header(4);
-      w.count(g.points.size());
-      for (const auto& c : g.points) write_point_geom(w, &c);
-      return;
-    case GeomType::MultiLineString:
-      w.header(5);
-      w.count(g.lines.size());
-      for (const auto& l : g.lines) {
-        w.header(2);
-        write_line(w, l);
-      }
-      return;
-    case GeomType::MultiPolygon:
-      w.header(6);
-      w.count(g.polygons.size());
-      for (const auto& p : g.polygons) {
-        w.header(3);
-        write_polygon(w, p);
-      }
-      return;
+    }
+    case GeomType::LineString: write_line_geom(w, single(g.lines, "LineString")); return;
+    case GeomType::Polygon: write_polygon_geom(w, single(g.polygons, "Polygon")); return;
+    case GeomType::MultiPoint: write_multi(w, 4, g.points, write_point_geom); return;
+    case GeomType::MultiLineString: write_multi(w, 5, g.lines, write_line_geom); return;
+    case GeomType::MultiPolygon: write_multi(w, 6, g.polygons, write_polygon_geom); return;
   }
   fail("unknown geometry type " + std::to_string(static_cast<int>(g.type)));
 }
@@ -216,7 +211,9 @@ Coord read_coord(Reader& r, const Header& h) {
   return c;
 }
 
-std::size_t coord_bytes(const Header& h) { return 8 * static_cast<std::size_t>(h.dims); }
+std::size_t coord_bytes(const Header& h) {
+  return 8 * static_cast<std::size_t>(h.dims);
+}
 
 core::LineString read_line(Reader& r, const Header& h) {
   std::uint32_t n = r.count(h.le, coord_bytes(h));
@@ -254,11 +251,18 @@ Header read_member_header(Reader& r, std::uint32_t expected) {
   return h;
 }
 
+// The members of a Multi* geometry, each with its own header (and byte order).
+template <typename ReadOne>
+void read_members(Reader& r, const Header& h, std::uint32_t member_type, ReadOne read_one) {
+  constexpr std::size_t kMinMember = 9;  // byte order + type + one count or more
+  std::uint32_t n = r.count(h.le, kMinMember);
+  for (std::uint32_t i = 0; i < n; ++i) read_one(read_member_header(r, member_type));
+}
+
 Geometry read_geometry(Reader& r) {
   Header h = read_header(r);
   Geometry g;
   g.type = static_cast<GeomType>(h.base);
-  constexpr std::size_t kMinMember = 9;  // byte order + type + one count or more
   switch (h.base) {
     case 1: {
       Coord c;
@@ -272,32 +276,18 @@ Geometry read_geometry(Reader& r) {
     case 3:
       if (auto p = read_polygon(r, h); !p.empty()) g.polygons.push_back(std::move(p));
       break;
-    case 4: {
-      std::uint32_t n = r.count(h.le, kMinMember);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        Header m = read_member_header(r, 1);
-        Coord c;
+    case 4:
+      read_members(r, h, 1, [&](const Header& m) {
         // Core geometries have no empty member points; an empty one adds nothing.
-        if (read_point(r, m, c)) g.points.push_back(c);
-      }
+        if (Coord c; read_point(r, m, c)) g.points.push_back(c);
+      });
       break;
-    }
-    case 5: {
-      std::uint32_t n = r.count(h.le, kMinMember);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        Header m = read_member_header(r, 2);
-        g.lines.push_back(read_line(r, m));
-      }
+    case 5:
+      read_members(r, h, 2, [&](const Header& m) { g.lines.push_back(read_line(r, m)); });
       break;
-    }
-    case 6: {
-      std::uint32_t n = r.count(h.le, kMinMember);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        Header m = read_member_header(r, 3);
-        g.polygons.push_back(read_polygon(r, m));
-      }
+    case 6:
+      read_members(r, h, 3, [&](const Header& m) { g.polygons.push_back(read_polygon(r, m)); });
       break;
-    }
     default: {
       // GEOMETRYCOLLECTION EMPTY stands for "no geometry" (see write_geometry).
       if (r.u32(h.le) != 0) fail("GeometryCollection is not supported");

@@ -37,6 +37,10 @@ void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostr
 // Well-known text of a geometry (CSV output, messages).
 std::string to_wkt(const core::Geometry& g);
 
+// The data model as Markdown (docs/data-model.md is this output) or JSON.
+std::string schema_markdown();
+std::string schema_json();
+
 std::string stats_json(const analysis::Stats& s, int indent = 2);
 void print_stats(const analysis::Stats& s, std::ostream& out);
 

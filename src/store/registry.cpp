@@ -1,6 +1,7 @@
 // Domain rules of every write; see registry.hpp.
 #include "store/registry.hpp"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
@@ -32,7 +33,10 @@ void Registry::transaction(const std::function<void()>& fn) { m_backend->transac
 Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
   Record out = core::validate(spec, std::move(r), m_today);
   if (out.geometry.type != core::GeomType::None) {
-    auto checked = geo::check_geometry(out.geometry, "geometry");
+    // Districts have long straight edges; the 5 km rule is for surveyed polygons.
+    double max_jump = spec.kind == Entity::AdminArea ? std::numeric_limits<double>::infinity()
+                                                     : geo::kMaxVertexJumpM;
+    auto checked = geo::check_geometry(out.geometry, "geometry", max_jump);
     out.geometry = std::move(checked.geometry);
     for (auto& note : checked.repairs)
       if (!note.empty()) repairs.push_back(std::move(note));

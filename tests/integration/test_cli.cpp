@@ -84,8 +84,8 @@ TEST(Cli, EveryEntityRoundTrips) {
   ASSERT_EQ(hist["audit"].size(), 2u);
   EXPECT_EQ(hist["audit"][0]["action"], "create");
   EXPECT_EQ(hist["audit"][1]["action"], "update");
-  EXPECT_EQ(hist["audit"][1]["before"]["properties"]["name"], "Test hazard");
-  EXPECT_EQ(hist["audit"][1]["after"]["properties"]["name"], "Renamed");
+  EXPECT_EQ(hist["audit"][1]["before"]["name"], "Test hazard");
+  EXPECT_EQ(hist["audit"][1]["after"]["name"], "Renamed");
   ASSERT_EQ(hist["status_history"].size(), 2u);
   EXPECT_EQ(hist["status_history"][1]["status"], "closed");
   EXPECT_EQ(hist["status_history"][1]["date"], "2022-01-10");
@@ -110,9 +110,9 @@ TEST(Cli, EveryEntityRoundTrips) {
   EXPECT_EQ(ok.code, 0) << ok.err;
   // Someone with the file in hand can drop the append-only triggers; the chain still shows it.
   const std::string db = quote(store.string());
-  shell("sqlite3 " + db +
+  shell("(sqlite3 " + db +
         " \"SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type='trigger' AND "
-        "tbl_name='audit'\" | sqlite3 " + db);
+        "tbl_name='audit'\" | sqlite3 " + db + ")");
   auto tamper = shell("sqlite3 " + db + " \"UPDATE audit SET actor='someone else' WHERE seq=3\"");
   EXPECT_EQ(tamper.code, 0) << tamper.err;
   auto bad = minemap({"verify", store.string()});

@@ -29,12 +29,16 @@ long ogr_feature_count(const fs::path& store, const std::string& layer) {
 }
 
 // Features whose R-tree entry does not enclose their geometry's envelope
-// (the R-tree stores 32-bit floats, rounded outward).
+// (the R-tree stores 32-bit floats, rounded outward) ...
 long rtree_mismatches(const fs::path& store, const std::string& table) {
   std::string sql = "SELECT count(*) FROM " + table + " t JOIN rtree_" + table +
                     "_geom r ON r.id = t.fid WHERE r.minx > ST_MinX(t.geom) OR r.maxx < "
                     "ST_MaxX(t.geom) OR r.miny > ST_MinY(t.geom) OR r.maxy < ST_MaxY(t.geom) OR "
-                    "ST_MinX(t.geom) - r.minx > 1e-5 OR r.maxx - ST_MaxX(t.geom) > 1e-5";
+                    // ... and no looser than a few float steps (2^-23 relative each).
+                    "ST_MinX(t.geom) - r.minx > 5e-7 * abs(r.minx) + 1e-9 OR "
+                    "r.maxx - ST_MaxX(t.geom) > 5e-7 * abs(r.maxx) + 1e-9 OR "
+                    "ST_MinY(t.geom) - r.miny > 5e-7 * abs(r.miny) + 1e-9 OR "
+                    "r.maxy - ST_MaxY(t.geom) > 5e-7 * abs(r.maxy) + 1e-9";
   auto r = shell("ogrinfo -ro -q " + quote(store.string()) + " -sql " + quote(sql));
   auto pos = r.out.find("= ");
   if (r.code != 0 || pos == std::string::npos) {

@@ -32,9 +32,9 @@ std::string square(double w, double s, double e, double n) {
 std::string with_hole(double w, double s, double e, double n, double hw, double hs, double he,
                       double hn) {
   auto outer = square(w, s, e, n), hole = square(hw, hs, he, hn);
-  auto ring = [](const std::string& sq) {
+  auto ring = [](const std::string& sq) {  // "[[x,y],...]" out of the Polygon's coordinates
     auto b = sq.find("[[["), en = sq.rfind("]]]");
-    return sq.substr(b + 1, en - b);
+    return sq.substr(b + 1, en - b + 1);
   };
   return R"({"type":"Polygon","coordinates":[)" + ring(outer) + "," + ring(hole) + "]}";
 }
@@ -108,7 +108,6 @@ TEST(Stats, HandBuiltStore) {
                               point(20.002, 45.002) + "}");
   auto acc_del = add(store, "accidents", R"({"date":"2016","type":"mine","geometry":)" +
                                              point(20.002, 45.002) + "}");
-  ASSERT_EQ(minemap({"delete", store.string(), "accidents", acc_del, "--reason", "test"}).code, 0);
 
   auto victim = [&](const std::string& acc, const std::string& rest) {
     add(store, "victims", R"({"accident_id":")" + acc + "\"," + rest + "}");
@@ -118,6 +117,7 @@ TEST(Stats, HandBuiltStore) {
   victim(acc2, R"("group":"military","outcome":"injured","age":25,"sex":"male")");
   victim(acc3, R"("group":"civilian","outcome":"injured","sex":"female")");
   victim(acc_del, R"("group":"civilian","outcome":"killed","age":40)");
+  ASSERT_EQ(minemap({"delete", store.string(), "accidents", acc_del, "--reason", "test"}).code, 0);
 
   auto j = json_of(minemap({"stats", store.string(), "--json"}));
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <tuple>
+#include <variant>
 
 #include "core/errors.hpp"
 #include "geo/wkb.hpp"
@@ -70,9 +72,9 @@ std::string update_sql(const EntitySpec& spec) {
 }
 
 [[noreturn]] void wrong_type(const FieldSpec& f, std::string_view got) {
-  throw core::InputError(std::string(f.name), "the store expects " +
-                                                  std::string(core::to_string(f.type)) +
-                                                  ", got " + std::string(got));
+  throw core::InputError(
+      std::string(f.name),
+      "the store expects " + std::string(core::to_string(f.type)) + ", got " + std::string(got));
 }
 
 std::string_view kind_of(const Value& v) {
@@ -132,10 +134,14 @@ std::int64_t where_boolean(const std::string& field, const std::string& v) {
 }
 
 void bind_param(Stmt& s, int i, const Value& v) {
-  if (auto p = std::get_if<std::string>(&v)) s.bind_text(i, *p);
-  else if (auto q = std::get_if<std::int64_t>(&v)) s.bind_int(i, *q);
-  else if (auto d = std::get_if<double>(&v)) s.bind_real(i, *d);
-  else s.bind_null(i);
+  if (auto p = std::get_if<std::string>(&v))
+    s.bind_text(i, *p);
+  else if (auto q = std::get_if<std::int64_t>(&v))
+    s.bind_int(i, *q);
+  else if (auto d = std::get_if<double>(&v))
+    s.bind_real(i, *d);
+  else
+    s.bind_null(i);
 }
 
 // "HZ-000123" -> 123 for spec HZ; nullopt for any other shape of id.
@@ -177,6 +183,10 @@ class GpkgBackend final : public Backend {
     // one per import, so an fsync per commit costs little, and a write minemap
     // has confirmed should survive the unreliable power of a field office.
     m_db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+    // Imports write one large transaction: a 64 MiB page cache keeps it from
+    // spilling, and in-memory statement journals (every insert fires the
+    // R-tree trigger, so each needs one) spare a temp-file write per row.
+    m_db.exec("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
     if (int rc = sqlite3_busy_timeout(m_db.handle(), kBusyTimeoutMs); rc != SQLITE_OK)
       m_db.fail(rc, "busy_timeout");
     register_st_functions(m_db);
@@ -213,8 +223,7 @@ class GpkgBackend final : public Backend {
   std::optional<Record> get(const EntitySpec& spec, const std::string& id,
                             bool include_deleted) override {
     Stmt& s = cached(stmts(spec).get, [&] {
-      return "SELECT " + select_list(spec, "") + " FROM " + quote_id(spec.table) +
-             " WHERE id = ?1";
+      return "SELECT " + select_list(spec, "") + " FROM " + quote_id(spec.table) + " WHERE id = ?1";
     });
     ResetOnExit reset(s);
     s.bind_text(1, id);
@@ -274,8 +283,10 @@ class GpkgBackend final : public Backend {
       });
       ResetOnExit reset(s);
       s.bind_text(1, id).bind_int(2, deleted ? 1 : 0);
-      if (deleted) s.bind_text(3, reason);
-      else s.bind_null(3);
+      if (deleted)
+        s.bind_text(3, reason);
+      else
+        s.bind_null(3);
       s.step();
       if (m_db.changes() == 0) throw core::NotFound(entity_label(spec, id) + " not found");
       touch(spec.table);
@@ -287,7 +298,8 @@ class GpkgBackend final : public Backend {
     std::vector<Value> params;
     std::string sql = list_sql(spec, q, params);
     Stmt s(m_db, sql);
-    for (std::size_t i = 0; i < params.size(); ++i) bind_param(s, static_cast<int>(i) + 1, params[i]);
+    for (std::size_t i = 0; i < params.size(); ++i)
+      bind_param(s, static_cast<int>(i) + 1, params[i]);
     while (s.step()) {
       Record r = read_record(s, spec);
       // The R-tree holds float32 boxes rounded outwards: drop its near misses.
@@ -316,8 +328,10 @@ class GpkgBackend final : public Backend {
                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
       });
       ResetOnExit reset(s);
-      if (e.seq > 0) s.bind_int(1, e.seq);
-      else s.bind_null(1);
+      if (e.seq > 0)
+        s.bind_int(1, e.seq);
+      else
+        s.bind_null(1);
       s.bind_text(2, e.ts).bind_text(3, e.actor).bind_text(4, e.entity);
       s.bind_text(5, e.entity_id).bind_text(6, e.action).bind_text(7, e.reason);
       s.bind_text(8, e.before).bind_text(9, e.after).bind_text(10, e.prev_hash);
@@ -336,7 +350,8 @@ class GpkgBackend final : public Backend {
 
   std::vector<AuditEntry> audit(const std::string& entity, const std::string& id) override {
     std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit";
-    if (!entity.empty()) sql += id.empty() ? " WHERE entity = ?1" : " WHERE entity = ?1 AND entity_id = ?2";
+    if (!entity.empty())
+      sql += id.empty() ? " WHERE entity = ?1" : " WHERE entity = ?1 AND entity_id = ?2";
     Stmt s(m_db, sql + " ORDER BY seq");
     if (!entity.empty()) s.bind_text(1, entity);
     if (!entity.empty() && !id.empty()) s.bind_text(2, id);
@@ -391,8 +406,10 @@ class GpkgBackend final : public Backend {
   // and the gpkg_contents update apply to it as to any other commit.
   template <class F>
   void write(F&& fn) {
-    if (m_depth > 0) fn();
-    else transaction(fn);
+    if (m_depth > 0)
+      fn();
+    else
+      transaction(fn);
   }
 
   // Nested transactions are savepoints: an inner failure the caller catches
@@ -451,8 +468,8 @@ class GpkgBackend final : public Backend {
     std::string target = parent;
     for (const auto& s : core::entities())
       if (s.table == parent) target = std::string(s.name);
-    throw core::InputError(column, "no " + target + " with id \"" + value + "\" (in " + table +
-                                       ")");
+    throw core::InputError(column,
+                           "no " + target + " with id \"" + value + "\" (in " + table + ")");
   }
 
   void touch(std::string_view table, const core::Envelope& e = {}) {
@@ -513,9 +530,8 @@ class GpkgBackend final : public Backend {
   }
 
   bool exists(const EntitySpec& spec, const std::string& id) {
-    Stmt& s = cached(stmts(spec).exists, [&] {
-      return "SELECT 1 FROM " + quote_id(spec.table) + " WHERE id = ?1";
-    });
+    Stmt& s = cached(stmts(spec).exists,
+                     [&] { return "SELECT 1 FROM " + quote_id(spec.table) + " WHERE id = ?1"; });
     ResetOnExit reset(s);
     s.bind_text(1, id);
     return s.step();
@@ -539,8 +555,7 @@ class GpkgBackend final : public Backend {
     if (g.type != spec.geometry)
       throw core::InputError("geometry", std::string(spec.name) + " store " +
                                              std::string(geometry_type_name(spec.geometry)) +
-                                             ", not " +
-                                             std::string(geometry_type_name(g.type)));
+                                             ", not " + std::string(geometry_type_name(g.type)));
   }
 
   void bind_record(Stmt& s, const EntitySpec& spec, const Record& r) {
@@ -548,13 +563,17 @@ class GpkgBackend final : public Backend {
     int i = 3;
     if (spec.spatial()) {
       const auto& g = r.geometry;
-      if (g.type == core::GeomType::None || g.empty()) s.bind_null(i++);
-      else s.bind_blob(i++, geo::to_gpkg_blob(g, kWgs84));
+      if (g.type == core::GeomType::None || g.empty())
+        s.bind_null(i++);
+      else
+        s.bind_blob(i++, geo::to_gpkg_blob(g, kWgs84));
     }
     for (const auto& f : spec.fields) {
       auto it = r.fields.find(f.name);
-      if (it == r.fields.end()) s.bind_null(i);
-      else bind_value(s, i, f, it->second);
+      if (it == r.fields.end())
+        s.bind_null(i);
+      else
+        bind_value(s, i, f, it->second);
       ++i;
     }
   }
@@ -619,8 +638,10 @@ class GpkgBackend final : public Backend {
       std::string marks;
       for (const auto& v : values) {
         marks += marks.empty() ? "?" : ", ?";
-        if (f && f->type == FieldType::Boolean) params.emplace_back(where_boolean(name, v));
-        else params.emplace_back(v);  // numeric columns convert text by affinity
+        if (f && f->type == FieldType::Boolean)
+          params.emplace_back(where_boolean(name, v));
+        else
+          params.emplace_back(v);  // numeric columns convert text by affinity
       }
       sql += " AND " + col + " IN (" + marks + ")";
     }
@@ -703,7 +724,9 @@ std::unique_ptr<GpkgBackend> open_existing(const std::string& path,
 
 }  // namespace
 
-int schema_version() { return kSchemaVersion; }
+int schema_version() {
+  return kSchemaVersion;
+}
 
 std::unique_ptr<Backend> open_gpkg_with(const std::string& path, OpenMode mode,
                                         const std::vector<Migration>& list, int target) {

@@ -63,8 +63,10 @@ void st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
     std::string_view blob = blob_arg(argv[0]);
     core::Envelope e = blob.empty() ? core::Envelope{} : envelope(blob);
     if (e.empty()) return sqlite3_result_null(ctx);
-    double v = B == Bound::MinX ? e.min_x : B == Bound::MaxX ? e.max_x
-             : B == Bound::MinY ? e.min_y : e.max_y;
+    double v = B == Bound::MinX   ? e.min_x
+               : B == Bound::MaxX ? e.max_x
+               : B == Bound::MinY ? e.min_y
+                                  : e.max_y;
     sqlite3_result_double(ctx, v);
   });
 }

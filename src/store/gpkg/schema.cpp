@@ -111,8 +111,8 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUE
 )SQL";
 
 // Store-kept columns; a FieldSpec must not take these names.
-const std::set<std::string_view> kReserved = {
-    "fid", "geom", "id", "workflow", "created", "updated", "deleted", "deleted_reason"};
+const std::set<std::string_view> kReserved = {"fid",     "geom",    "id",      "workflow",
+                                              "created", "updated", "deleted", "deleted_reason"};
 
 std::string column_ddl(const core::FieldSpec& f) {
   if (kReserved.count(f.name))
@@ -129,8 +129,8 @@ void create_entity_table(Db& db, const EntitySpec& spec) {
   const std::string t = quote_id(spec.table);
   std::string sql = "CREATE TABLE " + t + " (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT,\n";
   if (spec.spatial())
-    sql += "  " + quote_id(kGeomColumn) + " " + std::string(geometry_type_name(spec.geometry)) +
-           ",\n";
+    sql +=
+        "  " + quote_id(kGeomColumn) + " " + std::string(geometry_type_name(spec.geometry)) + ",\n";
   sql += "  id TEXT NOT NULL UNIQUE,\n  workflow TEXT NOT NULL,\n";
   for (const auto& f : spec.fields) sql += "  " + column_ddl(f) + ",\n";
   sql +=
@@ -140,13 +140,15 @@ void create_entity_table(Db& db, const EntitySpec& spec) {
   // checks of deletes both look rows up by the referencing column.
   for (const auto& f : spec.fields)
     if (f.type == FieldType::Ref)
-      sql += "CREATE INDEX " + quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") +
-             " ON " + t + " (" + quote_id(f.name) + ");\n";
-  sql += "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
-         "VALUES (" +
-         quote_text(spec.table) + ", " + (spec.spatial() ? "'features'" : "'attributes'") + ", " +
-         quote_text(spec.title) + ", " + quote_text("minemap " + std::string(spec.name)) + ", " +
-         (spec.spatial() ? std::to_string(kWgs84) : "NULL") + ");\n";
+      sql += "CREATE INDEX " +
+             quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") + " ON " + t +
+             " (" + quote_id(f.name) + ");\n";
+  sql +=
+      "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+      "VALUES (" +
+      quote_text(spec.table) + ", " + (spec.spatial() ? "'features'" : "'attributes'") + ", " +
+      quote_text(spec.title) + ", " + quote_text("minemap " + std::string(spec.name)) + ", " +
+      (spec.spatial() ? std::to_string(kWgs84) : "NULL") + ");\n";
   if (spec.spatial())
     sql += "INSERT INTO gpkg_geometry_columns VALUES (" + quote_text(spec.table) + ", " +
            quote_text(kGeomColumn) + ", " + quote_text(geometry_type_name(spec.geometry)) + ", " +
@@ -214,8 +216,7 @@ void create_schema(Db& db, int version) {
 
 int read_schema_version(Db& db) {
   Stmt s(db, "SELECT value FROM minemap_meta WHERE key = 'schema_version'");
-  if (!s.step())
-    throw core::StorageError(db.path() + ": no schema_version in minemap_meta");
+  if (!s.step()) throw core::StorageError(db.path() + ": no schema_version in minemap_meta");
   std::string v = s.column_text(0);
   try {
     std::size_t used = 0;

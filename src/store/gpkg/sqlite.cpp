@@ -17,8 +17,7 @@ std::string excerpt(std::string_view sql) {
 
 int checked_size(std::string_view v) {
   if (v.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw core::StorageError("value too large for SQLite (" + std::to_string(v.size()) +
-                             " bytes)");
+    throw core::StorageError("value too large for SQLite (" + std::to_string(v.size()) + " bytes)");
   return static_cast<int>(v.size());
 }
 
@@ -57,9 +56,15 @@ void Db::fail(int rc, std::string_view sql) const {
                     m_path + ": " + sqlite3_errmsg(m_db) + " (in SQL: " + excerpt(sql) + ")");
 }
 
-std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
-int Db::changes() const { return sqlite3_changes(m_db); }
-bool Db::in_transaction() const { return sqlite3_get_autocommit(m_db) == 0; }
+std::int64_t Db::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
+int Db::changes() const {
+  return sqlite3_changes(m_db);
+}
+bool Db::in_transaction() const {
+  return sqlite3_get_autocommit(m_db) == 0;
+}
 
 Stmt::Stmt(Db& db, std::string sql) : m_db(&db), m_sql(std::move(sql)) {
   int rc = sqlite3_prepare_v3(db.handle(), m_sql.c_str(), checked_size(m_sql),
@@ -67,7 +72,9 @@ Stmt::Stmt(Db& db, std::string sql) : m_db(&db), m_sql(std::move(sql)) {
   if (rc != SQLITE_OK) db.fail(rc, m_sql);
 }
 
-Stmt::~Stmt() { sqlite3_finalize(m_stmt); }
+Stmt::~Stmt() {
+  sqlite3_finalize(m_stmt);
+}
 
 Stmt& Stmt::bind_int(int i, std::int64_t v) {
   int rc = sqlite3_bind_int64(m_stmt, i, v);
@@ -112,10 +119,18 @@ void Stmt::reset() {
   sqlite3_clear_bindings(m_stmt);
 }
 
-int Stmt::column_count() const { return sqlite3_column_count(m_stmt); }
-bool Stmt::is_null(int i) const { return sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
-std::int64_t Stmt::column_int(int i) const { return sqlite3_column_int64(m_stmt, i); }
-double Stmt::column_real(int i) const { return sqlite3_column_double(m_stmt, i); }
+int Stmt::column_count() const {
+  return sqlite3_column_count(m_stmt);
+}
+bool Stmt::is_null(int i) const {
+  return sqlite3_column_type(m_stmt, i) == SQLITE_NULL;
+}
+std::int64_t Stmt::column_int(int i) const {
+  return sqlite3_column_int64(m_stmt, i);
+}
+double Stmt::column_real(int i) const {
+  return sqlite3_column_double(m_stmt, i);
+}
 
 std::string Stmt::column_text(int i) const {
   const unsigned char* p = sqlite3_column_text(m_stmt, i);

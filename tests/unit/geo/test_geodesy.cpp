@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "geo/geodesy.hpp"
+#include "unit/geo/shapes.hpp"
 
 namespace minemap::geo {
 namespace {
@@ -12,10 +13,7 @@ namespace {
 using core::Coord;
 using core::Geometry;
 using core::GeomType;
-
-core::LineString rect(double x0, double y0, double x1, double y1) {
-  return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
-}
+using test::rect;
 
 TEST(Geodesy, DistanceOfOneDegreeOnTheEquator) {
   // echo "0 0 0 1" | GeodSolve -i -p 6
@@ -32,10 +30,7 @@ TEST(Geodesy, DistanceOfOneDegreeOfLatitude) {
 
 TEST(Geodesy, AreaOfOneDegreeCellAtTheEquator) {
   // printf "0 0\n0 1\n1 1\n1 0\n" | Planimeter -p 10 -> 12308778361.46945
-  Geometry g;
-  g.type = GeomType::Polygon;
-  g.polygons = {{rect(0, 0, 1, 1)}};
-  EXPECT_NEAR(area_m2(g), 12308778361.46945, 1e-3);
+  EXPECT_NEAR(area_m2(test::box(0, 0, 1, 1)), 12308778361.46945, 1e-3);
 }
 
 TEST(Geodesy, AreaIgnoresOrientationAndClosingVertex) {

@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "geo/geodesy.hpp"
 #include "geo/geometry_ops.hpp"
+#include "unit/geo/shapes.hpp"
 
 namespace minemap::geo {
 namespace {
@@ -16,22 +17,16 @@ namespace {
 using core::Coord;
 using core::Geometry;
 using core::GeomType;
-
-core::LineString rect(double x0, double y0, double x1, double y1) {
-  return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
-}
-Geometry box(double x0, double y0, double x1, double y1) {
-  Geometry g;
-  g.type = GeomType::Polygon;
-  g.polygons = {{rect(x0, y0, x1, y1)}};
-  return g;
-}
+using test::bowtie;
+using test::box;
+using test::polygon;
+using test::rect;
 
 // Planimeter, lat/lon order, e.g. printf "0 0\n0 0.01\n0.01 0.01\n0.01 0\n" | Planimeter -p 10
-constexpr double kSquare = 1230907.20499;      // [0, 0.01] x [0, 0.01]
-constexpr double kUnion = 1846360.81339;       // [0, 0.015] x [0, 0.01]
-constexpr double kHalf = 615453.60132;         // [0, 0.005] x [0, 0.01], either half
-constexpr double kTolerance = 0.01;            // vertices added on the edges by the overlay
+constexpr double kSquare = 1230907.20499;  // [0, 0.01] x [0, 0.01] (Planimeter prints 5 decimals)
+constexpr double kUnion = 1846360.81339;   // [0, 0.015] x [0, 0.01]
+constexpr double kHalf = 615453.60132;     // [0, 0.005] x [0, 0.01], either half
+constexpr double kTolerance = 0.01;        // vertices added on the edges by the overlay
 const Geometry kA = box(0, 0, 0.01, 0.01);
 const Geometry kB = box(0.005, 0, 0.015, 0.01);  // overlaps the right half of A
 const Geometry kC = box(0.02, 0, 0.03, 0.01);    // disjoint from A and B
@@ -56,10 +51,7 @@ TEST(GeometryOps, UnionOfNothingIsEmpty) {
 }
 
 TEST(GeometryOps, UnionRepairsInvalidInput) {
-  Geometry bowtie;
-  bowtie.type = GeomType::Polygon;
-  bowtie.polygons = {{{{0, 0}, {0.01, 0.01}, {0.01, 0}, {0, 0.01}, {0, 0}}}};
-  Geometry u = union_all({bowtie, kC});
+  Geometry u = union_all({bowtie(0, 0, 0.01), kC});
   EXPECT_GE(u.polygons.size(), 2u);
   EXPECT_NEAR(area_m2(u), kSquare / 2 + kSquare, 1.0);
 }
@@ -81,9 +73,9 @@ TEST(GeometryOps, IntersectionOfLineAndPolygon) {
 }
 
 TEST(GeometryOps, RemainingArea) {
-  EXPECT_NEAR(remaining_area_m2(kA, {}), kSquare, 1e-6);
+  EXPECT_NEAR(remaining_area_m2(kA, {}), kSquare, 1e-4);
   EXPECT_NEAR(remaining_area_m2(kA, {kB}), kHalf, kTolerance);
-  EXPECT_NEAR(remaining_area_m2(kA, {kC}), kSquare, 1e-6);
+  EXPECT_NEAR(remaining_area_m2(kA, {kC}), kSquare, 1e-4);
   // Two releases that overlap each other count once.
   EXPECT_NEAR(remaining_area_m2(kA, {kB, box(0.006, 0, 0.02, 0.01)}), kHalf, kTolerance);
   // Released more than the hazard: nothing left, never negative.
@@ -95,49 +87,53 @@ TEST(GeometryOps, ValidityAndReason) {
   std::string reason = "stale";
   EXPECT_TRUE(is_valid(kA, &reason));
   EXPECT_EQ(reason, "");
-  Geometry bowtie;
-  bowtie.type = GeomType::Polygon;
-  bowtie.polygons = {{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}}};
-  EXPECT_FALSE(is_valid(bowtie, &reason));
+  EXPECT_FALSE(is_valid(bowtie(0, 0, 1), &reason));
   EXPECT_EQ(reason, "Self-intersection[0.5 0.5]");
-  EXPECT_FALSE(is_valid(bowtie));
+  EXPECT_FALSE(is_valid(bowtie(0, 0, 1)));
 }
 
-TEST(GeometryOps, UnbuildableRingIsInvalidNotFatal) {
-  Geometry g;
-  g.type = GeomType::Polygon;
-  g.polygons = {{{{0, 0}, {1, 1}, {0, 0}}}};  // too few points for a GEOS ring
+TEST(GeometryOps, CollapsedRingIsInvalid) {
+  Geometry g = polygon({{{0, 0}, {1, 1}, {0, 0}}});
   std::string reason;
   EXPECT_FALSE(is_valid(g, &reason));
-  EXPECT_NE(reason.find("geometry:"), std::string::npos) << reason;
+  EXPECT_EQ(reason, "Too few points in geometry component[0 0]");
+  EXPECT_TRUE(make_valid(g).empty());
+}
+
+TEST(GeometryOps, UnbuildableGeometryIsInvalidNotFatal) {
+  Geometry g = polygon({{{0, 0}, {1, 0}, {1, 1}}});  // GEOS refuses an open ring
+  std::string reason;
+  EXPECT_FALSE(is_valid(g, &reason));
+  EXPECT_NE(reason.find("geometry: ring failed:"), std::string::npos) << reason;
   EXPECT_THROW(make_valid(g), core::InputError);
+  EXPECT_THROW(intersection(g, kA), core::InputError);
+  // A good shell built before its bad hole is freed again (the sanitizer build checks).
+  EXPECT_FALSE(is_valid(polygon({rect(0, 0, 10, 10), {{1, 1}, {2, 1}, {2, 2}}}), &reason));
+  EXPECT_THROW(union_all({kA, polygon({rect(0, 0, 10, 10), {{1, 1}, {2, 1}, {2, 2}}})}),
+               core::InputError);
   Geometry line;
   line.type = GeomType::LineString;
-  line.lines = {{{0, 0}}};  // one point: GEOS refuses it
+  line.lines = {{{0, 0}}};  // one point
   EXPECT_FALSE(is_valid(line, &reason));
+  EXPECT_FALSE(reason.empty());
 }
 
 TEST(GeometryOps, MakeValidSplitsBowtie) {
-  Geometry bowtie;
-  bowtie.type = GeomType::Polygon;
-  bowtie.polygons = {{{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}}};
-  Geometry fixed = make_valid(bowtie);
+  Geometry fixed = make_valid(bowtie(0, 0, 1));
   EXPECT_EQ(fixed.type, GeomType::MultiPolygon);
   EXPECT_EQ(fixed.polygons.size(), 2u);
   EXPECT_TRUE(is_valid(fixed));
 }
 
 TEST(GeometryOps, MakeValidDropsCollapsedPolygon) {
-  Geometry spike;
-  spike.type = GeomType::Polygon;
-  spike.polygons = {{{{0, 0}, {1, 0}, {2, 0}, {1, 0}, {0, 0}}}};
+  Geometry spike = polygon({{{0, 0}, {1, 0}, {2, 0}, {1, 0}, {0, 0}}});
   Geometry fixed = make_valid(spike);
   EXPECT_EQ(fixed.type, GeomType::MultiPolygon);
   EXPECT_TRUE(fixed.empty());
 }
 
 TEST(GeometryOps, MakeValidKeepsValidGeometry) {
-  EXPECT_NEAR(area_m2(make_valid(kA)), kSquare, 1e-6);
+  EXPECT_NEAR(area_m2(make_valid(kA)), kSquare, 1e-4);
   EXPECT_EQ(make_valid(Geometry::point(1, 2)), Geometry::point(1, 2));
 }
 
@@ -158,10 +154,7 @@ TEST(GeometryOps, WorksFromManyThreads) {
 Geometry square_with_hole() {
   core::LineString hole = rect(4, 4, 6, 6);
   std::reverse(hole.begin(), hole.end());
-  Geometry g;
-  g.type = GeomType::Polygon;
-  g.polygons = {{rect(0, 0, 10, 10), hole}};
-  return g;
+  return polygon({rect(0, 0, 10, 10), hole});
 }
 
 TEST(Covers, VerticesAndEdgesCountAsInside) {
@@ -195,9 +188,7 @@ TEST(Covers, OneUlpMatters) {
 }
 
 TEST(Covers, DiagonalEdgesExactly) {
-  Geometry tri;
-  tri.type = GeomType::Polygon;
-  tri.polygons = {{{{0, 0}, {0.3, 0.1}, {0.1, 0.3}, {0, 0}}}};
+  Geometry tri = polygon({{{0, 0}, {0.3, 0.1}, {0.1, 0.3}, {0, 0}}});
   // Exactly on the diagonals through the origin.
   EXPECT_TRUE(covers(tri, {0.15, 0.05}));
   // On the real line x + y = 0.4 but not on the double edge: the doubles 0.2 + 0.2
@@ -221,9 +212,7 @@ TEST(Covers, MultiPolygonAndOtherTypes) {
 }
 
 TEST(Covers, OpenRingIsTreatedAsClosed) {
-  Geometry g;
-  g.type = GeomType::Polygon;
-  g.polygons = {{{{0, 0}, {2, 0}, {2, 2}, {0, 2}}}};
+  Geometry g = polygon({{{0, 0}, {2, 0}, {2, 2}, {0, 2}}});
   EXPECT_TRUE(covers(g, {1, 1}));
   EXPECT_TRUE(covers(g, {0, 1}));  // on the implied closing edge
   EXPECT_FALSE(covers(g, {-1, 1}));

@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "geo/wkb.hpp"
+#include "unit/geo/shapes.hpp"
 
 namespace minemap::geo {
 namespace {
@@ -14,6 +15,8 @@ namespace {
 using core::Coord;
 using core::Geometry;
 using core::GeomType;
+using test::all_types;
+using test::rect;
 
 std::string hex(std::string_view bytes) {
   static const char* digits = "0123456789ABCDEF";
@@ -39,48 +42,20 @@ double le_double(std::string_view bytes, std::size_t at) {
   return d;
 }
 
-core::LineString square(double x, double y, double s) {
-  return {{x, y}, {x + s, y}, {x + s, y + s}, {x, y + s}, {x, y}};
-}
-
-std::vector<Geometry> samples() {
-  std::vector<Geometry> v;
-  v.push_back(Geometry::point(30.5, -10.25));
-  Geometry line;
-  line.type = GeomType::LineString;
-  line.lines = {{{0, 0}, {1, 1}, {2, 0.5}}};
-  v.push_back(line);
-  Geometry poly;
-  poly.type = GeomType::Polygon;
-  poly.polygons = {{square(0, 0, 10), square(2, 2, 1)}};
-  v.push_back(poly);
-  Geometry mpt;
-  mpt.type = GeomType::MultiPoint;
-  mpt.points = {{1, 2}, {3, 4}};
-  v.push_back(mpt);
-  Geometry mls;
-  mls.type = GeomType::MultiLineString;
-  mls.lines = {{{0, 0}, {1, 1}}, {{5, 5}, {6, 7}, {8, 9}}};
-  v.push_back(mls);
-  v.push_back(Geometry::multipolygon({{square(0, 0, 1)}, {square(5, 5, 2), square(5.5, 5.5, 0.5)}}));
-  return v;
-}
-
 TEST(Wkb, RoundTripsAllSixTypes) {
-  for (const auto& g : samples()) {
+  for (const auto& g : all_types()) {
     EXPECT_EQ(from_wkb(to_wkb(g)), g) << static_cast<int>(g.type);
     EXPECT_EQ(from_gpkg_blob(to_gpkg_blob(g)), g) << static_cast<int>(g.type);
   }
 }
 
 TEST(Wkb, RoundTripsEmptyGeometries) {
-  for (auto t : {GeomType::Point, GeomType::LineString, GeomType::Polygon, GeomType::MultiPoint,
-                 GeomType::MultiLineString, GeomType::MultiPolygon, GeomType::None}) {
-    Geometry g;
-    g.type = t;
-    EXPECT_EQ(from_wkb(to_wkb(g)), g) << static_cast<int>(t);
+  std::vector<Geometry> gs = test::empties();
+  gs.push_back(Geometry{});  // no geometry at all
+  for (const auto& g : gs) {
+    EXPECT_EQ(from_wkb(to_wkb(g)), g) << static_cast<int>(g.type);
     std::string blob = to_gpkg_blob(g);
-    EXPECT_EQ(from_gpkg_blob(blob), g) << static_cast<int>(t);
+    EXPECT_EQ(from_gpkg_blob(blob), g) << static_cast<int>(g.type);
     GpkgHeader h = read_gpkg_header(blob);
     EXPECT_TRUE(h.empty);
     EXPECT_TRUE(h.envelope.empty());
@@ -126,15 +101,17 @@ TEST(Wkb, PolygonBytes) {
 TEST(Wkb, ReadsBigEndian) {
   EXPECT_EQ(from_wkb(unhex("00000000013FF00000000000004000000000000000")), Geometry::point(1, 2));
   // A big-endian MultiPoint holding a little-endian point: byte order is per geometry.
-  Geometry mp = from_wkb(unhex("0000000004"
-                               "00000001"
-                               "0101000000000000000000F03F0000000000000040"));
+  Geometry mp =
+      from_wkb(unhex("0000000004"
+                     "00000001"
+                     "0101000000000000000000F03F0000000000000040"));
   ASSERT_EQ(mp.type, GeomType::MultiPoint);
   EXPECT_EQ(mp.points, (std::vector<Coord>{{1, 2}}));
-  Geometry line = from_wkb(unhex("0000000002"
-                                 "00000002"
-                                 "3FF00000000000004000000000000000"
-                                 "40080000000000004010000000000000"));
+  Geometry line =
+      from_wkb(unhex("0000000002"
+                     "00000002"
+                     "3FF00000000000004000000000000000"
+                     "40080000000000004010000000000000"));
   EXPECT_EQ(line.lines, (std::vector<core::LineString>{{{1, 2}, {3, 4}}}));
 }
 
@@ -176,7 +153,7 @@ TEST(Wkb, MessageNamesTheField) {
 }
 
 TEST(Wkb, EveryTruncationThrows) {
-  for (const auto& g : samples()) {
+  for (const auto& g : all_types()) {
     std::string wkb = to_wkb(g);
     for (std::size_t n = 0; n < wkb.size(); ++n)
       EXPECT_THROW(from_wkb(std::string_view(wkb).substr(0, n)), core::InputError) << n;
@@ -191,9 +168,9 @@ TEST(Wkb, HugeCountsThrowWithoutAllocating) {
   EXPECT_THROW(from_wkb(unhex("0102000000FFFFFFFF")), core::InputError);
   EXPECT_THROW(from_wkb(unhex("0103000000FFFFFFFF")), core::InputError);
   EXPECT_THROW(from_wkb(unhex("0106000000FFFFFFFF")), core::InputError);
-  EXPECT_THROW(from_wkb(unhex("02")), core::InputError);                  // bad byte order
-  EXPECT_THROW(from_wkb(unhex("0109000000")), core::InputError);          // unknown type
-  EXPECT_THROW(from_wkb(unhex("01A10F0000")), core::InputError);          // type 4001
+  EXPECT_THROW(from_wkb(unhex("02")), core::InputError);                       // bad byte order
+  EXPECT_THROW(from_wkb(unhex("0109000000")), core::InputError);               // unknown type
+  EXPECT_THROW(from_wkb(unhex("01A10F0000")), core::InputError);               // type 4001
   EXPECT_THROW(from_wkb(unhex("0101000000000000000000F07F0000000000000040")),  // +inf
                core::InputError);
 }
@@ -201,7 +178,7 @@ TEST(Wkb, HugeCountsThrowWithoutAllocating) {
 TEST(Wkb, GarbageNeverCrashes) {
   std::mt19937 rng(42);
   std::vector<std::string> seeds;
-  for (const auto& g : samples()) {
+  for (const auto& g : all_types()) {
     seeds.push_back(to_wkb(g));
     seeds.push_back(to_gpkg_blob(g));
   }
@@ -235,7 +212,7 @@ TEST(Gpkg, PointHeaderHasNoEnvelope) {
 }
 
 TEST(Gpkg, PolygonHeaderHasXYEnvelope) {
-  Geometry g = Geometry::multipolygon({{square(-3, 10, 2)}, {square(5, -1, 1)}});
+  Geometry g = Geometry::multipolygon({{rect(-3, 10, -1, 12)}, {rect(5, -1, 6, 0)}});
   std::string blob = to_gpkg_blob(g, 32636);
   EXPECT_EQ(hex(blob.substr(0, 4)), "47500003");  // flags: little endian, envelope 1
   GpkgHeader h = read_gpkg_header(blob);
