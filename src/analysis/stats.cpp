@@ -41,6 +41,32 @@ bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
   return true;
 }
 
+std::map<std::string, StatsInput> split_by_admin(const StatsInput& in) {
+  std::map<std::string, StatsInput> out;
+  auto admin = [](const Record& r) { return r.text("admin_area_id").value_or(""); };
+  std::map<std::string, std::string> hazard_admin, accident_admin;
+  for (const Record& h : in.hazards) {
+    hazard_admin[h.id] = admin(h);
+    out[admin(h)].hazards.push_back(h);
+  }
+  auto via_hazard = [&](const Record& r) {
+    auto it = hazard_admin.find(r.text("hazard_id").value_or(""));
+    return it == hazard_admin.end() ? std::string() : it->second;
+  };
+  for (const Record& a : in.activities) out[via_hazard(a)].activities.push_back(a);
+  for (const Record& r : in.releases) out[via_hazard(r)].releases.push_back(r);
+  for (const Record& it : in.items) out[admin(it)].items.push_back(it);
+  for (const Record& a : in.accidents) {
+    accident_admin[a.id] = admin(a);
+    out[admin(a)].accidents.push_back(a);
+  }
+  for (const Record& v : in.victims) {
+    auto it = accident_admin.find(v.text("accident_id").value_or(""));
+    out[it == accident_admin.end() ? std::string() : it->second].victims.push_back(v);
+  }
+  return out;
+}
+
 Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
   Stats s;
   s.hazards.by_type = zeros(core::Entity::Hazard, "type");

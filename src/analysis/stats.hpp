@@ -53,6 +53,11 @@ struct Stats {
 // with no date are kept only when the period is open. Hazards are their state now.
 Stats compute_stats(const StatsInput& in, const StatsPeriod& period = {});
 
+// Splits the input by administrative area: hazards, accidents and items by their
+// own admin_area_id, activities and releases by their hazard's, victims by their
+// accident's. Records in no known area go under "".
+std::map<std::string, StatsInput> split_by_admin(const StatsInput& in);
+
 // Whether a reduced-precision date lies in the period: "2012" is in a period
 // from 2012-06-01 (it may be), and bounds given as "2012" cover the whole year.
 bool in_period(const std::optional<std::string>& date, const StatsPeriod& p);

@@ -7,6 +7,8 @@
 #include "app/cli_util.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
+#include "io/exporter.hpp"
+#include "io/importer.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
 #include "io/render.hpp"
@@ -128,16 +130,85 @@ int cmd_history(const std::string& path, const std::string& entity, const std::s
   return 0;
 }
 
-int cmd_stats(const std::string& path, const std::string& from, const std::string& to, bool json) {
+int cmd_stats(const std::string& path, const std::string& from, const std::string& to, bool json,
+              const std::string& by) {
   analysis::StatsPeriod period;
   if (!from.empty()) period.from = core::Date::parse(from, "--from");
   if (!to.empty()) period.to = core::Date::parse(to, "--to");
+  if (!by.empty() && by != "admin") throw core::InputError("--by", "\"" + by + "\" is not admin");
   auto reg = store::Registry::open(path, false);
+  if (by == "admin") {
+    std::map<std::string, std::pair<std::string, analysis::Stats>> out;
+    std::map<std::string, std::string> names;
+    for (const auto& a : reg.list(core::spec(core::Entity::AdminArea)))
+      names[a.id] = a.text("name").value_or("");
+    for (const auto& [id, part] : analysis::split_by_admin(app::load_stats_input(reg)))
+      out[id] = {names[id], analysis::compute_stats(part, period)};
+    if (json)
+      std::cout << io::stats_by_admin_json(out) << '\n';
+    else
+      io::print_stats_by_admin(out, std::cout);
+    return 0;
+  }
   auto s = analysis::compute_stats(app::load_stats_input(reg), period);
   if (json)
     std::cout << io::stats_json(s) << '\n';
   else
     io::print_stats(s, std::cout);
+  return 0;
+}
+
+struct ImportArgs {
+  std::string file, as, layer, crs, map_file, on_error = "stop", rejects;
+  std::vector<std::string> where, map, set;
+  bool dry_run = false, json = false;
+};
+
+int cmd_import(const std::string& path, const ImportArgs& a) {
+  io::ImportOptions opt;
+  opt.spec = &core::spec_by_name(a.as);
+  if (!a.map_file.empty()) opt.mapping = io::read_map_file(a.map_file, io::read_input(a.map_file));
+  io::Mapping cli;
+  cli.layer = a.layer;
+  cli.crs = a.crs;
+  for (const auto& m : a.map) io::add_map_option(cli, m);
+  for (const auto& s : a.set) io::add_set_option(cli, s);
+  for (const auto& w : a.where) io::add_where_option(cli, w);
+  io::merge(opt.mapping, cli);
+  if (a.on_error != "stop" && a.on_error != "skip")
+    throw core::InputError("--on-error", "\"" + a.on_error + "\" is not stop or skip");
+  opt.skip_errors = a.on_error == "skip";
+  opt.dry_run = a.dry_run;
+  opt.rejects_path = a.rejects;
+  auto reg = store::Registry::open(path, false);
+  auto sum = io::import_file(reg, a.file, opt, app::current_actor());
+  if (a.json)
+    std::cout << io::summary_json(sum) << '\n';
+  else
+    std::cerr << io::summary_text(sum, a.dry_run);
+  return 0;
+}
+
+struct ExportArgs {
+  std::string as, out, format, bbox;
+  std::vector<std::string> where;
+  bool personal = false, overwrite = false;
+};
+
+int cmd_export(const std::string& path, const ExportArgs& a) {
+  io::ExportOptions opt;
+  opt.spec = &core::spec_by_name(a.as);
+  opt.path = a.out;
+  opt.format = a.format;
+  if (!a.bbox.empty()) opt.query.bbox = app::parse_bbox(a.bbox);
+  opt.query.where = app::parse_where(a.where, *opt.spec);
+  opt.include_personal = a.personal;
+  opt.overwrite = a.overwrite;
+  auto reg = store::Registry::open(path, false);
+  auto sum = io::export_file(reg, opt);
+  for (const auto& w : sum.warnings) std::cerr << "warning: " << w << '\n';
+  std::cerr << "exported " << sum.written << " " << opt.spec->name << " to " << a.out << " ("
+            << sum.format << ")\n";
   return 0;
 }
 
@@ -180,8 +251,8 @@ int main(int argc, char** argv) {
       "Start with:  minemap demo   (a synthetic store to explore)\n"
       "Run `minemap COMMAND --help` for a command's options and examples.");
 
-  std::string store_path, entity, file, id, reason, bbox, format = "table", from, to,
-                                                         dir = "minemap-demo";
+  std::string store_path, entity, file, id, reason, bbox, format = "table", from, to, by,
+                                                          dir = "minemap-demo";
   std::vector<std::string> where;
   bool json = false, personal = false, deleted = false, no_serve = false, restore = false;
   std::function<int()> run;
@@ -240,10 +311,10 @@ int main(int argc, char** argv) {
   update->add_option("FILE", file, "JSON object of the fields to change (null clears), or -")
       ->required();
   update->add_option("--reason", reason, "why, kept in the audit trail");
-  update->footer("Example: echo '{\"status\":\"closed\"}' | minemap update field.gpkg hazards "
-                 "HZ-000001 - --reason 'cleared'");
-  update->callback(
-      [&] { run = [&] { return cmd_update(store_path, entity, id, file, reason); }; });
+  update->footer(
+      "Example: echo '{\"status\":\"closed\"}' | minemap update field.gpkg hazards "
+      "HZ-000001 - --reason 'cleared'");
+  update->callback([&] { run = [&] { return cmd_update(store_path, entity, id, file, reason); }; });
 
   auto* del = app.add_subcommand("delete", "Delete a record (soft: it stays in history)");
   del->add_option("STORE", store_path)->required();
@@ -251,8 +322,7 @@ int main(int argc, char** argv) {
   del->add_option("ID", id)->required();
   del->add_option("--reason", reason, "why (required)")->required();
   del->add_flag("--restore", restore, "undo an earlier delete");
-  del->callback(
-      [&] { run = [&] { return cmd_delete(store_path, entity, id, reason, restore); }; });
+  del->callback([&] { run = [&] { return cmd_delete(store_path, entity, id, reason, restore); }; });
 
   auto* hist = app.add_subcommand("history", "Audit trail of one record (and a hazard's status)");
   hist->add_option("STORE", store_path)->required();
@@ -261,17 +331,60 @@ int main(int argc, char** argv) {
   hist->add_flag("--json", json, "as JSON");
   hist->callback([&] { run = [&] { return cmd_history(store_path, entity, id, json); }; });
 
-  auto* stats = app.add_subcommand("stats", "Summary figures: areas, land release, finds, casualties");
+  auto* stats =
+      app.add_subcommand("stats", "Summary figures: areas, land release, finds, casualties");
   stats->add_option("STORE", store_path)->required();
   stats->add_option("--from", from, "first date (YYYY, YYYY-MM or YYYY-MM-DD)");
   stats->add_option("--to", to, "last date, inclusive");
   stats->add_flag("--json", json, "as JSON (keys: docs/cli.md)");
+  stats->add_option("--by", by, "admin: the figures per administrative area");
   stats->footer("Only approved, non-deleted records count.");
-  stats->callback([&] { run = [&] { return cmd_stats(store_path, from, to, json); }; });
+  stats->callback([&] { run = [&] { return cmd_stats(store_path, from, to, json, by); }; });
 
   auto* verify = app.add_subcommand("verify", "Check the audit chain for tampering");
   verify->add_option("STORE", store_path)->required();
   verify->callback([&] { run = [&] { return cmd_verify(store_path); }; });
+
+  ImportArgs ia;
+  auto* imp = app.add_subcommand("import", "Import features from any GIS file (GDAL)");
+  imp->add_option("STORE", store_path)->required();
+  imp->add_option("FILE", ia.file,
+                  "GeoJSON, GeoPackage, Shapefile, KML/KMZ, GPX, CSV (lon/lat or WKT), FlatGeobuf")
+      ->required();
+  imp->add_option("--as", ia.as, std::string("the entity: ") + kEntityHelp)->required();
+  imp->add_option("--layer", ia.layer, "the layer to read (default: the first with features)");
+  imp->add_option("--crs", ia.crs, "CRS of the file when it declares none (EPSG:32638, ...)");
+  imp->add_option("--where", ia.where, "COLUMN=V1,V2: only features whose COLUMN is one of these");
+  imp->add_option("--map", ia.map, "FIELD=COLUMN, or FIELD=COLUMN:SRC=DST,... translating values");
+  imp->add_option("--set", ia.set, "FIELD=VALUE: the same value for every feature");
+  imp->add_option("--map-file", ia.map_file, "a JSON mapping (docs/import.md)");
+  imp->add_option("--on-error", ia.on_error,
+                  "stop: the first bad feature stops it all, nothing written; skip: write the "
+                  "good ones, list the bad ones in a rejects file")
+      ->capture_default_str();
+  imp->add_option("--rejects", ia.rejects, "rejects file (default: FILE.rejects.csv)");
+  imp->add_flag("--dry-run", ia.dry_run, "check everything, write nothing");
+  imp->add_flag("--json", ia.json, "print the summary as JSON on stdout");
+  imp->footer(
+      "Fields not mapped take the column of the same name. Coordinates are reprojected to WGS 84.\n"
+      "Example:\n"
+      "  minemap import field.gpkg events.geojson --as accidents --where TIPO=1,2 \\\n"
+      "    --map date=YEAR --map type=TIPO:1=mine,2=erw --set device_category=AP_MINE");
+  imp->callback([&] { run = [&] { return cmd_import(store_path, ia); }; });
+
+  ExportArgs ea;
+  auto* exp = app.add_subcommand("export", "Export an entity to a GIS file");
+  exp->add_option("STORE", store_path)->required();
+  exp->add_option("--as", ea.as, std::string("the entity: ") + kEntityHelp)->required();
+  exp->add_option("-o,--output", ea.out, "the file to write")->required();
+  exp->add_option("--format", ea.format,
+                  "geojson, gpkg, shp, kml, csv, fgb or gpx (default: from the file name)");
+  exp->add_option("--bbox", ea.bbox, "W,S,E,N in degrees");
+  exp->add_option("--where", ea.where, "FIELD=V1,V2");
+  exp->add_flag("--include-personal", ea.personal, "victims' names, addresses, birth dates");
+  exp->add_flag("--overwrite", ea.overwrite, "replace the file if it exists");
+  exp->footer("Example: minemap export field.gpkg --as hazards -o hazards.shp");
+  exp->callback([&] { run = [&] { return cmd_export(store_path, ea); }; });
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

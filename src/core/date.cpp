@@ -52,8 +52,8 @@ std::optional<Date> Date::try_parse(std::string_view s) {
 Date Date::parse(std::string_view text, const std::string& field) {
   auto d = try_parse(text);
   if (!d)
-    throw InputError(field, "\"" + std::string(text) +
-                                "\" is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)");
+    throw InputError(
+        field, "\"" + std::string(text) + "\" is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)");
   return *d;
 }
 

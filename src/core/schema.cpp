@@ -56,8 +56,13 @@ std::vector<EntitySpec> build() {
   const auto& dev = kDeviceCategories;
   std::vector<EntitySpec> v;
 
-  v.push_back({Entity::Hazard, "hazards", "hazards", "HZ", "Hazardous areas",
-               GeomType::MultiPolygon, true,
+  v.push_back({Entity::Hazard,
+               "hazards",
+               "hazards",
+               "HZ",
+               "Hazardous areas",
+               GeomType::MultiPolygon,
+               true,
                {
                    text("name", true, "IMSMA Land name"),
                    text("local_ref", false, "local reference"),
@@ -91,13 +96,19 @@ std::vector<EntitySpec> build() {
                    real("reference_lat", -90, 90, "reference point latitude"),
                    date("reported", false, "date first reported"),
                    ref("organisation_id", "organisations"),
-                   ref("admin_area_id", "admin-areas"),
+                   ref("admin_area_id", "admin-areas", false,
+                       "found from a point inside the polygon when not given"),
                    computed_real("area_m2", "geodesic area on WGS 84"),
                    computed_real("remaining_m2", "area less the land released by its activities"),
                }});
 
-  v.push_back({Entity::Activity, "activities", "activities", "ACT", "Land-release activities",
-               GeomType::None, false,
+  v.push_back({Entity::Activity,
+               "activities",
+               "activities",
+               "ACT",
+               "Land-release activities",
+               GeomType::None,
+               false,
                {
                    ref("hazard_id", "hazards", true),
                    enumeration("type", {"NTS", "TS", "CLEARANCE", "EOD_SPOT", "BAC"}, true),
@@ -112,8 +123,13 @@ std::vector<EntitySpec> build() {
                    real("deminer_days", 0, 1e9, "for productivity, m2 per deminer-day"),
                }});
 
-  v.push_back({Entity::Release, "releases", "releases", "LR", "Land released",
-               GeomType::MultiPolygon, true,
+  v.push_back({Entity::Release,
+               "releases",
+               "releases",
+               "LR",
+               "Land released",
+               GeomType::MultiPolygon,
+               true,
                {
                    ref("activity_id", "activities", true),
                    enumeration("outcome", {"cancelled", "reduced", "cleared"}, true, {},
@@ -123,46 +139,63 @@ std::vector<EntitySpec> build() {
                    computed_real("area_m2", "geodesic area on WGS 84"),
                }});
 
-  v.push_back({Entity::Item, "items", "items", "IT", "Explosive items found",
-               GeomType::Point, true,
-               {
-                   enumeration("category", dev, true),
-                   text("model", false, "e.g. PMN-2, TM-62M"),
-                   integer("quantity", 1, 1e6),
-                   text("condition"),
-                   text("fuze_state"),
-                   integer("depth_cm", 0, 1000),
-                   enumeration("disposal", {"destroyed_in_situ", "removed", "rendered_safe"},
-                               false),
-                   date("found", false, "date found"),
-                   real("accuracy_m", 0, 1e5, "positional accuracy"),
-                   text("accuracy_method", false, "how the position was measured"),
-                   text("markings"),
-                   text("lot"),
-                   integer("year_made", 1900, 2100, "year of manufacture"),
-                   ref("activity_id", "activities"),
-                   ref("hazard_id", "hazards"),
-                   ref("record_id", "records", false, "minefield record, when matched"),
-               }});
+  v.push_back(
+      {Entity::Item,
+       "items",
+       "items",
+       "IT",
+       "Explosive items found",
+       GeomType::Point,
+       true,
+       {
+           enumeration("category", dev, true),
+           text("model", false, "e.g. PMN-2, TM-62M"),
+           integer("quantity", 1, 1e6),
+           text("condition"),
+           text("fuze_state"),
+           integer("depth_cm", 0, 1000),
+           enumeration("disposal", {"destroyed_in_situ", "removed", "rendered_safe"}, false),
+           date("found", false, "date found"),
+           real("accuracy_m", 0, 1e5, "positional accuracy"),
+           text("accuracy_method", false, "how the position was measured"),
+           text("markings"),
+           text("lot"),
+           integer("year_made", 1900, 2100, "year of manufacture"),
+           ref("activity_id", "activities"),
+           ref("hazard_id", "hazards"),
+           ref("record_id", "records", false, "minefield record, when matched"),
+           ref("admin_area_id", "admin-areas", false, "found by point-in-polygon when not given"),
+       }});
   v.back().fields[2].default_value = "1";
 
-  v.push_back({Entity::Accident, "accidents", "accidents", "ACC", "Accidents",
-               GeomType::Point, true,
-               {
-                   date("date", true, "IMAS 10.60 date of accident"),
-                   text("time", false, "HH:MM local time"),
-                   enumeration("type", {"mine", "erw", "cluster", "ied", "demining", "other"},
-                               true),
-                   enumeration("device_category", dev, false),
-                   text("device_model"),
-                   text("activation", false, "how the device was activated"),
-                   boolean("area_marked"),
-                   boolean("clearance_in_progress"),
-                   text("description"),
-                   ref("admin_area_id", "admin-areas"),
-               }});
+  v.push_back(
+      {Entity::Accident,
+       "accidents",
+       "accidents",
+       "ACC",
+       "Accidents",
+       GeomType::Point,
+       true,
+       {
+           date("date", true, "IMAS 10.60 date of accident"),
+           text("time", false, "HH:MM local time"),
+           enumeration("type", {"mine", "erw", "cluster", "ied", "demining", "other"}, true),
+           enumeration("device_category", dev, false),
+           text("device_model"),
+           text("activation", false, "how the device was activated"),
+           boolean("area_marked"),
+           boolean("clearance_in_progress"),
+           text("description"),
+           ref("admin_area_id", "admin-areas", false, "found by point-in-polygon when not given"),
+       }});
 
-  v.push_back({Entity::Victim, "victims", "victims", "VIC", "Victims", GeomType::None, false,
+  v.push_back({Entity::Victim,
+               "victims",
+               "victims",
+               "VIC",
+               "Victims",
+               GeomType::None,
+               false,
                {
                    ref("accident_id", "accidents", true),
                    enumeration("sex", {"female", "male", "unknown"}, false),
@@ -178,8 +211,13 @@ std::vector<EntitySpec> build() {
                    personal(date("birth_date")),
                }});
 
-  v.push_back({Entity::Record, "records", "records", "MR", "Minefield records",
-               GeomType::Polygon, false,
+  v.push_back({Entity::Record,
+               "records",
+               "records",
+               "MR",
+               "Minefield records",
+               GeomType::Polygon,
+               false,
                {
                    text("source_name", true, "who handed the record over"),
                    date("received", false, "when it was handed over"),
@@ -190,37 +228,61 @@ std::vector<EntitySpec> build() {
                    text("raw", true, "the record exactly as received (JSON text)"),
                    ref("hazard_id", "hazards"),
                    integer("declared_total", 0, 1e9, "mines declared by the record"),
+                   computed_real("area_m2", "geodesic area of the perimeter"),
                }});
 
-  v.push_back({Entity::Organisation, "organisations", "organisations", "ORG", "Organisations",
-               GeomType::None, false,
-               {
-                   text("name", true),
-                   enumeration("kind",
-                               {"national_authority", "ngo", "commercial", "military", "un",
-                                "other"},
-                               false),
-                   text("country"),
-               }});
+  v.push_back(
+      {Entity::Organisation,
+       "organisations",
+       "organisations",
+       "ORG",
+       "Organisations",
+       GeomType::None,
+       false,
+       {
+           text("name", true),
+           enumeration("kind",
+                       {"national_authority", "ngo", "commercial", "military", "un", "other"},
+                       false),
+           text("country"),
+       }});
 
-  v.push_back({Entity::AdminArea, "admin-areas", "admin_areas", "ADM", "Administrative areas",
-               GeomType::MultiPolygon, true,
+  v.push_back({Entity::AdminArea,
+               "admin-areas",
+               "admin_areas",
+               "ADM",
+               "Administrative areas",
+               GeomType::MultiPolygon,
+               true,
                {
                    text("name", true),
                    text("code", false, "ISO or national code"),
                    integer("level", 0, 10, "administrative level"),
                    text("parent"),
+                   computed_real("area_m2", "geodesic area on WGS 84"),
                }});
 
-  v.push_back({Entity::Settlement, "settlements", "settlements", "SET", "Settlements",
-               GeomType::Point, true,
-               {
-                   text("name", true),
-                   integer("population", 0, 1e9),
-                   ref("admin_area_id", "admin-areas"),
-               }});
+  v.push_back(
+      {Entity::Settlement,
+       "settlements",
+       "settlements",
+       "SET",
+       "Settlements",
+       GeomType::Point,
+       true,
+       {
+           text("name", true),
+           integer("population", 0, 1e9),
+           ref("admin_area_id", "admin-areas", false, "found by point-in-polygon when not given"),
+       }});
 
-  v.push_back({Entity::Road, "roads", "roads", "RD", "Roads", GeomType::MultiLineString, true,
+  v.push_back({Entity::Road,
+               "roads",
+               "roads",
+               "RD",
+               "Roads",
+               GeomType::MultiLineString,
+               true,
                {
                    text("name"),
                    text("class", false, "primary, secondary, track ..."),
@@ -230,8 +292,8 @@ std::vector<EntitySpec> build() {
 
 }  // namespace
 
-const std::vector<std::string_view> kDeviceCategories = {
-    "AP_MINE", "AT_MINE", "UXO", "AXO", "SUBMUNITION", "IED", "OTHER"};
+const std::vector<std::string_view> kDeviceCategories = {"AP_MINE",     "AT_MINE", "UXO",  "AXO",
+                                                         "SUBMUNITION", "IED",     "OTHER"};
 const std::vector<std::string_view> kWorkflowStates = {"draft", "submitted", "approved",
                                                        "rejected"};
 

@@ -59,10 +59,10 @@ enum class Entity {
 
 struct EntitySpec {
   Entity kind;
-  std::string_view name;       // CLI name: "hazards", "admin-areas"
-  std::string_view table;      // store table / layer: "hazards", "admin_areas"
-  std::string_view id_prefix;  // "HZ" -> "HZ-000123"
-  std::string_view title;      // "Hazardous areas"
+  std::string_view name;               // CLI name: "hazards", "admin-areas"
+  std::string_view table;              // store table / layer: "hazards", "admin_areas"
+  std::string_view id_prefix;          // "HZ" -> "HZ-000123"
+  std::string_view title;              // "Hazardous areas"
   GeomType geometry = GeomType::None;  // the stored type (always Multi* for areas and roads)
   bool geometry_required = false;
   std::vector<FieldSpec> fields;

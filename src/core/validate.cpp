@@ -12,7 +12,9 @@
 namespace minemap::core {
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string join(const std::vector<std::string_view>& v) {
   std::string out;
@@ -122,8 +124,8 @@ Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
       }
       Date d = Date::parse(s, name);
       if (d.first_day() > today)
-        throw InputError(name, quoted(s) + " is in the future (today is " +
-                                   today.to_string() + ")");
+        throw InputError(name,
+                         quoted(s) + " is in the future (today is " + today.to_string() + ")");
       return d.to_string();
     }
     case FieldType::Enum: {
@@ -170,8 +172,7 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
     for (char c : out.id)
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
             c == '/'))
-        throw InputError("id", quoted(in.id) +
-                                   " may hold only letters, digits and - _ . /");
+        throw InputError("id", quoted(in.id) + " may hold only letters, digits and - _ . /");
   }
   out.workflow = in.workflow.empty() ? "approved" : in.workflow;
   if (std::find(kWorkflowStates.begin(), kWorkflowStates.end(), out.workflow) ==
@@ -194,8 +195,7 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
   for (const auto& f : spec.fields) {
     if (f.computed || out.has(f.name)) continue;
     if (!f.default_value.empty()) {
-      out.fields[std::string(f.name)] =
-          validate_value(f, std::string(f.default_value), today);
+      out.fields[std::string(f.name)] = validate_value(f, std::string(f.default_value), today);
     } else if (f.required) {
       throw InputError(std::string(f.name), "required field missing");
     }
@@ -208,8 +208,7 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
     if (g.type != GeomType::None)
       throw InputError("geometry", std::string(spec.name) + " have no geometry");
   } else if (g.type == GeomType::None || g.empty()) {
-    if (spec.geometry_required)
-      throw InputError("geometry", "required, and missing or empty");
+    if (spec.geometry_required) throw InputError("geometry", "required, and missing or empty");
     g = Geometry{};
   } else {
     GeomType want = spec.geometry;
@@ -220,8 +219,8 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
     if (g.type != want) {
       static const char* names[] = {"none",       "Point",           "LineString",  "Polygon",
                                     "MultiPoint", "MultiLineString", "MultiPolygon"};
-      throw InputError("geometry", std::string("a ") + names[static_cast<int>(g.type)] +
-                                       " where " + std::string(spec.name) + " need a " +
+      throw InputError("geometry", std::string("a ") + names[static_cast<int>(g.type)] + " where " +
+                                       std::string(spec.name) + " need a " +
                                        names[static_cast<int>(want)]);
     }
   }
@@ -234,10 +233,15 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
   }
   if (spec.kind == Entity::Accident) {
     if (auto t = out.text("time")) {
-      bool ok = t->size() == 5 && (*t)[2] == ':' && std::isdigit((*t)[0]) &&
-                std::isdigit((*t)[1]) && std::isdigit((*t)[3]) && std::isdigit((*t)[4]) &&
-                std::stoi(t->substr(0, 2)) < 24 && std::stoi(t->substr(3, 2)) < 60;
+      // HH:MM, or HH:MM:SS as formats with a time type give it back (":00" dropped).
+      auto two = [&](std::size_t at, int below) {
+        return at + 2 <= t->size() && std::isdigit((*t)[at]) && std::isdigit((*t)[at + 1]) &&
+               std::stoi(t->substr(at, 2)) < below;
+      };
+      bool ok = (t->size() == 5 || (t->size() == 8 && (*t)[5] == ':' && two(6, 60))) &&
+                (*t)[2] == ':' && two(0, 24) && two(3, 60);
       if (!ok) throw InputError("time", quoted(*t) + " is not a time HH:MM");
+      if (t->size() == 8 && t->substr(5) == ":00") out.fields["time"] = t->substr(0, 5);
     }
   }
   if (auto y = out.integer("year_made"); y && *y > today.year)

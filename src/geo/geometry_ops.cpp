@@ -404,3 +404,42 @@ bool covers(const Geometry& polygonal, Coord p) {
 }
 
 }  // namespace minemap::geo
+
+namespace minemap::geo {
+
+core::Coord representative_point(const core::Geometry& g) {
+  if (!g.points.empty()) return g.points[0];
+  if (g.empty()) throw core::InputError("geometry", "empty: no representative point");
+  GeomPtr gg = to_geos(g);
+  GeomPtr p = check(GEOSPointOnSurface_r(ctx(), gg.get()), "point-on-surface");
+  double x = 0, y = 0;
+  GEOSGeomGetX_r(ctx(), p.get(), &x);
+  GEOSGeomGetY_r(ctx(), p.get(), &y);
+  return {x, y};
+}
+
+}  // namespace minemap::geo
+
+namespace minemap::geo {
+
+namespace {
+
+double signed_area2(const core::LineString& ring) {
+  double s = 0;
+  for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+    s += ring[i].x * ring[i + 1].y - ring[i + 1].x * ring[i].y;
+  return s;
+}
+
+}  // namespace
+
+void normalize_orientation(core::Geometry& g) {
+  for (auto& poly : g.polygons)
+    for (std::size_t r = 0; r < poly.size(); ++r) {
+      double a = signed_area2(poly[r]);
+      bool ccw = a > 0;
+      if ((r == 0) != ccw && a != 0) std::reverse(poly[r].begin(), poly[r].end());
+    }
+}
+
+}  // namespace minemap::geo

@@ -20,6 +20,16 @@ core::Geometry intersection(const core::Geometry& a, const core::Geometry& b);
 // Geodesic area in m² of `hazard` not covered by the union of `released`.
 double remaining_area_m2(const core::Geometry& hazard, const std::vector<core::Geometry>& released);
 
+// A point that lies on the geometry (inside a polygon, on a line): GEOS's
+// point-on-surface. Used to place an area in its administrative area.
+core::Coord representative_point(const core::Geometry& g);
+
+// Rings in the right-hand-rule orientation of GeoJSON (RFC 7946): exterior rings
+// counter-clockwise, holes clockwise, each kept starting at the same vertex. The
+// store keeps this one orientation so that formats that reverse rings (shapefile)
+// give the same coordinates back.
+void normalize_orientation(core::Geometry& g);
+
 // Whether point p lies in or on a (Multi)Polygon (boundary counts as inside).
 bool covers(const core::Geometry& polygonal, core::Coord p);
 

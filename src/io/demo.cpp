@@ -28,10 +28,10 @@ class Demo {
       : m_reg(reg), m_who(who), m_rng(seed) {}
 
   void run() {
-    auto org_na = add(Entity::Organisation, {{"name", "Synthetic national authority"},
-                                             {"kind", "national_authority"}});
-    auto org_ngo = add(Entity::Organisation,
-                       {{"name", "Synthetic demining operator"}, {"kind", "ngo"}});
+    auto org_na = add(Entity::Organisation,
+                      {{"name", "Synthetic national authority"}, {"kind", "national_authority"}});
+    auto org_ngo =
+        add(Entity::Organisation, {{"name", "Synthetic demining operator"}, {"kind", "ngo"}});
     gazetteer();
     for (int h = 0; h < 12; ++h) hazard(h, h % 2 ? org_ngo : org_na);
     accidents();
@@ -76,8 +76,8 @@ class Demo {
   }
 
   void gazetteer() {
-    const char* names[] = {"Synthetic district A", "Synthetic district B",
-                           "Synthetic district C", "Synthetic district D"};
+    const char* names[] = {"Synthetic district A", "Synthetic district B", "Synthetic district C",
+                           "Synthetic district D"};
     for (int i = 0; i < 4; ++i) {
       double w = kLon0 - 0.1 + 0.1 * (i % 2), s = kLat0 - 0.1 + 0.1 * (i / 2);
       add(Entity::AdminArea,
@@ -140,8 +140,8 @@ class Demo {
                                      {"end", "2020-05-20"},
                                      {"status", "completed"}});
     add(Entity::Release, {{"activity_id", ts}, {"outcome", "reduced"}, {"date", "2020-05-20"}},
-        geo::intersection(shape, box(e.max_x - 0.35 * span, e.min_y - 1, e.max_x - 0.2 * span,
-                                     e.max_y + 1)));
+        geo::intersection(
+            shape, box(e.max_x - 0.35 * span, e.min_y - 1, e.max_x - 0.2 * span, e.max_y + 1)));
     double cleared_to = e.min_x + uni(0.2, 0.6) * span;
     auto clr = add(Entity::Activity, {{"hazard_id", id},
                                       {"type", "CLEARANCE"},
@@ -152,7 +152,8 @@ class Demo {
                                       {"status", h % 4 == 1 ? "ongoing" : "completed"},
                                       {"depth_cm", static_cast<std::int64_t>(13)},
                                       {"deminer_days", uni(200, 900)}});
-    Geometry cleared = geo::intersection(shape, box(e.min_x - 1, e.min_y - 1, cleared_to, e.max_y + 1));
+    Geometry cleared =
+        geo::intersection(shape, box(e.min_x - 1, e.min_y - 1, cleared_to, e.max_y + 1));
     add(Entity::Release, {{"activity_id", clr}, {"outcome", "cleared"}, {"date", "2022-10-30"}},
         cleared);
     int finds = h % 5 == 4 ? 0 : 5 + pick(25);
@@ -222,11 +223,31 @@ class Demo {
           {"bearing_ref", "true"},
           {"points",
            {{{"id", "LM"}, {"kind", "landmark"}, {"x", lm.x}, {"y", lm.y}},
-            {{"id", "RP"}, {"kind", "reference"}, {"from", "LM"}, {"bearing", 112.0}, {"distance", 85}},
-            {{"id", "T1"}, {"kind", "turning"}, {"from", "RP"}, {"bearing", 40.0}, {"distance", 30}},
-            {{"id", "T2"}, {"kind", "turning"}, {"from", "T1"}, {"bearing", 130.0}, {"distance", 150}},
-            {{"id", "T3"}, {"kind", "turning"}, {"from", "T2"}, {"bearing", 220.0}, {"distance", 60}},
-            {{"id", "T4"}, {"kind", "turning"}, {"from", "T3"}, {"bearing", 310.0}, {"distance", 150}}}},
+            {{"id", "RP"},
+             {"kind", "reference"},
+             {"from", "LM"},
+             {"bearing", 112.0},
+             {"distance", 85}},
+            {{"id", "T1"},
+             {"kind", "turning"},
+             {"from", "RP"},
+             {"bearing", 40.0},
+             {"distance", 30}},
+            {{"id", "T2"},
+             {"kind", "turning"},
+             {"from", "T1"},
+             {"bearing", 130.0},
+             {"distance", 150}},
+            {{"id", "T3"},
+             {"kind", "turning"},
+             {"from", "T2"},
+             {"bearing", 220.0},
+             {"distance", 60}},
+            {{"id", "T4"},
+             {"kind", "turning"},
+             {"from", "T3"},
+             {"bearing", 310.0},
+             {"distance", 150}}}},
           {"perimeter", {"T1", "T2", "T3", "T4"}},
           {"rows",
            {{{"id", "A"},

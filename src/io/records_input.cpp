@@ -47,6 +47,11 @@ std::vector<LocatedRecord> parse_records(const std::string& text, const std::str
     if (colon != std::string::npos) what = what.substr(colon + 3);
     throw core::InputError(name + ": " + line_and_column(text, e.byte ? e.byte - 1 : 0) +
                            ": malformed JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number beyond a double's range
+    std::string what = e.what();
+    auto colon = what.find("] ");
+    throw core::InputError(
+        name + ": malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
   std::vector<LocatedRecord> out;
   try {

@@ -119,8 +119,7 @@ class TableWriter : public RecordWriter {
     for (std::size_t i = 1; i < m_columns.size(); ++i) {
       auto it = r.fields.find(m_columns[i]);
       std::string v = it == r.fields.end() ? "" : core::value_to_text(it->second);
-      if (auto* d = it == r.fields.end() ? nullptr : std::get_if<double>(&it->second))
-        v = num(*d);
+      if (auto* d = it == r.fields.end() ? nullptr : std::get_if<double>(&it->second)) v = num(*d);
       if (v.size() > 30) v = v.substr(0, 27) + "...";
       row.push_back(v);
     }
@@ -155,7 +154,9 @@ json counts(const std::map<std::string, std::int64_t>& m) {
   return j;
 }
 
-double round_m2(double a) { return std::round(a * 100) / 100; }
+double round_m2(double a) {
+  return std::round(a * 100) / 100;
+}
 
 }  // namespace
 
@@ -293,15 +294,17 @@ std::string schema_markdown() {
 std::string schema_json() {
   json j = json::array();
   for (const auto& s : core::entities()) {
-    json e = {{"name", s.name},         {"layer", s.table},
-              {"id_prefix", s.id_prefix}, {"title", s.title},
+    json e = {{"name", s.name},
+              {"layer", s.table},
+              {"id_prefix", s.id_prefix},
+              {"title", s.title},
               {"geometry", geometry_name(s.geometry)},
               {"geometry_required", s.geometry_required}};
     e["fields"] = json::array();
     for (const auto& f : s.fields) {
-      json fj = {{"name", f.name},           {"type", core::to_string(f.type)},
-                 {"required", f.required},   {"computed", f.computed},
-                 {"personal", f.personal},   {"doc", f.doc}};
+      json fj = {{"name", f.name},         {"type", core::to_string(f.type)},
+                 {"required", f.required}, {"computed", f.computed},
+                 {"personal", f.personal}, {"doc", f.doc}};
       if (!f.values.empty()) fj["values"] = f.values;
       if (!f.ref.empty()) fj["ref"] = f.ref;
       if (std::isfinite(f.min)) fj["min"] = f.min;
@@ -339,12 +342,41 @@ std::string stats_json(const analysis::Stats& s, int indent) {
                     {"outside_hazards", s.accidents.outside_hazards},
                     {"by_year", counts(s.accidents.by_year)},
                     {"by_type", counts(s.accidents.by_type)}};
-  j["victims"] = {{"count", s.victims.count},       {"killed", s.victims.killed},
-                  {"injured", s.victims.injured},   {"children", s.victims.children},
+  j["victims"] = {{"count", s.victims.count},
+                  {"killed", s.victims.killed},
+                  {"injured", s.victims.injured},
+                  {"children", s.victims.children},
                   {"by_group", counts(s.victims.by_group)},
                   {"by_sex", counts(s.victims.by_sex)},
                   {"by_year", counts(s.victims.by_year)}};
   return j.dump(indent);
+}
+
+std::string stats_by_admin_json(
+    const std::map<std::string, std::pair<std::string, analysis::Stats>>& by_admin) {
+  json j = json::object();
+  for (const auto& [id, named] : by_admin) {
+    json one = json::parse(stats_json(named.second, -1));
+    one["name"] = named.first;
+    j[id.empty() ? "none" : id] = one;
+  }
+  return json{{"by_admin", j}}.dump(2);
+}
+
+void print_stats_by_admin(
+    const std::map<std::string, std::pair<std::string, analysis::Stats>>& by_admin,
+    std::ostream& out) {
+  out << std::left << std::setw(14) << "admin area" << std::setw(28) << "name" << std::right
+      << std::setw(8) << "hazards" << std::setw(16) << "remaining m2" << std::setw(10) << "items"
+      << std::setw(11) << "accidents" << std::setw(9) << "victims" << '\n';
+  for (const auto& [id, named] : by_admin) {
+    const auto& s = named.second;
+    std::string name = named.first.size() > 26 ? named.first.substr(0, 25) + "~" : named.first;
+    out << std::left << std::setw(14) << (id.empty() ? "(none)" : id) << std::setw(28) << name
+        << std::right << std::setw(8) << s.hazards.count << std::setw(16) << std::fixed
+        << std::setprecision(0) << s.hazards.remaining_m2 << std::setw(10) << s.items.count
+        << std::setw(11) << s.accidents.count << std::setw(9) << s.victims.count << '\n';
+  }
 }
 
 void print_stats(const analysis::Stats& s, std::ostream& out) {
@@ -381,7 +413,7 @@ std::string history_json(const std::vector<store::AuditEntry>& entries,
   json j;
   j["audit"] = json::array();
   for (const auto& e : entries) {
-    json a = {{"seq", e.seq},     {"ts", e.ts},         {"actor", e.actor},
+    json a = {{"seq", e.seq},       {"ts", e.ts},         {"actor", e.actor},
               {"action", e.action}, {"reason", e.reason}, {"hash", e.hash}};
     a["before"] = e.before.empty() ? json(nullptr) : json::parse(e.before);
     a["after"] = e.after.empty() ? json(nullptr) : json::parse(e.after);

@@ -2,6 +2,7 @@
 // scripts (JSON, GeoJSON, CSV), streamed so that a long list is never held whole.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -28,7 +29,8 @@ std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec
                                           bool include_personal);
 
 // One record as a GeoJSON Feature (text).
-std::string feature_json(const core::EntitySpec& spec, const core::Record& r, bool include_personal);
+std::string feature_json(const core::EntitySpec& spec, const core::Record& r,
+                         bool include_personal);
 
 // One record, every field on its own line, for people.
 void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,
@@ -42,6 +44,12 @@ std::string schema_markdown();
 std::string schema_json();
 
 std::string stats_json(const analysis::Stats& s, int indent = 2);
+// Figures per administrative area: id -> (name, figures); "" is no known area.
+std::string stats_by_admin_json(
+    const std::map<std::string, std::pair<std::string, analysis::Stats>>& by_admin);
+void print_stats_by_admin(
+    const std::map<std::string, std::pair<std::string, analysis::Stats>>& by_admin,
+    std::ostream& out);
 void print_stats(const analysis::Stats& s, std::ostream& out);
 
 std::string history_json(const std::vector<store::AuditEntry>& entries,

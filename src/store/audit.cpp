@@ -13,7 +13,8 @@ void feed(crypto_generichash_state& st, const std::string& s) {
   // Length prefix so that ("ab","c") and ("a","bc") hash differently.
   unsigned long long n = s.size();
   std::array<unsigned char, 8> len{};
-  for (int i = 0; i < 8; ++i) len[static_cast<std::size_t>(i)] = static_cast<unsigned char>(n >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    len[static_cast<std::size_t>(i)] = static_cast<unsigned char>(n >> (8 * i));
   crypto_generichash_update(&st, len.data(), len.size());
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
 }

@@ -24,17 +24,17 @@ struct ListQuery {
 };
 
 struct AuditEntry {
-  std::int64_t seq = 0;    // 1, 2, 3 ... in write order
-  std::string ts;          // UTC ISO 8601
-  std::string actor;       // user name
-  std::string entity;      // EntitySpec::name
-  std::string entity_id;   // public id
-  std::string action;      // create | update | delete | restore
-  std::string reason;      // why (deletes, status changes)
-  std::string before;      // JSON of the record before ("" for create)
-  std::string after;       // JSON of the record after ("" for delete)
-  std::string prev_hash;   // hex BLAKE2b of the previous entry ("" for the first)
-  std::string hash;        // hex BLAKE2b over prev_hash and this entry's fields
+  std::int64_t seq = 0;   // 1, 2, 3 ... in write order
+  std::string ts;         // UTC ISO 8601
+  std::string actor;      // user name
+  std::string entity;     // EntitySpec::name
+  std::string entity_id;  // public id
+  std::string action;     // create | update | delete | restore
+  std::string reason;     // why (deletes, status changes)
+  std::string before;     // JSON of the record before ("" for create)
+  std::string after;      // JSON of the record after ("" for delete)
+  std::string prev_hash;  // hex BLAKE2b of the previous entry ("" for the first)
+  std::string hash;       // hex BLAKE2b over prev_hash and this entry's fields
 };
 
 struct StatusChange {

@@ -28,7 +28,14 @@ Registry Registry::open(const std::string& uri, bool create) {
       gpkg::open_gpkg(uri, create ? gpkg::OpenMode::Create : gpkg::OpenMode::OpenExisting));
 }
 
-void Registry::transaction(const std::function<void()>& fn) { m_backend->transaction(fn); }
+void Registry::transaction(const std::function<void()>& fn) {
+  try {
+    m_backend->transaction(fn);
+  } catch (...) {
+    m_admin_areas.reset();  // it may hold areas the rollback undid
+    throw;
+  }
+}
 
 Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
   Record out = core::validate(spec, std::move(r), m_today);
@@ -38,10 +45,17 @@ Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::stri
                                                      : geo::kMaxVertexJumpM;
     auto checked = geo::check_geometry(out.geometry, "geometry", max_jump);
     out.geometry = std::move(checked.geometry);
+    geo::normalize_orientation(out.geometry);
     for (auto& note : checked.repairs)
       if (!note.empty()) repairs.push_back(std::move(note));
   }
-  if (spec.field("area_m2")) out.fields["area_m2"] = geo::area_m2(out.geometry);
+  if (spec.field("area_m2") && out.geometry.type != core::GeomType::None)
+    out.fields["area_m2"] = geo::area_m2(out.geometry);
+  if (spec.field("admin_area_id") && !out.has("admin_area_id") &&
+      out.geometry.type != core::GeomType::None) {
+    auto admin = admin_area_of(out.geometry);
+    if (!admin.empty()) out.fields["admin_area_id"] = admin;
+  }
   if (spec.kind == Entity::Release) {
     auto act_id = out.text("activity_id");
     auto act = m_backend->get(core::spec(Entity::Activity), *act_id, false);
@@ -51,6 +65,30 @@ Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::stri
   return out;
 }
 
+std::string Registry::admin_area_of(const core::Geometry& g) {
+  if (!m_admin_areas) {
+    m_admin_areas.emplace();
+    store::ListQuery q;
+    q.approved_only = true;
+    m_backend->for_each(core::spec(Entity::AdminArea), q, [&](const Record& r) {
+      m_admin_areas->push_back({r.geometry.envelope(), r});
+    });
+  }
+  if (m_admin_areas->empty()) return {};
+  core::Coord p = geo::representative_point(g);
+  const Record* best = nullptr;
+  for (const auto& a : *m_admin_areas) {
+    if (!a.box.contains(p) || !geo::covers(a.record.geometry, p)) continue;
+    // The most specific: the highest level, then the smallest area.
+    auto level = a.record.integer("level").value_or(0);
+    if (!best || level > best->integer("level").value_or(0) ||
+        (level == best->integer("level").value_or(0) &&
+         a.record.real("area_m2").value_or(0) < best->real("area_m2").value_or(0)))
+      best = &a.record;
+  }
+  return best ? best->id : std::string();
+}
+
 void Registry::check_refs(const EntitySpec& spec, const Record& r) {
   for (const auto& f : spec.fields) {
     if (f.type != core::FieldType::Ref || f.computed) continue;
@@ -58,8 +96,8 @@ void Registry::check_refs(const EntitySpec& spec, const Record& r) {
     if (!v) continue;
     const EntitySpec& target = core::spec_by_name(f.ref);
     if (!m_backend->get(target, *v, false))
-      throw core::InputError(std::string(f.name), "no " + std::string(target.name) +
-                                                      " with id \"" + *v + "\"");
+      throw core::InputError(std::string(f.name),
+                             "no " + std::string(target.name) + " with id \"" + *v + "\"");
   }
 }
 
@@ -104,6 +142,7 @@ void Registry::recompute_remaining(const std::string& hazard_id) {
 // its releases, and its status history on its status.
 void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& before,
                            const std::optional<Record>& after) {
+  if (spec.kind == Entity::AdminArea) m_admin_areas.reset();
   if (spec.kind == Entity::Release) {
     std::string h1 = before ? before->text("hazard_id").value_or("") : "";
     std::string h2 = after ? after->text("hazard_id").value_or("") : "";
@@ -123,7 +162,7 @@ void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& 
 
 WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
   WriteResult res;
-  m_backend->transaction([&] {
+  transaction([&] {
     Record rec = prepare(spec, std::move(r), res.repairs);
     if (rec.id.empty()) {
       rec.id = m_backend->next_id(spec);
@@ -144,7 +183,7 @@ WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
 WriteResult Registry::update(const EntitySpec& spec, const std::string& id, const Record& patch,
                              const Actor& who, const std::string& reason) {
   WriteResult res;
-  m_backend->transaction([&] {
+  transaction([&] {
     auto before = m_backend->get(spec, id, false);
     if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
     if (!patch.id.empty() && patch.id != id)
@@ -177,7 +216,7 @@ WriteResult Registry::update(const EntitySpec& spec, const std::string& id, cons
 void Registry::remove(const EntitySpec& spec, const std::string& id, const std::string& reason,
                       const Actor& who) {
   if (reason.empty()) throw core::InputError("--reason", "a delete needs a reason");
-  m_backend->transaction([&] {
+  transaction([&] {
     auto before = m_backend->get(spec, id, false);
     if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
     m_backend->set_deleted(spec, id, true, reason);
@@ -188,7 +227,7 @@ void Registry::remove(const EntitySpec& spec, const std::string& id, const std::
 
 void Registry::restore(const EntitySpec& spec, const std::string& id, const std::string& reason,
                        const Actor& who) {
-  m_backend->transaction([&] {
+  transaction([&] {
     auto state = m_backend->deleted_state(spec, id);
     if (!state || !state->deleted)
       throw core::NotFound(std::string(spec.name) + " \"" + id + "\" is not deleted");

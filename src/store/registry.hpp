@@ -72,6 +72,15 @@ class Registry {
   void recompute_remaining(const std::string& hazard_id);
   void after_write(const core::EntitySpec& spec, const std::optional<core::Record>& before,
                    const std::optional<core::Record>& after);
+  // The most specific administrative area containing the geometry (a point inside
+  // it for areas), or "" when none does.
+  std::string admin_area_of(const core::Geometry& g);
+
+  struct AdminArea {
+    core::Envelope box;
+    core::Record record;
+  };
+  std::optional<std::vector<AdminArea>> m_admin_areas;  // loaded on first use
 
   std::unique_ptr<Backend> m_backend;
   core::Date m_today = core::Date::today();

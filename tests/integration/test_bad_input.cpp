@@ -43,10 +43,11 @@ TEST(BadInput, RejectedWholeWithTheFieldNamed) {
       {"out of range", "victims",
        R"({"accident_id":")" + e.accident + R"(","group":"civilian","outcome":"killed","age":-4})",
        "age: "},
-      {"bad coordinate", "items", R"({"category":"UXO","geometry":{"type":"Point","coordinates":[200,45]}})",
-       "geometry: "},
+      {"bad coordinate", "items",
+       R"({"category":"UXO","geometry":{"type":"Point","coordinates":[200,45]}})", "geometry: "},
       {"duplicate id", "hazards",
-       R"({"id":")" + e.hazard + R"(","name":"X","type":"SHA","geometry":{"type":"Polygon","coordinates":[[[20,45],[20.001,45],[20.001,45.001],[20,45]]]}})",
+       R"({"id":")" + e.hazard +
+           R"(","name":"X","type":"SHA","geometry":{"type":"Polygon","coordinates":[[[20,45],[20.001,45],[20.001,45.001],[20,45]]]}})",
        "exists already"},
   };
   for (const auto& c : cases) {

@@ -66,14 +66,14 @@ TEST(Cli, EveryEntityRoundTrips) {
   EXPECT_NE(table.out.find("Test hazard"), std::string::npos);
 
   // filters
-  auto none = json_of(minemap({"list", store.string(), "hazards", "--where", "type=SHA",
-                               "--format", "json"}));
+  auto none = json_of(
+      minemap({"list", store.string(), "hazards", "--where", "type=SHA", "--format", "json"}));
   EXPECT_EQ(none.size(), 0u);
   auto some = json_of(minemap({"list", store.string(), "hazards", "--where", "type=SHA,CHA",
                                "--bbox", "20.005,45.005,20.2,45.2", "--format", "json"}));
   EXPECT_EQ(some.size(), 1u);
-  auto far = json_of(minemap({"list", store.string(), "hazards", "--bbox", "21,46,22,47",
-                              "--format", "json"}));
+  auto far = json_of(
+      minemap({"list", store.string(), "hazards", "--bbox", "21,46,22,47", "--format", "json"}));
   EXPECT_EQ(far.size(), 0u);
 
   // update, history
@@ -96,12 +96,13 @@ TEST(Cli, EveryEntityRoundTrips) {
   EXPECT_EQ(minemap({"get", store.string(), "releases", e.release}).code, 2);
   auto after = json_of(minemap({"get", store.string(), "hazards", e.hazard, "--json"}));
   EXPECT_NEAR(double(after["properties"]["remaining_m2"]), area, 1e-6 * area);
-  auto with_deleted = json_of(minemap(
-      {"list", store.string(), "releases", "--include-deleted", "--format", "json"}));
+  auto with_deleted = json_of(
+      minemap({"list", store.string(), "releases", "--include-deleted", "--format", "json"}));
   EXPECT_EQ(with_deleted.size(), 1u);
-  EXPECT_EQ(minemap({"delete", store.string(), "releases", e.release, "--reason", "mistake",
-                     "--restore"}).code,
-            0);
+  EXPECT_EQ(
+      minemap({"delete", store.string(), "releases", e.release, "--reason", "mistake", "--restore"})
+          .code,
+      0);
   auto restored = json_of(minemap({"get", store.string(), "hazards", e.hazard, "--json"}));
   EXPECT_NEAR(double(restored["properties"]["remaining_m2"]), area / 2, area * 1e-3);
 
@@ -112,7 +113,8 @@ TEST(Cli, EveryEntityRoundTrips) {
   const std::string db = quote(store.string());
   shell("(sqlite3 " + db +
         " \"SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type='trigger' AND "
-        "tbl_name='audit'\" | sqlite3 " + db + ")");
+        "tbl_name='audit'\" | sqlite3 " +
+        db + ")");
   auto tamper = shell("sqlite3 " + db + " \"UPDATE audit SET actor='someone else' WHERE seq=3\"");
   EXPECT_EQ(tamper.code, 0) << tamper.err;
   auto bad = minemap({"verify", store.string()});

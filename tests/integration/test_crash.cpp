@@ -19,10 +19,10 @@ std::string big_collection(int n) {
   std::string s = R"({"type":"FeatureCollection","features":[)";
   for (int i = 0; i < n; ++i) {
     if (i) s += ",";
-    s += R"({"type":"Feature","properties":{"category":"AP_MINE","model":"PMN-2","found":"2021-05"},)"
-         R"("geometry":{"type":"Point","coordinates":[)" +
-         std::to_string(20 + (i % 300) * 1e-4) + "," + std::to_string(45 + (i / 300) * 1e-4) +
-         "]}}";
+    s +=
+        R"({"type":"Feature","properties":{"category":"AP_MINE","model":"PMN-2","found":"2021-05"},)"
+        R"("geometry":{"type":"Point","coordinates":[)" +
+        std::to_string(20 + (i % 300) * 1e-4) + "," + std::to_string(45 + (i / 300) * 1e-4) + "]}}";
   }
   return s + "]}";
 }

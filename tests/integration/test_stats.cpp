@@ -24,8 +24,8 @@ double quad_area(double w, double s, double e, double n) {
 std::string square(double w, double s, double e, double n) {
   std::ostringstream o;
   o.precision(12);
-  o << R"({"type":"Polygon","coordinates":[[[)" << w << "," << s << "],[" << e << "," << s
-    << "],[" << e << "," << n << "],[" << w << "," << n << "],[" << w << "," << s << "]]]}";
+  o << R"({"type":"Polygon","coordinates":[[[)" << w << "," << s << "],[" << e << "," << s << "],["
+    << e << "," << n << "],[" << w << "," << n << "],[" << w << "," << s << "]]]}";
   return o.str();
 }
 
@@ -59,55 +59,66 @@ TEST(Stats, HandBuiltStore) {
   auto store = d / "s.gpkg";
   ASSERT_EQ(minemap({"init", store.string()}).code, 0);
 
-  auto hz_a = add(store, "hazards", R"({"name":"A","type":"CHA","geometry":)" +
-                                        square(20.00, 45.00, 20.01, 45.01) + "}");
-  auto hz_b = add(store, "hazards", R"({"name":"B","type":"SHA","status":"closed","geometry":)" +
-                                        square(20.02, 45.00, 20.03, 45.01) + "}");
-  auto hz_c = add(store, "hazards", R"({"name":"C","type":"CHA","geometry":)" +
-                                        with_hole(20.04, 45.0, 20.06, 45.02, 20.045, 45.005,
-                                                  20.055, 45.015) + "}");
-  add(store, "hazards", R"({"name":"draft","type":"CHA","workflow":"draft","geometry":)" +
-                            square(21, 45, 21.01, 45.01) + "}");
+  auto hz_a =
+      add(store, "hazards",
+          R"({"name":"A","type":"CHA","geometry":)" + square(20.00, 45.00, 20.01, 45.01) + "}");
+  auto hz_b = add(store, "hazards",
+                  R"({"name":"B","type":"SHA","status":"closed","geometry":)" +
+                      square(20.02, 45.00, 20.03, 45.01) + "}");
+  auto hz_c = add(store, "hazards",
+                  R"({"name":"C","type":"CHA","geometry":)" +
+                      with_hole(20.04, 45.0, 20.06, 45.02, 20.045, 45.005, 20.055, 45.015) + "}");
+  add(store, "hazards",
+      R"({"name":"draft","type":"CHA","workflow":"draft","geometry":)" +
+          square(21, 45, 21.01, 45.01) + "}");
 
   auto nts = add(store, "activities", R"({"hazard_id":")" + hz_a + R"(","type":"NTS"})");
   auto clr = add(store, "activities",
                  R"({"hazard_id":")" + hz_a + R"(","type":"CLEARANCE","deminer_days":50})");
   auto ts = add(store, "activities", R"({"hazard_id":")" + hz_b + R"(","type":"TS"})");
-  add(store, "releases", R"({"activity_id":")" + nts + R"(","outcome":"cancelled","geometry":)" +
-                             square(20.0, 45.0, 20.005, 45.01) + "}");
+  add(store, "releases",
+      R"({"activity_id":")" + nts + R"(","outcome":"cancelled","geometry":)" +
+          square(20.0, 45.0, 20.005, 45.01) + "}");
   // Overlaps the cancelled half by a strip: the remaining area counts it once.
-  add(store, "releases", R"({"activity_id":")" + clr + R"(","outcome":"cleared","geometry":)" +
-                             square(20.004, 45.0, 20.008, 45.005) + "}");
-  add(store, "releases", R"({"activity_id":")" + ts + R"(","outcome":"reduced","geometry":)" +
-                             square(20.02, 45.0, 20.03, 45.002) + "}");
+  add(store, "releases",
+      R"({"activity_id":")" + clr + R"(","outcome":"cleared","geometry":)" +
+          square(20.004, 45.0, 20.008, 45.005) + "}");
+  add(store, "releases",
+      R"({"activity_id":")" + ts + R"(","outcome":"reduced","geometry":)" +
+          square(20.02, 45.0, 20.03, 45.002) + "}");
   // Neither a draft nor a deleted release counts.
-  add(store, "releases", R"({"activity_id":")" + ts +
-                             R"(","outcome":"reduced","workflow":"draft","geometry":)" +
-                             square(20.02, 45.005, 20.03, 45.01) + "}");
-  auto gone = add(store, "releases", R"({"activity_id":")" + ts +
-                                         R"(","outcome":"cleared","geometry":)" +
-                                         square(20.02, 45.008, 20.03, 45.01) + "}");
+  add(store, "releases",
+      R"({"activity_id":")" + ts + R"(","outcome":"reduced","workflow":"draft","geometry":)" +
+          square(20.02, 45.005, 20.03, 45.01) + "}");
+  auto gone = add(store, "releases",
+                  R"({"activity_id":")" + ts + R"(","outcome":"cleared","geometry":)" +
+                      square(20.02, 45.008, 20.03, 45.01) + "}");
   ASSERT_EQ(minemap({"delete", store.string(), "releases", gone, "--reason", "entered twice"}).code,
             0);
 
-  add(store, "items", R"({"category":"AP_MINE","quantity":2,"found":"2012-05","activity_id":")" +
-                          clr + R"(","geometry":)" + point(20.005, 45.001) + "}");
-  add(store, "items", R"({"category":"AT_MINE","found":"2013","geometry":)" +
-                          point(20.006, 45.002) + "}");
+  add(store, "items",
+      R"({"category":"AP_MINE","quantity":2,"found":"2012-05","activity_id":")" + clr +
+          R"(","geometry":)" + point(20.005, 45.001) + "}");
+  add(store, "items",
+      R"({"category":"AT_MINE","found":"2013","geometry":)" + point(20.006, 45.002) + "}");
   add(store, "items", R"({"category":"UXO","quantity":5,"geometry":)" + point(20.3, 45.3) + "}");
 
-  auto acc1 = add(store, "accidents", R"({"date":"2012","type":"mine","geometry":)" +
-                                          point(20.002, 45.002) + "}");  // inside A
-  auto acc2 = add(store, "accidents", R"({"date":"2012-08-01","type":"mine","geometry":)" +
-                                          point(20.02, 45.005) + "}");  // on B's edge
-  auto acc3 = add(store, "accidents", R"({"date":"2014-02","type":"erw","geometry":)" +
-                                          point(20.05, 45.01) + "}");  // in C's hole
-  add(store, "accidents", R"({"date":"2015-06","type":"demining","geometry":)" +
-                              point(22.0, 46.0) + "}");  // far away
-  add(store, "accidents", R"({"date":"2016","type":"mine","workflow":"submitted","geometry":)" +
-                              point(20.002, 45.002) + "}");
-  auto acc_del = add(store, "accidents", R"({"date":"2016","type":"mine","geometry":)" +
-                                             point(20.002, 45.002) + "}");
+  auto acc1 =
+      add(store, "accidents",
+          R"({"date":"2012","type":"mine","geometry":)" + point(20.002, 45.002) + "}");  // inside A
+  auto acc2 = add(store, "accidents",
+                  R"({"date":"2012-08-01","type":"mine","geometry":)" + point(20.02, 45.005) +
+                      "}");  // on B's edge
+  auto acc3 = add(
+      store, "accidents",
+      R"({"date":"2014-02","type":"erw","geometry":)" + point(20.05, 45.01) + "}");  // in C's hole
+  add(store, "accidents",
+      R"({"date":"2015-06","type":"demining","geometry":)" + point(22.0, 46.0) + "}");  // far away
+  add(store, "accidents",
+      R"({"date":"2016","type":"mine","workflow":"submitted","geometry":)" + point(20.002, 45.002) +
+          "}");
+  auto acc_del = add(store, "accidents",
+                     R"({"date":"2016","type":"mine","geometry":)" + point(20.002, 45.002) + "}");
 
   auto victim = [&](const std::string& acc, const std::string& rest) {
     add(store, "victims", R"({"accident_id":")" + acc + "\"," + rest + "}");
@@ -179,7 +190,8 @@ TEST(Stats, HandBuiltStore) {
   EXPECT_EQ(j["victims"]["by_sex"]["female"], 2);
 
   // A period keeps what may lie in it.
-  auto p = json_of(minemap({"stats", store.string(), "--from", "2012-06", "--to", "2014", "--json"}));
+  auto p =
+      json_of(minemap({"stats", store.string(), "--from", "2012-06", "--to", "2014", "--json"}));
   EXPECT_EQ(p["accidents"]["count"], 3);  // "2012" may be after June; 2015-06 is out
   EXPECT_EQ(p["items"]["count"], 1);      // 2012-05 is out, 2013 in, undated out
 

@@ -17,43 +17,62 @@ Record rec(std::string id, std::map<std::string, core::Value, std::less<>> f, Ge
 }
 
 Geometry square(double x0, double y0, double d) {
-  return Geometry::multipolygon({{{{x0, y0}, {x0 + d, y0}, {x0 + d, y0 + d}, {x0, y0 + d}, {x0, y0}}}});
+  return Geometry::multipolygon(
+      {{{{x0, y0}, {x0 + d, y0}, {x0 + d, y0 + d}, {x0, y0 + d}, {x0, y0}}}});
 }
 
 }  // namespace
 
 TEST(Stats, CountsByCategoryYearAndPlace) {
   analysis::StatsInput in;
-  in.hazards.push_back(rec("HZ-1", {{"type", std::string("CHA")}, {"status", std::string("open")},
-                                    {"area_m2", 100.0}, {"remaining_m2", 40.0}},
+  in.hazards.push_back(rec("HZ-1",
+                           {{"type", std::string("CHA")},
+                            {"status", std::string("open")},
+                            {"area_m2", 100.0},
+                            {"remaining_m2", 40.0}},
                            square(0, 0, 1)));
-  in.hazards.push_back(rec("HZ-2", {{"type", std::string("SHA")}, {"status", std::string("closed")},
-                                    {"area_m2", 50.0}, {"remaining_m2", 50.0}},
+  in.hazards.push_back(rec("HZ-2",
+                           {{"type", std::string("SHA")},
+                            {"status", std::string("closed")},
+                            {"area_m2", 50.0},
+                            {"remaining_m2", 50.0}},
                            square(5, 5, 1)));
-  in.activities.push_back(rec("ACT-1", {{"hazard_id", std::string("HZ-1")}, {"deminer_days", 3.0}}));
+  in.activities.push_back(
+      rec("ACT-1", {{"hazard_id", std::string("HZ-1")}, {"deminer_days", 3.0}}));
   in.activities.push_back(rec("ACT-2", {{"hazard_id", std::string("HZ-2")}}));
   in.releases.push_back(rec("LR-1", {{"activity_id", std::string("ACT-1")},
-                                     {"outcome", std::string("cleared")}, {"area_m2", 60.0}}));
+                                     {"outcome", std::string("cleared")},
+                                     {"area_m2", 60.0}}));
   in.releases.push_back(rec("LR-2", {{"activity_id", std::string("ACT-2")},
-                                     {"outcome", std::string("cleared")}, {"area_m2", 20.0}}));
+                                     {"outcome", std::string("cleared")},
+                                     {"area_m2", 20.0}}));
   in.releases.push_back(rec("LR-3", {{"activity_id", std::string("ACT-2")},
-                                     {"outcome", std::string("cancelled")}, {"area_m2", 7.0}}));
-  in.items.push_back(rec("IT-1", {{"category", std::string("AP_MINE")}, {"quantity", std::int64_t{3}},
+                                     {"outcome", std::string("cancelled")},
+                                     {"area_m2", 7.0}}));
+  in.items.push_back(rec("IT-1", {{"category", std::string("AP_MINE")},
+                                  {"quantity", std::int64_t{3}},
                                   {"found", std::string("2012-05")},
                                   {"activity_id", std::string("ACT-1")}}));
-  in.items.push_back(rec("IT-2", {{"category", std::string("UXO")}, {"found", std::string("2013")}}));
+  in.items.push_back(
+      rec("IT-2", {{"category", std::string("UXO")}, {"found", std::string("2013")}}));
   // Inside, on the boundary (counts as inside), outside.
   in.accidents.push_back(rec("A1", {{"type", std::string("mine")}, {"date", std::string("2012")}},
                              Geometry::point(0.5, 0.5)));
-  in.accidents.push_back(rec("A2", {{"type", std::string("mine")}, {"date", std::string("2012-03")}},
+  in.accidents.push_back(rec("A2",
+                             {{"type", std::string("mine")}, {"date", std::string("2012-03")}},
                              Geometry::point(1, 0.5)));
-  in.accidents.push_back(rec("A3", {{"type", std::string("erw")}, {"date", std::string("2014-01-02")}},
+  in.accidents.push_back(rec("A3",
+                             {{"type", std::string("erw")}, {"date", std::string("2014-01-02")}},
                              Geometry::point(3, 3)));
-  in.victims.push_back(rec("V1", {{"accident_id", std::string("A1")}, {"outcome", std::string("killed")},
-                                  {"group", std::string("civilian")}, {"age", std::int64_t{9}},
+  in.victims.push_back(rec("V1", {{"accident_id", std::string("A1")},
+                                  {"outcome", std::string("killed")},
+                                  {"group", std::string("civilian")},
+                                  {"age", std::int64_t{9}},
                                   {"sex", std::string("female")}}));
-  in.victims.push_back(rec("V2", {{"accident_id", std::string("A3")}, {"outcome", std::string("injured")},
-                                  {"group", std::string("deminer")}, {"age", std::int64_t{30}}}));
+  in.victims.push_back(rec("V2", {{"accident_id", std::string("A3")},
+                                  {"outcome", std::string("injured")},
+                                  {"group", std::string("deminer")},
+                                  {"age", std::int64_t{30}}}));
 
   auto s = analysis::compute_stats(in);
   EXPECT_EQ(s.hazards.count, 2);

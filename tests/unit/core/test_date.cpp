@@ -15,8 +15,8 @@ TEST(Date, ParsesReducedPrecision) {
 }
 
 TEST(Date, RejectsWhatIsNotADay) {
-  for (const char* bad : {"2012-13", "2012-00", "2023-02-29", "2012-04-31", "12-05-2012", "20120514",
-                          "2012/05/14", "", "abcd", "2012-5-1", "0999"}) {
+  for (const char* bad : {"2012-13", "2012-00", "2023-02-29", "2012-04-31", "12-05-2012",
+                          "20120514", "2012/05/14", "", "abcd", "2012-5-1", "0999"}) {
     EXPECT_FALSE(Date::try_parse(bad).has_value()) << bad;
   }
   try {

@@ -105,8 +105,8 @@ TEST(Validate, DefaultsComputedAndEnumSets) {
   h.geometry = Geometry::multipolygon({{{{20, 45}, {20.01, 45}, {20.01, 45.01}, {20, 45}}}});
   h.geometry.type = GeomType::Polygon;
   Record v = validate(hz, h, kToday);
-  EXPECT_EQ(v.text("status"), "open");              // default
-  EXPECT_FALSE(v.has("area_m2"));                   // computed: input ignored
+  EXPECT_EQ(v.text("status"), "open");                    // default
+  EXPECT_FALSE(v.has("area_m2"));                         // computed: input ignored
   EXPECT_EQ(v.text("contamination"), "AP_MINE,AT_MINE");  // sorted, de-duplicated
   EXPECT_EQ(v.geometry.type, GeomType::MultiPolygon);     // promoted
   h.fields["contamination"] = std::string("AP_MINE,LANDMINE");

@@ -1,0 +1,99 @@
+// The export loop; see exporter.hpp. Columns are `id`, `workflow` and every field
+// of the entity (personal ones only on request), with shapefile short names where
+// a shapefile needs them (the importer maps them back).
+#include "io/exporter.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "io/field_mapping.hpp"
+#include "io/gdal_sink.hpp"
+#include "io/progress.hpp"
+#include "io/render.hpp"
+
+namespace minemap::io {
+
+namespace {
+
+// GeoJSON is written by minemap itself: GDAL 3.6 writes text that looks like JSON
+// (a minefield record's raw text) as a JSON object, which would not come back verbatim.
+ExportSummary export_geojson(store::Registry& reg, const ExportOptions& opt) {
+  namespace fs = std::filesystem;
+  fs::path target(opt.path);
+  if (fs::exists(target) && !opt.overwrite)
+    throw core::Conflict(opt.path + " exists (give --overwrite to replace it)");
+  fs::path tmp = target;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  std::int64_t n = 0;
+  try {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw core::StorageError("cannot write " + tmp.string());
+    auto writer = make_writer(Format::GeoJson, *opt.spec, out, opt.include_personal);
+    Progress progress = opt.progress ? Progress::for_terminal("features", std::nullopt)
+                                     : Progress("features", std::nullopt, false);
+    reg.for_each(*opt.spec, opt.query, [&](const core::Record& r) {
+      writer->write(r);
+      progress.tick(++n);
+    });
+    writer->finish();
+    out.close();
+    if (!out) throw core::StorageError("cannot write " + tmp.string());
+    progress.finish(n);
+    fs::rename(tmp, target);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  return {n, "geojson", {}};
+}
+
+}  // namespace
+
+ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
+  const core::EntitySpec& spec = *opt.spec;
+  SinkFormat format = sink_format(opt.format, opt.path);
+  if (format == SinkFormat::GeoJson) return export_geojson(reg, opt);
+  auto names = format == SinkFormat::Shp ? shapefile_names(spec, opt.include_personal)
+                                         : std::map<std::string, std::string>{};
+  auto name_of = [&](std::string_view field) {
+    auto it = names.find(std::string(field));
+    return it == names.end() ? std::string(field) : it->second;
+  };
+  std::vector<SinkColumn> columns = {{"id", core::FieldType::Text},
+                                     {"workflow", core::FieldType::Text}};
+  std::vector<const core::FieldSpec*> fields;
+  for (const auto& f : spec.fields) {
+    if (f.personal && !opt.include_personal) continue;
+    columns.push_back({name_of(f.name), f.type});
+    fields.push_back(&f);
+  }
+  FeatureSink sink(opt.path, format, std::string(spec.table), spec.geometry, columns,
+                   opt.overwrite);
+  Progress progress = opt.progress ? Progress::for_terminal("features", std::nullopt)
+                                   : Progress("features", std::nullopt, false);
+  std::vector<core::Value> values(columns.size());
+  std::int64_t n = 0;
+  reg.for_each(spec, opt.query, [&](const core::Record& r) {
+    values[0] = r.id;
+    values[1] = r.workflow;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      auto it = r.fields.find(fields[i]->name);
+      values[i + 2] = it == r.fields.end() ? core::Value{} : it->second;
+    }
+    try {
+      sink.write(values, r.geometry);
+    } catch (const core::InputError& e) {
+      throw e.located(std::string(spec.name) + " " + r.id);
+    }
+    progress.tick(++n);
+  });
+  sink.close();
+  progress.finish(n);
+  return {sink.written(), std::string(to_string(format)), sink.warnings()};
+}
+
+}  // namespace minemap::io

@@ -1,0 +1,243 @@
+// Field mapping for imports; see field_mapping.hpp.
+#include "io/field_mapping.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace minemap::io {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) out.push_back(part);
+  return out;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::pair<std::string, std::string> key_value(const std::string& text, const std::string& option,
+                                              const char* form) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw core::InputError(option, "\"" + text + "\" is not " + form);
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+void add_map_option(Mapping& m, const std::string& text) {
+  auto [field, rest] = key_value(text, "--map", "FIELD=COLUMN or FIELD=COLUMN:SRC=DST,...");
+  FieldSource src;
+  auto colon = rest.find(':');
+  src.column = rest.substr(0, colon);
+  if (src.column.empty()) throw core::InputError("--map", "\"" + text + "\" names no column");
+  if (colon != std::string::npos) {
+    for (const auto& pair : split(rest.substr(colon + 1), ',')) {
+      auto [from, to] = key_value(pair, "--map", "SRC=DST");
+      src.values[from] = to;
+    }
+  }
+  m.fields[field] = src;
+}
+
+void add_set_option(Mapping& m, const std::string& text) {
+  auto [field, value] = key_value(text, "--set", "FIELD=VALUE");
+  FieldSource src;
+  src.constant = value;
+  m.fields[field] = src;
+}
+
+void add_where_option(Mapping& m, const std::string& text) {
+  auto [column, values] = key_value(text, "--where", "COLUMN=V1,V2");
+  m.where.push_back({column, split(values, ',')});
+}
+
+Mapping read_map_file(const std::string& path, const std::string& text) {
+  Mapping m;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw core::InputError(path, std::string("malformed JSON: ") + e.what());
+  }
+  auto fail = [&](const std::string& key, const std::string& msg) {
+    return core::InputError(path + ": " + key, msg);
+  };
+  if (!j.is_object()) throw fail("(top)", "expected a JSON object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const auto& v = it.value();
+    if (k == "layer" || k == "crs") {
+      if (!v.is_string()) throw fail(k, "expected a string");
+      (k == "layer" ? m.layer : m.crs) = v.get<std::string>();
+    } else if (k == "where") {
+      if (!v.is_object()) throw fail(k, "expected {\"COLUMN\": [values]}");
+      for (auto w = v.begin(); w != v.end(); ++w) {
+        std::vector<std::string> values;
+        for (const auto& x : w.value().is_array() ? w.value() : nlohmann::json::array({w.value()}))
+          values.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+        m.where.push_back({w.key(), values});
+      }
+    } else if (k == "map") {
+      if (!v.is_object()) throw fail(k, "expected {\"FIELD\": \"COLUMN\" or {...}}");
+      for (auto f = v.begin(); f != v.end(); ++f) {
+        FieldSource src;
+        const std::string at = "map." + f.key();
+        if (f.value().is_string()) {
+          src.column = f.value().get<std::string>();
+        } else if (f.value().is_object() && f.value().contains("column")) {
+          src.column = f.value()["column"].get<std::string>();
+          if (f.value().contains("values")) {
+            const auto& vals = f.value()["values"];
+            if (!vals.is_object()) throw fail(at + ".values", "expected {\"SRC\": \"DST\"}");
+            for (auto x = vals.begin(); x != vals.end(); ++x)
+              src.values[x.key()] =
+                  x.value().is_string() ? x.value().get<std::string>() : x.value().dump();
+          }
+        } else {
+          throw fail(at, "expected a column name or {\"column\": ..., \"values\": {...}}");
+        }
+        m.fields[f.key()] = src;
+      }
+    } else if (k == "set") {
+      if (!v.is_object()) throw fail(k, "expected {\"FIELD\": value}");
+      for (auto f = v.begin(); f != v.end(); ++f) {
+        FieldSource src;
+        src.constant = f.value().is_string() ? f.value().get<std::string>() : f.value().dump();
+        m.fields[f.key()] = src;
+      }
+    } else if (k != "comment" && k != "as") {
+      throw fail(k, "unknown key; one of layer, crs, where, map, set, comment");
+    }
+  }
+  return m;
+}
+
+void merge(Mapping& base, const Mapping& over) {
+  for (const auto& [k, v] : over.fields) base.fields[k] = v;
+  base.where.insert(base.where.end(), over.where.begin(), over.where.end());
+  if (!over.layer.empty()) base.layer = over.layer;
+  if (!over.crs.empty()) base.crs = over.crs;
+}
+
+std::map<std::string, std::string> shapefile_names(const core::EntitySpec& spec,
+                                                   bool include_personal) {
+  std::map<std::string, std::string> out;
+  std::set<std::string> used = {"id", "workflow"};
+  out["id"] = "id";
+  out["workflow"] = "workflow";
+  for (const auto& f : spec.fields) {
+    if (f.personal && !include_personal) continue;
+    std::string name(f.name);
+    std::string s = name.substr(0, 10);
+    for (int n = 1; used.count(s); ++n) {
+      s = name.substr(0, 8) + (n < 10 ? "0" : "") + std::to_string(n);
+    }
+    used.insert(s);
+    out[name] = s;
+  }
+  return out;
+}
+
+ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
+                                 const std::vector<std::string>& columns)
+    : m_mapping(m) {
+  auto column_index = [&](const std::string& name) {
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (columns[i] == name) return static_cast<int>(i);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (lower(columns[i]) == lower(name)) return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<bool> used(columns.size(), false);
+  for (const auto& [field, src] : m_mapping.fields) {
+    const core::FieldSpec* f = spec.field(field);
+    if (field != "id" && field != "workflow" && (!f || f->computed))
+      throw core::InputError(
+          src.constant ? "--set" : "--map",
+          "no field \"" + field + "\" in " + std::string(spec.name) + " (see `minemap schema`)");
+    Target t;
+    t.field = field;
+    if (src.constant) {
+      t.constant = core::Value(*src.constant);
+    } else {
+      t.column = column_index(src.column);
+      if (t.column < 0)
+        throw core::InputError(
+            "--map", "no column \"" + src.column + "\" in the file; columns: " + join(columns));
+      used[static_cast<std::size_t>(t.column)] = true;
+      t.values = src.values.empty() ? nullptr : &src.values;
+    }
+    m_targets.push_back(std::move(t));
+  }
+  // Fields not mapped explicitly: the column of the same name, or its shapefile name.
+  auto short_names = shapefile_names(spec, true);
+  for (const auto& [field, short_name] : short_names) {
+    if (m_mapping.fields.count(field)) continue;
+    const core::FieldSpec* f = spec.field(field);
+    if (f && f->computed) continue;
+    int c = column_index(field);
+    if (c < 0 && short_name != field) c = column_index(short_name);
+    if (c < 0 || used[static_cast<std::size_t>(c)]) continue;
+    used[static_cast<std::size_t>(c)] = true;
+    m_targets.push_back({field, c, nullptr, std::nullopt});
+  }
+  for (const auto& [column, values] : m_mapping.where) {
+    int c = column_index(column);
+    if (c < 0)
+      throw core::InputError("--where",
+                             "no column \"" + column + "\" in the file; columns: " + join(columns));
+    m_where.push_back({c, values});
+  }
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (!used[i]) m_unused.push_back(columns[i]);
+}
+
+bool ResolvedMapping::keep(const std::vector<core::Value>& row) const {
+  for (const auto& [c, values] : m_where) {
+    std::string v = core::value_to_text(row[static_cast<std::size_t>(c)]);
+    if (std::find(values.begin(), values.end(), v) == values.end()) return false;
+  }
+  return true;
+}
+
+core::Record ResolvedMapping::record(const std::vector<core::Value>& row) const {
+  core::Record r;
+  r.workflow.clear();  // validation applies the default
+  for (const auto& t : m_targets) {
+    core::Value v = t.constant ? *t.constant : row[static_cast<std::size_t>(t.column)];
+    if (t.values && !std::holds_alternative<std::monostate>(v)) {
+      auto it = t.values->find(core::value_to_text(v));
+      if (it != t.values->end()) v = it->second;
+    }
+    if (t.field == "id") {
+      r.id = core::value_to_text(v);
+    } else if (t.field == "workflow") {
+      r.workflow = core::value_to_text(v);
+    } else if (!std::holds_alternative<std::monostate>(v)) {
+      if (auto* s = std::get_if<std::string>(&v); s && s->empty()) continue;  // empty cell
+      r.fields[t.field] = std::move(v);
+    }
+  }
+  return r;
+}
+
+}  // namespace minemap::io

@@ -1,0 +1,71 @@
+// How the columns of a source file become the fields of an entity: `--map`,
+// `--set`, `--where` and `--map-file`, resolved against the file's columns.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/schema.hpp"
+
+namespace minemap::io {
+
+struct FieldSource {
+  std::string column;                         // source column ("" when constant)
+  std::map<std::string, std::string> values;  // value translation SRC -> DST (text form)
+  std::optional<std::string> constant;        // --set
+};
+
+struct Mapping {
+  std::map<std::string, FieldSource> fields;                            // entity field -> source
+  std::vector<std::pair<std::string, std::vector<std::string>>> where;  // column -> values
+  std::string layer, crs;  // from a map file; the command line wins
+};
+
+// `FIELD=COLUMN` or `FIELD=COLUMN:SRC=DST,SRC2=DST2`.
+void add_map_option(Mapping& m, const std::string& text);
+// `FIELD=VALUE`.
+void add_set_option(Mapping& m, const std::string& text);
+// `COLUMN=V1,V2`.
+void add_where_option(Mapping& m, const std::string& text);
+// The JSON mapping file (docs/import.md); throws InputError naming the file and key.
+Mapping read_map_file(const std::string& path, const std::string& text);
+// Options given on the command line are applied over those of a map file.
+void merge(Mapping& base, const Mapping& over);
+
+// A mapping resolved against one file's columns, ready to turn rows into records.
+class ResolvedMapping {
+ public:
+  // Fields not mapped explicitly take the column of the same name (case-insensitive,
+  // or its 10-character shapefile short name). Throws InputError naming the option
+  // when a mapped or filtered column is not in the file (listing the columns).
+  ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
+                  const std::vector<std::string>& columns);
+
+  // Whether a row passes every --where.
+  bool keep(const std::vector<core::Value>& row) const;
+  // The record of one row (fields still unvalidated; geometry left to the caller).
+  core::Record record(const std::vector<core::Value>& row) const;
+  // Columns that feed no field, for the summary.
+  const std::vector<std::string>& unused_columns() const { return m_unused; }
+
+ private:
+  struct Target {
+    std::string field;  // "id", "workflow" or an entity field
+    int column = -1;
+    const std::map<std::string, std::string>* values = nullptr;
+    std::optional<core::Value> constant;
+  };
+  std::vector<Target> m_targets;
+  std::vector<std::pair<int, std::vector<std::string>>> m_where;
+  std::vector<std::string> m_unused;
+  Mapping m_mapping;
+};
+
+// The 10-character column name a field gets in a shapefile: its first 10
+// characters, or its first 8 and a 2-digit number when that would collide.
+std::map<std::string, std::string> shapefile_names(const core::EntitySpec& spec,
+                                                   bool include_personal);
+
+}  // namespace minemap::io

@@ -1,0 +1,123 @@
+// The import loop; see importer.hpp.
+#include "io/importer.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+#include "io/gdal_source.hpp"
+#include "io/progress.hpp"
+
+namespace minemap::io {
+
+namespace {
+
+struct DryRunDone {};
+
+std::string csv_cell(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+ImportSummary import_file(store::Registry& reg, const std::string& path, const ImportOptions& opt,
+                          const store::Actor& who) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const core::EntitySpec& spec = *opt.spec;
+  SourceOptions so;
+  so.layer = opt.mapping.layer;
+  so.crs = opt.mapping.crs;
+  FeatureSource src(path, so);
+  ResolvedMapping mapping(spec, opt.mapping, src.columns());
+
+  ImportSummary sum;
+  sum.layer = src.layer_name();
+  sum.driver = src.driver();
+  sum.unused_columns = mapping.unused_columns();
+  std::vector<std::pair<std::int64_t, std::string>> rejects;
+  Progress progress = opt.progress ? Progress::for_terminal("features", src.count())
+                                   : Progress("features", src.count(), false);
+
+  auto run = [&] {
+    SourceFeature f;
+    while (src.next(f)) {
+      ++sum.read;
+      progress.tick(sum.read);
+      if (!mapping.keep(f.values)) {
+        ++sum.filtered_out;
+        continue;
+      }
+      const std::string where = path + ": feature " + std::to_string(f.index);
+      try {
+        core::Record r = mapping.record(f.values);
+        if (spec.spatial()) {
+          if (!f.geometry_error.empty()) throw core::InputError("geometry", f.geometry_error);
+          if (f.geometry.type == core::GeomType::None)
+            throw core::InputError("geometry", "null or empty: the feature has no location");
+          r.geometry = std::move(f.geometry);
+        }
+        auto res = reg.add(spec, std::move(r), who);
+        ++sum.imported;
+        if (!res.repairs.empty()) ++sum.repaired;
+      } catch (const core::InputError& e) {
+        if (!opt.skip_errors) throw e.located(where);
+        rejects.push_back({f.index, e.what()});
+      } catch (const core::Conflict& e) {
+        if (!opt.skip_errors) throw core::Conflict(where + ": " + e.what());
+        rejects.push_back({f.index, e.what()});
+      }
+    }
+    progress.finish(sum.read);
+    if (opt.dry_run) throw DryRunDone{};
+  };
+  try {
+    reg.transaction(run);
+  } catch (const DryRunDone&) {
+    // Everything was checked inside the transaction, which rolled back.
+  }
+  sum.warnings = src.warnings();  // after the loop: GDAL warns about features as it reads them
+  sum.rejected = static_cast<std::int64_t>(rejects.size());
+  if (!rejects.empty()) {
+    sum.rejects_file = opt.rejects_path.empty() ? path + ".rejects.csv" : opt.rejects_path;
+    std::ofstream out(sum.rejects_file);
+    if (!out)
+      throw core::StorageError("cannot write the rejects file " + sum.rejects_file +
+                               " (give another place with --rejects)");
+    out << "feature,reason\n";
+    for (const auto& [index, reason] : rejects) out << index << ',' << csv_cell(reason) << '\n';
+  }
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+std::string summary_json(const ImportSummary& s) {
+  nlohmann::json j = {{"read", s.read},         {"filtered_out", s.filtered_out},
+                      {"imported", s.imported}, {"repaired", s.repaired},
+                      {"rejected", s.rejected}, {"layer", s.layer},
+                      {"driver", s.driver},     {"unused_columns", s.unused_columns},
+                      {"warnings", s.warnings}, {"seconds", s.seconds}};
+  j["rejects_file"] =
+      s.rejects_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.rejects_file);
+  return j.dump(2);
+}
+
+std::string summary_text(const ImportSummary& s, bool dry_run) {
+  std::string out = std::string(dry_run ? "dry run, nothing written: " : "") + "imported " +
+                    std::to_string(s.imported) + ", repaired " + std::to_string(s.repaired) +
+                    ", rejected " + std::to_string(s.rejected);
+  if (s.filtered_out) out += ", left out by --where " + std::to_string(s.filtered_out);
+  out += " (of " + std::to_string(s.read) + " features read from layer \"" + s.layer + "\")\n";
+  if (!s.rejects_file.empty()) out += "rejected features and why: " + s.rejects_file + "\n";
+  if (!s.unused_columns.empty()) {
+    out += "columns not used:";
+    for (const auto& c : s.unused_columns) out += " " + c;
+    out += "\n";
+  }
+  for (const auto& w : s.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+}  // namespace minemap::io

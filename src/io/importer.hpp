@@ -1,0 +1,37 @@
+// `minemap import`: features of any GIS file into the store, through a field
+// mapping, all or nothing (or skipping bad features into a rejects file).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/field_mapping.hpp"
+#include "store/registry.hpp"
+
+namespace minemap::io {
+
+struct ImportOptions {
+  const core::EntitySpec* spec = nullptr;
+  Mapping mapping;           // layer and crs inside; the command line has merged into it
+  bool skip_errors = false;  // --on-error skip
+  bool dry_run = false;      // validate everything, write nothing
+  std::string rejects_path;  // default: beside the input, INPUT.rejects.csv
+  bool progress = true;      // on a terminal only
+};
+
+struct ImportSummary {
+  std::int64_t read = 0, filtered_out = 0, imported = 0, repaired = 0, rejected = 0;
+  std::string layer, driver, rejects_file;
+  std::vector<std::string> unused_columns, warnings;
+  double seconds = 0;
+};
+
+// Throws core::InputError naming the file, the feature index and the field on
+// the first bad feature (unless skip_errors); nothing is written then.
+ImportSummary import_file(store::Registry& reg, const std::string& path, const ImportOptions& opt,
+                          const store::Actor& who);
+
+std::string summary_json(const ImportSummary& s);
+std::string summary_text(const ImportSummary& s, bool dry_run);
+
+}  // namespace minemap::io

@@ -1,0 +1,337 @@
+// `minemap import` / `export` through GDAL: real data, all-or-nothing imports,
+// rejects files, and export -> import round trips in every format.
+#include <cmath>
+#include <set>
+
+#include "every_entity.hpp"
+
+using namespace harness;
+
+namespace {
+
+std::vector<fs::path> colombia_files() {
+  std::vector<fs::path> files;
+  fs::path dir = fs::path(shared_data()) / "colombia-mine-events";
+  if (!fs::exists(dir)) return files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".geojson") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST(Import, ColombiaMineEvents) {
+  auto files = colombia_files();
+  if (files.empty()) GTEST_SKIP() << "no ../shared/data/colombia-mine-events";
+  ASSERT_EQ(files.size(), 30u);
+  TempDir d;
+  auto store = d / "co.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+
+  // The expected figures, counted straight from the files (no GDAL, no minemap).
+  std::map<std::string, long> accidents_by_year, items_by_year;
+  long accidents = 0, items = 0;
+  for (const auto& f : files) {
+    auto j = nlohmann::json::parse(slurp(f));
+    for (const auto& feat : j["features"]) {
+      std::string type = feat["properties"]["TIPO_EVENTO"];
+      std::string year = feat["properties"]["AÑO"];
+      if (type == "1" || type == "2") ++accidents, ++accidents_by_year[year];
+      if (type == "4" || type == "6") ++items, ++items_by_year[year];
+    }
+  }
+  EXPECT_EQ(accidents, 6909);
+  EXPECT_EQ(items, 24180);
+
+  for (const auto& f : files) {
+    auto a =
+        minemap({"import", store.string(), f.string(), "--as", "accidents", "--where",
+                 "TIPO_EVENTO=1,2", "--map", "date=AÑO", "--map", "type=TIPO_EVENTO:1=mine,2=erw",
+                 "--map", "device_category=TIPO_EVENTO:1=AP_MINE,2=UXO", "--json"});
+    ASSERT_EQ(a.code, 0) << f << ": " << a.err;
+    auto i = minemap({"import", store.string(), f.string(), "--as", "items", "--where",
+                      "TIPO_EVENTO=4,6", "--map", "found=AÑO", "--map",
+                      "category=TIPO_EVENTO:4=AP_MINE,6=UXO", "--json"});
+    ASSERT_EQ(i.code, 0) << f << ": " << i.err;
+    auto sa = nlohmann::json::parse(a.out);
+    EXPECT_EQ(sa["rejected"], 0);
+  }
+  auto s = json_of(minemap({"stats", store.string(), "--json"}));
+  EXPECT_EQ(s["accidents"]["count"], 6909);
+  EXPECT_EQ(s["items"]["count"], 24180);
+  EXPECT_EQ(s["accidents"]["by_type"]["mine"], 6667);
+  EXPECT_EQ(s["accidents"]["by_type"]["erw"], 242);
+  EXPECT_EQ(s["items"]["by_category"]["UXO"], 44);
+  ASSERT_EQ(s["accidents"]["by_year"].size(), accidents_by_year.size());
+  for (const auto& [year, n] : accidents_by_year)
+    EXPECT_EQ(s["accidents"]["by_year"][year], n) << year;
+  ASSERT_EQ(s["items"]["by_year"].size(), items_by_year.size());
+  for (const auto& [year, n] : items_by_year) EXPECT_EQ(s["items"]["by_year"][year], n) << year;
+  // No hazards in this store: every accident is outside every known hazard.
+  EXPECT_EQ(s["accidents"]["outside_hazards"], 6909);
+}
+
+TEST(Import, BadFeaturesFailWholeOrAreSkippedWithReasons) {
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  auto input = d / "hazards.geojson";
+  write_file(input, R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"name":"good 1","type":"SHA"},"geometry":{"type":"Polygon","coordinates":[[[20,45],[20.01,45],[20.01,45.01],[20,45]]]}},
+    {"type":"Feature","properties":{"name":"no geometry","type":"SHA"},"geometry":null},
+    {"type":"Feature","properties":{"name":"good 2","type":"CHA"},"geometry":{"type":"Polygon","coordinates":[[[21,45],[21.01,45],[21.01,45.01],[21,45]]]}},
+    {"type":"Feature","properties":{"name":"spike","type":"SHA"},"geometry":{"type":"Polygon","coordinates":[[[22,45],[22.001,45],[22.002,45],[22.001,45],[22,45]]]}},
+    {"type":"Feature","properties":{"name":"good 3","type":"SHA"},"geometry":{"type":"Polygon","coordinates":[[[23,45],[23.01,45],[23.01,45.01],[23,45]]]}}]})");
+  const auto before = row_counts(store);
+
+  auto stop = minemap({"import", store.string(), input.string(), "--as", "hazards"});
+  EXPECT_EQ(stop.code, 2);
+  EXPECT_NE(stop.err.find("hazards.geojson: feature 1: geometry: null or empty"), std::string::npos)
+      << stop.err;
+  EXPECT_EQ(row_counts(store), before);
+
+  auto dry = minemap({"import", store.string(), input.string(), "--as", "hazards", "--on-error",
+                      "skip", "--dry-run", "--json"});
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_EQ(nlohmann::json::parse(dry.out)["imported"], 3);
+  EXPECT_EQ(row_counts(store), before);
+
+  auto rejects = d / "rejects.csv";
+  auto skip = minemap({"import", store.string(), input.string(), "--as", "hazards", "--on-error",
+                       "skip", "--rejects", rejects.string(), "--json"});
+  ASSERT_EQ(skip.code, 0) << skip.err;
+  auto sum = nlohmann::json::parse(skip.out);
+  EXPECT_EQ(sum["imported"], 3);
+  EXPECT_EQ(sum["rejected"], 2);
+  auto lines = slurp(rejects);
+  EXPECT_NE(lines.find("1,\"geometry: null or empty"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("3,\"geometry: self-intersecting polygon cannot be repaired"),
+            std::string::npos)
+      << lines;
+  auto names = json_of(minemap({"list", store.string(), "hazards", "--format", "json"}));
+  ASSERT_EQ(names.size(), 3u);
+  EXPECT_EQ(names[2]["name"], "good 3");
+}
+
+TEST(Import, MappingErrorsNameTheOption) {
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  auto input = d / "a.csv";
+  write_file(input, "lon,lat,when,kind\n20.1,45.1,2012,1\n");
+  auto bad_col = minemap(
+      {"import", store.string(), input.string(), "--as", "accidents", "--map", "date=year"});
+  EXPECT_EQ(bad_col.code, 2);
+  EXPECT_NE(bad_col.err.find("--map: no column \"year\""), std::string::npos) << bad_col.err;
+  auto bad_field =
+      minemap({"import", store.string(), input.string(), "--as", "accidents", "--map", "dat=when"});
+  EXPECT_EQ(bad_field.code, 2);
+  EXPECT_NE(bad_field.err.find("no field \"dat\""), std::string::npos) << bad_field.err;
+  auto ok = minemap({"import", store.string(), input.string(), "--as", "accidents", "--map",
+                     "date=when", "--map", "type=kind:1=mine", "--json"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  auto acc = json_of(minemap({"list", store.string(), "accidents", "--format", "geojson"}));
+  ASSERT_EQ(acc["features"].size(), 1u);
+  EXPECT_EQ(acc["features"][0]["properties"]["type"], "mine");
+  EXPECT_EQ(acc["features"][0]["properties"]["date"], "2012");
+  EXPECT_DOUBLE_EQ(double(acc["features"][0]["geometry"]["coordinates"][0]), 20.1);
+}
+
+namespace {
+
+// Every record of every entity, by entity and id, as `list --format json` gives it.
+std::map<std::string, std::map<std::string, nlohmann::json>> snapshot(const fs::path& store) {
+  std::map<std::string, std::map<std::string, nlohmann::json>> out;
+  for (const char* e : {"organisations", "admin-areas", "settlements", "roads", "hazards",
+                        "activities", "releases", "items", "accidents", "victims", "records"}) {
+    auto arr =
+        json_of(minemap({"list", store.string(), e, "--format", "json", "--include-personal"}));
+    for (const auto& r : arr) out[e][r["id"]] = r;
+  }
+  return out;
+}
+
+void expect_same(const nlohmann::json& a, const nlohmann::json& b, const std::string& where) {
+  if (a.is_number() && b.is_number()) {
+    double x = a, y = b;
+    // Coordinates within 1e-7 degrees; derived areas within a millionth.
+    bool coordinate = where.find(".geometry") != std::string::npos;
+    EXPECT_NEAR(x, y, coordinate ? 1e-7 : std::max(1e-9, 1e-6 * std::abs(y))) << where;
+  } else if (a.is_array() && b.is_array()) {
+    ASSERT_EQ(a.size(), b.size()) << where;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      expect_same(a[i], b[i], where + "[" + std::to_string(i) + "]");
+  } else if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const auto& k : keys) {
+      ASSERT_TRUE(a.contains(k) && b.contains(k)) << where << "." << k << " missing on one side";
+      expect_same(a[k], b[k], where + "." + k);
+    }
+  } else {
+    EXPECT_EQ(a, b) << where;
+  }
+}
+
+}  // namespace
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundTrip, ExportThenImportGivesTheSameFeatures) {
+  const std::string format = GetParam();
+  TempDir d;
+  auto source = d / "source.gpkg", target = d / "target.gpkg";
+  ASSERT_EQ(minemap({"init", source.string()}).code, 0);
+  add_every_entity(source);
+  ASSERT_EQ(minemap({"init", target.string()}).code, 0);
+  const std::set<std::string> points = {"settlements", "items", "accidents"};
+  const std::set<std::string> spatial = {"admin-areas", "settlements", "roads",     "hazards",
+                                         "releases",    "items",       "accidents", "records"};
+  for (const char* e : {"organisations", "admin-areas", "settlements", "roads", "hazards",
+                        "activities", "releases", "items", "accidents", "victims", "records"}) {
+    // Attribute-only entities travel as CSV; GPX holds only points (and lines).
+    std::string f = format;
+    if (!spatial.count(e)) f = "csv";
+    if (format == "gpx" && !points.count(e)) f = "geojson";
+    std::string ext = f == "geojson" ? "geojson" : f;
+    auto file = d / (std::string(e) + "." + ext);
+    auto ex = minemap({"export", source.string(), "--as", e, "-o", file.string(), "--format", f,
+                       "--include-personal"});
+    ASSERT_EQ(ex.code, 0) << e << " " << f << ": " << ex.err;
+    auto im = minemap({"import", target.string(), file.string(), "--as", e, "--json"});
+    ASSERT_EQ(im.code, 0) << e << " " << f << ": " << im.err;
+    EXPECT_EQ(nlohmann::json::parse(im.out)["imported"], 1) << e << " " << f;
+  }
+  auto a = snapshot(source), b = snapshot(target);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [entity, records] : a) {
+    ASSERT_EQ(records.size(), b[entity].size()) << entity;
+    for (const auto& [id, rec] : records) {
+      ASSERT_TRUE(b[entity].count(id)) << entity << " " << id;
+      expect_same(b[entity][id], rec, format + ":" + entity + ":" + id);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryFormat, RoundTrip,
+                         ::testing::Values("geojson", "gpkg", "shp", "kml", "csv", "fgb", "gpx"));
+
+TEST(Import, ImsmaStyleMappingFileFromTheDocs) {
+  const char* src = std::getenv("MINEMAP_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  auto r = minemap(
+      {"import", store.string(), (fs::path(src) / "tests/data/imsma-style-hazards.csv").string(),
+       "--as", "hazards", "--map-file",
+       (fs::path(src) / "docs/examples/imsma-style-hazards.map.json").string(), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto sum = nlohmann::json::parse(r.out);
+  EXPECT_EQ(sum["imported"], 2);
+  EXPECT_EQ(sum["filtered_out"], 1);
+  auto h = json_of(minemap({"get", store.string(), "hazards", "HZ-IM-0001", "--json"}));
+  EXPECT_EQ(h["properties"]["type"], "CHA");
+  EXPECT_EQ(h["properties"]["status"], "open");
+  EXPECT_EQ(h["properties"]["contamination"], "AP_MINE,AT_MINE");
+  EXPECT_EQ(h["properties"]["blocks_agriculture"], true);
+  EXPECT_EQ(h["properties"]["workflow"], "submitted");
+  auto h2 = json_of(minemap({"get", store.string(), "hazards", "HZ-IM-0002", "--json"}));
+  EXPECT_EQ(h2["properties"]["status"], "closed");
+  EXPECT_EQ(h2["properties"]["status_date"], "2021-11");
+}
+
+namespace {
+
+// Independent ray casting (exterior rings minus holes) for the gazetteer test.
+bool ring_contains(const nlohmann::json& ring, double x, double y) {
+  bool in = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    double xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+  }
+  return in;
+}
+
+bool feature_contains(const nlohmann::json& geom, double x, double y) {
+  auto polys = geom["type"] == "Polygon" ? nlohmann::json::array({geom["coordinates"]})
+                                         : geom["coordinates"];
+  for (const auto& poly : polys) {
+    if (!ring_contains(poly[0], x, y)) continue;
+    bool in_hole = false;
+    for (std::size_t h = 1; h < poly.size(); ++h) in_hole |= ring_contains(poly[h], x, y);
+    if (!in_hole) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(Import, GazetteerPlacesAccidentsInDistricts) {
+  fs::path adm = fs::path(shared_data()) / "aze-adm2.geojson";
+  if (!fs::exists(adm)) GTEST_SKIP() << "no aze-adm2.geojson";
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  auto r = minemap({"import", store.string(), adm.string(), "--as", "admin-areas", "--map",
+                    "name=shapeName", "--map", "code=shapeISO", "--set", "level=2", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto gj = nlohmann::json::parse(slurp(adm));
+  ASSERT_EQ(nlohmann::json::parse(r.out)["imported"], gj["features"].size());
+
+  // For each district, the centre of its bounding box when it lies in that
+  // district alone (by the independent test above).
+  std::map<std::string, std::pair<double, double>> probe;  // name -> point
+  for (const auto& f : gj["features"]) {
+    double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+    auto polys = f["geometry"]["type"] == "Polygon"
+                     ? nlohmann::json::array({f["geometry"]["coordinates"]})
+                     : f["geometry"]["coordinates"];
+    for (const auto& poly : polys)
+      for (const auto& c : poly[0]) {
+        minx = std::min(minx, double(c[0])), maxx = std::max(maxx, double(c[0]));
+        miny = std::min(miny, double(c[1])), maxy = std::max(maxy, double(c[1]));
+      }
+    double x = (minx + maxx) / 2, y = (miny + maxy) / 2;
+    int hits = 0;
+    for (const auto& g : gj["features"]) hits += feature_contains(g["geometry"], x, y);
+    if (hits == 1 && feature_contains(f["geometry"], x, y))
+      probe[f["properties"]["shapeName"]] = {x, y};
+  }
+  ASSERT_GE(probe.size(), 20u);
+  std::string fc = R"({"type":"FeatureCollection","features":[)";
+  bool first = true;
+  for (const auto& [name, p] : probe) {
+    std::ostringstream o;
+    o.precision(12);
+    o << (first ? "" : ",")
+      << R"({"type":"Feature","properties":{"date":"2021","type":"mine","description":")" << name
+      << R"("},"geometry":{"type":"Point","coordinates":[)" << p.first << "," << p.second << "]}}";
+    fc += o.str();
+    first = false;
+  }
+  fc += "]}";
+  auto added = minemap({"add", store.string(), "accidents", "-"}, fc);
+  ASSERT_EQ(added.code, 0) << added.err;
+
+  std::map<std::string, std::string> admin_name;
+  for (const auto& a :
+       json_of(minemap({"list", store.string(), "admin-areas", "--format", "json"})))
+    admin_name[a["id"]] = a["name"];
+  for (const auto& a :
+       json_of(minemap({"list", store.string(), "accidents", "--format", "json"}))) {
+    ASSERT_TRUE(a.contains("admin_area_id")) << a["description"];
+    EXPECT_EQ(admin_name[a["admin_area_id"]], a["description"]);
+  }
+  auto by = json_of(minemap({"stats", store.string(), "--by", "admin", "--json"}));
+  long total = 0;
+  for (const auto& [id, s] : by["by_admin"].items()) {
+    total += s["accidents"]["count"].get<long>();
+    if (id != "none") {
+      EXPECT_EQ(s["name"], admin_name[id]);
+    }
+  }
+  EXPECT_EQ(total, static_cast<long>(probe.size()));
+}
