@@ -29,12 +29,16 @@ Registry Registry::open(const std::string& uri, bool create) {
 }
 
 void Registry::transaction(const std::function<void()>& fn) {
+  ++m_depth;
   try {
     m_backend->transaction(fn);
   } catch (...) {
-    m_admin_areas.reset();  // it may hold areas the rollback undid
+    --m_depth;
+    m_admin_areas.reset();  // they may hold what the rollback undid
+    m_last_audit.reset();
     throw;
   }
+  if (--m_depth == 0) m_last_audit.reset();
 }
 
 Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
@@ -105,7 +109,8 @@ void Registry::audit(const EntitySpec& spec, const std::string& id, const std::s
                      const std::string& reason, const std::optional<Record>& before,
                      const std::optional<Record>& after, const Actor& who) {
   AuditEntry e;
-  auto last = m_backend->last_audit();
+  if (!m_last_audit) m_last_audit = m_backend->last_audit();
+  const auto& last = m_last_audit;
   e.seq = last ? last->seq + 1 : 1;
   e.prev_hash = last ? last->hash : std::string();
   e.ts = core::utc_timestamp();
@@ -118,6 +123,7 @@ void Registry::audit(const EntitySpec& spec, const std::string& id, const std::s
   if (after) e.after = geo::record_to_json(spec, *after).dump();
   e.hash = audit_hash(e);
   m_backend->append_audit(e);
+  if (m_depth > 0) m_last_audit = e;
 }
 
 void Registry::recompute_remaining(const std::string& hazard_id) {
@@ -173,8 +179,7 @@ WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
     if (spec.kind == Entity::Hazard) rec.fields["remaining_m2"] = rec.real("area_m2").value_or(0);
     m_backend->insert(spec, rec);
     after_write(spec, std::nullopt, rec);
-    auto stored = m_backend->get(spec, rec.id, true);
-    audit(spec, rec.id, "create", "", std::nullopt, stored, who);
+    audit(spec, rec.id, "create", "", std::nullopt, rec, who);
     res.id = rec.id;
   });
   return res;

@@ -83,6 +83,10 @@ class Registry {
   std::optional<std::vector<AdminArea>> m_admin_areas;  // loaded on first use
 
   std::unique_ptr<Backend> m_backend;
+  int m_depth = 0;  // nesting of transaction()
+  // The last audit entry written in the current transaction: saves a query per
+  // write in long imports. Forgotten when the transaction ends or fails.
+  std::optional<AuditEntry> m_last_audit;
   core::Date m_today = core::Date::today();
 };
 
