@@ -59,7 +59,11 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
             throw core::InputError("geometry", "null or empty: the feature has no location");
           r.geometry = std::move(f.geometry);
         }
-        auto res = reg.add(spec, std::move(r), who);
+        store::WriteResult res;
+        if (opt.skip_errors)  // a savepoint per feature, so a bad one is undone alone
+          reg.transaction([&] { res = reg.add(spec, std::move(r), who); });
+        else
+          res = reg.add(spec, std::move(r), who);
         ++sum.imported;
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {

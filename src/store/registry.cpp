@@ -41,6 +41,17 @@ void Registry::transaction(const std::function<void()>& fn) {
   if (--m_depth == 0) m_last_audit.reset();
 }
 
+// A write made inside a transaction joins it without a savepoint of its own:
+// when it fails, the enclosing transaction fails too, unless its caller wrapped
+// the call in transaction() (an import that skips bad features does). Savepoints
+// cost more than the write itself in long imports.
+void Registry::atomically(const std::function<void()>& fn) {
+  if (m_depth > 0)
+    fn();
+  else
+    transaction(fn);
+}
+
 Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
   Record out = core::validate(spec, std::move(r), m_today);
   if (out.geometry.type != core::GeomType::None) {
@@ -168,7 +179,7 @@ void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& 
 
 WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
   WriteResult res;
-  transaction([&] {
+  atomically([&] {
     Record rec = prepare(spec, std::move(r), res.repairs);
     if (rec.id.empty()) {
       rec.id = m_backend->next_id(spec);
@@ -188,7 +199,7 @@ WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
 WriteResult Registry::update(const EntitySpec& spec, const std::string& id, const Record& patch,
                              const Actor& who, const std::string& reason) {
   WriteResult res;
-  transaction([&] {
+  atomically([&] {
     auto before = m_backend->get(spec, id, false);
     if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
     if (!patch.id.empty() && patch.id != id)
@@ -221,7 +232,7 @@ WriteResult Registry::update(const EntitySpec& spec, const std::string& id, cons
 void Registry::remove(const EntitySpec& spec, const std::string& id, const std::string& reason,
                       const Actor& who) {
   if (reason.empty()) throw core::InputError("--reason", "a delete needs a reason");
-  transaction([&] {
+  atomically([&] {
     auto before = m_backend->get(spec, id, false);
     if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
     m_backend->set_deleted(spec, id, true, reason);
@@ -232,7 +243,7 @@ void Registry::remove(const EntitySpec& spec, const std::string& id, const std::
 
 void Registry::restore(const EntitySpec& spec, const std::string& id, const std::string& reason,
                        const Actor& who) {
-  transaction([&] {
+  atomically([&] {
     auto state = m_backend->deleted_state(spec, id);
     if (!state || !state->deleted)
       throw core::NotFound(std::string(spec.name) + " \"" + id + "\" is not deleted");

@@ -32,7 +32,11 @@ class Registry {
   // Opens the store named by `uri` (a GeoPackage path for now).
   static Registry open(const std::string& uri, bool create);
 
-  // Runs fn in one transaction: every write inside it lands, or none does.
+  // Runs fn in one transaction: every write inside it lands, or none does. Nested,
+  // it is a savepoint: a failure inside undoes only the inner work, and the caller
+  // may catch it and go on. A write method called inside a transaction does not
+  // open a savepoint of its own: when it throws, the enclosing transaction must
+  // fail too, unless the call was wrapped in its own transaction().
   void transaction(const std::function<void()>& fn);
 
   WriteResult add(const core::EntitySpec& spec, core::Record r, const Actor& who);
@@ -63,6 +67,7 @@ class Registry {
   void set_today(const core::Date& d) { m_today = d; }
 
  private:
+  void atomically(const std::function<void()>& fn);
   core::Record prepare(const core::EntitySpec& spec, core::Record r,
                        std::vector<std::string>& repairs);
   void check_refs(const core::EntitySpec& spec, const core::Record& r);

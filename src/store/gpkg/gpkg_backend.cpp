@@ -202,6 +202,7 @@ class GpkgBackend final : public Backend {
     } catch (...) {
       m_depth = 0;
       m_touched.clear();
+      m_counters.clear();
       rollback_quietly("ROLLBACK");
       throw;
     }
@@ -211,11 +212,12 @@ class GpkgBackend final : public Backend {
   std::string next_id(const EntitySpec& spec) override {
     std::string id;
     write([&] {
-      std::int64_t n = counter(spec);
+      auto it = m_counters.find(&spec);
+      std::int64_t n = it != m_counters.end() ? it->second : counter(spec);
       // Skips ids written behind minemap's back (QGIS edits) as well.
       do id = format_id(spec, ++n);
       while (exists(spec, id));
-      raise_counter(spec, n);
+      m_counters[&spec] = n;  // stored at commit: one write per table, not per id
     });
     return id;
   }
@@ -256,7 +258,13 @@ class GpkgBackend final : public Backend {
           throw core::Conflict("id: " + entity_label(spec, r.id) + " exists already");
         throw;
       }
-      if (auto n = id_number(spec, r.id)) raise_counter(spec, *n);
+      if (auto n = id_number(spec, r.id)) {
+        auto it = m_counters.find(&spec);
+        if (it == m_counters.end())
+          m_counters[&spec] = std::max(*n, counter(spec));
+        else if (it->second < *n)
+          it->second = *n;
+      }
       touch(spec.table, r.geometry.envelope());
     });
   }
@@ -431,6 +439,8 @@ class GpkgBackend final : public Backend {
 
   void commit() {
     flush_contents();
+    for (const auto& [spec, n] : m_counters) raise_counter(*spec, n);
+    m_counters.clear();
     try {
       m_db.exec("COMMIT");
     } catch (const SqliteError& e) {
@@ -669,6 +679,9 @@ class GpkgBackend final : public Backend {
   std::string m_path;
   int m_depth = 0;
   std::map<std::string, core::Envelope, std::less<>> m_touched;
+  // Id counters raised in the open transaction, written at commit. A savepoint
+  // rolled back may leave one ahead of the ids really used: ids only skip a number.
+  std::map<const EntitySpec*, std::int64_t> m_counters;
   std::map<std::string, TableStmts, std::less<>> m_tables;
   std::unique_ptr<Stmt> m_counter_get, m_counter_set, m_audit_insert, m_status_insert,
       m_contents_update;
