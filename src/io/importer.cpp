@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "io/gdal_source.hpp"
+#include "io/prefetch.hpp"
 #include "io/progress.hpp"
 
 namespace minemap::io {
@@ -43,7 +44,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
 
   auto run = [&] {
     SourceFeature f;
-    while (src.next(f)) {
+    Prefetch reader(src);
+    while (reader.next(f)) {
       ++sum.read;
       progress.tick(sum.read);
       if (!mapping.keep(f.values)) {
