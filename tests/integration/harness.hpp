@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_dir.hpp"
+
 namespace harness {
 
 namespace fs = std::filesystem;
@@ -37,20 +39,7 @@ inline std::string quote(const std::string& s) {
   return q + "'";
 }
 
-// A temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "minemap-test-XXXXXX").string();
-    m_path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  const fs::path& path() const { return m_path; }
-  fs::path operator/(const std::string& name) const { return m_path / name; }
-
- private:
-  fs::path m_path;
-};
+using testing_support::TempDir;
 
 // Runs a shell command line; stdin from `input` when given.
 inline Result shell(const std::string& cmd, const std::string& input = {}) {

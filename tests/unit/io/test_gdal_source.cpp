@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.hpp"
 #include "core/errors.hpp"
 #include "core/schema.hpp"
 #include "io/gdal_sink.hpp"
@@ -28,28 +29,7 @@ using core::Geometry;
 using core::GeomType;
 using core::Value;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "minemap-io-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name), std::ios::binary) << text;
-    return file(name);
-  }
-
- private:
-  fs::path m_path;
-};
+using testing_support::TempDir;
 
 std::vector<SourceFeature> read_all(FeatureSource& src) {
   std::vector<SourceFeature> out;
