@@ -335,3 +335,29 @@ TEST(Import, GazetteerPlacesAccidentsInDistricts) {
   }
   EXPECT_EQ(total, static_cast<long>(probe.size()));
 }
+
+TEST(Import, ProgressOnATerminalOnly) {
+  TempDir d;
+  auto store = d / "s.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  std::string fc = R"({"type":"FeatureCollection","features":[)";
+  for (int i = 0; i < 5000; ++i)
+    fc +=
+        std::string(i ? "," : "") +
+        R"({"type":"Feature","properties":{"category":"UXO"},"geometry":{"type":"Point","coordinates":[)" +
+        std::to_string(20 + i * 1e-5) + ",45]}}";
+  auto input = d / "items.geojson";
+  write_file(input, fc + "]}");
+  // Piped: no progress line.
+  auto piped = minemap({"import", store.string(), input.string(), "--as", "items", "--dry-run"});
+  ASSERT_EQ(piped.code, 0) << piped.err;
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
+  // On a terminal (script(1) gives the command a pseudo-terminal): features, rate.
+  auto tty = shell("script -qec " +
+                   quote(quote(bin()) + " import " + quote(store.string()) + " " +
+                         quote(input.string()) + " --as items --dry-run") +
+                   " /dev/null");
+  ASSERT_EQ(tty.code, 0) << tty.out << tty.err;
+  EXPECT_NE(tty.out.find(" / 5,000 features"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("/s"), std::string::npos) << tty.out;
+}
