@@ -16,6 +16,8 @@ namespace {
 
 struct DryRunDone {};
 
+constexpr std::int64_t kBulkThreshold = 5000;
+
 std::string csv_cell(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -80,7 +82,13 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     if (opt.dry_run) throw DryRunDone{};
   };
   try {
-    reg.transaction(run);
+    // Large loads build the spatial index once at the end; a few features go in
+    // through the index's triggers (rebuilding a big index for them would cost more).
+    auto expected = src.count();
+    if (!expected || *expected >= kBulkThreshold)
+      reg.bulk_load(spec, run);
+    else
+      reg.transaction(run);
   } catch (const DryRunDone&) {
     // Everything was checked inside the transaction, which rolled back.
   }

@@ -41,6 +41,10 @@ void Registry::transaction(const std::function<void()>& fn) {
   if (--m_depth == 0) m_last_audit.reset();
 }
 
+void Registry::bulk_load(const EntitySpec& spec, const std::function<void()>& fn) {
+  transaction([&] { m_backend->bulk_load(spec, fn); });
+}
+
 // A write made inside a transaction joins it without a savepoint of its own:
 // when it fails, the enclosing transaction fails too, unless its caller wrapped
 // the call in transaction() (an import that skips bad features does). Savepoints

@@ -39,6 +39,10 @@ class Registry {
   // fail too, unless the call was wrapped in its own transaction().
   void transaction(const std::function<void()>& fn);
 
+  // Runs fn, which adds many records of `spec`, in one transaction with the
+  // spatial index built once at the end (imports).
+  void bulk_load(const core::EntitySpec& spec, const std::function<void()>& fn);
+
   WriteResult add(const core::EntitySpec& spec, core::Record r, const Actor& who);
   // `patch` holds the fields to change; a field whose value is null is cleared;
   // a geometry, when given, replaces the old one. The id cannot change.

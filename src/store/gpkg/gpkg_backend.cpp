@@ -393,6 +393,27 @@ class GpkgBackend final : public Backend {
 
   std::string location() const override { return m_path; }
 
+  // The R-tree insert trigger is dropped for the load and the index packed at the
+  // end, all in the same transaction: a failed load leaves trigger and index as
+  // they were.
+  void bulk_load(const EntitySpec& spec, const std::function<void()>& fn) override {
+    if (!spec.spatial()) return transaction(fn);
+    transaction([&] {
+      const std::string trigger = rtree_name(spec.table, kGeomColumn) + "_insert";
+      std::string create;
+      {
+        Stmt s(m_db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1");
+        s.bind_text(1, trigger);
+        if (s.step()) create = s.column_text(0);
+      }
+      if (create.empty()) return fn();  // no index to defer
+      m_db.exec("DROP TRIGGER " + quote_id(trigger));
+      fn();
+      pack_rtree(m_db, spec.table, kGeomColumn, "fid");
+      m_db.exec(create);
+    });
+  }
+
  private:
   struct TableStmts {
     std::unique_ptr<Stmt> insert, replace, get, exists, state, set_deleted;
