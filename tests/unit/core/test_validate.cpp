@@ -139,3 +139,17 @@ TEST(Schema, EveryEntityHasAUniquePrefixAndTable) {
   EXPECT_EQ(entities().size(), 11u);
   EXPECT_THROW(spec_by_name("mines"), InputError);
 }
+
+TEST(Validate, TextMustBeUtf8) {
+  const auto& org = spec(Entity::Organisation);
+  Record r;
+  r.fields["name"] = std::string("D\xe9mineurs");  // Latin-1, not UTF-8
+  EXPECT_EQ(error_field(org, r), "name");
+  r.fields["name"] =
+      std::string("D\xc3\xa9mineurs sans fronti\xc3\xa8res \xe2\x80\x94 \xf0\x9f\x92\xa3");
+  EXPECT_EQ(validate(org, r, kToday).text("name"), std::get<std::string>(r.fields["name"]));
+  for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x80", "\x80"}) {
+    r.fields["name"] = std::string(bad);
+    EXPECT_EQ(error_field(org, r), "name") << bad;
+  }
+}
