@@ -20,24 +20,14 @@ std::string year_of(const std::optional<std::string>& date) {
   return date && date->size() >= 4 ? date->substr(0, 4) : "unknown";
 }
 
-core::Date last_day(core::Date d) {
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (!d.month) d.month = 12;
-  if (!d.day) {
-    bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-    d.day = d.month == 2 && !leap ? 28 : kDays[d.month - 1];
-  }
-  return d;
-}
-
 }  // namespace
 
 bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
   if (!p.from && !p.to) return true;
   auto d = date ? core::Date::try_parse(*date) : std::nullopt;
   if (!d) return false;
-  if (p.from && last_day(*d) < p.from->first_day()) return false;
-  if (p.to && d->first_day() > last_day(*p.to)) return false;
+  if (p.from && d->last_day() < p.from->first_day()) return false;
+  if (p.to && d->first_day() > p.to->last_day()) return false;
   return true;
 }
 

@@ -57,6 +57,11 @@ Date Date::parse(std::string_view text, const std::string& field) {
   return *d;
 }
 
+Date Date::last_day() const {
+  int m = month ? month : 12;
+  return {year, m, day ? day : days_in_month(year, m)};
+}
+
 Date Date::today() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};

@@ -24,6 +24,8 @@ struct Date {
   std::string to_string() const;
   // The earliest day this date may mean (2012 -> 2012-01-01).
   Date first_day() const { return {year, month ? month : 1, day ? day : 1}; }
+  // The latest day it may mean (2012 -> 2012-12-31, 2012-02 -> 2012-02-29).
+  Date last_day() const;
   // Quarter 1..4, or 0 when the month is unknown.
   int quarter() const { return month ? (month - 1) / 3 + 1 : 0; }
 

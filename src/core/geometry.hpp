@@ -18,6 +18,13 @@ enum class GeomType : std::uint8_t {
   MultiPolygon = 6,
 };
 
+// "Point", "MultiPolygon", ... ("none" for GeomType::None), for messages and docs.
+inline const char* to_string(GeomType t) {
+  static const char* const kNames[] = {"none",       "Point",           "LineString",  "Polygon",
+                                       "MultiPoint", "MultiLineString", "MultiPolygon"};
+  return kNames[static_cast<int>(t)];
+}
+
 struct Coord {
   double x = 0;  // longitude (or easting)
   double y = 0;  // latitude (or northing)

@@ -247,11 +247,8 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
     if (g.type == GeomType::MultiPolygon && want == GeomType::Polygon && g.polygons.size() == 1)
       g.type = want;
     if (g.type != want) {
-      static const char* names[] = {"none",       "Point",           "LineString",  "Polygon",
-                                    "MultiPoint", "MultiLineString", "MultiPolygon"};
-      throw InputError("geometry", std::string("a ") + names[static_cast<int>(g.type)] + " where " +
-                                       std::string(spec.name) + " need a " +
-                                       names[static_cast<int>(want)]);
+      throw InputError("geometry", std::string("a ") + to_string(g.type) + " where " +
+                                       std::string(spec.name) + " need a " + to_string(want));
     }
   }
 

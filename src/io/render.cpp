@@ -253,12 +253,6 @@ std::string describe_type(const core::FieldSpec& f) {
   return t;
 }
 
-const char* geometry_name(core::GeomType g) {
-  static const char* names[] = {"none",       "Point",           "LineString",  "Polygon",
-                                "MultiPoint", "MultiLineString", "MultiPolygon"};
-  return names[static_cast<int>(g)];
-}
-
 }  // namespace
 
 std::string schema_markdown() {
@@ -274,7 +268,7 @@ std::string schema_markdown() {
   for (const auto& s : core::entities()) {
     o << "\n## " << s.name << ": " << s.title << "\n\n"
       << "Layer `" << s.table << "`, ids `" << s.id_prefix << "-000001`, geometry "
-      << geometry_name(s.geometry)
+      << core::to_string(s.geometry)
       << (s.spatial() ? (s.geometry_required ? " (required)" : " (optional)") : "")
       << ".\n\n| field | type | required | notes |\n|---|---|---|---|\n";
     for (const auto& f : s.fields) {
@@ -298,7 +292,7 @@ std::string schema_json() {
               {"layer", s.table},
               {"id_prefix", s.id_prefix},
               {"title", s.title},
-              {"geometry", geometry_name(s.geometry)},
+              {"geometry", core::to_string(s.geometry)},
               {"geometry_required", s.geometry_required}};
     e["fields"] = json::array();
     for (const auto& f : s.fields) {

@@ -32,4 +32,8 @@ TEST(Date, OrderAndBounds) {
   EXPECT_LT(Date::parse("2012", "d").first_day(), Date::parse("2012-01-02", "d"));
   EXPECT_EQ(Date::parse("2012-05", "d").quarter(), 2);
   EXPECT_EQ(Date::parse("2012", "d").quarter(), 0);
+  EXPECT_EQ(Date::parse("2012", "d").last_day(), (Date{2012, 12, 31}));
+  EXPECT_EQ(Date::parse("2012-02", "d").last_day(), (Date{2012, 2, 29}));
+  EXPECT_EQ(Date::parse("2100-02", "d").last_day(), (Date{2100, 2, 28}));
+  EXPECT_EQ(Date::parse("2012-04-30", "d").last_day(), (Date{2012, 4, 30}));
 }
