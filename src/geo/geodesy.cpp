@@ -3,6 +3,8 @@
 #include "geo/geodesy.hpp"
 
 #include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/GeodesicLine.hpp>
+#include <GeographicLib/Gnomonic.hpp>
 #include <GeographicLib/PolygonArea.hpp>
 #include <algorithm>
 #include <cmath>
@@ -53,6 +55,96 @@ core::Coord destination(core::Coord from, double azimuth_deg, double distance_m)
   double lon = 0;
   Geodesic::WGS84().Direct(from.y, from.x, azimuth_deg, distance_m, lat, lon);
   return {lon, lat};
+}
+
+namespace {
+
+// Golden-section search of the distance from p along the geodesic a-b: the fallback when
+// the gnomonic projection cannot hold the three points (more than a quarter of the earth
+// apart), where the distance along the segment is unimodal.
+double segment_distance_by_search(core::Coord p, core::Coord a, core::Coord b) {
+  const Geodesic& g = Geodesic::WGS84();
+  GeographicLib::GeodesicLine line = g.InverseLine(a.y, a.x, b.y, b.x);
+  double length = line.Distance();
+  auto dist_at = [&](double s) {
+    double lat = 0;
+    double lon = 0;
+    line.Position(s, lat, lon);
+    return distance_m(p, {lon, lat});
+  };
+  double lo = 0;
+  double hi = length;
+  const double r = (std::sqrt(5.0) - 1) / 2;
+  double x1 = hi - r * (hi - lo);
+  double x2 = lo + r * (hi - lo);
+  double f1 = dist_at(x1);
+  double f2 = dist_at(x2);
+  while (hi - lo > 1e-6) {
+    if (f1 < f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - r * (hi - lo);
+      f1 = dist_at(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + r * (hi - lo);
+      f2 = dist_at(x2);
+    }
+  }
+  return std::min({dist_at((lo + hi) / 2), distance_m(p, a), distance_m(p, b)});
+}
+
+}  // namespace
+
+double distance_to_segment_m(core::Coord p, core::Coord a, core::Coord b) {
+  if (a == b) return distance_m(p, a);
+  static thread_local const GeographicLib::Gnomonic gnomonic(Geodesic::WGS84());
+  // Start from the middle of the segment in lon/lat; any point near it converges.
+  double lat0 = (a.y + b.y) / 2;
+  double lon0 = a.x + std::remainder(b.x - a.x, 360.0) / 2;
+  for (int iter = 0; iter < 50; ++iter) {
+    double xa = 0, ya = 0, xb = 0, yb = 0, xp = 0, yp = 0;
+    gnomonic.Forward(lat0, lon0, a.y, a.x, xa, ya);
+    gnomonic.Forward(lat0, lon0, b.y, b.x, xb, yb);
+    gnomonic.Forward(lat0, lon0, p.y, p.x, xp, yp);
+    if (!std::isfinite(xa + ya + xb + yb + xp + yp)) return segment_distance_by_search(p, a, b);
+    double dx = xb - xa;
+    double dy = yb - ya;
+    double t = ((xp - xa) * dx + (yp - ya) * dy) / (dx * dx + dy * dy);
+    t = std::clamp(t, 0.0, 1.0);
+    double fx = xa + t * dx;
+    double fy = ya + t * dy;
+    // (fx, fy) is the foot's offset in metres from the projection centre.
+    bool converged = std::hypot(fx, fy) < 1e-7;
+    if (t == 0.0 && converged) return distance_m(p, a);
+    if (t == 1.0 && converged) return distance_m(p, b);
+    gnomonic.Reverse(lat0, lon0, fx, fy, lat0, lon0);
+    if (converged) break;
+  }
+  return distance_m(p, {lon0, lat0});
+}
+
+Ecef to_ecef(core::Coord c) {
+  constexpr double kE2 = kWgs84F * (2 - kWgs84F);
+  constexpr double kDeg = 3.14159265358979323846 / 180;
+  double lat = c.y * kDeg;
+  double lon = c.x * kDeg;
+  double sl = std::sin(lat);
+  double n = kWgs84A / std::sqrt(1 - kE2 * sl * sl);
+  double r = n * std::cos(lat);
+  return {r * std::cos(lon), r * std::sin(lon), n * (1 - kE2) * sl};
+}
+
+double geodesic_upper_bound_m(double chord_m) {
+  // 0.1 % under the smallest radius of curvature: room for the sections of the ellipsoid
+  // by planes a little off its centre (curvature higher by a factor below 1 + 1e-5).
+  constexpr double r = kWgs84MinRadius * 0.999;
+  double half = chord_m / (2 * r);
+  if (half >= 1) return 3.14159265358979323846 * r;
+  return 2 * r * std::asin(half);
 }
 
 }  // namespace minemap::geo

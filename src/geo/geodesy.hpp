@@ -18,4 +18,33 @@ double polygon_area_m2(const core::Polygon& p);
 // true north) for `distance_m` metres.
 core::Coord destination(core::Coord from, double azimuth_deg, double distance_m);
 
+// The shortest geodesic distance in metres from `p` to the geodesic segment a-b (the
+// edge of a polygon or line taken as the shortest path on the ellipsoid): the foot of
+// the perpendicular when it falls inside the segment, else the nearer end. Solved as
+// Karney's interception problem (2013, section 8): the ellipsoidal gnomonic projection
+// centred on the current estimate maps geodesics through it to straight lines and keeps
+// azimuths there, so the planar foot converges on the true one. Accurate to well under
+// a millimetre for segments and distances up to thousands of kilometres.
+double distance_to_segment_m(core::Coord p, core::Coord a, core::Coord b);
+
+// Earth-centred, earth-fixed coordinates (metres) of a lon/lat point on the WGS 84
+// ellipsoid (height 0). The straight-line (chord) distance between two such points is
+// never longer than the geodesic between them, which makes it a safe lower bound.
+struct Ecef {
+  double x = 0, y = 0, z = 0;
+};
+Ecef to_ecef(core::Coord c);
+
+// WGS 84 constants (NIMA TR8350.2) and the smallest radius of curvature of the
+// ellipsoid (b²/a, the meridian at the equator).
+inline constexpr double kWgs84A = 6378137.0;
+inline constexpr double kWgs84F = 1 / 298.257223563;
+inline constexpr double kWgs84MinRadius = kWgs84A * (1 - kWgs84F) * (1 - kWgs84F);
+
+// An upper bound of the geodesic length between two points of the ellipsoid whose
+// chord is `chord_m`: the arc of a circle of the smallest radius of curvature over that
+// chord (a geodesic is never longer than the normal section, whose curvature is at most
+// 1/kWgs84MinRadius).
+double geodesic_upper_bound_m(double chord_m);
+
 }  // namespace minemap::geo

@@ -1,0 +1,308 @@
+#include "index/shape_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+#include "geo/geometry_ops.hpp"
+
+namespace minemap::index {
+namespace {
+
+double norm(double x, double y, double z) {
+  return std::sqrt(x * x + y * y + z * z);
+}
+
+// Straight-line distance from p to the segment a-b in space.
+double segment_chord(const geo::Ecef& p, const geo::Ecef& a, const geo::Ecef& b) {
+  double ux = b.x - a.x, uy = b.y - a.y, uz = b.z - a.z;
+  double wx = p.x - a.x, wy = p.y - a.y, wz = p.z - a.z;
+  double uu = ux * ux + uy * uy + uz * uz;
+  double t = uu > 0 ? (wx * ux + wy * uy + wz * uz) / uu : 0;
+  t = std::clamp(t, 0.0, 1.0);
+  return norm(wx - t * ux, wy - t * uy, wz - t * uz);
+}
+
+// The farthest a geodesic with chord c strays from that chord: every point of it is
+// within this distance of the segment (the geodesic is no longer than L, so its points
+// lie in the spheroid of foci a, b and major axis L).
+double sag_of_chord(double c) {
+  double l = geo::geodesic_upper_bound_m(c);
+  return std::sqrt(std::max(0.0, (l * l - c * c) / 4)) + 1e-6;
+}
+
+enum Location { kOutside = 0, kInside = 1, kBoundary = 2 };
+
+// Where p lies relative to a closed ring (crossing number along +x, with exact
+// orientation tests; a point on an edge or vertex is on the boundary).
+Location ring_location(const core::Coord* ring, std::size_t n, core::Coord p) {
+  bool inside = false;
+  for (std::size_t j = 0; j + 1 < n; ++j) {
+    const core::Coord& a = ring[j];
+    const core::Coord& b = ring[j + 1];
+    bool a_above = a.y > p.y;
+    bool b_above = b.y > p.y;
+    bool in_y_span = std::min(a.y, b.y) <= p.y && p.y <= std::max(a.y, b.y);
+    if (in_y_span && std::min(a.x, b.x) <= p.x && p.x <= std::max(a.x, b.x)) {
+      int o = geo::orientation(a, b, p);
+      if (o == 0) return kBoundary;
+      if (a_above != b_above && ((b.y > a.y) ? o > 0 : o < 0)) inside = !inside;
+      continue;
+    }
+    if (a_above == b_above) continue;
+    // The edge crosses the horizontal through p; only its side matters, and p is
+    // outside the edge's x span here: the crossing is to the right when p is left.
+    if (p.x < std::min(a.x, b.x)) inside = !inside;
+  }
+  return inside ? kInside : kOutside;
+}
+
+}  // namespace
+
+void ShapeIndex::Builder::add(std::int64_t key, const core::Geometry& g) {
+  if (g.empty()) return;
+  auto add_part = [&](const std::vector<core::Coord>& cs, Kind kind) {
+    if (cs.empty()) return;
+    Part part;
+    part.begin = static_cast<std::uint32_t>(m_coords.size());
+    m_coords.insert(m_coords.end(), cs.begin(), cs.end());
+    part.end = static_cast<std::uint32_t>(m_coords.size());
+    part.kind = kind;
+    m_parts.push_back(part);
+  };
+  for (const auto& c : g.points) add_part({c}, kPoint);
+  for (const auto& l : g.lines) add_part(l, kLine);
+  for (const auto& poly : g.polygons)
+    for (std::size_t r = 0; r < poly.size(); ++r) add_part(poly[r], r == 0 ? kShell : kHole);
+  if (m_parts.size() == m_part_begin.back()) return;
+  m_keys.push_back(key);
+  m_part_begin.push_back(static_cast<std::uint32_t>(m_parts.size()));
+}
+
+ShapeIndex ShapeIndex::Builder::build() && {
+  ShapeIndex idx;
+  std::size_t n = m_keys.size();
+  std::vector<core::Envelope> env(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::uint32_t p = m_part_begin[i]; p < m_part_begin[i + 1]; ++p)
+      for (std::uint32_t v = m_parts[p].begin; v < m_parts[p].end; ++v) env[i].expand(m_coords[v]);
+  std::vector<std::uint32_t> order = PackedTree::hilbert_order(env);
+  idx.m_keys.resize(n);
+  idx.m_env.resize(n);
+  idx.m_box3.resize(n);
+  idx.m_polygonal.resize(n);
+  idx.m_part_begin.reserve(n + 1);
+  idx.m_part_begin.push_back(0);
+  idx.m_parts.reserve(m_parts.size());
+  idx.m_coords.reserve(m_coords.size());
+  idx.m_ecef.reserve(m_coords.size());
+  idx.m_sag.reserve(m_coords.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t src = order[i];
+    idx.m_keys[i] = m_keys[src];
+    idx.m_env[i] = env[src];
+    double max_sag = 0;
+    bool polygonal = false;
+    for (std::uint32_t p = m_part_begin[src]; p < m_part_begin[src + 1]; ++p) {
+      Part part = m_parts[p];
+      polygonal = polygonal || part.kind == kShell;
+      auto begin = static_cast<std::uint32_t>(idx.m_coords.size());
+      for (std::uint32_t v = part.begin; v < part.end; ++v) {
+        idx.m_coords.push_back(m_coords[v]);
+        idx.m_ecef.push_back(geo::to_ecef(m_coords[v]));
+      }
+      for (std::uint32_t v = begin; v < idx.m_coords.size(); ++v) {
+        double sag = 0;
+        if (v + 1 < idx.m_coords.size())
+          sag = sag_of_chord(PointIndex::chord(idx.m_ecef[v], idx.m_ecef[v + 1]));
+        idx.m_sag.push_back(static_cast<float>(sag * (1 + 1e-6)) + 1e-6f);
+        max_sag = std::max(max_sag, sag);
+      }
+      idx.m_parts.push_back({begin, static_cast<std::uint32_t>(idx.m_coords.size()), part.kind});
+    }
+    idx.m_part_begin.push_back(static_cast<std::uint32_t>(idx.m_parts.size()));
+    idx.m_polygonal[i] = polygonal ? 1 : 0;
+    idx.m_box3[i] = ecef_box(env[src]);
+    idx.m_box3[i].grow(max_sag);  // long edges bow out of their vertices' envelope
+  }
+  idx.m_tree = PackedTree(idx.m_env, idx.m_box3);
+  return idx;
+}
+
+std::size_t ShapeIndex::memory_bytes() const {
+  return m_keys.capacity() * sizeof(std::int64_t) + m_env.capacity() * sizeof(core::Envelope) +
+         m_box3.capacity() * sizeof(Box3) + m_polygonal.capacity() +
+         m_part_begin.capacity() * sizeof(std::uint32_t) + m_parts.capacity() * sizeof(Part) +
+         m_coords.capacity() * sizeof(core::Coord) + m_ecef.capacity() * sizeof(geo::Ecef) +
+         m_sag.capacity() * sizeof(float) + m_tree.memory_bytes();
+}
+
+bool ShapeIndex::covers(std::size_t i, core::Coord p) const {
+  if (!m_polygonal[i] || !m_env[i].contains(p)) return false;
+  // Polygons are a shell followed by its holes. Covered by one polygon: on any of its
+  // rings, or inside the shell and outside every hole.
+  bool in_polygon = false;
+  for (std::uint32_t k = m_part_begin[i]; k < m_part_begin[i + 1]; ++k) {
+    const Part& part = m_parts[k];
+    if (part.kind != kShell && part.kind != kHole) continue;
+    if (part.kind == kShell) {
+      if (in_polygon) return true;  // the previous polygon survived its holes
+      in_polygon = false;
+    }
+    Location loc = ring_location(&m_coords[part.begin], part.end - part.begin, p);
+    if (loc == kBoundary) return true;
+    if (part.kind == kShell)
+      in_polygon = loc == kInside;
+    else if (loc == kInside)
+      in_polygon = false;
+  }
+  return in_polygon;
+}
+
+template <class Fn>
+void ShapeIndex::for_each_edge(std::size_t i, const geo::Ecef& pe, Fn&& fn) const {
+  for (std::uint32_t k = m_part_begin[i]; k < m_part_begin[i + 1]; ++k) {
+    const Part& part = m_parts[k];
+    if (part.end - part.begin == 1) {
+      double c = PointIndex::chord(pe, m_ecef[part.begin]);
+      fn(chord_floor(c), geo::geodesic_upper_bound_m(c) + 1e-6, part.begin, part.begin);
+      continue;
+    }
+    for (std::uint32_t v = part.begin; v + 1 < part.end; ++v) {
+      double c = segment_chord(pe, m_ecef[v], m_ecef[v + 1]);
+      double sag = m_sag[v];
+      fn(chord_floor(std::max(0.0, c - sag)), geo::geodesic_upper_bound_m(c + sag) + 1e-6, v,
+         v + 1);
+    }
+  }
+}
+
+double ShapeIndex::distance_m(std::size_t i, core::Coord p) const {
+  if (covers(i, p)) return 0;
+  geo::Ecef pe = geo::to_ecef(p);
+  struct Edge {
+    double lower;
+    std::uint32_t a, b;
+  };
+  std::vector<Edge> edges;
+  double best_upper = std::numeric_limits<double>::infinity();
+  for_each_edge(i, pe, [&](double lo, double up, std::uint32_t a, std::uint32_t b) {
+    if (lo > best_upper) return;
+    best_upper = std::min(best_upper, up);
+    edges.push_back({lo, a, b});
+  });
+  std::sort(edges.begin(), edges.end(),
+            [](const Edge& x, const Edge& y) { return x.lower < y.lower; });
+  double best = std::numeric_limits<double>::infinity();
+  for (const Edge& e : edges) {
+    if (e.lower > best || e.lower > best_upper) break;
+    double d = e.a == e.b ? geo::distance_m(p, m_coords[e.a])
+                          : geo::distance_to_segment_m(p, m_coords[e.a], m_coords[e.b]);
+    best = std::min(best, d);
+  }
+  return best;
+}
+
+bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres) const {
+  if (m_box3[i].distance(pe) > metres + 1e-6) return false;
+  if (covers(i, p)) return true;
+  double lowest = std::numeric_limits<double>::infinity();
+  double best_upper = std::numeric_limits<double>::infinity();
+  for_each_edge(i, pe, [&](double lo, double up, std::uint32_t, std::uint32_t) {
+    lowest = std::min(lowest, lo);
+    best_upper = std::min(best_upper, up);
+  });
+  if (best_upper <= metres) return true;
+  if (lowest > metres) return false;
+  return distance_m(i, p) <= metres;
+}
+
+std::vector<std::int64_t> ShapeIndex::in_box(const core::Envelope& box) const {
+  std::vector<std::int64_t> out;
+  m_tree.search_box(box, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      if (box.intersects(m_env[i])) out.push_back(m_keys[i]);
+  });
+  return out;
+}
+
+std::vector<std::int64_t> ShapeIndex::containing(core::Coord p) const {
+  std::vector<std::int64_t> out;
+  core::Envelope box;
+  box.expand(p);
+  m_tree.search_box(box, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      if (covers(i, p)) out.push_back(m_keys[i]);
+  });
+  return out;
+}
+
+std::vector<std::int64_t> ShapeIndex::within_keys(core::Coord p, double metres) const {
+  std::vector<std::int64_t> out;
+  geo::Ecef pe = geo::to_ecef(p);
+  m_tree.search_chord(pe, metres + 1e-6, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      if (is_within(i, p, pe, metres)) out.push_back(m_keys[i]);
+  });
+  return out;
+}
+
+std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
+  std::vector<Hit> out;
+  geo::Ecef pe = geo::to_ecef(p);
+  m_tree.search_chord(pe, metres + 1e-6, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      if (!is_within(i, p, pe, metres)) continue;
+      double d = distance_m(i, p);
+      if (d <= metres) out.push_back({m_keys[i], d});
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.key < b.key;
+  });
+  return out;
+}
+
+std::vector<Hit> ShapeIndex::nearest(core::Coord p, std::size_t k, double max_m) const {
+  std::vector<Hit> out;
+  if (k == 0 || m_keys.empty()) return out;
+  enum EntryKind : std::uint8_t { kNodeEntry = 0, kShape = 1, kMeasured = 2 };
+  struct Entry {
+    double key;
+    EntryKind kind;
+    std::size_t index;
+    std::size_t level;
+  };
+  auto later = [&](const Entry& a, const Entry& b) {
+    if (a.key != b.key) return a.key > b.key;
+    if (a.kind != b.kind) return a.kind > b.kind;
+    if (a.kind == kMeasured) return m_keys[a.index] > m_keys[b.index];
+    return false;
+  };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> queue(later);
+  geo::Ecef pe = geo::to_ecef(p);
+  PackedTree::Node root = m_tree.root();
+  queue.push({m_tree.lower_bound_m(root.index, pe), kNodeEntry, root.index, root.level});
+  while (!queue.empty() && out.size() < k) {
+    Entry e = queue.top();
+    queue.pop();
+    if (e.key > max_m) break;
+    switch (e.kind) {
+      case kMeasured: out.push_back({m_keys[e.index], e.key}); break;
+      case kShape: queue.push({distance_m(e.index, p), kMeasured, e.index, 0}); break;
+      case kNodeEntry: {
+        auto [lo, hi] = m_tree.children({e.index, e.level});
+        for (std::size_t c = lo; c < hi; ++c) {
+          if (e.level == 1)
+            queue.push({chord_floor(m_box3[c].distance(pe)), kShape, c, 0});
+          else
+            queue.push({m_tree.lower_bound_m(c, pe), kNodeEntry, c, e.level - 1});
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace minemap::index
