@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "geo/geometry_ops.hpp"
+#include "index/shape_index.hpp"
 
 namespace minemap::analysis {
 namespace {
@@ -104,8 +104,10 @@ Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
 
   // Accidents inside vs outside every known hazard (any status). An accident
   // outside all of them is evidence of unknown contamination.
-  std::vector<core::Envelope> boxes;
-  for (const Record& h : in.hazards) boxes.push_back(h.geometry.envelope());
+  index::ShapeIndex::Builder hazard_shapes;
+  for (std::size_t i = 0; i < in.hazards.size(); ++i)
+    hazard_shapes.add(static_cast<std::int64_t>(i), in.hazards[i].geometry);
+  const index::ShapeIndex hazards = std::move(hazard_shapes).build();
   std::map<std::string, std::string> accident_year;
   s.accidents.by_type = zeros(core::Entity::Accident, "type");
   for (const Record& a : in.accidents) {
@@ -114,12 +116,7 @@ Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
     ++s.accidents.count;
     ++s.accidents.by_year[year_of(a.text("date"))];
     ++s.accidents.by_type[a.text("type").value_or("")];
-    bool inside = false;
-    if (!a.geometry.points.empty()) {
-      core::Coord p = a.geometry.points[0];
-      for (std::size_t i = 0; i < in.hazards.size() && !inside; ++i)
-        inside = boxes[i].contains(p) && geo::covers(in.hazards[i].geometry, p);
-    }
+    bool inside = !a.geometry.points.empty() && !hazards.containing(a.geometry.points[0]).empty();
     ++(inside ? s.accidents.inside_hazards : s.accidents.outside_hazards);
   }
 

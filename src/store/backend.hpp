@@ -74,6 +74,13 @@ class Backend {
   // Streams rows in id order.
   virtual void for_each(const core::EntitySpec& spec, const ListQuery& q,
                         const std::function<void(const core::Record&)>& fn) = 0;
+  // Streams the id and geometry of rows, in id order: what the spatial indexes are built
+  // from, without decoding every field.
+  virtual void for_each_geometry(
+      const core::EntitySpec& spec, const ListQuery& q,
+      const std::function<void(const std::string& id, const core::Geometry&)>& fn) {
+    for_each(spec, q, [&](const core::Record& r) { fn(r.id, r.geometry); });
+  }
   virtual std::int64_t count(const core::EntitySpec& spec, bool include_deleted) = 0;
 
   // The audit table is append-only.

@@ -273,6 +273,17 @@ void Registry::for_each(const EntitySpec& spec, const ListQuery& q,
   m_backend->for_each(spec, q, fn);
 }
 
+void Registry::for_each_geometry(
+    const EntitySpec& spec, const ListQuery& q,
+    const std::function<void(const std::string&, const core::Geometry&)>& fn) {
+  m_backend->for_each_geometry(spec, q, fn);
+}
+
+std::int64_t Registry::data_version() {
+  auto last = m_backend->last_audit();
+  return last ? last->seq : 0;
+}
+
 std::vector<Record> Registry::list(const EntitySpec& spec, const ListQuery& q) {
   std::vector<Record> out;
   m_backend->for_each(spec, q, [&](const Record& r) { out.push_back(r); });

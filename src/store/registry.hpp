@@ -59,6 +59,12 @@ class Registry {
   void for_each(const core::EntitySpec& spec, const ListQuery& q,
                 const std::function<void(const core::Record&)>& fn);
   std::vector<core::Record> list(const core::EntitySpec& spec, const ListQuery& q = {});
+  // Ids and geometries only, in id order (for building spatial indexes).
+  void for_each_geometry(const core::EntitySpec& spec, const ListQuery& q,
+                         const std::function<void(const std::string&, const core::Geometry&)>& fn);
+  // Changes with every write (the sequence number of the last audit entry): a reader
+  // holding data derived from the store knows when to refresh it.
+  std::int64_t data_version();
 
   std::vector<AuditEntry> history(const core::EntitySpec& spec, const std::string& id);
   std::vector<StatusChange> status_history(const std::string& hazard_id);

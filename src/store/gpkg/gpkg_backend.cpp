@@ -316,6 +316,33 @@ class GpkgBackend final : public Backend {
     }
   }
 
+  void for_each_geometry(
+      const EntitySpec& spec, const ListQuery& q,
+      const std::function<void(const std::string&, const core::Geometry&)>& fn) override {
+    if (!spec.spatial())
+      throw core::InputError("entity", std::string(spec.name) + " have no geometry");
+    std::vector<Value> params;
+    std::string sql = list_sql(spec, q, params, "t.id, t." + quote_id(kGeomColumn));
+    Stmt s(m_db, sql);
+    for (std::size_t i = 0; i < params.size(); ++i)
+      bind_param(s, static_cast<int>(i) + 1, params[i]);
+    std::string id;
+    while (s.step()) {
+      id = s.column_text(0);
+      core::Geometry g;
+      if (!s.is_null(1)) {
+        try {
+          g = geo::from_gpkg_blob(s.column_blob(1));
+        } catch (const core::InputError& e) {
+          throw core::StorageError(m_path + ": " + entity_label(spec, id) +
+                                   ": stored geometry is unreadable: " + e.what());
+        }
+      }
+      if (q.bbox && !g.envelope().intersects(*q.bbox)) continue;
+      fn(id, g);
+    }
+  }
+
   std::int64_t count(const EntitySpec& spec, bool include_deleted) override {
     Stmt s(m_db, "SELECT count(*) FROM " + quote_id(spec.table) +
                      (include_deleted ? "" : " WHERE deleted = 0"));
@@ -633,9 +660,10 @@ class GpkgBackend final : public Backend {
   }
 
   // The SELECT of for_each; `params` receives the values of its ?s in order.
-  std::string list_sql(const EntitySpec& spec, const ListQuery& q, std::vector<Value>& params) {
-    std::string sql =
-        "SELECT " + select_list(spec, "t.") + " FROM " + quote_id(spec.table) + " AS t WHERE 1";
+  std::string list_sql(const EntitySpec& spec, const ListQuery& q, std::vector<Value>& params,
+                       const std::string& columns = "") {
+    std::string sql = "SELECT " + (columns.empty() ? select_list(spec, "t.") : columns) + " FROM " +
+                      quote_id(spec.table) + " AS t WHERE 1";
     if (!q.include_deleted) sql += " AND t.deleted = 0";
     if (q.approved_only) sql += " AND t.workflow = 'approved'";
     if (q.bbox) {
