@@ -138,10 +138,28 @@ Ecef to_ecef(core::Coord c) {
   return {r * std::cos(lon), r * std::sin(lon), n * (1 - kE2) * sl};
 }
 
+namespace {
+// 0.1 % under the smallest radius of curvature: room for the sections of the ellipsoid
+// by planes a little off its centre (curvature higher by a factor below 1 + 1e-5).
+constexpr double kBoundRadius = kWgs84MinRadius * 0.999;
+}  // namespace
+
+double short_geodesic_m(double chord_m) {
+  // b²/a and a²/b: the least and greatest radius of curvature (the meridian at the
+  // equator, any direction at the poles); the square of their geometric mean is a b.
+  constexpr double b = kWgs84A * (1 - kWgs84F);
+  constexpr double r2 = kWgs84A * b;
+  return chord_m + chord_m * chord_m * chord_m / (24 * r2);
+}
+
+double chord_within_m(double geodesic_m) {
+  constexpr double r = kBoundRadius;
+  if (geodesic_m >= 3.14159265358979323846 * r) return 2 * r;
+  return std::max(0.0, 2 * r * std::sin(geodesic_m / (2 * r)) - 1e-6);
+}
+
 double geodesic_upper_bound_m(double chord_m) {
-  // 0.1 % under the smallest radius of curvature: room for the sections of the ellipsoid
-  // by planes a little off its centre (curvature higher by a factor below 1 + 1e-5).
-  constexpr double r = kWgs84MinRadius * 0.999;
+  constexpr double r = kBoundRadius;
   double half = chord_m / (2 * r);
   if (half >= 1) return 3.14159265358979323846 * r;
   return 2 * r * std::asin(half);

@@ -91,63 +91,62 @@ Box3 ecef_box(const core::Envelope& e) {
   return b;
 }
 
-std::vector<std::uint32_t> PackedTree::hilbert_order(std::span<const core::Envelope> boxes) {
-  std::vector<std::uint32_t> order(boxes.size());
-  std::iota(order.begin(), order.end(), 0u);
-  if (boxes.empty()) return order;
+namespace {
+
+// Hilbert order of n centres given by centre(i).
+template <class Centre>
+std::vector<std::uint32_t> hilbert_sort(std::size_t n, Centre&& centre) {
+  std::vector<std::uint32_t> order(n);
+  if (n == 0) return order;
   core::Envelope all;
-  for (const auto& b : boxes) all.expand(b);
+  for (std::size_t i = 0; i < n; ++i) all.expand(centre(i));
   double w = all.max_x - all.min_x;
   double h = all.max_y - all.min_y;
   double sx = w > 0 ? 65535.0 / w : 0;
   double sy = h > 0 ? 65535.0 / h : 0;
-  std::vector<std::uint64_t> keyed(boxes.size());
-  for (std::size_t i = 0; i < boxes.size(); ++i) {
-    const auto& b = boxes[i];
-    auto x = static_cast<std::uint32_t>(((b.min_x + b.max_x) / 2 - all.min_x) * sx);
-    auto y = static_cast<std::uint32_t>(((b.min_y + b.max_y) / 2 - all.min_y) * sy);
+  std::vector<std::uint64_t> keyed(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    core::Coord c = centre(i);
+    auto x = static_cast<std::uint32_t>((c.x - all.min_x) * sx);
+    auto y = static_cast<std::uint32_t>((c.y - all.min_y) * sy);
     keyed[i] = (static_cast<std::uint64_t>(hilbert_key(x, y)) << 32) | i;
   }
   std::sort(keyed.begin(), keyed.end());
-  for (std::size_t i = 0; i < keyed.size(); ++i)
-    order[i] = static_cast<std::uint32_t>(keyed[i] & 0xffffffffu);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keyed[i] & 0xffffffffu);
   return order;
 }
 
-PackedTree::PackedTree(std::span<const core::Envelope> boxes, std::span<const Box3> boxes3)
-    : m_items(boxes.size()) {
-  m_level.push_back(0);
-  if (m_items == 0) return;
-  // Level 1 from the items, then each level from the one below, up to one root.
-  std::size_t below_begin = 0;
-  std::size_t below_count = m_items;
-  bool from_items = true;
-  m_box.reserve(m_items / (kNodeSize - 1) + 2);
-  m_box3.reserve(m_items / (kNodeSize - 1) + 2);
-  do {
+}  // namespace
+
+std::vector<std::uint32_t> PackedTree::hilbert_order(std::span<const core::Envelope> boxes) {
+  return hilbert_sort(boxes.size(), [&](std::size_t i) {
+    return core::Coord{(boxes[i].min_x + boxes[i].max_x) / 2,
+                       (boxes[i].min_y + boxes[i].max_y) / 2};
+  });
+}
+
+std::vector<std::uint32_t> PackedTree::hilbert_order(std::span<const core::Coord> points) {
+  return hilbert_sort(points.size(), [&](std::size_t i) { return points[i]; });
+}
+
+void PackedTree::build_upper_levels() {
+  while (m_level.back() - m_level[m_level.size() - 2] > 1) {
+    std::size_t below_begin = m_level[m_level.size() - 2];
+    std::size_t below_count = m_level.back() - below_begin;
     std::size_t count = (below_count + kNodeSize - 1) / kNodeSize;
     for (std::size_t j = 0; j < count; ++j) {
       core::Envelope e;
       Box3 b3;
-      std::size_t lo = j * kNodeSize;
-      std::size_t hi = std::min(lo + kNodeSize, below_count);
-      for (std::size_t c = lo; c < hi; ++c) {
-        if (from_items) {
-          e.expand(boxes[c]);
-          b3.expand(boxes3[c]);
-        } else {
-          e.expand(m_box[below_begin + c]);
-          b3.expand(m_box3[below_begin + c]);
-        }
+      std::size_t hi = std::min(below_count, (j + 1) * kNodeSize);
+      for (std::size_t c = j * kNodeSize; c < hi; ++c) {
+        e.expand(m_box[below_begin + c]);
+        b3.expand(m_box3[below_begin + c]);
       }
       m_box.push_back(e);
       m_box3.push_back(b3);
     }
-    below_begin = m_level.back();
-    below_count = count;
     m_level.push_back(m_box.size());
-    from_items = false;
-  } while (below_count > 1);
+  }
   m_box.shrink_to_fit();
   m_box3.shrink_to_fit();
 }

@@ -79,10 +79,34 @@ class PackedTree {
   // The order in which to keep n items with the given lon/lat envelopes: the Hilbert
   // order of their centres (ties by input position, so the order is reproducible).
   static std::vector<std::uint32_t> hilbert_order(std::span<const core::Envelope> boxes);
+  static std::vector<std::uint32_t> hilbert_order(std::span<const core::Coord> points);
 
   PackedTree() = default;
   // Builds the internal levels over items already in tree order.
-  PackedTree(std::span<const core::Envelope> boxes, std::span<const Box3> boxes3);
+  PackedTree(std::span<const core::Envelope> boxes, std::span<const Box3> boxes3)
+      : PackedTree(boxes.size(), [&](std::size_t i, core::Envelope& e, Box3& b) {
+          e.expand(boxes[i]);
+          b.expand(boxes3[i]);
+        }) {}
+  // The same, with the items' boxes given by item(i, envelope, box3), which expands both
+  // by item i (no copy of the items' boxes is made).
+  template <class ItemBoxes>
+  PackedTree(std::size_t n, ItemBoxes&& item) : m_items(n) {
+    m_level.push_back(0);
+    if (n == 0) return;
+    std::size_t count = (n + kNodeSize - 1) / kNodeSize;
+    m_box.reserve(count + count / (kNodeSize - 1) + 2);
+    m_box3.reserve(count + count / (kNodeSize - 1) + 2);
+    for (std::size_t j = 0; j < count; ++j) {
+      core::Envelope e;
+      Box3 b3;
+      for (std::size_t c = j * kNodeSize; c < std::min(n, (j + 1) * kNodeSize); ++c) item(c, e, b3);
+      m_box.push_back(e);
+      m_box3.push_back(b3);
+    }
+    m_level.push_back(m_box.size());
+    build_upper_levels();
+  }
 
   std::size_t size() const { return m_items; }
   std::size_t memory_bytes() const {
@@ -126,6 +150,9 @@ class PackedTree {
   }
 
  private:
+  // Adds levels above the last one built until a single root.
+  void build_upper_levels();
+
   template <class Accept, class Leaf>
   void search(Accept&& accept, Leaf&& leaf) const {
     // Depth-first; at most kNodeSize entries per level are pending.

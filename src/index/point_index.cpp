@@ -8,25 +8,22 @@ namespace minemap::index {
 PointIndex PointIndex::Builder::build() && {
   PointIndex idx;
   std::size_t n = m_keys.size();
-  std::vector<core::Envelope> boxes(n);
-  for (std::size_t i = 0; i < n; ++i) boxes[i].expand(m_coords[i]);
-  std::vector<std::uint32_t> order = PackedTree::hilbert_order(boxes);
+  std::vector<std::uint32_t> order = PackedTree::hilbert_order(m_coords);
   idx.m_keys.resize(n);
   idx.m_coords.resize(n);
-  idx.m_ecef.resize(n);
-  std::vector<Box3> boxes3(n);
   for (std::size_t i = 0; i < n; ++i) {
-    std::uint32_t src = order[i];
-    idx.m_keys[i] = m_keys[src];
-    idx.m_coords[i] = m_coords[src];
-    idx.m_ecef[i] = geo::to_ecef(m_coords[src]);
-    boxes3[i].expand(idx.m_ecef[i]);
-    boxes[i] = core::Envelope{};
-    boxes[i].expand(m_coords[src]);
+    idx.m_keys[i] = m_keys[order[i]];
+    idx.m_coords[i] = m_coords[order[i]];
   }
   m_keys = {};
   m_coords = {};
-  idx.m_tree = PackedTree(boxes, boxes3);
+  order = {};
+  idx.m_ecef.resize(n);
+  for (std::size_t i = 0; i < n; ++i) idx.m_ecef[i] = geo::to_ecef(idx.m_coords[i]);
+  idx.m_tree = PackedTree(n, [&](std::size_t i, core::Envelope& e, Box3& b) {
+    e.expand(idx.m_coords[i]);
+    b.expand(idx.m_ecef[i]);
+  });
   return idx;
 }
 
@@ -82,7 +79,24 @@ std::vector<Hit> PointIndex::nearest(core::Coord p, std::size_t k, double max_m)
     if (a.kind == kMeasured) return m_keys[a.index] > m_keys[b.index];
     return false;
   };
-  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> queue(later);
+  std::vector<Entry> storage;
+  storage.reserve(64);
+  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> queue(later, std::move(storage));
+  // The k smallest upper bounds of point distances seen (a max-heap): nothing whose lower
+  // bound exceeds the largest of them can be among the k nearest.
+  std::vector<double> uppers;
+  uppers.reserve(k + 1);
+  double cutoff = max_m;
+  auto offer_upper = [&](double up) {
+    if (uppers.size() == k && up >= uppers.front()) return;
+    uppers.push_back(up);
+    std::push_heap(uppers.begin(), uppers.end());
+    if (uppers.size() > k) {
+      std::pop_heap(uppers.begin(), uppers.end());
+      uppers.pop_back();
+    }
+    if (uppers.size() == k) cutoff = std::min(max_m, uppers.front());
+  };
   geo::Ecef pe = geo::to_ecef(p);
   PackedTree::Node root = m_tree.root();
   queue.push({m_tree.lower_bound_m(root.index, pe), kNode, root.index, root.level});
@@ -93,15 +107,22 @@ std::vector<Hit> PointIndex::nearest(core::Coord p, std::size_t k, double max_m)
     switch (e.kind) {
       case kMeasured: out.push_back({m_keys[e.index], e.key}); break;
       case kPoint:
-        queue.push({geo::distance_m(p, m_coords[e.index]), kMeasured, e.index, 0});
+        queue.push(
+            {measure(p, chord_squared(pe, m_ecef[e.index]), e.index), kMeasured, e.index, 0});
         break;
       case kNode: {
         auto [lo, hi] = m_tree.children({e.index, e.level});
         for (std::size_t c = lo; c < hi; ++c) {
-          if (e.level == 1)
-            queue.push({chord_floor(chord(pe, m_ecef[c])), kPoint, c, 0});
-          else
-            queue.push({m_tree.lower_bound_m(c, pe), kNode, c, e.level - 1});
+          if (e.level == 1) {
+            double chord = std::sqrt(chord_squared(pe, m_ecef[c]));
+            double lower = chord_floor(chord);
+            if (lower > cutoff) continue;
+            offer_upper(geo::geodesic_upper_bound_m(chord) + 1e-6);
+            queue.push({lower, kPoint, c, 0});
+          } else {
+            double lower = m_tree.lower_bound_m(c, pe);
+            if (lower <= cutoff) queue.push({lower, kNode, c, e.level - 1});
+          }
         }
         break;
       }

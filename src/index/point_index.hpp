@@ -64,25 +64,46 @@ class PointIndex {
   const geo::Ecef& ecef(std::size_t i) const { return m_ecef[i]; }
   const PackedTree& tree() const { return m_tree; }
 
-  // Calls fn(i) for every position whose point lies within `metres` of p (query point
-  // given also as ECEF); `distance` is set to the exact distance when `exact_distance`.
+  // Calls fn(i, distance) for every position whose point lies within `metres` of p (the
+  // query point given also as ECEF); `distance` is the exact geodesic distance when
+  // `exact_distance`, else only a lower bound (the chord).
   template <class Fn>
   void for_each_within(core::Coord p, const geo::Ecef& pe, double metres, bool exact_distance,
                        Fn&& fn) const {
-    m_tree.search_chord(pe, metres + 1e-6, [&](std::size_t lo, std::size_t hi) {
+    // Squared chords: beyond `reach` the geodesic is longer than `metres` (it is never
+    // shorter than the chord); within `accept` it is within `metres` for sure.
+    const double reach = metres + 1e-6;
+    const double reach2 = reach * reach;
+    const double accept = geo::chord_within_m(metres);
+    const double accept2 = accept * accept;
+    m_tree.search_chord(pe, reach, [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) {
-        double c = chord(pe, m_ecef[i]);
-        if (c > metres + 1e-6) continue;  // the geodesic is never shorter than the chord
-        if (!exact_distance && geo::geodesic_upper_bound_m(c) + 1e-6 <= metres) {
-          fn(i, c);
+        double c2 = chord_squared(pe, m_ecef[i]);
+        if (c2 > reach2) continue;
+        if (!exact_distance && c2 <= accept2) {
+          fn(i, std::sqrt(c2));
           continue;
         }
-        double d = geo::distance_m(p, m_coords[i]);
+        double d = measure(p, c2, i);
         if (d <= metres) fn(i, d);
       }
     });
   }
 
+  // The exact geodesic distance from p to point i, given their squared chord: from the
+  // chord alone when short (geo::short_geodesic_m), else by GeographicLib.
+  double measure(core::Coord p, double chord2, std::size_t i) const {
+    if (chord2 < geo::kShortChordM * geo::kShortChordM)
+      return geo::short_geodesic_m(std::sqrt(chord2));
+    return geo::distance_m(p, m_coords[i]);
+  }
+
+  static double chord_squared(const geo::Ecef& a, const geo::Ecef& b) {
+    double dx = a.x - b.x;
+    double dy = a.y - b.y;
+    double dz = a.z - b.z;
+    return dx * dx + dy * dy + dz * dz;
+  }
   static double chord(const geo::Ecef& a, const geo::Ecef& b) {
     double dx = a.x - b.x;
     double dy = a.y - b.y;

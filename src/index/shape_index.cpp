@@ -9,18 +9,24 @@
 namespace minemap::index {
 namespace {
 
-double norm(double x, double y, double z) {
-  return std::sqrt(x * x + y * y + z * z);
-}
-
-// Straight-line distance from p to the segment a-b in space.
-double segment_chord(const geo::Ecef& p, const geo::Ecef& a, const geo::Ecef& b) {
+// Squared straight-line distance from p to the segment a-b in space.
+double segment_chord_squared(const geo::Ecef& p, const geo::Ecef& a, const geo::Ecef& b) {
   double ux = b.x - a.x, uy = b.y - a.y, uz = b.z - a.z;
   double wx = p.x - a.x, wy = p.y - a.y, wz = p.z - a.z;
   double uu = ux * ux + uy * uy + uz * uz;
   double t = uu > 0 ? (wx * ux + wy * uy + wz * uz) / uu : 0;
   t = std::clamp(t, 0.0, 1.0);
-  return norm(wx - t * ux, wy - t * uy, wz - t * uz);
+  double dx = wx - t * ux, dy = wy - t * uy, dz = wz - t * uz;
+  return dx * dx + dy * dy + dz * dz;
+}
+
+double segment_chord(const geo::Ecef& p, const geo::Ecef& a, const geo::Ecef& b) {
+  return std::sqrt(segment_chord_squared(p, a, b));
+}
+
+double chord_squared(const geo::Ecef& a, const geo::Ecef& b) {
+  double dx = a.x - b.x, dy = a.y - b.y, dz = a.z - b.z;
+  return dx * dx + dy * dy + dz * dz;
 }
 
 // The farthest a geodesic with chord c strays from that chord: every point of it is
@@ -204,17 +210,34 @@ double ShapeIndex::distance_m(std::size_t i, core::Coord p) const {
 }
 
 bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres) const {
+  return is_within(i, p, pe, metres, geo::chord_within_m(metres));
+}
+
+bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres,
+                           double accept_chord) const {
   if (m_box3[i].distance(pe) > metres + 1e-6) return false;
   if (covers(i, p)) return true;
-  double lowest = std::numeric_limits<double>::infinity();
-  double best_upper = std::numeric_limits<double>::infinity();
-  for_each_edge(i, pe, [&](double lo, double up, std::uint32_t, std::uint32_t) {
-    lowest = std::min(lowest, lo);
-    best_upper = std::min(best_upper, up);
-  });
-  if (best_upper <= metres) return true;
-  if (lowest > metres) return false;
-  return distance_m(i, p) <= metres;
+  // Per edge, on squared chords (no root, no arc sine): within for sure when the chord to
+  // the edge's chord plus the edge's sag is at most accept_chord; possibly within while
+  // the chord less the sag is at most `metres`.
+  bool maybe = false;
+  auto sure = [&](double c2, double sag) {
+    double certain = accept_chord - sag;
+    if (certain > 0 && c2 <= certain * certain) return true;
+    double possible = metres + sag + 1e-6;
+    if (c2 <= possible * possible) maybe = true;
+    return false;
+  };
+  for (std::uint32_t k = m_part_begin[i]; k < m_part_begin[i + 1]; ++k) {
+    const Part& part = m_parts[k];
+    if (part.end - part.begin == 1) {
+      if (sure(chord_squared(pe, m_ecef[part.begin]), 0.0)) return true;
+      continue;
+    }
+    for (std::uint32_t v = part.begin; v + 1 < part.end; ++v)
+      if (sure(segment_chord_squared(pe, m_ecef[v], m_ecef[v + 1]), m_sag[v])) return true;
+  }
+  return maybe && distance_m(i, p) <= metres;
 }
 
 std::vector<std::int64_t> ShapeIndex::in_box(const core::Envelope& box) const {
@@ -240,9 +263,10 @@ std::vector<std::int64_t> ShapeIndex::containing(core::Coord p) const {
 std::vector<std::int64_t> ShapeIndex::within_keys(core::Coord p, double metres) const {
   std::vector<std::int64_t> out;
   geo::Ecef pe = geo::to_ecef(p);
+  double accept = geo::chord_within_m(metres);
   m_tree.search_chord(pe, metres + 1e-6, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i)
-      if (is_within(i, p, pe, metres)) out.push_back(m_keys[i]);
+      if (is_within(i, p, pe, metres, accept)) out.push_back(m_keys[i]);
   });
   return out;
 }
@@ -250,9 +274,10 @@ std::vector<std::int64_t> ShapeIndex::within_keys(core::Coord p, double metres) 
 std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
   std::vector<Hit> out;
   geo::Ecef pe = geo::to_ecef(p);
+  double accept = geo::chord_within_m(metres);
   m_tree.search_chord(pe, metres + 1e-6, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
-      if (!is_within(i, p, pe, metres)) continue;
+      if (!is_within(i, p, pe, metres, accept)) continue;
       double d = distance_m(i, p);
       if (d <= metres) out.push_back({m_keys[i], d});
     }

@@ -67,6 +67,9 @@ class ShapeIndex {
   double distance_m(std::size_t i, core::Coord p) const;
   // Whether shape i lies within `metres` of p, decided by bounds where they suffice.
   bool is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres) const;
+  // The same with geo::chord_within_m(metres) computed once by the caller.
+  bool is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres,
+                 double accept_chord) const;
   const PackedTree& tree() const { return m_tree; }
 
  private:
