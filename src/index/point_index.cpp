@@ -114,7 +114,16 @@ std::vector<Hit> PointIndex::nearest(core::Coord p, std::size_t k, double max_m)
         auto [lo, hi] = m_tree.children({e.index, e.level});
         for (std::size_t c = lo; c < hi; ++c) {
           if (e.level == 1) {
-            double chord = std::sqrt(chord_squared(pe, m_ecef[c]));
+            double c2 = chord_squared(pe, m_ecef[c]);
+            if (c2 < geo::kShortChordM * geo::kShortChordM) {
+              // Short: the exact distance is cheap, measure it now.
+              double d = geo::short_geodesic_m(std::sqrt(c2));
+              if (d > cutoff) continue;
+              offer_upper(d);
+              queue.push({d, kMeasured, c, 0});
+              continue;
+            }
+            double chord = std::sqrt(c2);
             double lower = chord_floor(chord);
             if (lower > cutoff) continue;
             offer_upper(geo::geodesic_upper_bound_m(chord) + 1e-6);
