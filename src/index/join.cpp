@@ -33,50 +33,63 @@ void parallel_chunks(std::size_t n, std::size_t chunk, unsigned threads,
   if (failure) std::rethrow_exception(failure);
 }
 
+namespace {
+
+unsigned thread_count(const JoinOptions& opt) {
+  return opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs fn(begin, end, out) over [0, n) in chunks on the threads, each appending to its own
+// vector, and returns all the results sorted by `less`.
+template <class T, class Fn, class Less>
+std::vector<T> collect(std::size_t n, std::size_t chunk, const JoinOptions& opt, Fn&& fn,
+                       Less&& less) {
+  unsigned threads = thread_count(opt);
+  std::vector<std::vector<T>> parts(threads);
+  parallel_chunks(n, chunk, threads,
+                  [&](std::size_t lo, std::size_t hi, unsigned t) { fn(lo, hi, parts[t]); });
+  std::vector<T> all;
+  for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  std::sort(all.begin(), all.end(), less);
+  return all;
+}
+
+}  // namespace
+
 std::vector<KeyPair> points_in_polygons(const PointIndex& points, const ShapeIndex& polygons,
                                         const JoinOptions& opt) {
-  unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::vector<KeyPair>> parts(threads);
   // Polygon by polygon: each polygon's vertices stay in cache while its points are tested.
-  parallel_chunks(polygons.size(), 256, threads, [&](std::size_t lo, std::size_t hi, unsigned t) {
-    auto& out = parts[t];
-    for (std::size_t s = lo; s < hi; ++s) {
-      if (!polygons.polygonal(s)) continue;
-      const core::Envelope& env = polygons.envelope(s);
-      points.tree().search_box(env, [&](std::size_t a, std::size_t b) {
-        for (std::size_t i = a; i < b; ++i) {
-          core::Coord c = points.coord(i);
-          if (env.contains(c) && polygons.covers(s, c))
-            out.push_back({points.key(i), polygons.key(s)});
+  return collect<KeyPair>(
+      polygons.size(), 256, opt,
+      [&](std::size_t lo, std::size_t hi, std::vector<KeyPair>& out) {
+        for (std::size_t s = lo; s < hi; ++s) {
+          if (!polygons.polygonal(s)) continue;
+          const core::Envelope& env = polygons.envelope(s);
+          points.tree().search_box(env, [&](std::size_t a, std::size_t b) {
+            for (std::size_t i = a; i < b; ++i) {
+              core::Coord c = points.coord(i);
+              if (env.contains(c) && polygons.covers(s, c))
+                out.push_back({points.key(i), polygons.key(s)});
+            }
+          });
         }
-      });
-    }
-  });
-  std::vector<KeyPair> all;
-  for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-  std::sort(all.begin(), all.end());
-  return all;
+      },
+      std::less<KeyPair>());
 }
 
 std::vector<PairHit> points_within(const PointIndex& a, const PointIndex& b, double metres,
                                    const JoinOptions& opt) {
-  unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::vector<PairHit>> parts(threads);
-  parallel_chunks(a.size(), 1024, threads, [&](std::size_t lo, std::size_t hi, unsigned t) {
-    auto& out = parts[t];
-    for (std::size_t i = lo; i < hi; ++i) {
-      core::Coord p = a.coord(i);
-      b.for_each_within(p, a.ecef(i), metres, true, [&](std::size_t j, double d) {
-        out.push_back({a.key(i), b.key(j), d});
+  return collect<PairHit>(
+      a.size(), 1024, opt,
+      [&](std::size_t lo, std::size_t hi, std::vector<PairHit>& out) {
+        for (std::size_t i = lo; i < hi; ++i)
+          b.for_each_within(a.coord(i), a.ecef(i), metres, true, [&](std::size_t j, double d) {
+            out.push_back({a.key(i), b.key(j), d});
+          });
+      },
+      [](const PairHit& x, const PairHit& y) {
+        return x.first != y.first ? x.first < y.first : x.second < y.second;
       });
-    }
-  });
-  std::vector<PairHit> all;
-  for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-  std::sort(all.begin(), all.end(), [](const PairHit& x, const PairHit& y) {
-    return x.first != y.first ? x.first < y.first : x.second < y.second;
-  });
-  return all;
 }
 
 }  // namespace minemap::index

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
 
 #include "geo/geometry_ops.hpp"
+#include "index/nearest.hpp"
 
 namespace minemap::index {
 namespace {
@@ -289,45 +289,11 @@ std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
 }
 
 std::vector<Hit> ShapeIndex::nearest(core::Coord p, std::size_t k, double max_m) const {
-  std::vector<Hit> out;
-  if (k == 0 || m_keys.empty()) return out;
-  enum EntryKind : std::uint8_t { kNodeEntry = 0, kShape = 1, kMeasured = 2 };
-  struct Entry {
-    double key;
-    EntryKind kind;
-    std::size_t index;
-    std::size_t level;
-  };
-  auto later = [&](const Entry& a, const Entry& b) {
-    if (a.key != b.key) return a.key > b.key;
-    if (a.kind != b.kind) return a.kind > b.kind;
-    if (a.kind == kMeasured) return m_keys[a.index] > m_keys[b.index];
-    return false;
-  };
-  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> queue(later);
   geo::Ecef pe = geo::to_ecef(p);
-  PackedTree::Node root = m_tree.root();
-  queue.push({m_tree.lower_bound_m(root.index, pe), kNodeEntry, root.index, root.level});
-  while (!queue.empty() && out.size() < k) {
-    Entry e = queue.top();
-    queue.pop();
-    if (e.key > max_m) break;
-    switch (e.kind) {
-      case kMeasured: out.push_back({m_keys[e.index], e.key}); break;
-      case kShape: queue.push({distance_m(e.index, p), kMeasured, e.index, 0}); break;
-      case kNodeEntry: {
-        auto [lo, hi] = m_tree.children({e.index, e.level});
-        for (std::size_t c = lo; c < hi; ++c) {
-          if (e.level == 1)
-            queue.push({chord_floor(m_box3[c].distance(pe)), kShape, c, 0});
-          else
-            queue.push({m_tree.lower_bound_m(c, pe), kNodeEntry, c, e.level - 1});
-        }
-        break;
-      }
-    }
-  }
-  return out;
+  NearestSearch search(m_tree, pe, m_keys, k, max_m);
+  return search.run([&](std::size_t i,
+                        NearestSearch& s) { s.push_bound(chord_floor(m_box3[i].distance(pe)), i); },
+                    [&](std::size_t i) { return distance_m(i, p); });
 }
 
 }  // namespace minemap::index
