@@ -96,6 +96,7 @@ ShapeIndex ShapeIndex::Builder::build() && {
   idx.m_keys.resize(n);
   idx.m_env.resize(n);
   idx.m_box3.resize(n);
+  idx.m_ball.resize(n);
   idx.m_polygonal.resize(n);
   idx.m_part_begin.reserve(n + 1);
   idx.m_part_begin.push_back(0);
@@ -130,6 +131,23 @@ ShapeIndex ShapeIndex::Builder::build() && {
     idx.m_polygonal[i] = polygonal ? 1 : 0;
     idx.m_box3[i] = ecef_box(env[src]);
     idx.m_box3[i].grow(max_sag);  // long edges bow out of their vertices' envelope
+    // A ball holding the whole shape: its vertices, its edges (their sag) and, for a
+    // polygon, its inside (which bulges above the vertices by at most r²/2R).
+    std::uint32_t first = idx.m_parts[idx.m_part_begin[i]].begin;
+    auto last = static_cast<std::uint32_t>(idx.m_coords.size());
+    Ball ball;
+    for (std::uint32_t v = first; v < last; ++v) {
+      ball.centre.x += idx.m_ecef[v].x;
+      ball.centre.y += idx.m_ecef[v].y;
+      ball.centre.z += idx.m_ecef[v].z;
+    }
+    double count = last - first;
+    ball.centre = {ball.centre.x / count, ball.centre.y / count, ball.centre.z / count};
+    double r = 0;
+    for (std::uint32_t v = first; v < last; ++v)
+      r = std::max(r, PointIndex::chord(ball.centre, idx.m_ecef[v]));
+    ball.radius = r + max_sag + r * r / (2 * geo::kWgs84MinRadius) + 1e-3;
+    idx.m_ball[i] = ball;
   }
   idx.m_tree = PackedTree(idx.m_env, idx.m_box3);
   return idx;
@@ -137,10 +155,11 @@ ShapeIndex ShapeIndex::Builder::build() && {
 
 std::size_t ShapeIndex::memory_bytes() const {
   return m_keys.capacity() * sizeof(std::int64_t) + m_env.capacity() * sizeof(core::Envelope) +
-         m_box3.capacity() * sizeof(Box3) + m_polygonal.capacity() +
-         m_part_begin.capacity() * sizeof(std::uint32_t) + m_parts.capacity() * sizeof(Part) +
-         m_coords.capacity() * sizeof(core::Coord) + m_ecef.capacity() * sizeof(geo::Ecef) +
-         m_sag.capacity() * sizeof(float) + m_tree.memory_bytes();
+         m_box3.capacity() * sizeof(Box3) + m_ball.capacity() * sizeof(Ball) +
+         m_polygonal.capacity() + m_part_begin.capacity() * sizeof(std::uint32_t) +
+         m_parts.capacity() * sizeof(Part) + m_coords.capacity() * sizeof(core::Coord) +
+         m_ecef.capacity() * sizeof(geo::Ecef) + m_sag.capacity() * sizeof(float) +
+         m_tree.memory_bytes();
 }
 
 bool ShapeIndex::covers(std::size_t i, core::Coord p) const {
@@ -215,7 +234,10 @@ bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, do
 
 bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres,
                            double accept_chord) const {
-  if (m_box3[i].distance(pe) > metres + 1e-6) return false;
+  // The ball first: the whole shape too far, or all of it near enough.
+  double centre = PointIndex::chord(pe, m_ball[i].centre);
+  if (centre - m_ball[i].radius > metres + 1e-6) return false;
+  if (centre + m_ball[i].radius <= accept_chord) return true;
   if (covers(i, p)) return true;
   // Per edge, on squared chords (no root, no arc sine): within for sure when the chord to
   // the edge's chord plus the edge's sag is at most accept_chord; possibly within while

@@ -89,6 +89,11 @@ class ShapeIndex {
   std::vector<std::int64_t> m_keys;
   std::vector<core::Envelope> m_env;
   std::vector<Box3> m_box3;
+  struct Ball {
+    geo::Ecef centre;
+    double radius = 0;
+  };
+  std::vector<Ball> m_ball;  // per shape, in ECEF
   std::vector<std::uint8_t> m_polygonal;
   std::vector<std::uint32_t> m_part_begin;
   std::vector<Part> m_parts;
