@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
-#include "io/gdal_source.hpp"
+#include "io/feature_reader.hpp"
 #include "io/prefetch.hpp"
 #include "io/progress.hpp"
 
@@ -33,7 +33,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   SourceOptions so;
   so.layer = opt.mapping.layer;
   so.crs = opt.mapping.crs;
-  FeatureSource src(path, so);
+  const std::unique_ptr<FeatureReader> source = open_feature_reader(path, so);
+  FeatureReader& src = *source;
   ResolvedMapping mapping(spec, opt.mapping, src.columns());
 
   ImportSummary sum;
@@ -54,7 +55,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
         ++sum.filtered_out;
         continue;
       }
-      const std::string where = path + ": feature " + std::to_string(f.index);
+      // Only a bad feature needs its place as text.
+      const auto where = [&] { return path + ": feature " + std::to_string(f.index); };
       try {
         core::Record r = mapping.record(f.values);
         if (spec.spatial()) {
@@ -71,10 +73,10 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
         ++sum.imported;
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
-        if (!opt.skip_errors) throw e.located(where);
+        if (!opt.skip_errors) throw e.located(where());
         rejects.push_back({f.index, e.what()});
       } catch (const core::Conflict& e) {
-        if (!opt.skip_errors) throw core::Conflict(where + ": " + e.what());
+        if (!opt.skip_errors) throw core::Conflict(where() + ": " + e.what());
         rejects.push_back({f.index, e.what()});
       }
     }

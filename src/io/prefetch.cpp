@@ -3,7 +3,7 @@
 
 namespace minemap::io {
 
-Prefetch::Prefetch(FeatureSource& src) : m_src(src), m_thread([this] { run(); }) {}
+Prefetch::Prefetch(FeatureReader& src) : m_src(src), m_thread([this] { run(); }) {}
 
 Prefetch::~Prefetch() {
   {

@@ -1,5 +1,5 @@
-// Reads a FeatureSource on a second thread, in batches, so that parsing the file
-// (GDAL) and writing the store overlap. The source is used by that thread only.
+// Reads a FeatureReader on a second thread, in batches, so that parsing the file and
+// writing the store overlap. The reader is used by that thread only.
 #pragma once
 
 #include <condition_variable>
@@ -9,13 +9,13 @@
 #include <thread>
 #include <vector>
 
-#include "io/gdal_source.hpp"
+#include "io/feature_reader.hpp"
 
 namespace minemap::io {
 
 class Prefetch {
  public:
-  explicit Prefetch(FeatureSource& src);
+  explicit Prefetch(FeatureReader& src);
   ~Prefetch();
   Prefetch(const Prefetch&) = delete;
   Prefetch& operator=(const Prefetch&) = delete;
@@ -28,7 +28,7 @@ class Prefetch {
   void run();
 
   static constexpr std::size_t kBatch = 512, kMaxBatches = 8;
-  FeatureSource& m_src;
+  FeatureReader& m_src;
   std::mutex m_mutex;
   std::condition_variable m_ready, m_room;
   std::deque<std::vector<SourceFeature>> m_batches;

@@ -6,9 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "core/schema.hpp"
 #include "store/backend.hpp"
 
 namespace minemap::store {
+
+// The JSON of a record in an audit entry (before/after): byte for byte
+// geo::record_to_json(spec, r).dump(), which the hash chain of existing stores covers,
+// written directly (several times faster: no JSON tree is built). Throws what dump()
+// throws (text that is not UTF-8).
+std::string audit_json(const core::EntitySpec& spec, const core::Record& r);
 
 // Hex BLAKE2b-256 over e.prev_hash and every other field of e (length-prefixed).
 std::string audit_hash(const AuditEntry& e);

@@ -134,8 +134,8 @@ void Registry::audit(const EntitySpec& spec, const std::string& id, const std::s
   e.entity_id = id;
   e.action = action;
   e.reason = reason;
-  if (before) e.before = geo::record_to_json(spec, *before).dump();
-  if (after) e.after = geo::record_to_json(spec, *after).dump();
+  if (before) e.before = audit_json(spec, *before);
+  if (after) e.after = audit_json(spec, *after);
   e.hash = audit_hash(e);
   m_backend->append_audit(e);
   if (m_depth > 0) m_last_audit = e;

@@ -341,11 +341,12 @@ TEST(Import, ProgressOnATerminalOnly) {
   auto store = d / "s.gpkg";
   ASSERT_EQ(minemap({"init", store.string()}).code, 0);
   std::string fc = R"({"type":"FeatureCollection","features":[)";
-  for (int i = 0; i < 5000; ++i)
+  // Enough features that the run outlasts the first redraw (200 ms) even on a fast machine.
+  for (int i = 0; i < 40000; ++i)
     fc +=
         std::string(i ? "," : "") +
         R"({"type":"Feature","properties":{"category":"UXO"},"geometry":{"type":"Point","coordinates":[)" +
-        std::to_string(20 + i * 1e-5) + ",45]}}";
+        std::to_string(20 + i * 1e-6) + ",45]}}";
   auto input = d / "items.geojson";
   write_file(input, fc + "]}");
   // Piped: no progress line.
@@ -358,6 +359,6 @@ TEST(Import, ProgressOnATerminalOnly) {
                          quote(input.string()) + " --as items --dry-run") +
                    " /dev/null");
   ASSERT_EQ(tty.code, 0) << tty.out << tty.err;
-  EXPECT_NE(tty.out.find(" / 5,000 features"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find(" / 40,000 features"), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("/s"), std::string::npos) << tty.out;
 }
