@@ -24,7 +24,9 @@ int checked_size(std::string_view v) {
 }  // namespace
 
 Db::Db(const std::string& path, int flags) : m_path(path) {
-  int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+  // A connection is used by one thread at a time (the store is not shared across threads
+  // without a lock of its own), so SQLite's own per-call mutex is not needed.
+  int rc = sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
     sqlite3_close_v2(m_db);
