@@ -54,9 +54,7 @@ std::vector<Hit> PointIndex::within(core::Coord p, double metres) const {
   for_each_within(p, geo::to_ecef(p), metres, true, [&](std::size_t i, double d) {
     out.push_back({m_keys[i], d});
   });
-  std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.key < b.key;
-  });
+  std::sort(out.begin(), out.end(), Hit::nearer);
   return out;
 }
 

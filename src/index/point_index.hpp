@@ -5,6 +5,7 @@
 // when the bounds cannot decide: exact answers at any latitude, fast.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -21,6 +22,10 @@ struct Hit {
   std::int64_t key = 0;
   double distance_m = 0;
   friend bool operator==(const Hit&, const Hit&) = default;
+  // Nearest first, ties by key: the order every distance query answers in.
+  static bool nearer(const Hit& a, const Hit& b) {
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.key < b.key;
+  }
 };
 
 class PointIndex {

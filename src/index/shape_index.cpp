@@ -304,9 +304,7 @@ std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
       if (d <= metres) out.push_back({m_keys[i], d});
     }
   });
-  std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.key < b.key;
-  });
+  std::sort(out.begin(), out.end(), Hit::nearer);
   return out;
 }
 

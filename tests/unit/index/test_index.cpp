@@ -200,9 +200,7 @@ void expect_same_hits(const std::vector<Hit>& got, const std::vector<Hit>& expec
 }
 
 std::vector<Hit> sorted_hits(std::vector<Hit> v) {
-  std::sort(v.begin(), v.end(), [](const Hit& a, const Hit& b) {
-    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.key < b.key;
-  });
+  std::sort(v.begin(), v.end(), Hit::nearer);
   return v;
 }
 
