@@ -102,9 +102,16 @@ double segment_distance_by_search(core::Coord p, core::Coord a, core::Coord b) {
 double distance_to_segment_m(core::Coord p, core::Coord a, core::Coord b) {
   if (a == b) return distance_m(p, a);
   static thread_local const GeographicLib::Gnomonic gnomonic(Geodesic::WGS84());
-  // Start from the middle of the segment in lon/lat; any point near it converges.
-  double lat0 = (a.y + b.y) / 2;
-  double lon0 = a.x + std::remainder(b.x - a.x, 360.0) / 2;
+  // Start from the foot of the perpendicular on the chord a-b in space, carried to lon/lat
+  // along the segment: for short edges within micrometres of the answer, so one or two
+  // rounds settle it (any start near the segment converges).
+  Ecef ea = to_ecef(a), eb = to_ecef(b), ep = to_ecef(p);
+  double ux = eb.x - ea.x, uy = eb.y - ea.y, uz = eb.z - ea.z;
+  double uu = ux * ux + uy * uy + uz * uz;
+  double t0 = uu > 0 ? ((ep.x - ea.x) * ux + (ep.y - ea.y) * uy + (ep.z - ea.z) * uz) / uu : 0.5;
+  t0 = std::clamp(t0, 0.0, 1.0);
+  double lat0 = a.y + t0 * (b.y - a.y);
+  double lon0 = a.x + t0 * std::remainder(b.x - a.x, 360.0);
   for (int iter = 0; iter < 50; ++iter) {
     double xa = 0, ya = 0, xb = 0, yb = 0, xp = 0, yp = 0;
     gnomonic.Forward(lat0, lon0, a.y, a.x, xa, ya);
