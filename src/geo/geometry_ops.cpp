@@ -443,16 +443,7 @@ void normalize_orientation(core::Geometry& g) {
 }
 
 int orientation(core::Coord a, core::Coord b, core::Coord c) {
-  // Shewchuk's error bound for the floating-point determinant (ccwerrboundA).
-  double left = (a.x - c.x) * (b.y - c.y);
-  double right = (a.y - c.y) * (b.x - c.x);
-  double det = left - right;
-  double bound = 3.3306690738754716e-16 * (std::abs(left) + std::abs(right));
-  if (det > bound) return 1;
-  if (-det > bound) return -1;
-  int r = GEOSOrientationIndex_r(ctx(), a.x, a.y, b.x, b.y, c.x, c.y);
-  if (r == 2) throw core::Error("orientation test failed");
-  return r;
+  return orient(a, b, c);
 }
 
 }  // namespace minemap::geo

@@ -35,7 +35,7 @@ bool covers(const core::Geometry& polygonal, core::Coord p);
 
 // The side of c relative to the directed line a->b in the lon/lat plane: 1 left
 // (counter-clockwise), -1 right, 0 exactly on the line. Exact for any double inputs: a
-// floating-point filter decides the clear cases, GEOS's double-double predicate the rest.
+// floating-point filter decides the clear cases, exact expansion arithmetic the rest.
 int orientation(core::Coord a, core::Coord b, core::Coord c);
 
 }  // namespace minemap::geo

@@ -199,6 +199,15 @@ void expect_same_hits(const std::vector<Hit>& got, const std::vector<Hit>& expec
   }
 }
 
+// The same keys as the hits, in any order (within_keys answers without distances).
+void expect_same_keys(std::vector<std::int64_t> keys, const std::vector<Hit>& hits) {
+  std::vector<std::int64_t> expect;
+  for (const auto& h : hits) expect.push_back(h.key);
+  std::sort(keys.begin(), keys.end());
+  std::sort(expect.begin(), expect.end());
+  EXPECT_EQ(keys, expect);
+}
+
 std::vector<Hit> sorted_hits(std::vector<Hit> v) {
   std::sort(v.begin(), v.end(), Hit::nearer);
   return v;
@@ -220,12 +229,7 @@ TEST(PointIndex, EveryQueryMatchesBruteForce) {
       for (const auto& h : all)
         if (h.distance_m <= radius) expect_within.push_back(h);
       expect_same_hits(idx.within(p, radius), expect_within, "within");
-      auto keys = idx.within_keys(p, radius);
-      std::sort(keys.begin(), keys.end());
-      std::vector<std::int64_t> expect_keys;
-      for (const auto& h : expect_within) expect_keys.push_back(h.key);
-      std::sort(expect_keys.begin(), expect_keys.end());
-      EXPECT_EQ(keys, expect_keys);
+      expect_same_keys(idx.within_keys(p, radius), expect_within);
       for (std::size_t k : {1u, 10u, 37u}) {
         std::vector<Hit> expect(all.begin(), all.begin() + k);
         expect_same_hits(idx.nearest(p, k), expect, "nearest k=" + std::to_string(k));
@@ -348,12 +352,7 @@ TEST(ShapeIndex, EveryQueryMatchesBruteForce) {
         EXPECT_EQ(got[i].key, expect_within[i].key);
         EXPECT_NEAR(got[i].distance_m, expect_within[i].distance_m, 1e-6);
       }
-      auto keys = idx.within_keys(p, radius);
-      std::sort(keys.begin(), keys.end());
-      std::vector<std::int64_t> expect_keys;
-      for (const auto& h : expect_within) expect_keys.push_back(h.key);
-      std::sort(expect_keys.begin(), expect_keys.end());
-      EXPECT_EQ(keys, expect_keys);
+      expect_same_keys(idx.within_keys(p, radius), expect_within);
       for (std::size_t k : {1u, 10u}) {
         auto near = idx.nearest(p, k);
         ASSERT_EQ(near.size(), k);
