@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli_util.hpp"
+#include "app/cmd_record.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
 #include "io/exporter.hpp"
@@ -24,7 +25,8 @@ using namespace minemap;
 namespace {
 
 const char* kEntityHelp =
-    "hazards, activities, releases, items, accidents, victims, records, organisations, "
+    "hazards, activities, releases, items, accidents, victims, records, record-rows, "
+    "record-mines, organisations, "
     "admin-areas, settlements, roads";
 
 void print_repairs(const std::string& where, const std::vector<std::string>& repairs) {
@@ -480,6 +482,8 @@ int main(int argc, char** argv) {
       return cmd_near(store_path, na);
     };
   });
+
+  app::add_record_commands(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

@@ -229,7 +229,55 @@ std::vector<EntitySpec> build() {
                    ref("hazard_id", "hazards"),
                    integer("declared_total", 0, 1e9, "mines declared by the record"),
                    computed_real("area_m2", "geodesic area of the perimeter"),
+                   text("label", false, "the record's own id, as written on it (e.g. MR-0042)"),
+                   integer("derivation", 1, 1e9,
+                           "version of the derived geometry: 1 as received, +1 per correction"),
+                   text("corrections", false,
+                        "corrections the derivation applies (JSON: declination_deg, crs, pace_m)"),
+                   real("declination_deg_applied", -180, 180,
+                        "magnetic declination applied to the bearings, east positive"),
+                   text("declination_source", false, "record, correction, IGRF-14 at YEAR, none"),
+                   real("convergence_deg_applied", -180, 180,
+                        "meridian convergence applied to grid bearings"),
+                   real("misclosure_m", 0, 1e9, "traverse misclosure"),
+                   real("misclosure_ratio", 0, 1e9, "misclosure / traverse length"),
+                   integer("mine_count", 0, 1e9, "recorded mines (rows x counts)"),
+                   text("warnings", false, "what digitisation found suspicious, one per line"),
                }});
+
+  v.push_back({Entity::RecordRow,
+               "record-rows",
+               "record_rows",
+               "MRR",
+               "Minefield record rows (derived)",
+               GeomType::LineString,
+               true,
+               {
+                   ref("record_id", "records", true),
+                   text("row", true, "the row's id in the record"),
+                   integer("derivation", 1, 1e9, "the record's derivation this row belongs to"),
+                   enumeration("pattern", {"single", "staggered"}, false),
+                   integer("count", 0, 1e9, "mines in the row"),
+                   real("spacing_m", 0, 1e6, "distance between mines along the row"),
+                   real("bearing_true_deg", -360, 720, "the row's direction from true north"),
+               }});
+
+  v.push_back(
+      {Entity::RecordMine,
+       "record-mines",
+       "record_mines",
+       "MRM",
+       "Recorded mines (derived)",
+       GeomType::Point,
+       true,
+       {
+           ref("record_id", "records", true),
+           text("row", true, "the row's id in the record"),
+           integer("index", 0, 1e9, "0-based position along the row"),
+           integer("derivation", 1, 1e9, "the record's derivation this position belongs to"),
+           enumeration("category", dev, true),
+           text("model"),
+       }});
 
   v.push_back(
       {Entity::Organisation,

@@ -51,6 +51,8 @@ enum class Entity {
   Accident,
   Victim,
   Record,
+  RecordRow,
+  RecordMine,
   Organisation,
   AdminArea,
   Settlement,

@@ -57,6 +57,28 @@ core::Coord destination(core::Coord from, double azimuth_deg, double distance_m)
   return {lon, lat};
 }
 
+struct GeodesicPath::Impl {
+  explicit Impl(const GeographicLib::GeodesicLine& l) : line(l) {}
+  GeographicLib::GeodesicLine line;
+};
+
+GeodesicPath::GeodesicPath(core::Coord from, double azimuth_deg)
+    : m(std::make_unique<Impl>(Geodesic::WGS84().Line(
+          from.y, from.x, azimuth_deg,
+          Geodesic::LATITUDE | Geodesic::LONGITUDE | Geodesic::AZIMUTH | Geodesic::DISTANCE_IN))) {}
+GeodesicPath::~GeodesicPath() = default;
+GeodesicPath::GeodesicPath(GeodesicPath&&) noexcept = default;
+GeodesicPath& GeodesicPath::operator=(GeodesicPath&&) noexcept = default;
+
+GeodesicPath::Position GeodesicPath::at(double distance_m) const {
+  Position p;
+  double lat = 0;
+  double lon = 0;
+  m->line.Position(distance_m, lat, lon, p.azimuth_deg);  // longitude in [-180, 180]
+  p.at = {lon, lat};
+  return p;
+}
+
 namespace {
 
 // Golden-section search of the distance from p along the geodesic a-b: the fallback when

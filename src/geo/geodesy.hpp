@@ -2,6 +2,8 @@
 // distances, areas, the direct problem.
 #pragma once
 
+#include <memory>
+
 #include "core/geometry.hpp"
 
 namespace minemap::geo {
@@ -17,6 +19,29 @@ double polygon_area_m2(const core::Polygon& p);
 // The direct problem: from `from`, along azimuth `azimuth_deg` (clockwise from
 // true north) for `distance_m` metres.
 core::Coord destination(core::Coord from, double azimuth_deg, double distance_m);
+
+// A geodesic from a point along an azimuth (GeographicLib's GeodesicLine): positions
+// and forward azimuths at any distance along it, each as exact as the direct problem,
+// at a fraction of its cost (the line's coefficients are computed once).
+class GeodesicPath {
+ public:
+  GeodesicPath(core::Coord from, double azimuth_deg);
+  ~GeodesicPath();
+  GeodesicPath(GeodesicPath&&) noexcept;
+  GeodesicPath& operator=(GeodesicPath&&) noexcept;
+  GeodesicPath(const GeodesicPath&) = delete;
+  GeodesicPath& operator=(const GeodesicPath&) = delete;
+
+  struct Position {
+    core::Coord at;
+    double azimuth_deg = 0;  // forward azimuth there, clockwise from true north
+  };
+  Position at(double distance_m) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
 
 // The shortest geodesic distance in metres from `p` to the geodesic segment a-b (the
 // edge of a polygon or line taken as the shortest path on the ellipsoid): the foot of

@@ -11,5 +11,5 @@ TEST(Docs, DataModelIsTheSchemaOutput) {
   EXPECT_EQ(slurp(fs::path(src) / "docs" / "data-model.md"), r.out)
       << "docs/data-model.md is stale: run `minemap schema > docs/data-model.md`";
   auto j = json_of(minemap({"schema", "--json"}));
-  EXPECT_EQ(j.size(), 11u);
+  EXPECT_EQ(j.size(), 13u);
 }

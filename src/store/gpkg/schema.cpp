@@ -166,6 +166,27 @@ std::vector<std::string> expected_columns(const EntitySpec& spec) {
   return cols;
 }
 
+// Creates every entity table the specs name that the file lacks, and adds every
+// column a table lacks (new fields are nullable, so old rows stay valid).
+void add_missing_tables_and_columns(Db& db) {
+  Stmt cols(db, "SELECT name FROM pragma_table_info(?)");
+  for (const auto& spec : core::entities()) {
+    std::set<std::string> have;
+    {
+      ResetOnExit reset(cols);
+      cols.bind_text(1, spec.table);
+      while (cols.step()) have.insert(cols.column_text(0));
+    }
+    if (have.empty()) {
+      create_entity_table(db, spec);
+      continue;
+    }
+    for (const auto& f : spec.fields)
+      if (!have.count(std::string(f.name)))
+        db.exec("ALTER TABLE " + quote_id(spec.table) + " ADD COLUMN " + column_ddl(f));
+  }
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -173,7 +194,11 @@ const std::vector<Migration>& migrations() {
   // above adds an entry here, e.g.
   //   {2, "ALTER TABLE hazards ADD COLUMN \"priority\" INTEGER;"}
   // and check_columns() refuses a file that misses a column the specs need.
-  static const std::vector<Migration> list = {};
+  static const std::vector<Migration> list = {
+      // 2: minefield records keep their derivation (label, derivation, corrections,
+      // declination, misclosure ...) and their derived rows and mines as layers.
+      {2, "", add_missing_tables_and_columns},
+  };
   return list;
 }
 
@@ -240,7 +265,8 @@ void migrate(Db& db, const std::vector<Migration>& list, int target) {
     for (const auto& m : list) {
       if (m.version <= version || m.version > target) continue;
       step = m.version;
-      db.exec(m.sql);
+      if (!m.sql.empty()) db.exec(m.sql);
+      if (m.apply) m.apply(db);
     }
     Stmt s(db, "UPDATE minemap_meta SET value = ? WHERE key = 'schema_version'");
     s.bind_text(1, std::to_string(target)).step();

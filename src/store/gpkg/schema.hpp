@@ -3,6 +3,7 @@
 // tables, and the migrations that bring an older file up to this build.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ inline constexpr std::string_view kMetaTable = "minemap_meta";
 struct Migration {
   int version;
   std::string sql;
+  // Run after `sql`, in the same transaction, for changes SQL text cannot express
+  // alone (new entity tables with their GeoPackage registrations and R-trees).
+  std::function<void(Db&)> apply = {};
 };
 // This build's migrations, in version order.
 const std::vector<Migration>& migrations();

@@ -136,7 +136,7 @@ TEST(Schema, EveryEntityHasAUniquePrefixAndTable) {
       }
     }
   }
-  EXPECT_EQ(entities().size(), 11u);
+  EXPECT_EQ(entities().size(), 13u);
   EXPECT_THROW(spec_by_name("mines"), InputError);
 }
 

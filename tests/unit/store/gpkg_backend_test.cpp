@@ -69,7 +69,8 @@ TEST_F(GpkgTest, CreateWritesTheGeoPackageHeaderAndCoreTables) {
   EXPECT_NE(text_of(db, "SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 4326")
                 .find("GEOGCS[\"WGS 84\""),
             std::string::npos);
-  EXPECT_EQ(text_of(db, "SELECT value FROM minemap_meta WHERE key = 'schema_version'"), "1");
+  EXPECT_EQ(text_of(db, "SELECT value FROM minemap_meta WHERE key = 'schema_version'"),
+            std::to_string(store::gpkg::schema_version()));
 
   for (const auto& spec : core::entities()) {
     std::string t = store::gpkg::quote_text(spec.table);
@@ -567,13 +568,15 @@ TEST_F(GpkgTest, MigratesAVersionZeroFile) {
 TEST_F(GpkgTest, MigrationsRunInOrderInOneTransaction) {
   open(OpenMode::Create);
   close();
+  // Two versions past this build's.
+  const int v = store::gpkg::schema_version();
   std::vector<store::gpkg::Migration> list = {
-      {2, "ALTER TABLE hazards ADD COLUMN priority INTEGER;"},
-      {3,
+      {v + 1, "ALTER TABLE hazards ADD COLUMN priority INTEGER;"},
+      {v + 2,
        "UPDATE hazards SET priority = 1; CREATE INDEX hazards_priority_idx ON hazards "
        "(priority);"}};
-  store::gpkg::open_gpkg_with(m_path, OpenMode::OpenExisting, list, 3).reset();
-  EXPECT_EQ(version_of(m_path), 3);
+  store::gpkg::open_gpkg_with(m_path, OpenMode::OpenExisting, list, v + 2).reset();
+  EXPECT_EQ(version_of(m_path), v + 2);
   {
     Db db(m_path, SQLITE_OPEN_READONLY);
     EXPECT_EQ(int_of(db,
@@ -583,25 +586,64 @@ TEST_F(GpkgTest, MigrationsRunInOrderInOneTransaction) {
   }
   // A file newer than this build is refused, untouched.
   EXPECT_THROW(open(OpenMode::OpenExisting), core::StorageError);
-  EXPECT_EQ(version_of(m_path), 3);
+  EXPECT_EQ(version_of(m_path), v + 2);
 }
 
 TEST_F(GpkgTest, FailedMigrationLeavesTheFileAsItWas) {
   open(OpenMode::Create);
   close();
+  const int v = store::gpkg::schema_version();
   std::vector<store::gpkg::Migration> list = {
-      {2, "ALTER TABLE hazards ADD COLUMN priority INTEGER;"},
-      {3, "ALTER TABLE no_such_table ADD COLUMN x TEXT;"}};
+      {v + 1, "ALTER TABLE hazards ADD COLUMN priority INTEGER;"},
+      {v + 2, "ALTER TABLE no_such_table ADD COLUMN x TEXT;"}};
   try {
-    store::gpkg::open_gpkg_with(m_path, OpenMode::OpenExisting, list, 3);
+    store::gpkg::open_gpkg_with(m_path, OpenMode::OpenExisting, list, v + 2);
     FAIL() << "a failing migration went through";
   } catch (const core::StorageError& e) {
-    EXPECT_NE(std::string(e.what()).find("version 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("version " + std::to_string(v + 2)), std::string::npos)
+        << e.what();
   }
-  EXPECT_EQ(version_of(m_path), 1);
+  EXPECT_EQ(version_of(m_path), v);
   Db db(m_path, SQLITE_OPEN_READONLY);
   EXPECT_EQ(int_of(db, "SELECT count(*) FROM pragma_table_info('hazards') WHERE name = 'priority'"),
             0);
+}
+
+TEST_F(GpkgTest, MigratesAVersionOneFileToRecordLayers) {
+  // Version 1 had no derived record layers and fewer record columns: make such a
+  // file from a new one, then open it with this build's migrations.
+  populate(open(OpenMode::Create), 1);
+  close();
+  {
+    Db db(m_path, SQLITE_OPEN_READWRITE);
+    store::gpkg::register_st_functions(db);
+    for (std::string t : {"record_rows", "record_mines"}) {
+      db.exec("DROP TABLE " + t);
+      db.exec("DROP TABLE rtree_" + t + "_geom");
+      for (std::string meta : {"gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions"})
+        db.exec("DELETE FROM " + meta + " WHERE table_name = '" + t + "'");
+      db.exec("DROP TRIGGER IF EXISTS rtree_" + t + "_geom_insert");
+    }
+    for (std::string c :
+         {"label", "derivation", "corrections", "declination_deg_applied", "declination_source",
+          "convergence_deg_applied", "misclosure_m", "misclosure_ratio", "mine_count", "warnings"})
+      db.exec("ALTER TABLE records DROP COLUMN " + c);
+  }
+  set_version(m_path, 1);
+  auto& b = open(OpenMode::OpenExisting);
+  EXPECT_EQ(b.get(hazards(), "HZ-000001", false), make_record(hazards(), 1));
+  close();
+  EXPECT_EQ(version_of(m_path), 2);
+  Db db(m_path, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(
+      int_of(db, "SELECT count(*) FROM pragma_table_info('records') WHERE name = 'derivation'"), 1);
+  EXPECT_EQ(
+      int_of(
+          db,
+          "SELECT count(*) FROM gpkg_contents WHERE table_name IN ('record_rows', 'record_mines')"),
+      2);
+  EXPECT_EQ(int_of(db, "SELECT count(*) FROM gpkg_extensions WHERE table_name = 'record_mines'"),
+            1);
 }
 
 TEST_F(GpkgTest, MissingColumnWithoutMigrationIsRefused) {
