@@ -95,7 +95,7 @@ int cmd_digitize(const RecordArgs& a) {
     throw e.located(name);
   }
   print_warnings(name, d.warnings);
-  io::write_output(a.out, record::to_geojson(p.record, d).dump() + "\n");
+  io::write_output(a.out, record::to_geojson_text(p.record, d) + "\n");
   if (a.out != "-")
     std::cerr << name << ": " << p.record.id << ": " << summary(d) << " -> " << a.out << '\n';
   return 0;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 
@@ -102,6 +103,18 @@ Crs::Crs(const std::string& definition, const std::string& field) : m(std::make_
 Crs::~Crs() = default;
 Crs::Crs(Crs&&) noexcept = default;
 Crs& Crs::operator=(Crs&&) noexcept = default;
+
+const Crs& Crs::shared(const std::string& definition, const std::string& field) {
+  // Records name few CRSs; the bound only keeps a stream of odd definitions (a
+  // fuzzer's) from growing the cache without end.
+  constexpr std::size_t kMaxCached = 64;
+  thread_local std::unordered_map<std::string, std::unique_ptr<Crs>> cache;
+  auto it = cache.find(definition);
+  if (it != cache.end()) return *it->second;
+  auto crs = std::make_unique<Crs>(definition, field);
+  if (cache.size() >= kMaxCached) cache.clear();
+  return *cache.emplace(definition, std::move(crs)).first->second;
+}
 
 const std::string& Crs::definition() const {
   return m->definition;

@@ -26,6 +26,11 @@ class Crs {
   Crs(const Crs&) = delete;
   Crs& operator=(const Crs&) = delete;
 
+  // This thread's Crs for `definition`, built on first use and kept (PROJ's setup of a
+  // CRS and its transformations costs milliseconds; a record uses it for
+  // microseconds). Errors as the constructor's; a failure is not kept.
+  static const Crs& shared(const std::string& definition, const std::string& field = "crs");
+
   const std::string& definition() const;
   // PROJ's name of the CRS ("Pulkovo 1942 / Gauss-Kruger zone 8").
   const std::string& name() const;

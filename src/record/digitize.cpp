@@ -1,5 +1,6 @@
 #include "record/digitize.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -37,14 +38,16 @@ struct Digitizer {
   const Record& r;
   const Corrections& fix;
   Digitized d;
-  geo::Crs crs;
-  std::unique_ptr<geo::Crs> grid;  // the CRS grid bearings refer to
+  const geo::Crs& crs;
+  const geo::Crs* grid = nullptr;  // the CRS grid bearings refer to, when not `crs`
   double to_deg = 1;               // record angle unit -> degrees
   double to_m = 1;                 // record distance unit -> metres
   std::unordered_map<std::string, core::Coord> at;
 
   Digitizer(const Parsed& p, const Corrections& f)
-      : r(p.record), fix(f), crs(f.crs ? *f.crs : p.record.crs, f.crs ? "correction.crs" : "crs") {
+      : r(p.record),
+        fix(f),
+        crs(geo::Crs::shared(f.crs ? *f.crs : p.record.crs, f.crs ? "correction.crs" : "crs")) {
     d.warnings = p.warnings;
     d.crs = crs.definition();
     to_deg = 360.0 / full_circle(r.angle_unit);
@@ -74,7 +77,7 @@ struct Digitizer {
         d.grid_crs = crs.definition();
       } else {
         d.grid_crs = geo::Crs::utm_zone_of(a);
-        grid = std::make_unique<geo::Crs>(d.grid_crs, "bearing_ref");
+        grid = &geo::Crs::shared(d.grid_crs, "bearing_ref");
       }
       d.convergence_deg_applied = convergence(a);
     }
@@ -279,6 +282,125 @@ nlohmann::json to_geojson(const Record& r, const Digitized& d) {
               {"features", features}};
   if (!d.grid_crs.empty()) out["grid_crs"] = d.grid_crs;
   if (d.pace_m > 0) out["pace_m_applied"] = d.pace_m;
+  return out;
+}
+
+namespace {
+
+// Shortest text that reads back as the same double (as nlohmann::json writes).
+void put(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void put(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void put_str(std::string& out, const std::string& s) {
+  out += nlohmann::json(s).dump();
+}
+
+void put_pos(std::string& out, core::Coord c) {
+  out += '[';
+  put(out, c.x);
+  out += ',';
+  put(out, c.y);
+  out += ']';
+}
+
+}  // namespace
+
+std::string to_geojson_text(const Record& r, const Digitized& d) {
+  // The members around "features" come from the JSON tree of a collection without
+  // features (small); the features are written here, in the same order as
+  // to_geojson.
+  std::string out;
+  out.reserve(256 + d.mines.size() * 190);
+  Digitized head;
+  head.perimeter = d.perimeter;
+  head.traverse_length_m = d.traverse_length_m;
+  head.misclosure_m = d.misclosure_m;
+  head.misclosure_ratio = d.misclosure_ratio;
+  head.area_m2 = d.area_m2;
+  head.declination_deg_applied = d.declination_deg_applied;
+  head.declination_source = d.declination_source;
+  head.convergence_deg_applied = d.convergence_deg_applied;
+  head.grid_crs = d.grid_crs;
+  head.crs = d.crs;
+  head.pace_m = d.pace_m;
+  head.warnings = d.warnings;
+  nlohmann::json top = to_geojson(r, head);
+  top["mines"] = d.mines.size();
+  nlohmann::json perimeter = top["features"][0];
+  top.erase("features");
+  std::string t = top.dump();
+  out.append(t, 0, t.size() - 1);  // without the closing brace
+  out += ",\"features\":[";
+  out += perimeter.dump();
+  const std::string rec = nlohmann::json(r.id).dump();
+  for (std::size_t i = 0; i < d.rows.size(); ++i) {
+    const auto& row = d.rows[i];
+    out += ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"row\",\"record\":";
+    out += rec;
+    out += ",\"row\":";
+    put_str(out, row.id);
+    out += ",\"pattern\":";
+    put_str(out, std::string(to_string(r.rows[i].pattern)));
+    out += ",\"count\":";
+    put(out, static_cast<std::uint64_t>(row.count));
+    out += ",\"spacing_m\":";
+    put(out, row.spacing_m);
+    out += ",\"bearing_true_deg\":";
+    put(out, row.bearing_true_deg);
+    out += "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[";
+    put_pos(out, row.start);
+    out += ',';
+    put_pos(out, row.end);
+    out += "]}}";
+  }
+  for (std::size_t i = 0; i < d.points.size(); ++i) {
+    const auto& p = d.points[i];
+    out += ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"point\",\"record\":";
+    out += rec;
+    out += ",\"id\":";
+    put_str(out, p.id);
+    out += ",\"point_kind\":";
+    put_str(out, std::string(to_string(p.kind)));
+    if (!r.points[i].description.empty()) {
+      out += ",\"description\":";
+      put_str(out, r.points[i].description);
+    }
+    out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":";
+    put_pos(out, p.at);
+    out += "}}";
+  }
+  // Per row and model, the properties before "index" and after it, escaped once.
+  std::vector<std::vector<std::pair<std::string, std::string>>> parts(r.rows.size());
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    for (const auto& g : r.rows[i].mines)
+      parts[i].emplace_back(
+          ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"mine\",\"record\":" + rec +
+              ",\"row\":" + nlohmann::json(r.rows[i].id).dump() + ",\"index\":",
+          ",\"category\":" + nlohmann::json(g.category).dump() +
+              ",\"model\":" + nlohmann::json(g.model).dump() +
+              "},\"geometry\":{\"type\":\"Point\",\"coordinates\":");
+  for (const auto& m : d.mines) {
+    const auto& [before, after] = parts[m.row][m.group];
+    out += before;
+    put(out, static_cast<std::uint64_t>(m.index));
+    out += after;
+    put_pos(out, m.at);
+    out += "}}";
+  }
+  out += "]}";
   return out;
 }
 

@@ -74,5 +74,8 @@ Digitized digitize(const Parsed& parsed, const Corrections& fix = {});
 // foreign members record, misclosure_m, misclosure_ratio, declination_deg_applied,
 // convergence_deg_applied, warnings (and a few more).
 nlohmann::json to_geojson(const Record& r, const Digitized& d);
+// The same FeatureCollection as compact JSON text, written directly (a record of a
+// million mines in about a second, where building the JSON tree takes twenty).
+std::string to_geojson_text(const Record& r, const Digitized& d);
 
 }  // namespace minemap::record

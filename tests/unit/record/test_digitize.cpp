@@ -124,6 +124,22 @@ json square(double lat, const double (&bearing)[4], const double (&dist)[4]) {
   return r;
 }
 
+TEST(Digitize, GeoJsonTextIsTheSameCollection) {
+  json j = json::parse(read_file(test_data("records/mr-0042.json")));
+  j["points"][0]["description"] = "well \"Ş\"\n\tnorth";
+  j["rows"][0]["id"] = "A/\"1\"";
+  j["rows"][1]["mines"][1]["model"] = "";
+  auto p = record::parse_json(j);
+  for (const auto& fix :
+       {record::Corrections{}, record::Corrections{std::nullopt, "EPSG:4284", std::nullopt}}) {
+    auto d = record::digitize(p, fix);
+    json tree = record::to_geojson(p.record, d);
+    json text = json::parse(record::to_geojson_text(p.record, d));
+    EXPECT_EQ(text, tree);
+    EXPECT_EQ(text["features"].size(), 65u);
+  }
+}
+
 TEST(Digitize, ClosedSquareTraverseEndsWithinAMillimetre) {
   // A square of 100 m sides on the ground: its corners by the direct problem, then
   // each side's bearing (at its start) and length by the inverse problem, written
