@@ -93,3 +93,23 @@ TEST(GpkgConformance, DemoStore) {
   auto v = minemap({"verify", store.string()});
   EXPECT_EQ(v.code, 0) << v.err;
 }
+
+TEST(GpkgConformance, StoreWithARecordAndItsDerivedLayers) {
+  TempDir d;
+  auto store = d / "records.gpkg";
+  ASSERT_EQ(minemap({"init", store.string()}).code, 0);
+  const char* data = std::getenv("MINEMAP_TEST_DATA");
+  ASSERT_NE(data, nullptr);
+  auto add =
+      minemap({"record", "add", store.string(), std::string(data) + "/records/mr-0042.json"});
+  ASSERT_EQ(add.code, 0) << add.err;
+  // A second derivation: the first one's rows and mines stay, deleted.
+  ASSERT_EQ(
+      minemap({"record", "redigitize", store.string(), "MR-000001", "--declination", "6"}).code, 0);
+  expect_valid_gpkg(store);
+  EXPECT_EQ(ogr_feature_count(store, "records"), 1);
+  EXPECT_EQ(ogr_feature_count(store, "record_rows"), 4);
+  EXPECT_EQ(ogr_feature_count(store, "record_mines"), 112);
+  for (const char* t : {"records", "record_rows", "record_mines"})
+    EXPECT_EQ(rtree_mismatches(store, t), 0) << t;
+}
