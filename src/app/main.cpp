@@ -9,6 +9,8 @@
 
 #include "app/cli_util.hpp"
 #include "app/cmd_record.hpp"
+#include "app/cmd_reliability.hpp"
+#include "app/cmd_simulate.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
 #include "io/exporter.hpp"
@@ -484,6 +486,8 @@ int main(int argc, char** argv) {
   });
 
   app::add_record_commands(app, run);
+  app::add_reliability_command(app, run);
+  app::add_simulate_command(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

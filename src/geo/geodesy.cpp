@@ -2,6 +2,7 @@
 // so areas in m² are exact enough for land release accounting).
 #include "geo/geodesy.hpp"
 
+#include <GeographicLib/AzimuthalEquidistant.hpp>
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/GeodesicLine.hpp>
 #include <GeographicLib/Gnomonic.hpp>
@@ -54,6 +55,22 @@ core::Coord destination(core::Coord from, double azimuth_deg, double distance_m)
   double lat = 0;
   double lon = 0;
   Geodesic::WGS84().Direct(from.y, from.x, azimuth_deg, distance_m, lat, lon);
+  return {lon, lat};
+}
+
+core::Coord LocalFrame::to_local(core::Coord lonlat) const {
+  double x = 0;
+  double y = 0;
+  GeographicLib::AzimuthalEquidistant proj(Geodesic::WGS84());
+  proj.Forward(m_origin.y, m_origin.x, lonlat.y, lonlat.x, x, y);
+  return {x, y};
+}
+
+core::Coord LocalFrame::to_lonlat(core::Coord en) const {
+  double lat = 0;
+  double lon = 0;
+  GeographicLib::AzimuthalEquidistant proj(Geodesic::WGS84());
+  proj.Reverse(m_origin.y, m_origin.x, en.x, en.y, lat, lon);
   return {lon, lat};
 }
 

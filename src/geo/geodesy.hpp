@@ -52,6 +52,20 @@ class GeodesicPath {
 // a millimetre for segments and distances up to thousands of kilometres.
 double distance_to_segment_m(core::Coord p, core::Coord a, core::Coord b);
 
+// A local east/north frame in metres about an origin: the azimuthal equidistant
+// projection on WGS 84 (GeographicLib), exact along geodesics from the origin, and
+// flat to well under a millimetre over a minefield.
+class LocalFrame {
+ public:
+  explicit LocalFrame(core::Coord origin) : m_origin(origin) {}
+  core::Coord origin() const { return m_origin; }
+  core::Coord to_local(core::Coord lonlat) const;  // {east, north} in metres
+  core::Coord to_lonlat(core::Coord en) const;
+
+ private:
+  core::Coord m_origin;
+};
+
 // Earth-centred, earth-fixed coordinates (metres) of a lon/lat point on the WGS 84
 // ellipsoid (height 0). The straight-line (chord) distance between two such points is
 // never longer than the geodesic between them, which makes it a safe lower bound.

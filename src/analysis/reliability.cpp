@@ -1,0 +1,1095 @@
+// The reliability analysis: matching, the search for the correction (rotation scan
+// with offset voting, candidates scored with the negative evidence of cleared
+// ground), trimmed least squares, bootstrap intervals, grading, prediction.
+// RELIABILITY.md in the design notes describes why the search is shaped this way.
+#include "analysis/reliability.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <queue>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "geo/geodesy.hpp"
+
+namespace minemap::analysis {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDeg = kPi / 180;
+
+struct P {
+  double x = 0, y = 0;
+};
+P operator-(P a, P b) {
+  return {a.x - b.x, a.y - b.y};
+}
+P operator+(P a, P b) {
+  return {a.x + b.x, a.y + b.y};
+}
+double norm(P a) {
+  return std::hypot(a.x, a.y);
+}
+
+// The correction as a map of local points: rotate clockwise by theta, scale, shift.
+struct Transform {
+  double theta_deg = 0;
+  double scale = 1;
+  P shift;
+  // Clockwise in an east/north frame: a bearing grows by theta.
+  P apply(P p) const { return applier()(p); }
+  // The map with its sine and cosine computed once, for applying it to many points.
+  struct Applier {
+    double c, s, k;
+    P t;
+    P operator()(P p) const {
+      return {k * (p.x * c + p.y * s) + t.x, k * (-p.x * s + p.y * c) + t.y};
+    }
+  };
+  Applier applier() const {
+    return {std::cos(theta_deg * kDeg), std::sin(theta_deg * kDeg), scale, shift};
+  }
+};
+
+// Polygons in the local frame, with their boxes, for point-in-polygon tests.
+struct LocalPolygon {
+  std::vector<std::vector<P>> rings;
+  double minx = 0, miny = 0, maxx = 0, maxy = 0;
+};
+
+bool in_ring(const std::vector<P>& ring, P p) {
+  bool in = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const P& a = ring[i];
+    const P& b = ring[j];
+    if ((a.y > p.y) != (b.y > p.y)) {
+      double x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+      if (p.x < x) in = !in;
+    }
+  }
+  return in;
+}
+
+bool inside(const LocalPolygon& poly, P p) {
+  if (p.x < poly.minx || p.x > poly.maxx || p.y < poly.miny || p.y > poly.maxy) return false;
+  if (poly.rings.empty() || !in_ring(poly.rings[0], p)) return false;
+  for (std::size_t h = 1; h < poly.rings.size(); ++h)
+    if (in_ring(poly.rings[h], p)) return false;
+  return true;
+}
+
+bool inside_any(const std::vector<LocalPolygon>& polys, P p) {
+  for (const auto& q : polys)
+    if (inside(q, p)) return true;
+  return false;
+}
+
+// The prepared problem: everything in local metres.
+struct Problem {
+  const ReliabilityInput* in = nullptr;
+  ReliabilityOptions opt;
+  geo::LocalFrame frame{{0, 0}};
+  std::vector<P> rec;             // recorded mines
+  std::vector<int> rec_cat;       // category index
+  std::vector<P> fnd;             // finds
+  std::vector<int> fnd_cat;       // category index; -1: not a category the record lists
+  std::vector<bool> fnd_cleared;  // the find lies in cleared ground
+  std::vector<LocalPolygon> cleared;
+  LocalPolygon perimeter;
+  bool has_perimeter = false;
+  std::vector<int> mine_finds;  // finds of the record's categories in cleared ground
+};
+
+LocalPolygon to_local(const geo::LocalFrame& f, const core::Polygon& poly) {
+  LocalPolygon out;
+  out.minx = out.miny = std::numeric_limits<double>::infinity();
+  out.maxx = out.maxy = -std::numeric_limits<double>::infinity();
+  for (const auto& ring : poly) {
+    std::vector<P> r;
+    for (const auto& c : ring) {
+      auto l = f.to_local(c);
+      r.push_back({l.x, l.y});
+      out.minx = std::min(out.minx, l.x);
+      out.maxx = std::max(out.maxx, l.x);
+      out.miny = std::min(out.miny, l.y);
+      out.maxy = std::max(out.maxy, l.y);
+    }
+    out.rings.push_back(std::move(r));
+  }
+  return out;
+}
+
+Problem prepare(const ReliabilityInput& in, const ReliabilityOptions& opt) {
+  Problem pb;
+  pb.in = &in;
+  pb.opt = opt;
+  pb.frame = geo::LocalFrame(in.about);
+  std::unordered_map<std::string, int> cats;
+  for (const auto& m : in.recorded) {
+    auto it = cats.emplace(m.category, static_cast<int>(cats.size())).first;
+    auto l = pb.frame.to_local(m.at);
+    pb.rec.push_back({l.x, l.y});
+    pb.rec_cat.push_back(it->second);
+  }
+  for (const auto& poly : in.cleared) pb.cleared.push_back(to_local(pb.frame, poly));
+  if (!in.perimeter.empty() && in.perimeter[0].size() >= 4) {
+    pb.perimeter = to_local(pb.frame, in.perimeter);
+    pb.has_perimeter = true;
+  }
+  for (std::size_t j = 0; j < in.finds.size(); ++j) {
+    const auto& f = in.finds[j];
+    auto l = pb.frame.to_local(f.at);
+    P p{l.x, l.y};
+    auto it = cats.find(f.category);
+    int c = it == cats.end() ? -1 : it->second;
+    bool cl = inside_any(pb.cleared, p);
+    pb.fnd.push_back(p);
+    pb.fnd_cat.push_back(c);
+    pb.fnd_cleared.push_back(cl);
+    if (cl && c >= 0) pb.mine_finds.push_back(static_cast<int>(j));
+  }
+  return pb;
+}
+
+// A uniform grid of finds for neighbour queries within the tolerance: cells of the
+// tolerance's size over the finds' box, their finds in one array (counting sort).
+class FindGrid {
+ public:
+  FindGrid(const std::vector<P>& pts, const std::vector<int>& ids, double cell) : m_cell(cell) {
+    if (ids.empty()) return;
+    double minx = 1e300, miny = 1e300, maxx = -1e300, maxy = -1e300;
+    for (int id : ids) {
+      const P& p = pts[static_cast<std::size_t>(id)];
+      minx = std::min(minx, p.x);
+      miny = std::min(miny, p.y);
+      maxx = std::max(maxx, p.x);
+      maxy = std::max(maxy, p.y);
+    }
+    m_x0 = minx;
+    m_y0 = miny;
+    m_w = static_cast<long long>((maxx - minx) / cell) + 1;
+    m_h = static_cast<long long>((maxy - miny) / cell) + 1;
+    m_start.assign(static_cast<std::size_t>(m_w * m_h + 1), 0);
+    for (int id : ids) ++m_start[cell_of(pts[static_cast<std::size_t>(id)]) + 1];
+    for (std::size_t i = 1; i < m_start.size(); ++i) m_start[i] += m_start[i - 1];
+    m_ids.resize(ids.size());
+    std::vector<int> fill(m_start.begin(), m_start.end() - 1);
+    for (int id : ids)
+      m_ids[static_cast<std::size_t>(fill[cell_of(pts[static_cast<std::size_t>(id)])]++)] = id;
+  }
+  template <typename F>
+  void near(P p, F&& fn) const {
+    if (m_ids.empty()) return;
+    auto cx = static_cast<long long>(std::floor((p.x - m_x0) / m_cell));
+    auto cy = static_cast<long long>(std::floor((p.y - m_y0) / m_cell));
+    if (cx < -1 || cy < -1 || cx > m_w || cy > m_h) return;
+    for (long long y = std::max(0LL, cy - 1); y <= std::min(m_h - 1, cy + 1); ++y)
+      for (long long x = std::max(0LL, cx - 1); x <= std::min(m_w - 1, cx + 1); ++x) {
+        auto c = static_cast<std::size_t>(y * m_w + x);
+        for (int k = m_start[c]; k < m_start[c + 1]; ++k) fn(m_ids[static_cast<std::size_t>(k)]);
+      }
+  }
+
+ private:
+  std::size_t cell_of(P p) const {
+    auto x = std::min(m_w - 1, static_cast<long long>((p.x - m_x0) / m_cell));
+    auto y = std::min(m_h - 1, static_cast<long long>((p.y - m_y0) / m_cell));
+    return static_cast<std::size_t>(y * m_w + x);
+  }
+  double m_cell;
+  double m_x0 = 0, m_y0 = 0;
+  long long m_w = 0, m_h = 0;
+  std::vector<int> m_start;
+  std::vector<int> m_ids;
+};
+
+// Optimal one-to-one matching within the tolerance: the most pairs, and among
+// those the least total distance (min-cost max-flow by successive shortest paths on
+// each connected component of the candidate pairs, which stay small: a find is
+// within a few metres of only a few recorded mines).
+std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<int>& rec_cat,
+                                 const std::vector<int>& rec_ids, const std::vector<P>& fnd,
+                                 const std::vector<int>& fnd_cat, const std::vector<int>& fnd_ids,
+                                 double tol) {
+  FindGrid grid(fnd, fnd_ids, tol);
+  struct Edge {
+    int r, f;
+    double d;
+  };
+  std::vector<Edge> edges;
+  for (int r : rec_ids) {
+    P p = rec[static_cast<std::size_t>(r)];
+    grid.near(p, [&](int f) {
+      if (fnd_cat[static_cast<std::size_t>(f)] != rec_cat[static_cast<std::size_t>(r)]) return;
+      double d = norm(fnd[static_cast<std::size_t>(f)] - p);
+      if (d <= tol) edges.push_back({r, f, d});
+    });
+  }
+  // Components by union-find over recorded and find nodes.
+  std::unordered_map<int, int> rnode, fnode;
+  std::vector<int> parent;
+  auto node = [&](std::unordered_map<int, int>& m, int id) {
+    auto it = m.find(id);
+    if (it != m.end()) return it->second;
+    int n = static_cast<int>(parent.size());
+    parent.push_back(n);
+    m.emplace(id, n);
+    return n;
+  };
+  std::function<int(int)> find = [&](int x) {
+    while (parent[static_cast<std::size_t>(x)] != x) {
+      parent[static_cast<std::size_t>(x)] =
+          parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+      x = parent[static_cast<std::size_t>(x)];
+    }
+    return x;
+  };
+  std::vector<std::pair<int, int>> edge_nodes;
+  for (const auto& e : edges) {
+    int a = node(rnode, e.r);
+    int b = node(fnode, e.f);
+    edge_nodes.emplace_back(a, b);
+    parent[static_cast<std::size_t>(find(a))] = find(b);
+  }
+  std::unordered_map<int, std::vector<std::size_t>> comps;
+  for (std::size_t i = 0; i < edges.size(); ++i) comps[find(edge_nodes[i].first)].push_back(i);
+
+  std::vector<Match> out;
+  for (auto& [root, eids] : comps) {
+    (void)root;
+    // Local indices: recorded 0..R-1, finds R..R+F-1, source S, sink T.
+    std::unordered_map<int, int> lr, lf;
+    for (auto i : eids) {
+      lr.emplace(edges[i].r, static_cast<int>(lr.size()));
+    }
+    for (auto i : eids) lf.emplace(edges[i].f, static_cast<int>(lf.size()));
+    int R = static_cast<int>(lr.size());
+    int F = static_cast<int>(lf.size());
+    int S = R + F, T = S + 1, N = T + 1;
+    struct Arc {
+      int to, rev;
+      int cap;
+      double cost;
+    };
+    std::vector<std::vector<Arc>> g(static_cast<std::size_t>(N));
+    auto add = [&](int a, int b, double cost) {
+      g[static_cast<std::size_t>(a)].push_back(
+          {b, static_cast<int>(g[static_cast<std::size_t>(b)].size()), 1, cost});
+      g[static_cast<std::size_t>(b)].push_back(
+          {a, static_cast<int>(g[static_cast<std::size_t>(a)].size()) - 1, 0, -cost});
+    };
+    for (int i = 0; i < R; ++i) add(S, i, 0);
+    for (int j = 0; j < F; ++j) add(R + j, T, 0);
+    for (auto i : eids) add(lr[edges[i].r], R + lf[edges[i].f], edges[i].d);
+    // Successive shortest paths (Bellman-Ford: costs on residual arcs may be negative).
+    for (;;) {
+      std::vector<double> dist(static_cast<std::size_t>(N),
+                               std::numeric_limits<double>::infinity());
+      std::vector<int> pv(static_cast<std::size_t>(N), -1), pe(static_cast<std::size_t>(N), -1);
+      std::vector<bool> inq(static_cast<std::size_t>(N), false);
+      std::deque<int> q;
+      dist[static_cast<std::size_t>(S)] = 0;
+      q.push_back(S);
+      while (!q.empty()) {
+        int u = q.front();
+        q.pop_front();
+        inq[static_cast<std::size_t>(u)] = false;
+        for (std::size_t k = 0; k < g[static_cast<std::size_t>(u)].size(); ++k) {
+          const Arc& a = g[static_cast<std::size_t>(u)][k];
+          if (a.cap <= 0) continue;
+          double nd = dist[static_cast<std::size_t>(u)] + a.cost;
+          if (nd < dist[static_cast<std::size_t>(a.to)] - 1e-12) {
+            dist[static_cast<std::size_t>(a.to)] = nd;
+            pv[static_cast<std::size_t>(a.to)] = u;
+            pe[static_cast<std::size_t>(a.to)] = static_cast<int>(k);
+            if (!inq[static_cast<std::size_t>(a.to)]) {
+              inq[static_cast<std::size_t>(a.to)] = true;
+              q.push_back(a.to);
+            }
+          }
+        }
+      }
+      if (!std::isfinite(dist[static_cast<std::size_t>(T)])) break;
+      for (int v = T; v != S; v = pv[static_cast<std::size_t>(v)]) {
+        Arc& a = g[static_cast<std::size_t>(pv[static_cast<std::size_t>(v)])]
+                  [static_cast<std::size_t>(pe[static_cast<std::size_t>(v)])];
+        a.cap -= 1;
+        g[static_cast<std::size_t>(v)][static_cast<std::size_t>(a.rev)].cap += 1;
+      }
+    }
+    std::vector<int> rid(static_cast<std::size_t>(R)), fid(static_cast<std::size_t>(F));
+    for (auto& [id, l] : lr) rid[static_cast<std::size_t>(l)] = id;
+    for (auto& [id, l] : lf) fid[static_cast<std::size_t>(l)] = id;
+    for (int i = 0; i < R; ++i)
+      for (const Arc& a : g[static_cast<std::size_t>(i)])
+        if (a.to >= R && a.to < R + F && a.cap == 0 && a.cost >= 0) {
+          int r = rid[static_cast<std::size_t>(i)];
+          int f = fid[static_cast<std::size_t>(a.to - R)];
+          out.push_back(
+              {r, f, norm(fnd[static_cast<std::size_t>(f)] - rec[static_cast<std::size_t>(r)])});
+        }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Match& a, const Match& b) { return a.recorded < b.recorded; });
+  return out;
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double pos = q * static_cast<double>(v.size() - 1);
+  auto lo = static_cast<std::size_t>(std::floor(pos));
+  auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+ErrorStats error_stats(const std::vector<Match>& m) {
+  ErrorStats e;
+  if (m.empty()) return e;
+  std::vector<double> d;
+  double ss = 0;
+  for (const auto& x : m) {
+    d.push_back(x.error_m);
+    ss += x.error_m * x.error_m;
+  }
+  e.median = quantile(d, 0.5);
+  e.rmse = std::sqrt(ss / static_cast<double>(d.size()));
+  e.ce90 = quantile(d, 0.9);
+  return e;
+}
+
+// Matching and the counts of one set of positions of the recorded mines.
+struct Evaluation {
+  MatchStats stats;
+  std::vector<Match> matches;
+  std::vector<int> in_cleared;  // recorded mines (at these positions) in cleared ground
+};
+
+Evaluation evaluate(const Problem& pb, const std::vector<P>& pos) {
+  Evaluation ev;
+  for (std::size_t i = 0; i < pos.size(); ++i)
+    if (inside_any(pb.cleared, pos[i])) ev.in_cleared.push_back(static_cast<int>(i));
+  // Recorded mines just outside cleared ground may match finds just inside it: judge
+  // the mines in cleared ground, match them to the finds in cleared ground.
+  ev.matches = match_optimal(pos, pb.rec_cat, ev.in_cleared, pb.fnd, pb.fnd_cat, pb.mine_finds,
+                             pb.opt.tolerance_m);
+  ev.stats.recorded_in_cleared = static_cast<int>(ev.in_cleared.size());
+  ev.stats.found_in_cleared = static_cast<int>(pb.mine_finds.size());
+  ev.stats.matched = static_cast<int>(ev.matches.size());
+  ev.stats.recall =
+      ev.in_cleared.empty() ? 0 : ev.stats.matched / static_cast<double>(ev.in_cleared.size());
+  ev.stats.precision =
+      pb.mine_finds.empty() ? 0 : ev.stats.matched / static_cast<double>(pb.mine_finds.size());
+  ev.stats.error_m = error_stats(ev.matches);
+  return ev;
+}
+
+std::vector<P> transformed(const std::vector<P>& rec, const Transform& t) {
+  std::vector<P> out;
+  out.reserve(rec.size());
+  const auto map = t.applier();
+  for (const auto& p : rec) out.push_back(map(p));
+  return out;
+}
+
+// The score of a candidate: matched, less the recorded mines it puts on cleared
+// ground where nothing was found, less the mine finds it leaves unexplained, less a
+// mild penalty on implausible rotations (which settles the symmetric copies).
+// Greedy nearest matching: this ranks candidates; the final figures are optimal.
+double score(const Problem& pb, const FindGrid& grid, const Transform& t,
+             int* matched_out = nullptr, std::vector<std::pair<int, int>>* pairs = nullptr,
+             double tolerance = 0) {
+  const double tol = tolerance > 0 ? tolerance : pb.opt.tolerance_m;
+  const double tol2 = tol * tol;
+  // Every candidate pair within the tolerance, nearest first, taken while both ends are
+  // free: close to the optimal assignment (which a dense field with metres of jitter
+  // needs: taking each mine's nearest find in turn steals finds from its neighbours)
+  // at the cost of a sort.
+  struct Cand {
+    float d;
+    int r, f;
+  };
+  std::vector<Cand> cands;
+  int in_cleared = 0;
+  const auto map = t.applier();
+  for (std::size_t i = 0; i < pb.rec.size(); ++i) {
+    P p = map(pb.rec[i]);
+    if (!inside_any(pb.cleared, p)) continue;
+    ++in_cleared;
+    grid.near(p, [&](int f) {
+      auto fu = static_cast<std::size_t>(f);
+      if (pb.fnd_cat[fu] != pb.rec_cat[i]) return;
+      P d = pb.fnd[fu] - p;
+      double d2 = d.x * d.x + d.y * d.y;  // the order of squares is the order of distances
+      if (d2 <= tol2) cands.push_back({static_cast<float>(d2), static_cast<int>(i), f});
+    });
+  }
+  std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.d < b.d; });
+  std::vector<char> used_f(pb.fnd.size(), 0);
+  std::vector<char> used_r(pb.rec.size(), 0);
+  int matched = 0;
+  for (const auto& c : cands) {
+    if (used_r[static_cast<std::size_t>(c.r)] || used_f[static_cast<std::size_t>(c.f)]) continue;
+    used_r[static_cast<std::size_t>(c.r)] = used_f[static_cast<std::size_t>(c.f)] = 1;
+    ++matched;
+    if (pairs) pairs->emplace_back(c.r, c.f);
+  }
+  int empty_cleared = in_cleared - matched;
+  int unexplained = static_cast<int>(pb.mine_finds.size()) - matched;
+  if (matched_out) *matched_out = matched;
+  return matched - 1.0 * empty_cleared - 1.0 * unexplained - 0.05 * std::abs(t.theta_deg) -
+         0.002 * norm(t.shift);
+}
+
+// Least squares fit of a rotation (and scale) + shift mapping recorded to found
+// positions: 2D Procrustes about the origin of the frame.
+Transform fit(const std::vector<P>& from, const std::vector<P>& to, bool with_scale) {
+  Transform t;
+  std::size_t n = from.size();
+  if (n == 0) return t;
+  P ca, cb;
+  for (std::size_t i = 0; i < n; ++i) {
+    ca = ca + from[i];
+    cb = cb + to[i];
+  }
+  ca = {ca.x / static_cast<double>(n), ca.y / static_cast<double>(n)};
+  cb = {cb.x / static_cast<double>(n), cb.y / static_cast<double>(n)};
+  double sxx = 0, sxy = 0, saa = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    P a = from[i] - ca;
+    P b = to[i] - cb;
+    sxx += a.x * b.x + a.y * b.y;  // cos part
+    sxy += a.y * b.x - a.x * b.y;  // sin part (clockwise)
+    saa += a.x * a.x + a.y * a.y;
+  }
+  double theta = n >= 2 ? std::atan2(sxy, sxx) : 0.0;
+  double scale = 1;
+  if (with_scale && saa > 0 && n >= 2) scale = std::hypot(sxx, sxy) / saa;
+  t.theta_deg = theta / kDeg;
+  t.scale = scale;
+  Transform rot{t.theta_deg, scale, {0, 0}};
+  P rc = rot.apply(ca);
+  t.shift = cb - rc;
+  return t;
+}
+
+// Trimmed least squares: match within the tolerance, fit, drop the worst residuals
+// (beyond 2.5 sigma), refit, until stable.
+Transform refine(const Problem& pb, Transform t, std::vector<Match>* final_matches) {
+  std::vector<Match> m;
+  for (int iter = 0; iter < 8; ++iter) {
+    auto ev = evaluate(pb, transformed(pb.rec, t));
+    m = ev.matches;
+    if (m.size() < 2) break;
+    std::vector<double> r;
+    for (const auto& x : m) r.push_back(x.error_m);
+    double sigma = std::max(0.05, quantile(r, 0.5) / 1.1774);  // Rayleigh median = 1.1774 sigma
+    std::vector<P> a, b;
+    for (const auto& x : m)
+      if (x.error_m <= 2.5 * sigma * 1.4142 || m.size() < 6) {
+        a.push_back(pb.rec[static_cast<std::size_t>(x.recorded)]);
+        b.push_back(pb.fnd[static_cast<std::size_t>(x.find)]);
+      }
+    Transform nt = fit(a, b, pb.opt.fit_scale);
+    bool stable = std::abs(nt.theta_deg - t.theta_deg) < 1e-6 && norm(nt.shift - t.shift) < 1e-5 &&
+                  std::abs(nt.scale - t.scale) < 1e-9;
+    t = nt;
+    if (stable) break;
+  }
+  if (final_matches) *final_matches = evaluate(pb, transformed(pb.rec, t)).matches;
+  return t;
+}
+
+struct Vote {
+  long long cell;
+  float w;
+};
+
+// The search for the correction (RELIABILITY.md): for each rotation of a scan,
+// every (find - rotated recorded mine) difference of the same category votes for an
+// offset on a 1 m grid; the rotations with the sharpest peaks are refined, and every
+// offset peak above half the best is scored with the full score.
+Transform search(const Problem& pb) {
+  const double cell = 1.0;
+  const double max_shift = pb.opt.max_shift_m;
+  auto pack = [](long long x, long long y) { return (x << 32) ^ (y & 0xffffffffLL); };
+  FindGrid grid(pb.fnd, pb.mine_finds, pb.opt.tolerance_m);
+
+  struct Peak {
+    double theta;
+    P shift;
+    double votes;
+  };
+  // The offsets any pair can vote for lie within the finds' box less the record's
+  // (rotated) box; a dense grid over that, cleared per rotation at the touched cells
+  // only, is far cheaper than hashing every vote.
+  double fminx = 1e300, fminy = 1e300, fmaxx = -1e300, fmaxy = -1e300;
+  for (int f : pb.mine_finds) {
+    const P& q = pb.fnd[static_cast<std::size_t>(f)];
+    fminx = std::min(fminx, q.x);
+    fmaxx = std::max(fmaxx, q.x);
+    fminy = std::min(fminy, q.y);
+    fmaxy = std::max(fmaxy, q.y);
+  }
+  double rr = 0;  // the record's extent about the origin bounds every rotation of it
+  for (const auto& q : pb.rec) rr = std::max(rr, norm(q));
+  const double ox = std::max(fminx - rr, -max_shift) - 2, oy = std::max(fminy - rr, -max_shift) - 2;
+  const auto W =
+      static_cast<long long>(std::ceil((std::min(fmaxx + rr, max_shift) + 2 - ox) / cell)) + 1;
+  const auto H =
+      static_cast<long long>(std::ceil((std::min(fmaxy + rr, max_shift) + 2 - oy) / cell)) + 1;
+  std::vector<float> grid_votes(static_cast<std::size_t>(std::max(1LL, W * H)), 0.0f);
+  std::vector<std::size_t> touched;
+  (void)pack;
+
+  // `stride` > 1 lets every stride-th recorded mine vote: enough to see how sharp a
+  // rotation's peak is, at a fraction of the cost.
+  auto peaks_at = [&](double theta, std::vector<Peak>& out, double* best_votes,
+                      std::size_t stride) {
+    const auto rot = Transform{theta, 1, {0, 0}}.applier();
+    touched.clear();
+    float max_raw = 0;
+    for (std::size_t i = 0; i < pb.rec.size(); i += stride) {
+      P r = rot(pb.rec[i]);
+      for (int f : pb.mine_finds) {
+        auto fu = static_cast<std::size_t>(f);
+        if (pb.fnd_cat[fu] != pb.rec_cat[i]) continue;
+        P d = pb.fnd[fu] - r;
+        auto cx = static_cast<long long>((d.x - ox) / cell);
+        auto cy = static_cast<long long>((d.y - oy) / cell);
+        if (cx < 1 || cy < 1 || cx >= W - 1 || cy >= H - 1) continue;
+        auto k = static_cast<std::size_t>(cy * W + cx);
+        if (grid_votes[k] == 0) touched.push_back(k);
+        max_raw = std::max(max_raw, grid_votes[k] += 1);
+      }
+    }
+    const auto w = static_cast<std::size_t>(W);
+    auto smooth = [&](std::size_t k) {
+      float sum = 0;
+      for (std::size_t row : {k - w, k, k + w})
+        sum += grid_votes[row - 1] + grid_votes[row] + grid_votes[row + 1];
+      return sum;
+    };
+    auto interior = [&](std::size_t k) {
+      std::size_t x = k % w, y = k / w;
+      return x >= 1 && y >= 1 && x + 1 < w && y + 1 < static_cast<std::size_t>(H);
+    };
+    // Windows are taken at cells that received votes, and only at "hot" ones: a 3 x 3
+    // window worth scoring (3 votes or more, and at least half the best) holds a cell
+    // of at least 1/18 of the best single cell's votes; cells of one or two votes are
+    // coincidences.
+    const float hot = std::max(2.0f, max_raw / 18.0f);
+    std::vector<std::size_t> cand;
+    for (std::size_t k : touched)
+      if (grid_votes[k] >= hot && interior(k)) cand.push_back(k);
+    std::vector<float> sm(cand.size());
+    double top = 0;
+    for (std::size_t t = 0; t < cand.size(); ++t) {
+      sm[t] = smooth(cand[t]);
+      top = std::max(top, static_cast<double>(sm[t]));
+    }
+    if (best_votes) *best_votes = top;
+    for (std::size_t t = 0; t < cand.size(); ++t) {
+      float v = sm[t];
+      if (v < top * 0.5 || v < 3) continue;
+      std::size_t k = cand[t];
+      bool is_max = true;
+      for (long long dy = -1; dy <= 1 && is_max; ++dy)
+        for (long long dx = -1; dx <= 1; ++dx) {
+          if (!dx && !dy) continue;
+          auto n = static_cast<std::size_t>(static_cast<long long>(k) +
+                                            dy * static_cast<long long>(w) + dx);
+          if (!interior(n)) continue;
+          float nv = smooth(n);
+          if (nv > v || (nv == v && (dy < 0 || (dy == 0 && dx < 0)))) {
+            is_max = false;
+            break;
+          }
+        }
+      if (is_max) {
+        double cx = static_cast<double>(k % w);
+        double cy = static_cast<double>(k / w);
+        out.push_back({theta, {ox + (cx + 0.5) * cell, oy + (cy + 0.5) * cell}, v});
+      }
+    }
+    for (std::size_t k : touched) grid_votes[k] = 0;
+  };
+
+  // The offset peaks of one rotation, strongest first, at most `k`.
+  auto top_peaks = [&](double th, std::size_t stride, std::size_t k) {
+    std::vector<Peak> p;
+    peaks_at(th, p, nullptr, stride);
+    std::sort(p.begin(), p.end(), [](const Peak& a, const Peak& b) { return a.votes > b.votes; });
+    if (p.size() > k) p.resize(k);
+    return p;
+  };
+  struct Scored {
+    Transform t;
+    double score;
+  };
+  std::vector<Scored> scored;
+  // A candidate of the scan is up to half a degree off: at the record's far end that
+  // moves a mine by rr * 0.5 degree. Candidates are ranked with the tolerance grown by
+  // that much, so that the true alignment is not ranked below its copies for it.
+  const double coarse_tol = pb.opt.tolerance_m + rr * 0.5 * kDeg;
+  FindGrid coarse_grid(pb.fnd, pb.mine_finds, coarse_tol);
+  auto consider = [&](const Peak& c) {
+    scored.push_back({{c.theta, 1, {c.shift.x, c.shift.y}},
+                      score(pb, coarse_grid, {c.theta, 1, c.shift}, nullptr, nullptr, coarse_tol)});
+  };
+
+  // 1. Every rotation of a 1-degree scan; the strongest offset peaks of each are
+  // scored in full (the copies of the true alignment crowd the top of the votes, and
+  // the sharpest rotation is not always the true one).
+  const double lim = pb.opt.max_rotation_deg;
+  const std::size_t pairs = pb.rec.size() * pb.mine_finds.size();
+  const std::size_t stride = std::max<std::size_t>(1, pairs / 40000);  // at most about 40,000 votes
+  for (double th = -lim; th <= lim + 1e-9; th += 1.0)
+    for (const auto& c : top_peaks(th, stride, 16)) consider(c);
+  // 2. The best few distinct candidates, each polished by least squares on its own
+  // pairs (a candidate of the coarse scan is up to half a degree and half a metre off,
+  // which costs it matches a polished copy would not lose), then compared again.
+  std::sort(scored.begin(), scored.end(),
+            [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  // The record as it is starts the list: polished like the others, it wins when the
+  // record is right and a copy only ties with it.
+  std::vector<Transform> seeds{Transform{}};
+  for (const auto& c : scored) {
+    bool distinct = true;
+    for (const auto& t : seeds)
+      if (std::abs(t.theta_deg - c.t.theta_deg) < 1.5 && norm(t.shift - c.t.shift) < 3)
+        distinct = false;
+    if (distinct) seeds.push_back(c.t);
+    if (seeds.size() == 65) break;
+  }
+  std::vector<Scored> polished;
+  for (Transform t : seeds) {
+    double sc = score(pb, grid, t);
+    for (int iter = 0; iter < 4; ++iter) {
+      std::vector<std::pair<int, int>> matched_pairs;
+      score(pb, grid, t, nullptr, &matched_pairs);
+      if (matched_pairs.size() < 2) break;
+      std::vector<P> a, b;
+      for (const auto& [r, f] : matched_pairs) {
+        a.push_back(pb.rec[static_cast<std::size_t>(r)]);
+        b.push_back(pb.fnd[static_cast<std::size_t>(f)]);
+      }
+      Transform nt = fit(a, b, pb.opt.fit_scale);
+      double ns = score(pb, grid, nt);
+      if (ns <= sc) break;
+      t = nt;
+      sc = ns;
+    }
+    polished.push_back({t, sc});
+  }
+  // 3. The best few by that score, judged again with the optimal assignment (the
+  // nearest-first one can rank a copy a point or two above the truth).
+  std::stable_sort(polished.begin(), polished.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  Transform best;
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < std::min<std::size_t>(4, polished.size()); ++k) {
+    const Transform& t = polished[k].t;
+    auto ev = evaluate(pb, transformed(pb.rec, t));
+    const auto& st = ev.stats;
+    double exact = st.matched - 1.0 * (st.recorded_in_cleared - st.matched) - 1.0 * (st.found_in_cleared - st.matched) -
+                   0.05 * std::abs(t.theta_deg) - 0.002 * norm(t.shift);
+    if (exact > best_score) {
+      best_score = exact;
+      best = t;
+    }
+  }
+  return best;
+}
+
+Correction to_correction(const Transform& t, core::Coord about) {
+  Correction c;
+  c.shift_east_m = t.shift.x;
+  c.shift_north_m = t.shift.y;
+  c.rotation_deg = t.theta_deg;
+  c.scale = t.scale;
+  c.about = about;
+  c.ci_shift_east_m = {t.shift.x, t.shift.x};
+  c.ci_shift_north_m = {t.shift.y, t.shift.y};
+  c.ci_rotation_deg = {t.theta_deg, t.theta_deg};
+  c.ci_scale = {t.scale, t.scale};
+  return c;
+}
+
+Transform from_correction(const Correction& c) {
+  return {c.rotation_deg, c.scale, {c.shift_east_m, c.shift_north_m}};
+}
+
+// The grade from the two evaluations (docs: reliability).
+void grade(ReliabilityResult& r, const GradeThresholds& g, bool has_correction) {
+  auto pct = [](double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + "%"; };
+  const auto& a = r.as_recorded;
+  const auto& c = r.corrected;
+  if (a.recorded_in_cleared >= g.min_recorded && a.recall >= g.a && a.precision >= g.a) {
+    r.grade = 'A';
+    r.grade_reason = "as recorded, " + pct(a.recall) +
+                     " of the recorded mines in cleared ground were found and " + pct(a.precision) +
+                     " of the mines found there are on the record";
+    return;
+  }
+  if (!has_correction || c.recorded_in_cleared < g.min_recorded) {
+    if (a.recorded_in_cleared < g.min_recorded) {
+      r.grade = 'U';
+      r.grade_reason = "fewer than " + std::to_string(g.min_recorded) +
+                       " recorded mines lie in cleared ground, as recorded or corrected";
+      return;
+    }
+  }
+  const MatchStats& use = (has_correction && c.recorded_in_cleared >= g.min_recorded) ? c : a;
+  if (use.recall >= g.b && use.precision >= g.b) {
+    r.grade = 'B';
+    r.grade_reason = "after one rigid correction, " + pct(use.recall) +
+                     " of the recorded mines in cleared ground were found and " +
+                     pct(use.precision) +
+                     " of the mines found there are on the record (as recorded: " + pct(a.recall) +
+                     " and " + pct(a.precision) + ")";
+  } else if (use.recall >= g.c && use.precision >= g.c) {
+    r.grade = 'C';
+    r.grade_reason = "partly reliable: after the correction " + pct(use.recall) + " recall, " +
+                     pct(use.precision) + " precision (below " + pct(g.b) + ", at least " +
+                     pct(g.c) + ")";
+  } else {
+    r.grade = 'D';
+    r.grade_reason = "no correspondence: after the best rigid correction only " + pct(use.recall) +
+                     " of the recorded mines in cleared ground were found and " +
+                     pct(use.precision) + " of the mines found are on the record";
+  }
+}
+
+ReliabilityResult judge(const Problem& pb, const ReliabilityInput& in,
+                        const std::optional<Transform>& t, const std::optional<Correction>& given) {
+  ReliabilityResult r;
+  r.record = in.record;
+  r.source = in.source;
+  r.tolerance_m = pb.opt.tolerance_m;
+  auto as = evaluate(pb, pb.rec);
+  r.as_recorded = as.stats;
+  r.matches_as_recorded = as.matches;
+  r.recorded_in_cleared = as.stats.recorded_in_cleared;
+  r.found_in_cleared = as.stats.found_in_cleared;
+  Transform tr = t ? *t : Transform{};
+  auto pos = transformed(pb.rec, tr);
+  auto co = evaluate(pb, pos);
+  r.corrected = co.stats;
+  r.matches_corrected = co.matches;
+  if (t) r.correction = given ? *given : to_correction(tr, in.about);
+  for (const auto& p : pos) r.corrected_positions.push_back(pb.frame.to_lonlat({p.x, p.y}));
+  // Clutter, finds outside the recorded perimeter, declared vs found.
+  for (std::size_t j = 0; j < pb.fnd.size(); ++j) {
+    if (!pb.fnd_cleared[j]) continue;
+    if (pb.fnd_cat[j] < 0) {
+      ++r.other_found;
+      continue;
+    }
+    if (pb.has_perimeter && !inside(pb.perimeter, pb.fnd[j])) ++r.found_outside_perimeter;
+  }
+  std::map<std::string, long long> found;
+  for (const auto& m : co.matches) ++found[in.finds[static_cast<std::size_t>(m.find)].category];
+  for (const auto& [cat, n] : in.declared)
+    r.declared_vs_found[cat] = {n, found.count(cat) ? found[cat] : 0};
+  for (const auto& [cat, n] : found)
+    if (!r.declared_vs_found.count(cat)) r.declared_vs_found[cat] = {0, n};
+  grade(r, pb.opt.grade, t.has_value());
+  return r;
+}
+
+// Row-pattern inference for the finds no recorded mine explains: lines of regularly
+// spaced finds are taken for rows and extended, at their spacing, beyond the cleared
+// ground (not into it: a position there with nothing found ends the row).
+std::vector<Predicted> infer_rows(const Problem& pb, const std::vector<Match>& matches,
+                                  const Transform& t, std::vector<std::string>& warnings) {
+  std::vector<Predicted> out;
+  std::vector<char> matched(pb.fnd.size(), 0);
+  for (const auto& m : matches) matched[static_cast<std::size_t>(m.find)] = 1;
+  std::vector<int> left;
+  for (int f : pb.mine_finds)
+    if (!matched[static_cast<std::size_t>(f)]) left.push_back(f);
+  (void)t;
+  if (left.size() > 2000) {
+    warnings.push_back("more than 2,000 finds no recorded mine explains: rows not inferred");
+    return out;
+  }
+  const double perp_tol = 0.75;
+  while (left.size() >= 3) {
+    std::vector<int> best_in;
+    P best_dir;
+    for (std::size_t a = 0; a < left.size(); ++a)
+      for (std::size_t b = a + 1; b < left.size(); ++b) {
+        P pa = pb.fnd[static_cast<std::size_t>(left[a])];
+        P d = pb.fnd[static_cast<std::size_t>(left[b])] - pa;
+        double len = norm(d);
+        if (len < 1 || len > 15) continue;
+        d = {d.x / len, d.y / len};
+        std::vector<int> in;
+        for (int f : left) {
+          P q = pb.fnd[static_cast<std::size_t>(f)] - pa;
+          if (std::abs(q.x * d.y - q.y * d.x) <= perp_tol &&
+              pb.fnd_cat[static_cast<std::size_t>(f)] >= 0)
+            in.push_back(f);
+        }
+        if (in.size() > best_in.size()) {
+          best_in = in;
+          best_dir = d;
+        }
+      }
+    if (best_in.size() < 3) break;
+    // Along the line: positions, gaps, spacing (the median gap).
+    P o = pb.fnd[static_cast<std::size_t>(best_in[0])];
+    std::vector<std::pair<double, int>> along;
+    double perp_ss = 0;
+    for (int f : best_in) {
+      P q = pb.fnd[static_cast<std::size_t>(f)] - o;
+      along.emplace_back(q.x * best_dir.x + q.y * best_dir.y, f);
+      double perp = q.x * best_dir.y - q.y * best_dir.x;
+      perp_ss += perp * perp;
+    }
+    std::sort(along.begin(), along.end());
+    std::vector<double> gaps;
+    for (std::size_t i = 1; i < along.size(); ++i)
+      gaps.push_back(along[i].first - along[i - 1].first);
+    double spacing = quantile(gaps, 0.5);
+    int regular = 0;
+    double gap_ss = 0;
+    for (double g : gaps)
+      if (spacing > 0.5 && std::abs(g - spacing) <= 0.2 * spacing) {
+        ++regular;
+        gap_ss += (g - spacing) * (g - spacing);
+      }
+    std::set<int> used(best_in.begin(), best_in.end());
+    std::vector<int> rest;
+    for (int f : left)
+      if (!used.count(f)) rest.push_back(f);
+    left = std::move(rest);
+    if (regular < 2) continue;  // collinear, but not a row
+    double sp = std::sqrt(perp_ss / static_cast<double>(best_in.size()));
+    double sg = std::sqrt(gap_ss / regular);
+    const int cap = std::max(10, static_cast<int>(best_in.size()));
+    for (int dir : {1, -1}) {
+      double start = dir > 0 ? along.back().first : along.front().first;
+      for (int k = 1; k <= cap; ++k) {
+        double s_at = start + dir * k * spacing;
+        P q = o + P{best_dir.x * s_at, best_dir.y * s_at};
+        if (inside_any(pb.cleared, q)) break;  // cleared and nothing found: the row ends
+        Predicted pr;
+        pr.at = pb.frame.to_lonlat({q.x, q.y});
+        pr.radius_m = std::max(1.0, 2.4477 * std::sqrt(sp * sp + k * k * sg * sg + 0.25));
+        pr.category = pb.in->finds[static_cast<std::size_t>(along.front().second)].category;
+        pr.index = k;
+        out.push_back(pr);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ReliabilityResult assess_with(const ReliabilityInput& in, const Correction& c,
+                              const ReliabilityOptions& opt) {
+  Problem pb = prepare(in, opt);
+  return judge(pb, in, from_correction(c), c);
+}
+
+ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& opt) {
+  Problem pb = prepare(in, opt);
+  std::optional<Transform> t;
+  std::vector<Match> matches;
+  if (!pb.rec.empty() && !pb.mine_finds.empty()) {
+    t = refine(pb, search(pb), &matches);
+  }
+  ReliabilityResult r = judge(pb, in, t, std::nullopt);
+  if (!t) {
+    r.warnings.push_back(pb.rec.empty() ? "the record has no mines"
+                                        : "no mines found in cleared ground: nothing to fit");
+  }
+  // Bootstrap: refit on matched pairs resampled with replacement.
+  std::vector<Transform> boots;
+  if (t && matches.size() >= 3 && opt.bootstrap > 0) {
+    std::mt19937_64 rng(opt.seed);
+    std::vector<P> a(matches.size()), b(matches.size());
+    for (int k = 0; k < opt.bootstrap; ++k) {
+      for (std::size_t i = 0; i < matches.size(); ++i) {
+        const auto& m = matches[static_cast<std::size_t>(rng() % matches.size())];
+        a[i] = pb.rec[static_cast<std::size_t>(m.recorded)];
+        b[i] = pb.fnd[static_cast<std::size_t>(m.find)];
+      }
+      boots.push_back(fit(a, b, opt.fit_scale));
+    }
+    auto ci = [&](auto get) {
+      std::vector<double> v;
+      for (const auto& x : boots) v.push_back(get(x));
+      return std::array<double, 2>{quantile(v, 0.025), quantile(v, 0.975)};
+    };
+    r.correction->ci_shift_east_m = ci([](const Transform& x) { return x.shift.x; });
+    r.correction->ci_shift_north_m = ci([](const Transform& x) { return x.shift.y; });
+    r.correction->ci_rotation_deg = ci([](const Transform& x) { return x.theta_deg; });
+    r.correction->ci_scale = ci([](const Transform& x) { return x.scale; });
+  }
+  if (t) r.inferred = infer_rows(pb, r.matches_corrected, *t, r.warnings);
+  // Prediction: the recorded mines not yet in cleared ground, where the correction
+  // puts them, with a 95% radius from the residuals and the transform's spread.
+  if (t) {
+    std::vector<double> res;
+    for (const auto& m : r.matches_corrected) res.push_back(m.error_m);
+    int dof = opt.fit_scale ? 4 : 3;
+    double sigma = 0;
+    if (res.size() > static_cast<std::size_t>(dof)) {
+      double ss = 0;
+      for (double e : res) ss += e * e;
+      sigma =
+          std::sqrt(ss / (2.0 * static_cast<double>(res.size() - static_cast<std::size_t>(dof))));
+    } else {
+      sigma = opt.tolerance_m / 2.448;
+      r.warnings.push_back(
+          "too few matched mines to measure the residuals: radius from the tolerance");
+    }
+    const double k95 = 2.4477;  // sqrt(-2 ln 0.05): 95% of a circular normal
+    std::vector<Transform::Applier> boot_maps;
+    for (const auto& b : boots) boot_maps.push_back(b.applier());
+    for (std::size_t i = 0; i < pb.rec.size(); ++i) {
+      P p = t->apply(pb.rec[i]);
+      if (inside_any(pb.cleared, p)) continue;
+      std::vector<double> spread;
+      for (const auto& b : boot_maps) spread.push_back(norm(b(pb.rec[i]) - p));
+      double s95 = spread.empty() ? 0 : quantile(spread, 0.95);
+      Predicted pr;
+      pr.at = pb.frame.to_lonlat({p.x, p.y});
+      pr.radius_m = std::sqrt(k95 * sigma * k95 * sigma + s95 * s95);
+      pr.row = in.recorded[i].row;
+      pr.index = in.recorded[i].index;
+      pr.category = in.recorded[i].category;
+      r.predicted_remaining.push_back(pr);
+    }
+  }
+  return r;
+}
+
+namespace {
+
+nlohmann::json stats_json(const MatchStats& s) {
+  return {{"matched", s.matched},
+          {"recall", s.recall},
+          {"precision", s.precision},
+          {"recorded_in_cleared", s.recorded_in_cleared},
+          {"error_m",
+           {{"median", s.error_m.median}, {"rmse", s.error_m.rmse}, {"ce90", s.error_m.ce90}}}};
+}
+
+nlohmann::json predicted_json(const std::vector<Predicted>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : v) {
+    nlohmann::json o = {
+        {"lon", p.at.x}, {"lat", p.at.y}, {"radius_m", p.radius_m}, {"category", p.category}};
+    if (!p.row.empty()) {
+      o["row"] = p.row;
+      o["index"] = p.index;
+    }
+    a.push_back(o);
+  }
+  return a;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ReliabilityResult& r) {
+  nlohmann::json j;
+  j["record"] = r.record;
+  j["source"] = r.source;
+  j["grade"] = std::string(1, r.grade);
+  j["grade_reason"] = r.grade_reason;
+  j["tolerance_m"] = r.tolerance_m;
+  j["recorded_in_cleared"] = r.recorded_in_cleared;
+  j["found_in_cleared"] = r.found_in_cleared;
+  j["as_recorded"] = stats_json(r.as_recorded);
+  if (r.correction) {
+    const auto& c = *r.correction;
+    j["correction"] = {{"shift_east_m", c.shift_east_m},
+                       {"shift_north_m", c.shift_north_m},
+                       {"rotation_deg", c.rotation_deg},
+                       {"scale", c.scale},
+                       {"about", {c.about.x, c.about.y}},
+                       {"ci95",
+                        {{"shift_east_m", c.ci_shift_east_m},
+                         {"shift_north_m", c.ci_shift_north_m},
+                         {"rotation_deg", c.ci_rotation_deg},
+                         {"scale", c.ci_scale}}}};
+  } else {
+    j["correction"] = nullptr;
+  }
+  j["corrected"] = stats_json(r.corrected);
+  j["declared_vs_found"] = nlohmann::json::object();
+  for (const auto& [cat, v] : r.declared_vs_found) j["declared_vs_found"][cat] = v;
+  j["found_outside_perimeter"] = r.found_outside_perimeter;
+  j["other_found"] = r.other_found;
+  j["predicted_remaining"] = predicted_json(r.predicted_remaining);
+  j["inferred"] = predicted_json(r.inferred);
+  j["warnings"] = r.warnings;
+  return j;
+}
+
+std::array<double, 2> wilson95(int k, int n) {
+  if (n <= 0) return {0, 1};
+  const double z = 1.959963984540054;
+  double p = static_cast<double>(k) / n;
+  double nn = n;
+  double den = 1 + z * z / nn;
+  double centre = (p + z * z / (2 * nn)) / den;
+  double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / den;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+std::vector<SourceSummary> summarize_sources(const std::vector<ReliabilityInput>& inputs,
+                                             const std::vector<ReliabilityResult>& results,
+                                             const std::vector<core::Coord>& accidents) {
+  std::map<std::string, SourceSummary> by;
+  for (const auto& r : results) {
+    auto& s = by[r.source];
+    s.source = r.source;
+    ++s.records;
+    ++s.by_grade[r.grade];
+  }
+  for (auto& [name, s] : by)
+    for (char g : {'A', 'B', 'C', 'D', 'U'}) s.grade_ci95[g] = wilson95(s.by_grade[g], s.records);
+  // Of all the finds (each once) and accidents, those outside every perimeter the
+  // source recorded: contamination its records did not cover.
+  std::map<std::string, std::vector<std::vector<P>>> rings;
+  for (const auto& in : inputs)
+    if (!in.perimeter.empty()) {
+      std::vector<P> ring;
+      for (const auto& v : in.perimeter[0]) ring.push_back({v.x, v.y});
+      rings[in.source].push_back(std::move(ring));
+    }
+  std::set<std::pair<std::string, std::pair<double, double>>> seen;
+  std::vector<core::Coord> finds;
+  for (const auto& in : inputs)
+    for (const auto& f : in.finds)
+      if (seen.insert({f.id, {f.at.x, f.at.y}}).second) finds.push_back(f.at);
+  auto outside_all = [&](const std::string& source, core::Coord c) {
+    for (const auto& ring : rings[source])
+      if (in_ring(ring, {c.x, c.y})) return false;
+    return true;
+  };
+  for (auto& [name, s] : by) {
+    s.finds = static_cast<long long>(finds.size());
+    for (const auto& f : finds)
+      if (outside_all(name, f)) ++s.finds_outside_every_perimeter;
+    s.accidents = static_cast<long long>(accidents.size());
+    for (const auto& a : accidents)
+      if (outside_all(name, a)) ++s.accidents_outside_every_perimeter;
+  }
+  std::vector<SourceSummary> out;
+  for (auto& [name, s] : by) out.push_back(s);
+  return out;
+}
+
+}  // namespace minemap::analysis
