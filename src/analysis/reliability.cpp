@@ -537,13 +537,24 @@ Transform search(const Problem& pb) {
     fminy = std::min(fminy, q.y);
     fmaxy = std::max(fmaxy, q.y);
   }
-  double rr = 0;  // the record's extent about the origin bounds every rotation of it
-  for (const auto& q : pb.rec) rr = std::max(rr, norm(q));
-  const double ox = std::max(fminx - rr, -max_shift) - 2, oy = std::max(fminy - rr, -max_shift) - 2;
-  const auto W =
-      static_cast<long long>(std::ceil((std::min(fmaxx + rr, max_shift) + 2 - ox) / cell)) + 1;
-  const auto H =
-      static_cast<long long>(std::ceil((std::min(fmaxy + rr, max_shift) + 2 - oy) / cell)) + 1;
+  // Rotations are scanned about the recorded mines' centroid, not about the reference
+  // point (which may lie hundreds of metres away): the offsets then spread only over
+  // the field's own size, and a rotation a fraction of a degree off moves the mines
+  // little. A vote d for a rotation R about the centroid c is the shift d - R c about
+  // the reference point.
+  P centre;
+  for (const auto& q : pb.rec) centre = centre + q;
+  centre = {centre.x / static_cast<double>(pb.rec.size()), centre.y / static_cast<double>(pb.rec.size())};
+  std::vector<P> rec_c;
+  rec_c.reserve(pb.rec.size());
+  double rr = 0;  // the record's extent about its centroid bounds every rotation of it
+  for (const auto& q : pb.rec) {
+    rec_c.push_back(q - centre);
+    rr = std::max(rr, norm(rec_c.back()));
+  }
+  const double ox = fminx - rr - 2, oy = fminy - rr - 2;
+  const auto W = static_cast<long long>(std::ceil((fmaxx + rr + 2 - ox) / cell)) + 1;
+  const auto H = static_cast<long long>(std::ceil((fmaxy + rr + 2 - oy) / cell)) + 1;
   std::vector<float> grid_votes(static_cast<std::size_t>(std::max(1LL, W * H)), 0.0f);
   std::vector<std::size_t> touched;
   (void)pack;
@@ -555,8 +566,9 @@ Transform search(const Problem& pb) {
     const auto rot = Transform{theta, 1, {0, 0}}.applier();
     touched.clear();
     float max_raw = 0;
+    const P rc = rot(centre);
     for (std::size_t i = 0; i < pb.rec.size(); i += stride) {
-      P r = rot(pb.rec[i]);
+      P r = rot(rec_c[i]);
       for (int f : pb.mine_finds) {
         auto fu = static_cast<std::size_t>(f);
         if (pb.fnd_cat[fu] != pb.rec_cat[i]) continue;
@@ -615,7 +627,8 @@ Transform search(const Problem& pb) {
       if (is_max) {
         double cx = static_cast<double>(k % w);
         double cy = static_cast<double>(k / w);
-        out.push_back({theta, {ox + (cx + 0.5) * cell, oy + (cy + 0.5) * cell}, v});
+        P shift = P{ox + (cx + 0.5) * cell, oy + (cy + 0.5) * cell} - rc;
+        if (std::abs(shift.x) <= max_shift && std::abs(shift.y) <= max_shift) out.push_back({theta, shift, v});
       }
     }
     for (std::size_t k : touched) grid_votes[k] = 0;
