@@ -544,7 +544,8 @@ Transform search(const Problem& pb) {
   // the reference point.
   P centre;
   for (const auto& q : pb.rec) centre = centre + q;
-  centre = {centre.x / static_cast<double>(pb.rec.size()), centre.y / static_cast<double>(pb.rec.size())};
+  centre = {centre.x / static_cast<double>(pb.rec.size()),
+            centre.y / static_cast<double>(pb.rec.size())};
   std::vector<P> rec_c;
   rec_c.reserve(pb.rec.size());
   double rr = 0;  // the record's extent about its centroid bounds every rotation of it
@@ -561,6 +562,13 @@ Transform search(const Problem& pb) {
 
   // `stride` > 1 lets every stride-th recorded mine vote: enough to see how sharp a
   // rotation's peak is, at a fraction of the cost.
+  // The finds of each category, relative to the grid's origin, contiguous: the vote
+  // loop below is the analysis's inner loop.
+  std::map<int, std::vector<P>> finds_by_cat;
+  for (int f : pb.mine_finds) {
+    const P& q = pb.fnd[static_cast<std::size_t>(f)];
+    finds_by_cat[pb.fnd_cat[static_cast<std::size_t>(f)]].push_back({q.x - ox, q.y - oy});
+  }
   auto peaks_at = [&](double theta, std::vector<Peak>& out, double* best_votes,
                       std::size_t stride) {
     const auto rot = Transform{theta, 1, {0, 0}}.applier();
@@ -568,17 +576,18 @@ Transform search(const Problem& pb) {
     float max_raw = 0;
     const P rc = rot(centre);
     for (std::size_t i = 0; i < pb.rec.size(); i += stride) {
+      auto it = finds_by_cat.find(pb.rec_cat[i]);
+      if (it == finds_by_cat.end()) continue;
       P r = rot(rec_c[i]);
-      for (int f : pb.mine_finds) {
-        auto fu = static_cast<std::size_t>(f);
-        if (pb.fnd_cat[fu] != pb.rec_cat[i]) continue;
-        P d = pb.fnd[fu] - r;
-        auto cx = static_cast<long long>((d.x - ox) / cell);
-        auto cy = static_cast<long long>((d.y - oy) / cell);
-        if (cx < 1 || cy < 1 || cx >= W - 1 || cy >= H - 1) continue;
+      // Every offset lands inside the grid: it spans the finds' box grown by the
+      // record's radius about its centroid (and 2 cells) on every side.
+      for (const P& q : it->second) {
+        auto cx = static_cast<long long>(q.x - r.x);
+        auto cy = static_cast<long long>(q.y - r.y);
         auto k = static_cast<std::size_t>(cy * W + cx);
-        if (grid_votes[k] == 0) touched.push_back(k);
-        max_raw = std::max(max_raw, grid_votes[k] += 1);
+        float v = grid_votes[k] += 1;
+        if (v == 1) touched.push_back(k);
+        if (v > max_raw) max_raw = v;
       }
     }
     const auto w = static_cast<std::size_t>(W);
@@ -628,7 +637,8 @@ Transform search(const Problem& pb) {
         double cx = static_cast<double>(k % w);
         double cy = static_cast<double>(k / w);
         P shift = P{ox + (cx + 0.5) * cell, oy + (cy + 0.5) * cell} - rc;
-        if (std::abs(shift.x) <= max_shift && std::abs(shift.y) <= max_shift) out.push_back({theta, shift, v});
+        if (std::abs(shift.x) <= max_shift && std::abs(shift.y) <= max_shift)
+          out.push_back({theta, shift, v});
       }
     }
     for (std::size_t k : touched) grid_votes[k] = 0;
@@ -703,15 +713,17 @@ Transform search(const Problem& pb) {
   }
   // 3. The best few by that score, judged again with the optimal assignment (the
   // nearest-first one can rank a copy a point or two above the truth).
-  std::stable_sort(polished.begin(), polished.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  std::stable_sort(polished.begin(), polished.end(),
+                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
   Transform best;
   double best_score = -std::numeric_limits<double>::infinity();
   for (std::size_t k = 0; k < std::min<std::size_t>(4, polished.size()); ++k) {
     const Transform& t = polished[k].t;
     auto ev = evaluate(pb, transformed(pb.rec, t));
     const auto& st = ev.stats;
-    double exact = st.matched - 1.0 * (st.recorded_in_cleared - st.matched) - 1.0 * (st.found_in_cleared - st.matched) -
-                   0.05 * std::abs(t.theta_deg) - 0.002 * norm(t.shift);
+    double exact = st.matched - 1.0 * (st.recorded_in_cleared - st.matched) -
+                   1.0 * (st.found_in_cleared - st.matched) - 0.05 * std::abs(t.theta_deg) -
+                   0.002 * norm(t.shift);
     if (exact > best_score) {
       best_score = exact;
       best = t;
