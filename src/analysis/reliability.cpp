@@ -673,8 +673,17 @@ Transform search(const Problem& pb) {
   const double lim = pb.opt.max_rotation_deg;
   const std::size_t pairs = pb.rec.size() * pb.mine_finds.size();
   const std::size_t stride = std::max<std::size_t>(1, pairs / 40000);  // at most about 40,000 votes
+  // Peaks far weaker than the strongest of all rotations are not scored: a third of
+  // its votes is lenient (jitter spreads the true peak's votes no more than a copy's).
+  std::vector<Peak> peaks;
+  double strongest = 0;
   for (double th = -lim; th <= lim + 1e-9; th += 1.0)
-    for (const auto& c : top_peaks(th, stride, 16)) consider(c);
+    for (const auto& c : top_peaks(th, stride, 16)) {
+      peaks.push_back(c);
+      strongest = std::max(strongest, c.votes);
+    }
+  for (const auto& c : peaks)
+    if (c.votes >= strongest / 3) consider(c);
   // 2. The best few distinct candidates, each polished by least squares on its own
   // pairs (a candidate of the coarse scan is up to half a degree and half a metre off,
   // which costs it matches a polished copy would not lose), then compared again.
