@@ -30,6 +30,7 @@ struct Args {
   std::string html;
   int bootstrap = 200;
   bool by_source = false;
+  analysis::GradeThresholds grade;
 };
 
 std::string fmt(const char* f, double v) {
@@ -124,6 +125,7 @@ int run_reliability(const Args& a) {
   opt.tolerance_m = a.tolerance;
   opt.fit_scale = a.scale;
   opt.bootstrap = a.bootstrap;
+  opt.grade = a.grade;
   std::vector<analysis::ReliabilityInput> inputs;
   std::vector<core::Coord> accidents;
   if (!a.store.empty()) {
@@ -194,6 +196,16 @@ void add_reliability_command(CLI::App& app, std::function<int()>& run) {
   c->add_option("--bootstrap", a->bootstrap,
                 "resamples for the 95% intervals (default 200; 0: none)")
       ->check(CLI::Range(0, 100000));
+  c->add_option("--grade-a", a->grade.a,
+                "recall and precision as recorded for grade A (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--grade-b", a->grade.b, "... after one rigid correction for grade B (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--grade-c", a->grade.c, "... after the correction for grade C (default 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--min-recorded", a->grade.min_recorded,
+                "fewer recorded mines in cleared ground than this: grade U (default 5)")
+      ->check(CLI::Range(1, 1000000));
   c->add_flag("--by-source", a->by_source,
               "print the per-source summary instead: records per grade with Wilson 95% intervals,\n"
               "finds and accidents outside every perimeter of the source");
