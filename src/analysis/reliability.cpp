@@ -698,7 +698,7 @@ Transform search(const Problem& pb) {
       if (std::abs(t.theta_deg - c.t.theta_deg) < 1.5 && norm(t.shift - c.t.shift) < 3)
         distinct = false;
     if (distinct) seeds.push_back(c.t);
-    if (seeds.size() == 65) break;
+    if (seeds.size() == 25) break;
   }
   std::vector<Scored> polished;
   for (Transform t : seeds) {
