@@ -511,10 +511,11 @@ struct Vote {
   float w;
 };
 
-// The search for the correction (RELIABILITY.md): for each rotation of a scan,
-// every (find - rotated recorded mine) difference of the same category votes for an
-// offset on a 1 m grid; the rotations with the sharpest peaks are refined, and every
-// offset peak above half the best is scored with the full score.
+// The search for the correction (after the notes of RELIABILITY.md in the design):
+// for each rotation of a scan, every (find - rotated recorded mine) difference of the
+// same category votes for an offset on a 1 m grid; the strong offset peaks of every
+// rotation are scored with the negative evidence of cleared ground, the best few
+// polished by least squares and judged again with the optimal matching.
 Transform search(const Problem& pb) {
   const double cell = 1.0;
   const double max_shift = pb.opt.max_shift_m;
