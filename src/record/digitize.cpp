@@ -222,16 +222,43 @@ Digitized digitize(const Parsed& parsed, const Corrections& fix) {
   return std::move(z.d);
 }
 
+namespace {
+
+// The collection's members but its features.
+nlohmann::json collection_members(const Record& r, const Digitized& d) {
+  using nlohmann::json;
+  json out = {{"type", "FeatureCollection"},
+              {"record", r.id},
+              {"crs_in", d.crs},
+              {"traverse_length_m", d.traverse_length_m},
+              {"misclosure_m", d.misclosure_m ? json(*d.misclosure_m) : json(nullptr)},
+              {"misclosure_ratio", d.misclosure_ratio ? json(*d.misclosure_ratio) : json(nullptr)},
+              {"declination_deg_applied", d.declination_deg_applied},
+              {"declination_source", d.declination_source},
+              {"convergence_deg_applied", d.convergence_deg_applied},
+              {"mines", d.mines.size()},
+              {"warnings", d.warnings}};
+  if (!d.grid_crs.empty()) out["grid_crs"] = d.grid_crs;
+  if (d.pace_m > 0) out["pace_m_applied"] = d.pace_m;
+  return out;
+}
+
+nlohmann::json perimeter_feature(const Record& r, const Digitized& d) {
+  using nlohmann::json;
+  json ring = json::array();
+  for (const auto& c : d.perimeter) ring.push_back(json::array({c.x, c.y}));
+  return {{"type", "Feature"},
+          {"properties", {{"kind", "perimeter"}, {"record", r.id}, {"area_m2", d.area_m2}}},
+          {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}};
+}
+
+}  // namespace
+
 nlohmann::json to_geojson(const Record& r, const Digitized& d) {
   using nlohmann::json;
   auto pos = [](core::Coord c) { return json::array({c.x, c.y}); };
   json features = json::array();
-  json ring = json::array();
-  for (const auto& c : d.perimeter) ring.push_back(pos(c));
-  features.push_back(
-      {{"type", "Feature"},
-       {"properties", {{"kind", "perimeter"}, {"record", r.id}, {"area_m2", d.area_m2}}},
-       {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}});
+  features.push_back(perimeter_feature(r, d));
   for (std::size_t i = 0; i < d.rows.size(); ++i) {
     const auto& row = d.rows[i];
     const Row& rr = r.rows[i];
@@ -268,20 +295,8 @@ nlohmann::json to_geojson(const Record& r, const Digitized& d) {
                           {"model", g.model}}},
                         {"geometry", {{"type", "Point"}, {"coordinates", pos(m.at)}}}});
   }
-  json out = {{"type", "FeatureCollection"},
-              {"record", r.id},
-              {"crs_in", d.crs},
-              {"traverse_length_m", d.traverse_length_m},
-              {"misclosure_m", d.misclosure_m ? json(*d.misclosure_m) : json(nullptr)},
-              {"misclosure_ratio", d.misclosure_ratio ? json(*d.misclosure_ratio) : json(nullptr)},
-              {"declination_deg_applied", d.declination_deg_applied},
-              {"declination_source", d.declination_source},
-              {"convergence_deg_applied", d.convergence_deg_applied},
-              {"mines", d.mines.size()},
-              {"warnings", d.warnings},
-              {"features", features}};
-  if (!d.grid_crs.empty()) out["grid_crs"] = d.grid_crs;
-  if (d.pace_m > 0) out["pace_m_applied"] = d.pace_m;
+  json out = collection_members(r, d);
+  out["features"] = std::move(features);
   return out;
 }
 
@@ -319,32 +334,14 @@ void put_pos(std::string& out, core::Coord c) {
 }  // namespace
 
 std::string to_geojson_text(const Record& r, const Digitized& d) {
-  // The members around "features" come from the JSON tree of a collection without
-  // features (small); the features are written here, in the same order as
-  // to_geojson.
+  // The members around "features" and the perimeter come from the JSON tree (small);
+  // the other features are written here, in the same order as to_geojson.
   std::string out;
   out.reserve(256 + d.mines.size() * 190);
-  Digitized head;
-  head.perimeter = d.perimeter;
-  head.traverse_length_m = d.traverse_length_m;
-  head.misclosure_m = d.misclosure_m;
-  head.misclosure_ratio = d.misclosure_ratio;
-  head.area_m2 = d.area_m2;
-  head.declination_deg_applied = d.declination_deg_applied;
-  head.declination_source = d.declination_source;
-  head.convergence_deg_applied = d.convergence_deg_applied;
-  head.grid_crs = d.grid_crs;
-  head.crs = d.crs;
-  head.pace_m = d.pace_m;
-  head.warnings = d.warnings;
-  nlohmann::json top = to_geojson(r, head);
-  top["mines"] = d.mines.size();
-  nlohmann::json perimeter = top["features"][0];
-  top.erase("features");
-  std::string t = top.dump();
+  std::string t = collection_members(r, d).dump();
   out.append(t, 0, t.size() - 1);  // without the closing brace
   out += ",\"features\":[";
-  out += perimeter.dump();
+  out += perimeter_feature(r, d).dump();
   const std::string rec = nlohmann::json(r.id).dump();
   for (std::size_t i = 0; i < d.rows.size(); ++i) {
     const auto& row = d.rows[i];
