@@ -14,6 +14,8 @@
 #include <set>
 #include <string_view>
 
+#include "core/date.hpp"
+
 namespace minemap::io {
 
 using analysis::Match;
@@ -98,15 +100,6 @@ std::string grade_badge(char g) {
   const char letter = std::string_view("ABCDU").find(g) == std::string_view::npos ? '?' : g;
   std::string cls = letter == '?' ? "U" : std::string(1, letter);
   return "<span class=\"g g-" + cls + "\">" + std::string(1, letter) + "</span>";
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 // ---------------------------------------------------------------------------------
@@ -949,10 +942,10 @@ std::string reliability_html(const std::vector<ReliabilityInput>& inputs,
   o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>";
   o += "<meta name=\"generator\" content=\"minemap reliability\"/>";
   o += "<title>" + html_escape(title) + "</title><style>" + kCss + "</style></head>\n<body>";
-  o += "<header><h1>" + html_escape(title) + "</h1><p class=\"note\">Made " + utc_now() +
-       " by minemap reliability: " + std::to_string(results.size()) + " record" +
-       (results.size() == 1 ? "" : "s") + " from " + std::to_string(sources.size()) + " source" +
-       (sources.size() == 1 ? "" : "s") + ".</p></header>\n";
+  o += "<header><h1>" + html_escape(title) + "</h1><p class=\"note\">Made " +
+       core::utc_timestamp() + " by minemap reliability: " + std::to_string(results.size()) +
+       " record" + (results.size() == 1 ? "" : "s") + " from " + std::to_string(sources.size()) +
+       " source" + (sources.size() == 1 ? "" : "s") + ".</p></header>\n";
   o += how_made(results, options) + "\n";
   o += sources_table(sources) + "\n";
   o += summary_table(results) + "\n";

@@ -252,9 +252,8 @@ nlohmann::json perimeter_feature(const Record& r, const Digitized& d) {
           {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}};
 }
 
-}  // namespace
-
-nlohmann::json to_geojson(const Record& r, const Digitized& d) {
+// The features other than the mines, in order: perimeter, rows, named points.
+nlohmann::json head_features(const Record& r, const Digitized& d) {
   using nlohmann::json;
   auto pos = [](core::Coord c) { return json::array({c.x, c.y}); };
   json features = json::array();
@@ -283,6 +282,15 @@ nlohmann::json to_geojson(const Record& r, const Digitized& d) {
                         {"properties", props},
                         {"geometry", {{"type", "Point"}, {"coordinates", pos(p.at)}}}});
   }
+  return features;
+}
+
+}  // namespace
+
+nlohmann::json to_geojson(const Record& r, const Digitized& d) {
+  using nlohmann::json;
+  auto pos = [](core::Coord c) { return json::array({c.x, c.y}); };
+  json features = head_features(r, d);
   for (const auto& m : d.mines) {
     const auto& g = r.rows[m.row].mines[m.group];
     features.push_back({{"type", "Feature"},
@@ -319,10 +327,6 @@ void put(std::string& out, std::uint64_t v) {
   out.append(buf, res.ptr);
 }
 
-void put_str(std::string& out, const std::string& s) {
-  out += nlohmann::json(s).dump();
-}
-
 void put_pos(std::string& out, core::Coord c) {
   out += '[';
   put(out, c.x);
@@ -334,51 +338,18 @@ void put_pos(std::string& out, core::Coord c) {
 }  // namespace
 
 std::string to_geojson_text(const Record& r, const Digitized& d) {
-  // The members around "features" and the perimeter come from the JSON tree (small);
-  // the other features are written here, in the same order as to_geojson.
+  // The members around "features" and the features other than the mines come from
+  // the JSON tree (small); the mines, which can be millions, are written here, in the
+  // same order as to_geojson.
   std::string out;
   out.reserve(256 + d.mines.size() * 190);
   std::string t = collection_members(r, d).dump();
   out.append(t, 0, t.size() - 1);  // without the closing brace
-  out += ",\"features\":[";
-  out += perimeter_feature(r, d).dump();
+  out += ",\"features\":";
+  // The perimeter, rows and points (few) from the JSON tree, without its closing bracket.
+  std::string head = head_features(r, d).dump();
+  out.append(head, 0, head.size() - 1);
   const std::string rec = nlohmann::json(r.id).dump();
-  for (std::size_t i = 0; i < d.rows.size(); ++i) {
-    const auto& row = d.rows[i];
-    out += ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"row\",\"record\":";
-    out += rec;
-    out += ",\"row\":";
-    put_str(out, row.id);
-    out += ",\"pattern\":";
-    put_str(out, std::string(to_string(r.rows[i].pattern)));
-    out += ",\"count\":";
-    put(out, static_cast<std::uint64_t>(row.count));
-    out += ",\"spacing_m\":";
-    put(out, row.spacing_m);
-    out += ",\"bearing_true_deg\":";
-    put(out, row.bearing_true_deg);
-    out += "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[";
-    put_pos(out, row.start);
-    out += ',';
-    put_pos(out, row.end);
-    out += "]}}";
-  }
-  for (std::size_t i = 0; i < d.points.size(); ++i) {
-    const auto& p = d.points[i];
-    out += ",{\"type\":\"Feature\",\"properties\":{\"kind\":\"point\",\"record\":";
-    out += rec;
-    out += ",\"id\":";
-    put_str(out, p.id);
-    out += ",\"point_kind\":";
-    put_str(out, std::string(to_string(p.kind)));
-    if (!r.points[i].description.empty()) {
-      out += ",\"description\":";
-      put_str(out, r.points[i].description);
-    }
-    out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":";
-    put_pos(out, p.at);
-    out += "}}";
-  }
   // Per row and model, the properties before "index" and after it, escaped once.
   std::vector<std::vector<std::pair<std::string, std::string>>> parts(r.rows.size());
   for (std::size_t i = 0; i < r.rows.size(); ++i)
