@@ -5,6 +5,7 @@
 #include "analysis/reliability.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
 #include <functional>
@@ -34,7 +35,7 @@ P operator+(P a, P b) {
   return {a.x + b.x, a.y + b.y};
 }
 double norm(P a) {
-  return std::hypot(a.x, a.y);
+  return std::sqrt(a.x * a.x + a.y * a.y);
 }
 
 // The correction as a map of local points: rotate clockwise by theta, scale, shift.
@@ -90,6 +91,102 @@ bool inside_any(const std::vector<LocalPolygon>& polys, P p) {
   return false;
 }
 
+// A union of polygons with a raster of its cells for fast point tests: a cell no edge
+// comes near is wholly inside or wholly outside, and answers at once; only points in
+// cells an edge crosses (or nears) take the exact test. The answers are those of the
+// exact test everywhere.
+class Region {
+ public:
+  Region() = default;
+  explicit Region(std::vector<LocalPolygon> polys) : m_polys(std::move(polys)) {
+    if (m_polys.empty()) return;
+    double minx = 1e300, miny = 1e300, maxx = -1e300, maxy = -1e300;
+    std::size_t vertices = 0;
+    for (const auto& q : m_polys) {
+      minx = std::min(minx, q.minx);
+      miny = std::min(miny, q.miny);
+      maxx = std::max(maxx, q.maxx);
+      maxy = std::max(maxy, q.maxy);
+      for (const auto& r : q.rings) vertices += r.size();
+    }
+    if (!(maxx > minx && maxy > miny)) return;
+    // About 65,000 cells over the box, none under a metre.
+    m_cell = std::max(1.0, std::sqrt((maxx - minx) * (maxy - miny) / 65536.0));
+    m_x0 = minx;
+    m_y0 = miny;
+    m_w = static_cast<long long>((maxx - minx) / m_cell) + 1;
+    m_h = static_cast<long long>((maxy - miny) / m_cell) + 1;
+    if (vertices > 100000) return;  // the raster would cost more than it saves
+    m_state.assign(static_cast<std::size_t>(m_w * m_h), kOutside);
+    // Cells an edge passes through, and their neighbours: edges sampled at a quarter
+    // cell, each sample marking the 3 x 3 cells about it.
+    for (const auto& q : m_polys)
+      for (const auto& ring : q.rings)
+        for (std::size_t i = 0; i < ring.size(); ++i) {
+          const P& a = ring[i];
+          const P& b = ring[(i + 1) % ring.size()];
+          double len = norm(b - a);
+          auto steps = static_cast<long long>(len / (m_cell / 4)) + 1;
+          for (long long k = 0; k <= steps; ++k) {
+            double u = static_cast<double>(k) / static_cast<double>(steps);
+            mark_boundary({a.x + (b.x - a.x) * u, a.y + (b.y - a.y) * u});
+          }
+        }
+    // The other cells take the state of their centre, found by a scanline per row of
+    // cells (even-odd over each polygon's rings: inside the outer, outside the holes).
+    std::vector<double> xs;
+    for (long long y = 0; y < m_h; ++y) {
+      double cy = m_y0 + (static_cast<double>(y) + 0.5) * m_cell;
+      for (const auto& q : m_polys) {
+        if (cy < q.miny || cy > q.maxy) continue;
+        xs.clear();
+        for (const auto& ring : q.rings)
+          for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+            const P& a = ring[i];
+            const P& b = ring[j];
+            if ((a.y > cy) != (b.y > cy))
+              xs.push_back(a.x + (cy - a.y) * (b.x - a.x) / (b.y - a.y));
+          }
+        std::sort(xs.begin(), xs.end());
+        for (std::size_t k = 0; k + 1 < xs.size(); k += 2) {
+          auto from = static_cast<long long>(std::ceil((xs[k] - m_x0) / m_cell - 0.5));
+          auto to = static_cast<long long>(std::floor((xs[k + 1] - m_x0) / m_cell - 0.5));
+          for (long long x = std::max(0LL, from); x <= std::min(m_w - 1, to); ++x) {
+            auto& st = m_state[static_cast<std::size_t>(y * m_w + x)];
+            if (st == kOutside) st = kInside;
+          }
+        }
+      }
+    }
+  }
+  bool contains(P p) const {
+    if (m_polys.empty()) return false;
+    if (!m_state.empty()) {
+      auto cx = static_cast<long long>(std::floor((p.x - m_x0) / m_cell));
+      auto cy = static_cast<long long>(std::floor((p.y - m_y0) / m_cell));
+      if (cx < 0 || cy < 0 || cx >= m_w || cy >= m_h) return false;  // outside every box
+      auto st = m_state[static_cast<std::size_t>(cy * m_w + cx)];
+      if (st != kEdge) return st == kInside;
+    }
+    return inside_any(m_polys, p);
+  }
+  const std::vector<LocalPolygon>& polygons() const { return m_polys; }
+
+ private:
+  static constexpr std::uint8_t kOutside = 0, kInside = 1, kEdge = 2;
+  void mark_boundary(P p) {
+    auto cx = static_cast<long long>(std::floor((p.x - m_x0) / m_cell));
+    auto cy = static_cast<long long>(std::floor((p.y - m_y0) / m_cell));
+    for (long long y = std::max(0LL, cy - 1); y <= std::min(m_h - 1, cy + 1); ++y)
+      for (long long x = std::max(0LL, cx - 1); x <= std::min(m_w - 1, cx + 1); ++x)
+        m_state[static_cast<std::size_t>(y * m_w + x)] = kEdge;
+  }
+  std::vector<LocalPolygon> m_polys;
+  double m_cell = 1, m_x0 = 0, m_y0 = 0;
+  long long m_w = 0, m_h = 0;
+  std::vector<std::uint8_t> m_state;
+};
+
 // The prepared problem: everything in local metres.
 struct Problem {
   const ReliabilityInput* in = nullptr;
@@ -100,7 +197,7 @@ struct Problem {
   std::vector<P> fnd;             // finds
   std::vector<int> fnd_cat;       // category index; -1: not a category the record lists
   std::vector<bool> fnd_cleared;  // the find lies in cleared ground
-  std::vector<LocalPolygon> cleared;
+  Region cleared;
   LocalPolygon perimeter;
   bool has_perimeter = false;
   std::vector<int> mine_finds;  // finds of the record's categories in cleared ground
@@ -137,7 +234,9 @@ Problem prepare(const ReliabilityInput& in, const ReliabilityOptions& opt) {
     pb.rec.push_back({l.x, l.y});
     pb.rec_cat.push_back(it->second);
   }
-  for (const auto& poly : in.cleared) pb.cleared.push_back(to_local(pb.frame, poly));
+  std::vector<LocalPolygon> cleared;
+  for (const auto& poly : in.cleared) cleared.push_back(to_local(pb.frame, poly));
+  pb.cleared = Region(std::move(cleared));
   if (!in.perimeter.empty() && in.perimeter[0].size() >= 4) {
     pb.perimeter = to_local(pb.frame, in.perimeter);
     pb.has_perimeter = true;
@@ -148,7 +247,7 @@ Problem prepare(const ReliabilityInput& in, const ReliabilityOptions& opt) {
     P p{l.x, l.y};
     auto it = cats.find(f.category);
     int c = it == cats.end() ? -1 : it->second;
-    bool cl = inside_any(pb.cleared, p);
+    bool cl = pb.cleared.contains(p);
     pb.fnd.push_back(p);
     pb.fnd_cat.push_back(c);
     pb.fnd_cleared.push_back(cl);
@@ -158,10 +257,19 @@ Problem prepare(const ReliabilityInput& in, const ReliabilityOptions& opt) {
 }
 
 // A uniform grid of finds for neighbour queries within the tolerance: cells of the
-// tolerance's size over the finds' box, their finds in one array (counting sort).
+// tolerance's size over the finds' box, each find's position, category and index
+// stored in its cell's run of one array (counting sort), so that a query reads
+// memory in order.
 class FindGrid {
  public:
-  FindGrid(const std::vector<P>& pts, const std::vector<int>& ids, double cell) : m_cell(cell) {
+  struct Entry {
+    P at;
+    int cat;
+    int id;
+  };
+  FindGrid(const std::vector<P>& pts, const std::vector<int>& cats, const std::vector<int>& ids,
+           double cell)
+      : m_cell(cell) {
     if (ids.empty()) return;
     double minx = 1e300, miny = 1e300, maxx = -1e300, maxy = -1e300;
     for (int id : ids) {
@@ -178,22 +286,28 @@ class FindGrid {
     m_start.assign(static_cast<std::size_t>(m_w * m_h + 1), 0);
     for (int id : ids) ++m_start[cell_of(pts[static_cast<std::size_t>(id)]) + 1];
     for (std::size_t i = 1; i < m_start.size(); ++i) m_start[i] += m_start[i - 1];
-    m_ids.resize(ids.size());
+    m_entries.resize(ids.size());
     std::vector<int> fill(m_start.begin(), m_start.end() - 1);
-    for (int id : ids)
-      m_ids[static_cast<std::size_t>(fill[cell_of(pts[static_cast<std::size_t>(id)])]++)] = id;
+    for (int id : ids) {
+      auto u = static_cast<std::size_t>(id);
+      m_entries[static_cast<std::size_t>(fill[cell_of(pts[u])]++)] = {pts[u], cats[u], id};
+    }
   }
+  // Calls fn(entry) for every find in the 3 x 3 cells about p (a superset of those
+  // within one cell's size of p).
   template <typename F>
   void near(P p, F&& fn) const {
-    if (m_ids.empty()) return;
+    if (m_entries.empty()) return;
     auto cx = static_cast<long long>(std::floor((p.x - m_x0) / m_cell));
     auto cy = static_cast<long long>(std::floor((p.y - m_y0) / m_cell));
     if (cx < -1 || cy < -1 || cx > m_w || cy > m_h) return;
-    for (long long y = std::max(0LL, cy - 1); y <= std::min(m_h - 1, cy + 1); ++y)
-      for (long long x = std::max(0LL, cx - 1); x <= std::min(m_w - 1, cx + 1); ++x) {
-        auto c = static_cast<std::size_t>(y * m_w + x);
-        for (int k = m_start[c]; k < m_start[c + 1]; ++k) fn(m_ids[static_cast<std::size_t>(k)]);
-      }
+    const long long x0 = std::max(0LL, cx - 1), x1 = std::min(m_w - 1, cx + 1);
+    for (long long y = std::max(0LL, cy - 1); y <= std::min(m_h - 1, cy + 1); ++y) {
+      // The cells of one grid row are consecutive in the array.
+      const int from = m_start[static_cast<std::size_t>(y * m_w + x0)];
+      const int to = m_start[static_cast<std::size_t>(y * m_w + x1 + 1)];
+      for (int k = from; k < to; ++k) fn(m_entries[static_cast<std::size_t>(k)]);
+    }
   }
 
  private:
@@ -206,7 +320,7 @@ class FindGrid {
   double m_x0 = 0, m_y0 = 0;
   long long m_w = 0, m_h = 0;
   std::vector<int> m_start;
-  std::vector<int> m_ids;
+  std::vector<Entry> m_entries;
 };
 
 // Optimal one-to-one matching within the tolerance: the most pairs, and among
@@ -217,7 +331,7 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
                                  const std::vector<int>& rec_ids, const std::vector<P>& fnd,
                                  const std::vector<int>& fnd_cat, const std::vector<int>& fnd_ids,
                                  double tol) {
-  FindGrid grid(fnd, fnd_ids, tol);
+  FindGrid grid(fnd, fnd_cat, fnd_ids, tol);
   struct Edge {
     int r, f;
     double d;
@@ -225,10 +339,11 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
   std::vector<Edge> edges;
   for (int r : rec_ids) {
     P p = rec[static_cast<std::size_t>(r)];
-    grid.near(p, [&](int f) {
-      if (fnd_cat[static_cast<std::size_t>(f)] != rec_cat[static_cast<std::size_t>(r)]) return;
-      double d = norm(fnd[static_cast<std::size_t>(f)] - p);
-      if (d <= tol) edges.push_back({r, f, d});
+    const int cat = rec_cat[static_cast<std::size_t>(r)];
+    grid.near(p, [&](const FindGrid::Entry& e) {
+      if (e.cat != cat) return;
+      double d = norm(e.at - p);
+      if (d <= tol) edges.push_back({r, e.id, d});
     });
   }
   // Components by union-find over recorded and find nodes.
@@ -340,13 +455,17 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
   return out;
 }
 
+// The q-quantile, interpolated between the two order statistics around it (found by
+// selection, not a sort).
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
   double pos = q * static_cast<double>(v.size() - 1);
   auto lo = static_cast<std::size_t>(std::floor(pos));
-  auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+  auto lo_it = v.begin() + static_cast<std::ptrdiff_t>(lo);
+  std::nth_element(v.begin(), lo_it, v.end());
+  double vlo = *lo_it;
+  double vhi = lo + 1 < v.size() ? *std::min_element(lo_it + 1, v.end()) : vlo;
+  return vlo + (vhi - vlo) * (pos - static_cast<double>(lo));
 }
 
 ErrorStats error_stats(const std::vector<Match>& m) {
@@ -374,7 +493,7 @@ struct Evaluation {
 Evaluation evaluate(const Problem& pb, const std::vector<P>& pos) {
   Evaluation ev;
   for (std::size_t i = 0; i < pos.size(); ++i)
-    if (inside_any(pb.cleared, pos[i])) ev.in_cleared.push_back(static_cast<int>(i));
+    if (pb.cleared.contains(pos[i])) ev.in_cleared.push_back(static_cast<int>(i));
   // Recorded mines just outside cleared ground may match finds just inside it: judge
   // the mines in cleared ground, match them to the finds in cleared ground.
   ev.matches = match_optimal(pos, pb.rec_cat, ev.in_cleared, pb.fnd, pb.fnd_cat, pb.mine_finds,
@@ -411,34 +530,54 @@ double score(const Problem& pb, const FindGrid& grid, const Transform& t,
   // free: close to the optimal assignment (which a dense field with metres of jitter
   // needs: taking each mine's nearest find in turn steals finds from its neighbours)
   // at the cost of a sort.
-  struct Cand {
-    float d;
-    int r, f;
-  };
-  std::vector<Cand> cands;
+  // The candidates as 64-bit keys, the squared distance's bits (a non-negative float
+  // orders as its bits do) above the pair's index: sorting plain integers is several
+  // times faster than sorting structs by a field. Buffers are kept per thread, and
+  // "used" marks are stamps of the call, so that nothing is cleared.
+  thread_local std::vector<std::uint64_t> keys;
+  thread_local std::vector<std::pair<int, int>> cand;
+  thread_local std::vector<std::uint32_t> used_f, used_r;
+  thread_local std::uint32_t stamp = 0;
+  keys.clear();
+  cand.clear();
+  if (used_f.size() < pb.fnd.size()) used_f.resize(pb.fnd.size(), 0);
+  if (used_r.size() < pb.rec.size()) used_r.resize(pb.rec.size(), 0);
+  if (++stamp == 0) {  // wrapped: clear the old stamps once
+    std::fill(used_f.begin(), used_f.end(), 0);
+    std::fill(used_r.begin(), used_r.end(), 0);
+    stamp = 1;
+  }
   int in_cleared = 0;
   const auto map = t.applier();
   for (std::size_t i = 0; i < pb.rec.size(); ++i) {
     P p = map(pb.rec[i]);
-    if (!inside_any(pb.cleared, p)) continue;
+    if (!pb.cleared.contains(p)) continue;
     ++in_cleared;
-    grid.near(p, [&](int f) {
-      auto fu = static_cast<std::size_t>(f);
-      if (pb.fnd_cat[fu] != pb.rec_cat[i]) return;
-      P d = pb.fnd[fu] - p;
+    const int cat = pb.rec_cat[i];
+    grid.near(p, [&](const FindGrid::Entry& e) {
+      if (e.cat != cat) return;
+      const int f = e.id;
+      P d = e.at - p;
       double d2 = d.x * d.x + d.y * d.y;  // the order of squares is the order of distances
-      if (d2 <= tol2) cands.push_back({static_cast<float>(d2), static_cast<int>(i), f});
+      if (d2 <= tol2) {
+        keys.push_back(
+            (static_cast<std::uint64_t>(std::bit_cast<std::uint32_t>(static_cast<float>(d2)))
+             << 32) |
+            cand.size());
+        cand.emplace_back(static_cast<int>(i), f);
+      }
     });
   }
-  std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.d < b.d; });
-  std::vector<char> used_f(pb.fnd.size(), 0);
-  std::vector<char> used_r(pb.rec.size(), 0);
+  std::sort(keys.begin(), keys.end());
   int matched = 0;
-  for (const auto& c : cands) {
-    if (used_r[static_cast<std::size_t>(c.r)] || used_f[static_cast<std::size_t>(c.f)]) continue;
-    used_r[static_cast<std::size_t>(c.r)] = used_f[static_cast<std::size_t>(c.f)] = 1;
+  for (std::uint64_t key : keys) {
+    const auto& [r, f] = cand[key & 0xffffffffu];
+    auto& ur = used_r[static_cast<std::size_t>(r)];
+    auto& uf = used_f[static_cast<std::size_t>(f)];
+    if (ur == stamp || uf == stamp) continue;
+    ur = uf = stamp;
     ++matched;
-    if (pairs) pairs->emplace_back(c.r, c.f);
+    if (pairs) pairs->emplace_back(r, f);
   }
   int empty_cleared = in_cleared - matched;
   int unexplained = static_cast<int>(pb.mine_finds.size()) - matched;
@@ -481,10 +620,19 @@ Transform fit(const std::vector<P>& from, const std::vector<P>& to, bool with_sc
 
 // Trimmed least squares: match within the tolerance, fit, drop the worst residuals
 // (beyond 2.5 sigma), refit, until stable.
-Transform refine(const Problem& pb, Transform t, std::vector<Match>* final_matches) {
+// A transform and the optimal matching of the recorded mines it places.
+struct Aligned {
+  Transform t;
+  Evaluation ev;
+};
+
+Aligned refine(const Problem& pb, Aligned start) {
+  Transform t = start.t;
+  std::optional<Evaluation> known = std::move(start.ev);
   std::vector<Match> m;
   for (int iter = 0; iter < 8; ++iter) {
-    auto ev = evaluate(pb, transformed(pb.rec, t));
+    auto ev = known ? std::move(*known) : evaluate(pb, transformed(pb.rec, t));
+    known.reset();
     m = ev.matches;
     if (m.size() < 2) break;
     std::vector<double> r;
@@ -502,8 +650,7 @@ Transform refine(const Problem& pb, Transform t, std::vector<Match>* final_match
     t = nt;
     if (stable) break;
   }
-  if (final_matches) *final_matches = evaluate(pb, transformed(pb.rec, t)).matches;
-  return t;
+  return {t, evaluate(pb, transformed(pb.rec, t))};
 }
 
 struct Vote {
@@ -516,11 +663,11 @@ struct Vote {
 // same category votes for an offset on a 1 m grid; the strong offset peaks of every
 // rotation are scored with the negative evidence of cleared ground, the best few
 // polished by least squares and judged again with the optimal matching.
-Transform search(const Problem& pb) {
+Aligned search(const Problem& pb) {
   const double cell = 1.0;
   const double max_shift = pb.opt.max_shift_m;
   auto pack = [](long long x, long long y) { return (x << 32) ^ (y & 0xffffffffLL); };
-  FindGrid grid(pb.fnd, pb.mine_finds, pb.opt.tolerance_m);
+  FindGrid grid(pb.fnd, pb.fnd_cat, pb.mine_finds, pb.opt.tolerance_m);
 
   struct Peak {
     double theta;
@@ -557,7 +704,8 @@ Transform search(const Problem& pb) {
   const double ox = fminx - rr - 2, oy = fminy - rr - 2;
   const auto W = static_cast<long long>(std::ceil((fmaxx + rr + 2 - ox) / cell)) + 1;
   const auto H = static_cast<long long>(std::ceil((fmaxy + rr + 2 - oy) / cell)) + 1;
-  std::vector<float> grid_votes(static_cast<std::size_t>(std::max(1LL, W * H)), 0.0f);
+  // Counts of 16 bits (saturating) keep the grid of a large field in the core's cache.
+  std::vector<std::uint16_t> grid_votes(static_cast<std::size_t>(std::max(1LL, W * H)), 0);
   std::vector<std::size_t> touched;
   (void)pack;
 
@@ -570,11 +718,13 @@ Transform search(const Problem& pb) {
     const P& q = pb.fnd[static_cast<std::size_t>(f)];
     finds_by_cat[pb.fnd_cat[static_cast<std::size_t>(f)]].push_back({q.x - ox, q.y - oy});
   }
-  auto peaks_at = [&](double theta, std::vector<Peak>& out, double* best_votes,
-                      std::size_t stride) {
+  // The offset peaks of one rotation: the best window's votes, and the `want`
+  // strongest local maxima (strongest first).
+  auto peaks_at = [&](double theta, std::vector<Peak>& out, double* best_votes, std::size_t stride,
+                      std::size_t want) {
     const auto rot = Transform{theta, 1, {0, 0}}.applier();
     touched.clear();
-    float max_raw = 0;
+    unsigned max_raw = 0;
     const P rc = rot(centre);
     for (std::size_t i = 0; i < pb.rec.size(); i += stride) {
       auto it = finds_by_cat.find(pb.rec_cat[i]);
@@ -586,17 +736,19 @@ Transform search(const Problem& pb) {
         auto cx = static_cast<long long>(q.x - r.x);
         auto cy = static_cast<long long>(q.y - r.y);
         auto k = static_cast<std::size_t>(cy * W + cx);
-        float v = grid_votes[k] += 1;
+        unsigned v = grid_votes[k];
+        if (v == 0xffff) continue;
+        grid_votes[k] = static_cast<std::uint16_t>(++v);
         if (v == 1) touched.push_back(k);
         if (v > max_raw) max_raw = v;
       }
     }
     const auto w = static_cast<std::size_t>(W);
     auto smooth = [&](std::size_t k) {
-      float sum = 0;
+      unsigned sum = 0;
       for (std::size_t row : {k - w, k, k + w})
         sum += grid_votes[row - 1] + grid_votes[row] + grid_votes[row + 1];
-      return sum;
+      return static_cast<float>(sum);
     };
     auto interior = [&](std::size_t k) {
       std::size_t x = k % w, y = k / w;
@@ -606,7 +758,7 @@ Transform search(const Problem& pb) {
     // window worth scoring (3 votes or more, and at least half the best) holds a cell
     // of at least 1/18 of the best single cell's votes; cells of one or two votes are
     // coincidences.
-    const float hot = std::max(2.0f, max_raw / 18.0f);
+    const float hot = std::max(2.0f, static_cast<float>(max_raw) / 18.0f);
     std::vector<std::size_t> cand;
     for (std::size_t k : touched)
       if (grid_votes[k] >= hot && interior(k)) cand.push_back(k);
@@ -617,9 +769,17 @@ Transform search(const Problem& pb) {
       top = std::max(top, static_cast<double>(sm[t]));
     }
     if (best_votes) *best_votes = top;
-    for (std::size_t t = 0; t < cand.size(); ++t) {
+    // The strongest windows first, until `want` local maxima are found.
+    std::vector<std::size_t> order;
+    for (std::size_t t = 0; t < cand.size() && want > 0; ++t)
+      if (sm[t] >= top * 0.5 && sm[t] >= 3) order.push_back(t);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return sm[a] > sm[b] || (sm[a] == sm[b] && cand[a] < cand[b]);
+    });
+    std::size_t found = 0;
+    for (std::size_t t : order) {
+      if (found == want) break;
       float v = sm[t];
-      if (v < top * 0.5 || v < 3) continue;
       std::size_t k = cand[t];
       bool is_max = true;
       for (long long dy = -1; dy <= 1 && is_max; ++dy)
@@ -638,8 +798,10 @@ Transform search(const Problem& pb) {
         double cx = static_cast<double>(k % w);
         double cy = static_cast<double>(k / w);
         P shift = P{ox + (cx + 0.5) * cell, oy + (cy + 0.5) * cell} - rc;
-        if (std::abs(shift.x) <= max_shift && std::abs(shift.y) <= max_shift)
+        if (std::abs(shift.x) <= max_shift && std::abs(shift.y) <= max_shift) {
           out.push_back({theta, shift, v});
+          ++found;
+        }
       }
     }
     for (std::size_t k : touched) grid_votes[k] = 0;
@@ -648,9 +810,7 @@ Transform search(const Problem& pb) {
   // The offset peaks of one rotation, strongest first, at most `k`.
   auto top_peaks = [&](double th, std::size_t stride, std::size_t k) {
     std::vector<Peak> p;
-    peaks_at(th, p, nullptr, stride);
-    std::sort(p.begin(), p.end(), [](const Peak& a, const Peak& b) { return a.votes > b.votes; });
-    if (p.size() > k) p.resize(k);
+    peaks_at(th, p, nullptr, stride, k);
     return p;
   };
   struct Scored {
@@ -662,7 +822,7 @@ Transform search(const Problem& pb) {
   // moves a mine by rr * 0.5 degree. Candidates are ranked with the tolerance grown by
   // that much, so that the true alignment is not ranked below its copies for it.
   const double coarse_tol = pb.opt.tolerance_m + rr * 0.5 * kDeg;
-  FindGrid coarse_grid(pb.fnd, pb.mine_finds, coarse_tol);
+  FindGrid coarse_grid(pb.fnd, pb.fnd_cat, pb.mine_finds, coarse_tol);
   auto consider = [&](const Peak& c) {
     scored.push_back({{c.theta, 1, {c.shift.x, c.shift.y}},
                       score(pb, coarse_grid, {c.theta, 1, c.shift}, nullptr, nullptr, coarse_tol)});
@@ -676,13 +836,42 @@ Transform search(const Problem& pb) {
   const std::size_t stride = std::max<std::size_t>(1, pairs / 40000);  // at most about 40,000 votes
   // Peaks far weaker than the strongest of all rotations are not scored: a third of
   // its votes is lenient (jitter spreads the true peak's votes no more than a copy's).
+  //
+  // A first pass with fewer votes finds the rotations worth the full vote: those whose
+  // best window stands out from the median rotation's by at least a third of the best
+  // one's lead, and their neighbours. Far from the true rotation the votes spread over
+  // the grid and no window stands out; those rotations are not voted on again. A
+  // small record (few votes in all) gets the full vote at every rotation.
+  const std::size_t pre_stride = std::max<std::size_t>(1, pairs / 2500);  // about 2,500 votes
+  std::vector<double> rotations;
+  for (double th = -lim; th <= lim + 1e-9; th += 1.0) rotations.push_back(th);
+  std::vector<char> keep(rotations.size(), 1);
+  if (pre_stride > stride) {
+    std::vector<double> sampled(rotations.size(), 0);
+    double sampled_best = 0;
+    std::vector<Peak> discard;
+    for (std::size_t i = 0; i < rotations.size(); ++i) {
+      discard.clear();
+      peaks_at(rotations[i], discard, &sampled[i], pre_stride, 0);
+      sampled_best = std::max(sampled_best, sampled[i]);
+    }
+    const double background = quantile(sampled, 0.5);
+    const double keep_at = background + (sampled_best - background) / 3;
+    std::fill(keep.begin(), keep.end(), 0);
+    for (std::size_t i = 0; i < rotations.size(); ++i)
+      if (sampled[i] >= keep_at)
+        for (std::size_t j = i > 0 ? i - 1 : 0; j <= std::min(rotations.size() - 1, i + 1); ++j)
+          keep[j] = 1;
+  }
   std::vector<Peak> peaks;
   double strongest = 0;
-  for (double th = -lim; th <= lim + 1e-9; th += 1.0)
-    for (const auto& c : top_peaks(th, stride, 16)) {
+  for (std::size_t i = 0; i < rotations.size(); ++i) {
+    if (!keep[i]) continue;
+    for (const auto& c : top_peaks(rotations[i], stride, 16)) {
       peaks.push_back(c);
       strongest = std::max(strongest, c.votes);
     }
+  }
   for (const auto& c : peaks)
     if (c.votes >= strongest / 3) consider(c);
   // 2. The best few distinct candidates, each polished by least squares on its own
@@ -703,10 +892,9 @@ Transform search(const Problem& pb) {
   }
   std::vector<Scored> polished;
   for (Transform t : seeds) {
-    double sc = score(pb, grid, t);
+    std::vector<std::pair<int, int>> matched_pairs, next_pairs;
+    double sc = score(pb, grid, t, nullptr, &matched_pairs);
     for (int iter = 0; iter < 4; ++iter) {
-      std::vector<std::pair<int, int>> matched_pairs;
-      score(pb, grid, t, nullptr, &matched_pairs);
       if (matched_pairs.size() < 2) break;
       std::vector<P> a, b;
       for (const auto& [r, f] : matched_pairs) {
@@ -714,10 +902,12 @@ Transform search(const Problem& pb) {
         b.push_back(pb.fnd[static_cast<std::size_t>(f)]);
       }
       Transform nt = fit(a, b, pb.opt.fit_scale);
-      double ns = score(pb, grid, nt);
+      next_pairs.clear();
+      double ns = score(pb, grid, nt, nullptr, &next_pairs);
       if (ns <= sc) break;
       t = nt;
       sc = ns;
+      std::swap(matched_pairs, next_pairs);
     }
     polished.push_back({t, sc});
   }
@@ -725,7 +915,7 @@ Transform search(const Problem& pb) {
   // nearest-first one can rank a copy a point or two above the truth).
   std::stable_sort(polished.begin(), polished.end(),
                    [](const Scored& a, const Scored& b) { return a.score > b.score; });
-  Transform best;
+  Aligned best;
   double best_score = -std::numeric_limits<double>::infinity();
   for (std::size_t k = 0; k < std::min<std::size_t>(4, polished.size()); ++k) {
     const Transform& t = polished[k].t;
@@ -736,7 +926,7 @@ Transform search(const Problem& pb) {
                    0.002 * norm(t.shift);
     if (exact > best_score) {
       best_score = exact;
-      best = t;
+      best = {t, std::move(ev)};
     }
   }
   return best;
@@ -802,7 +992,8 @@ void grade(ReliabilityResult& r, const GradeThresholds& g, bool has_correction) 
 }
 
 ReliabilityResult judge(const Problem& pb, const ReliabilityInput& in,
-                        const std::optional<Transform>& t, const std::optional<Correction>& given) {
+                        const std::optional<Transform>& t, const std::optional<Correction>& given,
+                        const Evaluation* corrected = nullptr) {
   ReliabilityResult r;
   r.record = in.record;
   r.source = in.source;
@@ -814,7 +1005,7 @@ ReliabilityResult judge(const Problem& pb, const ReliabilityInput& in,
   r.found_in_cleared = as.stats.found_in_cleared;
   Transform tr = t ? *t : Transform{};
   auto pos = transformed(pb.rec, tr);
-  auto co = evaluate(pb, pos);
+  auto co = corrected ? *corrected : evaluate(pb, pos);
   r.corrected = co.stats;
   r.matches_corrected = co.matches;
   if (t) r.correction = given ? *given : to_correction(tr, in.about);
@@ -914,7 +1105,7 @@ std::vector<Predicted> infer_rows(const Problem& pb, const std::vector<Match>& m
       for (int k = 1; k <= cap; ++k) {
         double s_at = start + dir * k * spacing;
         P q = o + P{best_dir.x * s_at, best_dir.y * s_at};
-        if (inside_any(pb.cleared, q)) break;  // cleared and nothing found: the row ends
+        if (pb.cleared.contains(q)) break;  // cleared and nothing found: the row ends
         Predicted pr;
         pr.at = pb.frame.to_lonlat({q.x, q.y});
         pr.radius_m = std::max(1.0, 2.4477 * std::sqrt(sp * sp + k * k * sg * sg + 0.25));
@@ -925,6 +1116,32 @@ std::vector<Predicted> infer_rows(const Problem& pb, const std::vector<Match>& m
     }
   }
   return out;
+}
+
+// The per-axis sigma of a circular normal error from distances observed only up to
+// `limit` (matches beyond the tolerance are not made): the maximum likelihood
+// estimate for the Rayleigh distribution truncated at the limit. Left untruncated,
+// the plain estimate sqrt(sum r^2 / 2n) is low by the tail the tolerance cuts off.
+// With u = 1 / (2 sigma^2) the likelihood's derivative is
+//   n/u - sum r^2 - n T^2 / (exp(u T^2) - 1),
+// which falls from n T^2/2 - sum r^2 (at u -> 0) to -sum r^2; its root is found by
+// bisection. When the distances are spread as far as a uniform spread would be,
+// there is no root and the limit itself bounds sigma.
+double truncated_rayleigh_sigma(const std::vector<double>& r, double limit) {
+  const auto n = static_cast<double>(r.size());
+  double ss = 0;
+  for (double e : r) ss += e * e;
+  const double plain = std::sqrt(ss / (2 * n));
+  const double t2 = limit * limit;
+  if (ss <= 0 || limit <= 0) return plain;
+  if (ss >= n * t2 / 2) return std::max(plain, limit);
+  auto g = [&](double u) { return n / u - ss - n * t2 / std::expm1(u * t2); };
+  double lo = 1e-9 / t2, hi = n / ss;  // g(lo) > 0 >= g(hi), as n/u - ss <= 0 at hi
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    double mid = 0.5 * (lo + hi);
+    (g(mid) > 0 ? lo : hi) = mid;
+  }
+  return std::sqrt(1 / (2 * 0.5 * (lo + hi)));
 }
 
 }  // namespace
@@ -938,11 +1155,14 @@ ReliabilityResult assess_with(const ReliabilityInput& in, const Correction& c,
 ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& opt) {
   Problem pb = prepare(in, opt);
   std::optional<Transform> t;
-  std::vector<Match> matches;
+  std::optional<Evaluation> fitted;
   if (!pb.rec.empty() && !pb.mine_finds.empty()) {
-    t = refine(pb, search(pb), &matches);
+    auto a = refine(pb, search(pb));
+    t = a.t;
+    fitted = std::move(a.ev);
   }
-  ReliabilityResult r = judge(pb, in, t, std::nullopt);
+  ReliabilityResult r = judge(pb, in, t, std::nullopt, fitted ? &*fitted : nullptr);
+  const std::vector<Match>& matches = r.matches_corrected;
   if (!t) {
     r.warnings.push_back(pb.rec.empty() ? "the record has no mines"
                                         : "no mines found in cleared ground: nothing to fit");
@@ -979,10 +1199,9 @@ ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& o
     int dof = opt.fit_scale ? 4 : 3;
     double sigma = 0;
     if (res.size() > static_cast<std::size_t>(dof)) {
-      double ss = 0;
-      for (double e : res) ss += e * e;
-      sigma =
-          std::sqrt(ss / (2.0 * static_cast<double>(res.size() - static_cast<std::size_t>(dof))));
+      sigma = truncated_rayleigh_sigma(res, opt.tolerance_m) *
+              std::sqrt(static_cast<double>(res.size()) /
+                        static_cast<double>(res.size() - static_cast<std::size_t>(dof)));
     } else {
       sigma = opt.tolerance_m / 2.448;
       r.warnings.push_back(
@@ -993,7 +1212,7 @@ ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& o
     for (const auto& b : boots) boot_maps.push_back(b.applier());
     for (std::size_t i = 0; i < pb.rec.size(); ++i) {
       P p = t->apply(pb.rec[i]);
-      if (inside_any(pb.cleared, p)) continue;
+      if (pb.cleared.contains(p)) continue;
       std::vector<double> spread;
       for (const auto& b : boot_maps) spread.push_back(norm(b(pb.rec[i]) - p));
       double s95 = spread.empty() ? 0 : quantile(spread, 0.95);
