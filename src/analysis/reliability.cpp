@@ -8,7 +8,6 @@
 #include <bit>
 #include <cmath>
 #include <deque>
-#include <functional>
 #include <limits>
 #include <numeric>
 #include <queue>
@@ -346,18 +345,19 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
       if (d <= tol) edges.push_back({r, e.id, d});
     });
   }
-  // Components by union-find over recorded and find nodes.
-  std::unordered_map<int, int> rnode, fnode;
+  // Components by union-find over recorded and find nodes (node numbers by first
+  // appearance; ids map to them through arrays, not hash maps).
+  std::vector<int> rnode(rec.size(), -1), fnode(fnd.size(), -1);
   std::vector<int> parent;
-  auto node = [&](std::unordered_map<int, int>& m, int id) {
-    auto it = m.find(id);
-    if (it != m.end()) return it->second;
-    int n = static_cast<int>(parent.size());
-    parent.push_back(n);
-    m.emplace(id, n);
+  auto node = [&](std::vector<int>& m, int id) {
+    int& n = m[static_cast<std::size_t>(id)];
+    if (n < 0) {
+      n = static_cast<int>(parent.size());
+      parent.push_back(n);
+    }
     return n;
   };
-  std::function<int(int)> find = [&](int x) {
+  auto find = [&](int x) {
     while (parent[static_cast<std::size_t>(x)] != x) {
       parent[static_cast<std::size_t>(x)] =
           parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
@@ -366,26 +366,57 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
     return x;
   };
   std::vector<std::pair<int, int>> edge_nodes;
+  edge_nodes.reserve(edges.size());
   for (const auto& e : edges) {
     int a = node(rnode, e.r);
     int b = node(fnode, e.f);
     edge_nodes.emplace_back(a, b);
     parent[static_cast<std::size_t>(find(a))] = find(b);
   }
-  std::unordered_map<int, std::vector<std::size_t>> comps;
-  for (std::size_t i = 0; i < edges.size(); ++i) comps[find(edge_nodes[i].first)].push_back(i);
+  // The edges of each component, in their order.
+  std::vector<int> comp_of(parent.size(), -1);
+  std::vector<std::vector<std::size_t>> comps;
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    int& c = comp_of[static_cast<std::size_t>(find(edge_nodes[i].first))];
+    if (c < 0) {
+      c = static_cast<int>(comps.size());
+      comps.emplace_back();
+    }
+    comps[static_cast<std::size_t>(c)].push_back(i);
+  }
 
   std::vector<Match> out;
-  for (auto& [root, eids] : comps) {
-    (void)root;
-    // Local indices: recorded 0..R-1, finds R..R+F-1, source S, sink T.
-    std::unordered_map<int, int> lr, lf;
-    for (auto i : eids) {
-      lr.emplace(edges[i].r, static_cast<int>(lr.size()));
+  std::vector<int> lr_of(rec.size(), -1), lf_of(fnd.size(), -1);
+  std::vector<double> dist;
+  std::vector<int> pv, pe;
+  std::vector<char> inq;
+  std::deque<int> q;
+  for (auto& eids : comps) {
+    if (eids.size() == 1) {  // one pair alone: matched (the flow's one path)
+      const Edge& e = edges[eids[0]];
+      out.push_back(
+          {e.r, e.f,
+           norm(fnd[static_cast<std::size_t>(e.f)] - rec[static_cast<std::size_t>(e.r)])});
+      continue;
     }
-    for (auto i : eids) lf.emplace(edges[i].f, static_cast<int>(lf.size()));
-    int R = static_cast<int>(lr.size());
-    int F = static_cast<int>(lf.size());
+    // Local indices: recorded 0..R-1, finds R..R+F-1, source S, sink T.
+    std::vector<int> rid, fid;  // local index -> id
+    for (auto i : eids) {
+      int& l = lr_of[static_cast<std::size_t>(edges[i].r)];
+      if (l < 0) {
+        l = static_cast<int>(rid.size());
+        rid.push_back(edges[i].r);
+      }
+    }
+    for (auto i : eids) {
+      int& l = lf_of[static_cast<std::size_t>(edges[i].f)];
+      if (l < 0) {
+        l = static_cast<int>(fid.size());
+        fid.push_back(edges[i].f);
+      }
+    }
+    int R = static_cast<int>(rid.size());
+    int F = static_cast<int>(fid.size());
     int S = R + F, T = S + 1, N = T + 1;
     struct Arc {
       int to, rev;
@@ -401,20 +432,22 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
     };
     for (int i = 0; i < R; ++i) add(S, i, 0);
     for (int j = 0; j < F; ++j) add(R + j, T, 0);
-    for (auto i : eids) add(lr[edges[i].r], R + lf[edges[i].f], edges[i].d);
+    for (auto i : eids)
+      add(lr_of[static_cast<std::size_t>(edges[i].r)],
+          R + lf_of[static_cast<std::size_t>(edges[i].f)], edges[i].d);
     // Successive shortest paths (Bellman-Ford: costs on residual arcs may be negative).
     for (;;) {
-      std::vector<double> dist(static_cast<std::size_t>(N),
-                               std::numeric_limits<double>::infinity());
-      std::vector<int> pv(static_cast<std::size_t>(N), -1), pe(static_cast<std::size_t>(N), -1);
-      std::vector<bool> inq(static_cast<std::size_t>(N), false);
-      std::deque<int> q;
+      dist.assign(static_cast<std::size_t>(N), std::numeric_limits<double>::infinity());
+      pv.assign(static_cast<std::size_t>(N), -1);
+      pe.assign(static_cast<std::size_t>(N), -1);
+      inq.assign(static_cast<std::size_t>(N), 0);
+      q.clear();
       dist[static_cast<std::size_t>(S)] = 0;
       q.push_back(S);
       while (!q.empty()) {
         int u = q.front();
         q.pop_front();
-        inq[static_cast<std::size_t>(u)] = false;
+        inq[static_cast<std::size_t>(u)] = 0;
         for (std::size_t k = 0; k < g[static_cast<std::size_t>(u)].size(); ++k) {
           const Arc& a = g[static_cast<std::size_t>(u)][k];
           if (a.cap <= 0) continue;
@@ -424,7 +457,7 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
             pv[static_cast<std::size_t>(a.to)] = u;
             pe[static_cast<std::size_t>(a.to)] = static_cast<int>(k);
             if (!inq[static_cast<std::size_t>(a.to)]) {
-              inq[static_cast<std::size_t>(a.to)] = true;
+              inq[static_cast<std::size_t>(a.to)] = 1;
               q.push_back(a.to);
             }
           }
@@ -438,9 +471,8 @@ std::vector<Match> match_optimal(const std::vector<P>& rec, const std::vector<in
         g[static_cast<std::size_t>(v)][static_cast<std::size_t>(a.rev)].cap += 1;
       }
     }
-    std::vector<int> rid(static_cast<std::size_t>(R)), fid(static_cast<std::size_t>(F));
-    for (auto& [id, l] : lr) rid[static_cast<std::size_t>(l)] = id;
-    for (auto& [id, l] : lf) fid[static_cast<std::size_t>(l)] = id;
+    for (int id : rid) lr_of[static_cast<std::size_t>(id)] = -1;
+    for (int id : fid) lf_of[static_cast<std::size_t>(id)] = -1;
     for (int i = 0; i < R; ++i)
       for (const Arc& a : g[static_cast<std::size_t>(i)])
         if (a.to >= R && a.to < R + F && a.cap == 0 && a.cost >= 0) {
@@ -517,6 +549,46 @@ std::vector<P> transformed(const std::vector<P>& rec, const Transform& t) {
   return out;
 }
 
+// Sorts keys whose high 32 bits are a float distance in [0, max] (the order of
+// std::sort on the whole key): one pass spreads them over buckets linear in the
+// distance (a monotone map, so the buckets are in order), then each small bucket is
+// sorted. Linear in time for the near-uniform distances of candidate pairs.
+void sort_distance_keys(std::vector<std::uint64_t>& keys, double max) {
+  const std::size_t n = keys.size();
+  if (n < 64 || !(max > 0)) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  thread_local std::vector<std::uint64_t> tmp;
+  thread_local std::vector<std::uint32_t> start;
+  const std::size_t buckets = n / 4;
+  const double per = static_cast<double>(buckets) / max;
+  auto bucket = [&](std::uint64_t k) {
+    double d = std::bit_cast<float>(static_cast<std::uint32_t>(k >> 32));
+    return std::min(buckets - 1, static_cast<std::size_t>(d * per));
+  };
+  start.assign(buckets + 1, 0);
+  for (std::uint64_t k : keys) ++start[bucket(k) + 1];
+  for (std::size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
+  tmp.resize(n);
+  {
+    thread_local std::vector<std::uint32_t> fill;
+    fill.assign(start.begin(), start.end() - 1);
+    for (std::uint64_t k : keys) tmp[fill[bucket(k)]++] = k;
+  }
+  for (std::size_t b = 0; b < buckets; ++b) {
+    auto* first = tmp.data() + start[b];
+    auto* last = tmp.data() + start[b + 1];
+    for (auto* i = first + 1; i < last; ++i) {  // insertion sort: buckets hold a few keys
+      std::uint64_t v = *i;
+      auto* j = i;
+      for (; j > first && *(j - 1) > v; --j) *j = *(j - 1);
+      *j = v;
+    }
+  }
+  keys.swap(tmp);
+}
+
 // The score of a candidate: matched, less the recorded mines it puts on cleared
 // ground where nothing was found, less the mine finds it leaves unexplained, less a
 // mild penalty on implausible rotations (which settles the symmetric copies).
@@ -568,7 +640,7 @@ double score(const Problem& pb, const FindGrid& grid, const Transform& t,
       }
     });
   }
-  std::sort(keys.begin(), keys.end());
+  sort_distance_keys(keys, tol2);
   int matched = 0;
   for (std::uint64_t key : keys) {
     const auto& [r, f] = cand[key & 0xffffffffu];
@@ -701,12 +773,15 @@ Aligned search(const Problem& pb) {
     rec_c.push_back(q - centre);
     rr = std::max(rr, norm(rec_c.back()));
   }
-  const double ox = fminx - rr - 2, oy = fminy - rr - 2;
-  const auto W = static_cast<long long>(std::ceil((fmaxx + rr + 2 - ox) / cell)) + 1;
-  const auto H = static_cast<long long>(std::ceil((fmaxy + rr + 2 - oy) / cell)) + 1;
+  // A margin of 3 cells on every side: every vote lands at least 2 cells inside the
+  // grid, so a window about a voted cell, or about its neighbour, never leaves it.
+  const double ox = fminx - rr - 3, oy = fminy - rr - 3;
+  const auto W = static_cast<long long>(std::ceil((fmaxx + rr + 3 - ox) / cell)) + 1;
+  const auto H = static_cast<long long>(std::ceil((fmaxy + rr + 3 - oy) / cell)) + 1;
   // Counts of 16 bits (saturating) keep the grid of a large field in the core's cache.
   std::vector<std::uint16_t> grid_votes(static_cast<std::size_t>(std::max(1LL, W * H)), 0);
-  std::vector<std::size_t> touched;
+  std::vector<std::size_t> touched, twice;  // cells at their first and second vote
+  std::size_t n_touched = 0, n_twice = 0;
   (void)pack;
 
   // `stride` > 1 lets every stride-th recorded mine vote: enough to see how sharp a
@@ -723,7 +798,7 @@ Aligned search(const Problem& pb) {
   auto peaks_at = [&](double theta, std::vector<Peak>& out, double* best_votes, std::size_t stride,
                       std::size_t want) {
     const auto rot = Transform{theta, 1, {0, 0}}.applier();
-    touched.clear();
+    n_touched = n_twice = 0;
     unsigned max_raw = 0;
     const P rc = rot(centre);
     for (std::size_t i = 0; i < pb.rec.size(); i += stride) {
@@ -731,16 +806,25 @@ Aligned search(const Problem& pb) {
       if (it == finds_by_cat.end()) continue;
       P r = rot(rec_c[i]);
       // Every offset lands inside the grid: it spans the finds' box grown by the
-      // record's radius about its centroid (and 2 cells) on every side.
+      // record's radius about its centroid (and 3 cells) on every side.
+      if (touched.size() < n_touched + it->second.size()) {
+        touched.resize(2 * touched.size() + it->second.size());
+        twice.resize(touched.size());
+      }
+      std::size_t* tw = touched.data();
+      std::size_t* tw2 = twice.data();
       for (const P& q : it->second) {
         auto cx = static_cast<long long>(q.x - r.x);
         auto cy = static_cast<long long>(q.y - r.y);
         auto k = static_cast<std::size_t>(cy * W + cx);
         unsigned v = grid_votes[k];
-        if (v == 0xffff) continue;
-        grid_votes[k] = static_cast<std::uint16_t>(++v);
-        if (v == 1) touched.push_back(k);
-        if (v > max_raw) max_raw = v;
+        v += v < 0xffff;  // saturating
+        grid_votes[k] = static_cast<std::uint16_t>(v);
+        tw[n_touched] = k;  // kept when this was the cell's first vote
+        n_touched += v == 1;
+        tw2[n_twice] = k;  // kept when this was its second
+        n_twice += v == 2;
+        max_raw = std::max(max_raw, v);
       }
     }
     const auto w = static_cast<std::size_t>(W);
@@ -750,18 +834,14 @@ Aligned search(const Problem& pb) {
         sum += grid_votes[row - 1] + grid_votes[row] + grid_votes[row + 1];
       return static_cast<float>(sum);
     };
-    auto interior = [&](std::size_t k) {
-      std::size_t x = k % w, y = k / w;
-      return x >= 1 && y >= 1 && x + 1 < w && y + 1 < static_cast<std::size_t>(H);
-    };
     // Windows are taken at cells that received votes, and only at "hot" ones: a 3 x 3
     // window worth scoring (3 votes or more, and at least half the best) holds a cell
     // of at least 1/18 of the best single cell's votes; cells of one or two votes are
     // coincidences.
     const float hot = std::max(2.0f, static_cast<float>(max_raw) / 18.0f);
     std::vector<std::size_t> cand;
-    for (std::size_t k : touched)
-      if (grid_votes[k] >= hot && interior(k)) cand.push_back(k);
+    for (std::size_t t = 0; t < n_twice; ++t)  // hot >= 2: only cells voted for twice
+      if (grid_votes[twice[t]] >= hot) cand.push_back(twice[t]);
     std::vector<float> sm(cand.size());
     double top = 0;
     for (std::size_t t = 0; t < cand.size(); ++t) {
@@ -773,12 +853,16 @@ Aligned search(const Problem& pb) {
     std::vector<std::size_t> order;
     for (std::size_t t = 0; t < cand.size() && want > 0; ++t)
       if (sm[t] >= top * 0.5 && sm[t] >= 3) order.push_back(t);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return sm[a] > sm[b] || (sm[a] == sm[b] && cand[a] < cand[b]);
-    });
+    // A heap: usually a few pops find them, where a sort would order hundreds.
+    auto weaker = [&](std::size_t a, std::size_t b) {
+      return sm[a] < sm[b] || (sm[a] == sm[b] && cand[a] > cand[b]);
+    };
+    std::make_heap(order.begin(), order.end(), weaker);
     std::size_t found = 0;
-    for (std::size_t t : order) {
-      if (found == want) break;
+    while (!order.empty() && found < want) {
+      std::pop_heap(order.begin(), order.end(), weaker);
+      const std::size_t t = order.back();
+      order.pop_back();
       float v = sm[t];
       std::size_t k = cand[t];
       bool is_max = true;
@@ -787,7 +871,6 @@ Aligned search(const Problem& pb) {
           if (!dx && !dy) continue;
           auto n = static_cast<std::size_t>(static_cast<long long>(k) +
                                             dy * static_cast<long long>(w) + dx);
-          if (!interior(n)) continue;
           float nv = smooth(n);
           if (nv > v || (nv == v && (dy < 0 || (dy == 0 && dx < 0)))) {
             is_max = false;
@@ -804,7 +887,7 @@ Aligned search(const Problem& pb) {
         }
       }
     }
-    for (std::size_t k : touched) grid_votes[k] = 0;
+    for (std::size_t t = 0; t < n_touched; ++t) grid_votes[touched[t]] = 0;
   };
 
   // The offset peaks of one rotation, strongest first, at most `k`.
