@@ -10,6 +10,7 @@
 #include "app/cli_util.hpp"
 #include "app/cmd_record.hpp"
 #include "app/cmd_reliability.hpp"
+#include "app/cmd_serve.hpp"
 #include "app/cmd_simulate.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
@@ -240,9 +241,9 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
   io::print_stats(s, std::cout);
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
-            << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n";
-  (void)no_serve;  // the web map arrives with `minemap serve`
-  return 0;
+            << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n\n";
+  if (no_serve) return 0;
+  return app::serve_store(file.string(), "127.0.0.1", 8080, 0, /*fallback_any_port=*/true);
 }
 
 struct NearArgs {
@@ -335,10 +336,11 @@ int main(int argc, char** argv) {
   init->footer("Example: minemap init field.gpkg");
   init->callback([&] { run = [&] { return cmd_init(store_path); }; });
 
-  auto* demo = app.add_subcommand("demo", "Build a demo store of synthetic data and summarise it");
+  auto* demo = app.add_subcommand(
+      "demo", "Build a demo store of synthetic data, summarise it and serve it over HTTP");
   demo->add_option("--dir", dir, "folder for demo.gpkg (replaced if present)")
       ->capture_default_str();
-  demo->add_flag("--no-serve", no_serve, "only build the store");
+  demo->add_flag("--no-serve", no_serve, "only build the store (default: serve it on port 8080)");
   demo->callback([&] { run = [&] { return cmd_demo(dir, no_serve); }; });
 
   auto* add = app.add_subcommand("add", "Add records from a JSON object, an array or GeoJSON");
@@ -488,6 +490,7 @@ int main(int argc, char** argv) {
   app::add_record_commands(app, run);
   app::add_reliability_command(app, run);
   app::add_simulate_command(app, run);
+  app::add_serve_command(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

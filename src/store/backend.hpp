@@ -21,6 +21,17 @@ struct ListQuery {
   std::vector<std::pair<std::string, std::vector<std::string>>> where;
   bool include_deleted = false;
   bool approved_only = false;  // summaries and analytics see approved data only
+  // Rows whose date field (ISO 8601, maybe only a year or a month) overlaps the closed
+  // interval [from, to] of full dates; an open end is unbounded. Rows without a date
+  // are left out.
+  struct DateRange {
+    std::string field;
+    std::optional<std::string> from, to;  // YYYY-MM-DD
+  };
+  std::optional<DateRange> during;
+  // Paging over the rows that match, in id order: skip `offset`, then at most `limit`.
+  std::int64_t offset = 0;
+  std::optional<std::int64_t> limit;
 };
 
 struct AuditEntry {

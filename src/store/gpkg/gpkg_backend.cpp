@@ -308,11 +308,19 @@ class GpkgBackend final : public Backend {
     Stmt s(m_db, sql);
     for (std::size_t i = 0; i < params.size(); ++i)
       bind_param(s, static_cast<int>(i) + 1, params[i]);
-    while (s.step()) {
+    // Paging counts the rows that pass the exact box test below, so it is done here
+    // rather than by SQL's LIMIT and OFFSET.
+    std::int64_t skip = q.offset, left = q.limit.value_or(-1);
+    while (left != 0 && s.step()) {
       Record r = read_record(s, spec);
       // The R-tree holds float32 boxes rounded outwards: drop its near misses.
       if (q.bbox && !r.geometry.envelope().intersects(*q.bbox)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
       fn(r);
+      if (left > 0) --left;
     }
   }
 
@@ -327,7 +335,8 @@ class GpkgBackend final : public Backend {
     for (std::size_t i = 0; i < params.size(); ++i)
       bind_param(s, static_cast<int>(i) + 1, params[i]);
     std::string id;
-    while (s.step()) {
+    std::int64_t skip = q.offset, left = q.limit.value_or(-1);
+    while (left != 0 && s.step()) {
       id = s.column_text(0);
       core::Geometry g;
       if (!s.is_null(1)) {
@@ -339,7 +348,12 @@ class GpkgBackend final : public Backend {
         }
       }
       if (q.bbox && !g.envelope().intersects(*q.bbox)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
       fn(id, g);
+      if (left > 0) --left;
     }
   }
 
@@ -673,6 +687,24 @@ class GpkgBackend final : public Backend {
       sql += " AND t.fid IN (SELECT id FROM " + quote_id(rtree_name(spec.table, kGeomColumn)) +
              " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)";
       params.insert(params.end(), {q.bbox->max_x, q.bbox->min_x, q.bbox->max_y, q.bbox->min_y});
+    }
+    if (q.during) {
+      const FieldSpec* f = spec.field(q.during->field);
+      if (!f || f->type != FieldType::Date)
+        throw core::InputError(q.during->field, "no date field in " + std::string(spec.name));
+      // A date of reduced precision stands for its whole year or month: it overlaps
+      // when its last day is on or after `from` and its first day on or before `to`
+      // (text comparison, padded with the latest and earliest month and day).
+      std::string col = "t." + quote_id(q.during->field);
+      sql += " AND " + col + " IS NOT NULL";
+      if (q.during->from) {
+        sql += " AND (" + col + " || substr('-12-31', length(" + col + ") - 3)) >= ?";
+        params.emplace_back(*q.during->from);
+      }
+      if (q.during->to) {
+        sql += " AND (" + col + " || substr('-01-01', length(" + col + ") - 3)) <= ?";
+        params.emplace_back(*q.during->to);
+      }
     }
     for (const auto& [name, values] : q.where) {
       const FieldSpec* f = spec.field(name);

@@ -341,6 +341,68 @@ TEST_F(GpkgTest, WhereQueries) {
   EXPECT_EQ(ids(b, hazards(), q), std::vector<std::string>{"HZ-000005"});
 }
 
+TEST_F(GpkgTest, PagingCountsTheRowsThatMatch) {
+  auto& b = open();
+  populate(b, 6);
+  ListQuery q;
+  q.limit = 2;
+  EXPECT_EQ(ids(b, items(), q), (std::vector<std::string>{"IT-000001", "IT-000002"}));
+  q.offset = 4;
+  EXPECT_EQ(ids(b, items(), q), (std::vector<std::string>{"IT-000005", "IT-000006"}));
+  q.offset = 6;
+  EXPECT_TRUE(ids(b, items(), q).empty());
+  q.limit = 0;
+  q.offset = 0;
+  EXPECT_TRUE(ids(b, items(), q).empty());
+  // With a box, the offset counts the rows inside it, not the R-tree's candidates:
+  // the box a hair east of item 2 holds items 3 to 6 (test_geometry moves north-east).
+  core::Coord p = test_geometry(GeomType::Point, 2).points[0];
+  ListQuery boxed;
+  boxed.bbox = core::Envelope{p.x + 1e-9, p.y - 1, p.x + 1, p.y + 1};
+  boxed.offset = 1;
+  boxed.limit = 2;
+  EXPECT_EQ(ids(b, items(), boxed), (std::vector<std::string>{"IT-000004", "IT-000005"}));
+  std::vector<std::string> geo_ids;
+  b.for_each_geometry(items(), boxed,
+                      [&](const std::string& id, const core::Geometry&) { geo_ids.push_back(id); });
+  EXPECT_EQ(geo_ids, (std::vector<std::string>{"IT-000004", "IT-000005"}));
+}
+
+TEST_F(GpkgTest, DateRangesOverlapDatesOfReducedPrecision) {
+  auto& b = open();
+  populate(b, 1);  // what the items refer to
+  const char* found[] = {"2011", "2012-02", "2012-02-29", "2012-12-31", "2013-01-01"};
+  std::vector<std::string> mine;
+  for (int k = 0; k < 6; ++k) {
+    Record r = make_record(items(), 11 + k);
+    if (k < 5)
+      r.fields["found"] = std::string(found[k]);
+    else
+      r.fields.erase("found");
+    mine.push_back(r.id);
+    b.insert(items(), r);
+  }
+  auto during = [&](std::optional<std::string> from, std::optional<std::string> to) {
+    ListQuery q;
+    q.where = {{"id", mine}};
+    q.during = ListQuery::DateRange{"found", std::move(from), std::move(to)};
+    return ids(b, items(), q);
+  };
+  // A year overlaps any day of it; a month any day of the month.
+  EXPECT_EQ(during("2011-06-01", "2011-06-01"), std::vector<std::string>{"IT-000011"});
+  EXPECT_EQ(during("2012-02-10", "2012-02-10"), std::vector<std::string>{"IT-000012"});
+  EXPECT_EQ(during("2012-02-29", "2012-03-31"),
+            (std::vector<std::string>{"IT-000012", "IT-000013"}));
+  EXPECT_EQ(during("2012-03-01", "2012-12-31"), std::vector<std::string>{"IT-000014"});
+  // Open ends; rows without a date never match.
+  EXPECT_EQ(during(std::nullopt, "2011-12-31"), std::vector<std::string>{"IT-000011"});
+  EXPECT_EQ(during("2013-01-01", std::nullopt), std::vector<std::string>{"IT-000015"});
+  EXPECT_EQ(during(std::nullopt, std::nullopt).size(), 5u);
+  ListQuery bad;
+  bad.during = ListQuery::DateRange{"category", "2012-01-01", std::nullopt};
+  EXPECT_THROW(ids(b, items(), bad), core::InputError);
+}
+
 TEST_F(GpkgTest, NextIdCountsAndSkipsIdsUsersGave) {
   auto& b = open();
   EXPECT_EQ(b.next_id(hazards()), "HZ-000001");

@@ -1,0 +1,316 @@
+#include "http/features.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/date.hpp"
+#include "core/errors.hpp"
+#include "geo/geojson.hpp"
+#include "http/params.hpp"
+
+namespace minemap::http {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kGeoJson = "application/geo+json";
+constexpr const char* kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+constexpr const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+// The address the client used, for the links of every response.
+std::string base_url(const Request& r) {
+  std::string host = r.header("Host");
+  return host.empty() ? "" : "http://" + host;
+}
+
+json link(const std::string& href, const std::string& rel, const std::string& type,
+          const std::string& title = "") {
+  json l = {{"href", href}, {"rel", rel}, {"type", type}};
+  if (!title.empty()) l["title"] = title;
+  return l;
+}
+
+// Percent-encoding of a query value (RFC 3986: unreserved characters and the
+// separators of bbox and datetime values stay as they are).
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == '/' ||
+        c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+Response json_response(const json& j, const char* type = "application/json") {
+  Response r;
+  r.content_type = type;
+  r.body = j.dump();
+  return r;
+}
+
+const core::EntitySpec& collection_spec(const std::string& id) {
+  if (!is_feature_collection(id)) throw core::NotFound("no collection \"" + id + "\"");
+  return core::spec_by_name(id);
+}
+
+}  // namespace
+
+bool is_feature_collection(const std::string& entity_name) {
+  for (const auto& s : core::entities())
+    if (s.name == entity_name) return s.spatial();
+  return false;
+}
+
+std::string temporal_field(const core::EntitySpec& spec) {
+  // The date an item of the collection is "of": when it was found, happened, was
+  // reported, released, laid. Other entities: their first date field.
+  for (const char* name : {"found", "date", "reported", "laid", "start"})
+    if (const auto* f = spec.field(name); f && f->type == core::FieldType::Date) return name;
+  for (const auto& f : spec.fields)
+    if (f.type == core::FieldType::Date) return std::string(f.name);
+  return "";
+}
+
+FeaturesApi::FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt)
+    : m_store(store), m_mutex(store_mutex), m_opt(std::move(opt)) {}
+
+void FeaturesApi::install(Server& s) {
+  s.route("GET", "/", [this](const Request& r) { return landing(r); });
+  s.route("GET", "/conformance", [this](const Request& r) { return conformance(r); });
+  s.route("GET", "/api/?", [this](const Request& r) { return api(r); });
+  s.route("GET", "/collections/?", [this](const Request& r) { return collections(r); });
+  s.route("GET", "/collections/([^/]+)/?",
+          [this](const Request& r) { return collection(r, r.captures.at(0)); });
+  s.route("GET", "/collections/([^/]+)/items/?",
+          [this](const Request& r) { return items(r, r.captures.at(0)); });
+  s.route("GET", "/collections/([^/]+)/items/([^/]+)",
+          [this](const Request& r) { return item(r, r.captures.at(0), r.captures.at(1)); });
+}
+
+Response FeaturesApi::landing(const Request& r) const {
+  std::string base = base_url(r);
+  json j = {{"title", m_opt.title},
+            {"description",
+             "Humanitarian mine action data: hazardous areas, land release, items found, "
+             "accidents, minefield records. OGC API - Features."},
+            {"links",
+             json::array(
+                 {link(base + "/", "self", "application/json", "this page"),
+                  link(base + "/api", "service-desc", kOpenApi, "the API definition (OpenAPI 3.0)"),
+                  link(base + "/conformance", "conformance", "application/json",
+                       "the standards this API conforms to"),
+                  link(base + "/collections", "data", "application/json", "the collections")})}};
+  return json_response(j);
+}
+
+// The API definition: every path with its parameters and responses, the collection
+// ids as an enumeration.
+Response FeaturesApi::api(const Request& r) const {
+  json ids = json::array();
+  for (const auto& s : core::entities())
+    if (s.spatial()) ids.push_back(std::string(s.name));
+  auto ok = [](const std::string& what, const char* type) {
+    return json{{"200", {{"description", what}, {"content", {{type, json::object()}}}}},
+                {"default",
+                 {{"description", "an error (RFC 9457 problem details)"},
+                  {"content", {{"application/problem+json", json::object()}}}}}};
+  };
+  json collection_id = {{"name", "collectionId"},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "string"}, {"enum", ids}}}};
+  json params = json::array(
+      {collection_id,
+       {{"name", "limit"},
+        {"in", "query"},
+        {"description", "the most features in one page"},
+        {"schema",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", m_opt.max_limit},
+          {"default", m_opt.default_limit}}}},
+       {{"name", "offset"},
+        {"in", "query"},
+        {"description", "features to skip (the next link carries it)"},
+        {"schema", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}}},
+       {{"name", "bbox"},
+        {"in", "query"},
+        {"description", "minx,miny,maxx,maxy in degrees (CRS84)"},
+        {"style", "form"},
+        {"explode", false},
+        {"schema",
+         {{"type", "array"}, {"minItems", 4}, {"maxItems", 6}, {"items", {{"type", "number"}}}}}},
+       {{"name", "datetime"},
+        {"in", "query"},
+        {"description",
+         "a date or an interval (2012-05-14, 2010/2012, ../2012-05): features whose date "
+         "(found, happened, reported, released, laid) overlaps it"},
+        {"schema", {{"type", "string"}}}}});
+  json j = {
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", m_opt.title + " OGC API - Features"},
+        {"version", "1.0.0"},
+        {"description", "Read-only access to approved records, without personal data."}}},
+      {"servers", json::array({{{"url", base_url(r)}}})},
+      {"paths",
+       {{"/",
+         {{"get", {{"summary", "landing page"}, {"responses", ok("links", "application/json")}}}}},
+        {"/conformance",
+         {{"get",
+           {{"summary", "conformance classes"},
+            {"responses", ok("classes", "application/json")}}}}},
+        {"/collections",
+         {{"get",
+           {{"summary", "the collections"},
+            {"responses", ok("collections", "application/json")}}}}},
+        {"/collections/{collectionId}",
+         {{"get",
+           {{"summary", "one collection"},
+            {"parameters", json::array({collection_id})},
+            {"responses", ok("the collection", "application/json")}}}}},
+        {"/collections/{collectionId}/items",
+         {{"get",
+           {{"summary", "the features of a collection, a page at a time"},
+            {"parameters", params},
+            {"responses", ok("a FeatureCollection", kGeoJson)}}}}},
+        {"/collections/{collectionId}/items/{featureId}",
+         {{"get",
+           {{"summary", "one feature"},
+            {"parameters", json::array({collection_id,
+                                        {{"name", "featureId"},
+                                         {"in", "path"},
+                                         {"required", true},
+                                         {"schema", {{"type", "string"}}}}})},
+            {"responses", ok("a Feature", kGeoJson)}}}}}}}};
+  return json_response(j, kOpenApi);
+}
+
+Response FeaturesApi::conformance(const Request&) const {
+  json j = {{"conformsTo",
+             {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}}};
+  return json_response(j);
+}
+
+namespace {
+
+json collection_json(const std::string& base, const core::EntitySpec& spec) {
+  std::string name(spec.name);
+  std::string href = base + "/collections/" + name;
+  json c = {{"id", name},
+            {"title", std::string(spec.title)},
+            {"itemType", "feature"},
+            {"crs", json::array({kCrs84})},
+            {"links", json::array({link(href, "self", "application/json"),
+                                   link(href + "/items", "items", kGeoJson, "the features")})}};
+  return c;
+}
+
+}  // namespace
+
+Response FeaturesApi::collections(const Request& r) const {
+  std::string base = base_url(r);
+  json list = json::array();
+  for (const auto& s : core::entities())
+    if (s.spatial()) list.push_back(collection_json(base, s));
+  json j = {{"links", json::array({link(base + "/collections", "self", "application/json")})},
+            {"collections", std::move(list)}};
+  return json_response(j);
+}
+
+Response FeaturesApi::collection(const Request& r, const std::string& id) const {
+  return json_response(collection_json(base_url(r), collection_spec(id)));
+}
+
+Response FeaturesApi::items(const Request& r, const std::string& id) const {
+  const core::EntitySpec& spec = collection_spec(id);
+  store::ListQuery q;
+  q.approved_only = true;
+  q.limit = m_opt.default_limit;
+  if (auto v = r.param("limit")) {
+    std::int64_t n = parse_int("limit", *v);
+    if (n < 1) throw core::InputError("limit", "at least 1");
+    q.limit = std::min(n, m_opt.max_limit);
+  }
+  if (auto v = r.param("offset")) q.offset = parse_int("offset", *v);
+  if (auto v = r.param("bbox")) q.bbox = parse_bbox(*v);
+  if (auto v = r.param("bbox-crs"); v && *v != kCrs84)
+    throw core::InputError("bbox-crs", "only " + std::string(kCrs84) + " is offered");
+  if (auto v = r.param("datetime")) {
+    std::string field = temporal_field(spec);
+    if (field.empty())
+      throw core::InputError("datetime", std::string(spec.name) + " have no date to filter on");
+    q.during = parse_datetime(field, *v);
+  }
+
+  std::string features;
+  std::int64_t returned = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    m_store.for_each(spec, q, [&](const core::Record& rec) {
+      if (returned++) features += ',';
+      features += geo::record_to_feature(spec, rec, false).dump();
+    });
+  }
+
+  // Links carry the request's own parameters, with the offset moved on.
+  std::string base = base_url(r);
+  std::string href = base + "/collections/" + std::string(spec.name) + "/items";
+  auto with_offset = [&](std::int64_t offset) {
+    std::string qs;
+    for (const auto& [k, v] : r.query) {
+      if (k == "offset" || k == "limit") continue;
+      qs += (qs.empty() ? "?" : "&") + k + "=" + url_encode(v);
+    }
+    qs += std::string(qs.empty() ? "?" : "&") + "limit=" + std::to_string(*q.limit) +
+          "&offset=" + std::to_string(offset);
+    return href + qs;
+  };
+  json links = json::array({link(with_offset(q.offset), "self", kGeoJson, "this page")});
+  if (returned == *q.limit)
+    links.push_back(link(with_offset(q.offset + returned), "next", kGeoJson, "the next page"));
+  if (q.offset > 0)
+    links.push_back(link(with_offset(std::max<std::int64_t>(0, q.offset - *q.limit)), "prev",
+                         kGeoJson, "the previous page"));
+  links.push_back(link(base + "/collections/" + std::string(spec.name), "collection",
+                       "application/json", "the collection"));
+
+  Response out;
+  out.content_type = kGeoJson;
+  out.body = "{\"type\":\"FeatureCollection\",\"features\":[" + features +
+             "],\"numberReturned\":" + std::to_string(returned) +
+             ",\"timeStamp\":" + json(core::utc_timestamp()).dump() + ",\"links\":" + links.dump() +
+             "}";
+  return out;
+}
+
+Response FeaturesApi::item(const Request& r, const std::string& id, const std::string& fid) const {
+  const core::EntitySpec& spec = collection_spec(id);
+  std::optional<core::Record> rec;
+  {
+    std::lock_guard lock(m_mutex);
+    rec = m_store.find(spec, fid);
+  }
+  if (!rec || rec->workflow != "approved")
+    throw core::NotFound("no feature \"" + fid + "\" in " + std::string(spec.name));
+  json f = geo::record_to_feature(spec, *rec, false);
+  std::string base = base_url(r);
+  std::string href = base + "/collections/" + std::string(spec.name);
+  f["links"] = json::array({link(href + "/items/" + fid, "self", kGeoJson),
+                            link(href, "collection", "application/json", "the collection")});
+  return json_response(f, kGeoJson);
+}
+
+}  // namespace minemap::http

@@ -1,0 +1,50 @@
+// OGC API - Features - Part 1: Core (OGC 17-069r4) over the store: the landing page,
+// conformance, the collections (one per spatial entity) and their items as GeoJSON,
+// with bbox, datetime, limit and offset. Read-only; approved data only; personal
+// data left out.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "http/server.hpp"
+#include "store/registry.hpp"
+
+namespace minemap::http {
+
+struct FeaturesOptions {
+  std::string title = "minemap";
+  std::int64_t default_limit = 100;
+  std::int64_t max_limit = 10000;
+};
+
+class FeaturesApi {
+ public:
+  // The store is used from the server's worker threads one request at a time.
+  FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt = {});
+
+  // Adds the routes: /, /conformance, /api, /collections, /collections/{id},
+  // /collections/{id}/items, /collections/{id}/items/{fid}.
+  void install(Server& s);
+
+  Response landing(const Request& r) const;
+  Response conformance(const Request& r) const;
+  Response api(const Request& r) const;  // OpenAPI 3.0
+  Response collections(const Request& r) const;
+  Response collection(const Request& r, const std::string& id) const;
+  Response items(const Request& r, const std::string& id) const;
+  Response item(const Request& r, const std::string& id, const std::string& fid) const;
+
+ private:
+  store::Registry& m_store;
+  std::mutex& m_mutex;
+  FeaturesOptions m_opt;
+};
+
+// The collections the API offers: every entity with a geometry.
+bool is_feature_collection(const std::string& entity_name);
+
+// The date field the `datetime` parameter filters a collection on ("" when none).
+std::string temporal_field(const core::EntitySpec& spec);
+
+}  // namespace minemap::http

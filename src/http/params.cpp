@@ -1,0 +1,78 @@
+#include "http/params.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "core/date.hpp"
+#include "core/errors.hpp"
+
+namespace minemap::http {
+
+std::int64_t parse_int(const std::string& name, const std::string& text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0)
+    throw core::InputError(name, "\"" + text + "\" is not a whole number of 0 or more");
+  return v;
+}
+
+core::Envelope parse_bbox(const std::string& text) {
+  std::vector<double> v;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(start, end - start);
+    double d = 0;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
+    if (part.empty() || ec != std::errc() || p != part.data() + part.size() || !std::isfinite(d))
+      throw core::InputError("bbox", "\"" + text + "\" is not minx,miny,maxx,maxy in degrees");
+    v.push_back(d);
+    start = end + 1;
+  }
+  if (v.size() != 4 && v.size() != 6)
+    throw core::InputError(
+        "bbox", "4 numbers expected (minx,miny,maxx,maxy), got " + std::to_string(v.size()));
+  // Six numbers carry heights: minx,miny,minz,maxx,maxy,maxz.
+  std::size_t k = v.size() / 2;
+  core::Envelope e;
+  e.min_x = v[0];
+  e.min_y = v[1];
+  e.max_x = v[k];
+  e.max_y = v[k + 1];
+  if (e.min_y > e.max_y)
+    throw core::InputError("bbox", "the southern edge lies north of the northern one");
+  if (e.min_x > e.max_x)  // across the antimeridian: not split, the whole band is asked
+    e.min_x = -180, e.max_x = 180;
+  return e;
+}
+
+store::ListQuery::DateRange parse_datetime(const std::string& field, const std::string& text) {
+  auto day_of = [&](std::string part, bool end) -> std::optional<std::string> {
+    if (part.empty() || part == "..") return std::nullopt;
+    if (auto t = part.find('T'); t != std::string::npos) part = part.substr(0, t);
+    auto d = core::Date::try_parse(part);
+    if (!d)
+      throw core::InputError("datetime", "\"" + text +
+                                             "\" is not a date, a date-time or an interval "
+                                             "of them (2012-05-14, 2010/2012, ../2012-05)");
+    return (end ? d->last_day() : d->first_day()).to_string();
+  };
+  store::ListQuery::DateRange r;
+  r.field = field;
+  if (auto slash = text.find('/'); slash != std::string::npos) {
+    r.from = day_of(text.substr(0, slash), false);
+    r.to = day_of(text.substr(slash + 1), true);
+  } else {
+    if (text.empty() || text == "..") throw core::InputError("datetime", "an instant is empty");
+    r.from = day_of(text, false);
+    r.to = day_of(text, true);
+  }
+  if (r.from && r.to && *r.from > *r.to)
+    throw core::InputError("datetime", "\"" + text + "\" ends before it starts");
+  return r;
+}
+
+}  // namespace minemap::http

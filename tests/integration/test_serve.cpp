@@ -1,0 +1,242 @@
+// `minemap serve` read by clients no one here wrote: GDAL's OGC API - Features driver
+// (ogrinfo, ogr2ogr) and curl. The server runs as a user starts it, on a free port.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace {
+
+using namespace harness;
+
+// `minemap serve STORE --port 0` in the background; the URL from its first line.
+class ServeProcess {
+ public:
+  explicit ServeProcess(const std::string& store, const fs::path& log) {
+    m_pid = fork();
+    if (m_pid == 0) {
+      FILE* f = std::freopen(log.c_str(), "w", stdout);
+      (void)f;
+      std::string b = bin();
+      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 300 && m_url.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::string text = slurp(log);
+      auto at = text.find("http://");
+      auto end = text.find('\n', at);
+      if (at != std::string::npos && end != std::string::npos) m_url = text.substr(at, end - at);
+    }
+  }
+  ~ServeProcess() {
+    if (m_pid > 0) {
+      kill(m_pid, SIGTERM);
+      int status = 0;
+      waitpid(m_pid, &status, 0);
+    }
+  }
+  const std::string& url() const { return m_url; }  // "http://127.0.0.1:PORT/"
+
+ private:
+  pid_t m_pid = -1;
+  std::string m_url;
+};
+
+std::set<std::string> lines(const std::string& text) {
+  std::set<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.insert(l);
+  return out;
+}
+
+Result curl(const std::string& url) {
+  return shell("curl -s -w '\\n%{http_code} %{content_type}' " + quote(url));
+}
+
+// The body and the "status content-type" line curl appends.
+std::pair<std::string, std::string> split_status(const std::string& out) {
+  auto nl = out.rfind('\n');
+  return {out.substr(0, nl), out.substr(nl + 1)};
+}
+
+class Serve : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_dir = new TempDir();
+    s_store = ((*s_dir) / "demo").string() + "/demo.gpkg";
+    auto r = minemap({"demo", "--dir", ((*s_dir) / "demo").string(), "--no-serve"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    s_server = new ServeProcess(s_store, (*s_dir) / "serve.log");
+    ASSERT_FALSE(s_server->url().empty()) << slurp((*s_dir) / "serve.log");
+  }
+  static void TearDownTestSuite() {
+    delete s_server;
+    delete s_dir;
+  }
+  static std::string sql(const std::string& query) {
+    auto r = shell("sqlite3 " + quote(s_store) + " " + quote(query));
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  }
+  static inline TempDir* s_dir = nullptr;
+  static inline std::string s_store;
+  static inline ServeProcess* s_server = nullptr;
+};
+
+TEST_F(Serve, OgrinfoListsTheCollections) {
+  auto r = shell("ogrinfo -ro -q " + quote("OAPIF:" + s_server->url()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* c : {"hazards", "releases", "items", "accidents", "records", "admin-areas"})
+    EXPECT_NE(r.out.find(std::string(": ") + c + " ("), std::string::npos) << c << "\n" << r.out;
+  EXPECT_NE(r.out.find("items (title: Explosive items found) (Point)"), std::string::npos) << r.out;
+}
+
+TEST_F(Serve, Ogr2ogrCopiesEveryApprovedFeature) {
+  for (const std::string c : {"items", "hazards", "accidents"}) {
+    std::string table = c;
+    fs::path out = (*s_dir) / (c + ".gpkg");
+    auto r = shell("ogr2ogr -f GPKG " + quote(out.string()) + " " +
+                   quote("OAPIF:" + s_server->url()) + " " + c);
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto copied = shell("sqlite3 " + quote(out.string()) + " " +
+                        quote("SELECT id FROM \"" + c + "\" ORDER BY id"));
+    ASSERT_EQ(copied.code, 0) << copied.err;
+    auto stored = lines(sql("SELECT id FROM " + table +
+                            " WHERE deleted = 0 AND workflow = 'approved' ORDER BY id"));
+    ASSERT_GT(stored.size(), 10u) << c;
+    EXPECT_EQ(lines(copied.out), stored) << c;
+  }
+  // Coordinates come through as stored (GeoPackage point blobs, read back by GDAL).
+  auto a = shell("ogrinfo -ro -q " + quote(((*s_dir) / "items.gpkg").string()) +
+                 " -sql \"SELECT id, ST_X(geom) || ' ' || ST_Y(geom) AS xy FROM items ORDER BY "
+                 "id LIMIT 3\" -dialect SQLite");
+  ASSERT_EQ(a.code, 0) << a.err;
+  auto first = sql("SELECT id FROM items WHERE workflow = 'approved' ORDER BY id LIMIT 1");
+  first.pop_back();
+  EXPECT_NE(a.out.find("id (String) = " + first), std::string::npos) << a.out;
+}
+
+TEST_F(Serve, ItemsPageWithLimitOffsetAndNextLinks) {
+  std::string base = s_server->url() + "collections/items/items";
+  auto [body, status] = split_status(curl(base + "?limit=7").out);
+  EXPECT_EQ(status, "200 application/geo+json");
+  auto j = nlohmann::json::parse(body);
+  EXPECT_EQ(j["numberReturned"], 7);
+  ASSERT_EQ(j["features"].size(), 7u);
+  std::string next;
+  for (const auto& l : j["links"])
+    if (l["rel"] == "next") next = l["href"];
+  EXPECT_EQ(next, base + "?limit=7&offset=7");
+  auto ids = sql("SELECT id FROM items WHERE deleted = 0 AND workflow = 'approved' ORDER BY fid");
+  std::vector<std::string> all;
+  std::istringstream in(ids);
+  for (std::string l; std::getline(in, l);) all.push_back(l);
+  auto page2 = nlohmann::json::parse(split_status(curl(next).out).first);
+  ASSERT_EQ(page2["features"].size(), 7u);
+  EXPECT_EQ(page2["features"][0]["id"], all.at(7));
+  // Past the end: an empty page without a next link.
+  auto end = nlohmann::json::parse(
+      split_status(curl(base + "?offset=" + std::to_string(all.size())).out).first);
+  EXPECT_EQ(end["numberReturned"], 0);
+  for (const auto& l : end["links"]) EXPECT_NE(l["rel"], "next");
+}
+
+TEST_F(Serve, BboxAndDatetimeFilterAsTheStoreDoes) {
+  // The box: the western half of the items' extent; the expected count from the
+  // stored points themselves.
+  auto all =
+      minemap({"list", s_store, "items", "--where", "workflow=approved", "--format", "json"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  double minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
+  for (const auto& it : nlohmann::json::parse(all.out)) {
+    double x = it["geometry"]["coordinates"][0], y = it["geometry"]["coordinates"][1];
+    minx = std::min(minx, x);
+    maxx = std::max(maxx, x);
+    miny = std::min(miny, y);
+    maxy = std::max(maxy, y);
+  }
+  double midx = (minx + maxx) / 2;
+  char bbox[200];
+  std::snprintf(bbox, sizeof bbox, "%.9f,%.9f,%.9f,%.9f", minx - 1, miny - 1, midx, maxy + 1);
+  auto listed = minemap({"list", s_store, "items", "--bbox", bbox, "--where", "workflow=approved",
+                         "--format", "json"});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  auto expected = nlohmann::json::parse(listed.out).size();
+  ASSERT_GT(expected, 0u);
+  auto got = nlohmann::json::parse(
+      split_status(curl(s_server->url() + "collections/items/items?limit=10000&bbox=" + bbox).out)
+          .first);
+  EXPECT_EQ(got["numberReturned"].get<std::size_t>(), expected);
+  for (const auto& f : got["features"]) {
+    double x = f["geometry"]["coordinates"][0];
+    EXPECT_LE(x, midx);
+  }
+
+  // datetime on the date found: a year, and an open interval.
+  auto year =
+      sql("SELECT substr(found, 1, 4) AS y, count(*) FROM items WHERE deleted = 0 AND workflow = "
+          "'approved' AND found IS NOT NULL GROUP BY y ORDER BY count(*) DESC LIMIT 1");
+  auto bar = year.find('|');
+  ASSERT_NE(bar, std::string::npos) << year;
+  std::string y = year.substr(0, bar);
+  auto n = std::stoul(year.substr(bar + 1));
+  auto in_year = nlohmann::json::parse(
+      split_status(curl(s_server->url() + "collections/items/items?limit=10000&datetime=" + y).out)
+          .first);
+  EXPECT_EQ(in_year["numberReturned"].get<std::size_t>(), n);
+  for (const auto& f : in_year["features"])
+    EXPECT_EQ(f["properties"]["found"].get<std::string>().substr(0, 4), y);
+  auto before = std::stoul(
+      sql("SELECT count(*) FROM items WHERE deleted = 0 AND workflow = 'approved' AND found IS "
+          "NOT NULL AND substr(found, 1, 4) < '" +
+          y + "'"));
+  auto open = nlohmann::json::parse(
+      split_status(curl(s_server->url() + "collections/items/items?limit=10000&datetime=../" +
+                        std::to_string(std::stoi(y) - 1) + "-12-31")
+                       .out)
+          .first);
+  EXPECT_EQ(open["numberReturned"].get<std::size_t>(), before);
+}
+
+TEST_F(Serve, ErrorsAreProblemDetails) {
+  auto [b1, s1] = split_status(curl(s_server->url() + "collections/nothing/items").out);
+  EXPECT_EQ(s1, "404 application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(b1)["status"], 404);
+  auto [b2, s2] = split_status(curl(s_server->url() + "collections/items/items?bbox=1,2,3").out);
+  EXPECT_EQ(s2, "400 application/problem+json");
+  EXPECT_NE(nlohmann::json::parse(b2)["detail"].get<std::string>().find("bbox"), std::string::npos);
+  auto [b3, s3] =
+      split_status(curl(s_server->url() + "collections/items/items?datetime=yesterday").out);
+  EXPECT_EQ(s3, "400 application/problem+json");
+  auto [b4, s4] = split_status(curl(s_server->url() + "collections/items/items/IT-999999").out);
+  EXPECT_EQ(s4, "404 application/problem+json");
+  auto [b5, s5] = split_status(curl(s_server->url() + "no/such/page").out);
+  EXPECT_EQ(s5, "404 application/problem+json");
+  (void)b3;
+  (void)b4;
+  (void)b5;
+}
+
+TEST_F(Serve, OneFeatureAndNoPersonalData) {
+  auto id = sql("SELECT id FROM accidents WHERE workflow = 'approved' ORDER BY fid LIMIT 1");
+  id.pop_back();
+  auto [body, status] =
+      split_status(curl(s_server->url() + "collections/accidents/items/" + id).out);
+  EXPECT_EQ(status, "200 application/geo+json");
+  auto f = nlohmann::json::parse(body);
+  EXPECT_EQ(f["id"], id);
+  EXPECT_EQ(f["type"], "Feature");
+  // Victims (names, ages) are not a collection at all.
+  auto [b2, s2] = split_status(curl(s_server->url() + "collections/victims/items").out);
+  EXPECT_EQ(s2, "404 application/problem+json");
+  (void)b2;
+}
+
+}  // namespace
