@@ -14,7 +14,5 @@ store::Actor current_actor();
 core::Envelope parse_bbox(const std::string& text);
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec);
-// Approved, non-deleted records of every kind the figures use.
-analysis::StatsInput load_stats_input(store::Registry& reg);
 
 }  // namespace minemap::app

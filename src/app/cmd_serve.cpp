@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "http/auth.hpp"
+#include "http/entry.hpp"
 #include "http/features.hpp"
 #include "http/server.hpp"
 #include "store/registry.hpp"
@@ -47,6 +49,10 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
   stop_on_signals(server);  // before the workers start, so that they inherit the mask
   http::FeaturesApi features(reg, store_mutex);
   features.install(server);
+  http::Auth auth(reg, store_mutex);
+  auth.install(server);
+  http::EntryApi entry(reg, store_mutex, auth);
+  entry.install(server);
   int bound = 0;
   try {
     bound = server.bind(bind, port);

@@ -12,6 +12,7 @@
 #include "app/cmd_reliability.hpp"
 #include "app/cmd_serve.hpp"
 #include "app/cmd_simulate.hpp"
+#include "app/cmd_user.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
 #include "io/exporter.hpp"
@@ -21,6 +22,7 @@
 #include "io/render.hpp"
 #include "store/registry.hpp"
 #include "store/spatial.hpp"
+#include "store/stats_input.hpp"
 
 namespace fs = std::filesystem;
 using namespace minemap;
@@ -151,7 +153,7 @@ int cmd_stats(const std::string& path, const std::string& from, const std::strin
     std::map<std::string, std::string> names;
     for (const auto& a : reg.list(core::spec(core::Entity::AdminArea)))
       names[a.id] = a.text("name").value_or("");
-    for (const auto& [id, part] : analysis::split_by_admin(app::load_stats_input(reg)))
+    for (const auto& [id, part] : analysis::split_by_admin(store::load_stats_input(reg)))
       out[id] = {names[id], analysis::compute_stats(part, period)};
     if (json)
       std::cout << io::stats_by_admin_json(out) << '\n';
@@ -159,7 +161,7 @@ int cmd_stats(const std::string& path, const std::string& from, const std::strin
       io::print_stats_by_admin(out, std::cout);
     return 0;
   }
-  auto s = analysis::compute_stats(app::load_stats_input(reg), period);
+  auto s = analysis::compute_stats(store::load_stats_input(reg), period);
   if (json)
     std::cout << io::stats_json(s) << '\n';
   else
@@ -237,7 +239,7 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
   auto reg = store::Registry::open(file.string(), true);
   io::build_demo(reg, app::current_actor());
-  auto s = analysis::compute_stats(app::load_stats_input(reg), {});
+  auto s = analysis::compute_stats(store::load_stats_input(reg), {});
   std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
   io::print_stats(s, std::cout);
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
@@ -491,6 +493,7 @@ int main(int argc, char** argv) {
   app::add_reliability_command(app, run);
   app::add_simulate_command(app, run);
   app::add_serve_command(app, run);
+  app::add_user_command(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

@@ -47,7 +47,14 @@ class StorageError : public Error {
   using Error::Error;
 };
 
+// Not signed in, or the sign-in failed (HTTP 401).
 class AuthError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Signed in, but the role does not allow it (HTTP 403).
+class Forbidden : public Error {
  public:
   using Error::Error;
 };

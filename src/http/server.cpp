@@ -84,6 +84,7 @@ void Server::route(const std::string& method, const std::string& pattern, Handle
     r.method = method;
     r.path = req.path;
     r.body = req.body;
+    r.remote_addr = req.remote_addr;
     for (std::size_t i = 1; i < req.matches.size(); ++i) r.captures.push_back(req.matches[i]);
     for (const auto& [k, v] : req.params) r.query.emplace(k, v);
     for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
@@ -96,6 +97,10 @@ void Server::route(const std::string& method, const std::string& pattern, Handle
       out = problem(400, "Bad Request", e.what());
     } catch (const core::Conflict& e) {
       out = problem(409, "Conflict", e.what());
+    } catch (const core::AuthError& e) {
+      out = problem(401, "Unauthorized", e.what());
+    } catch (const core::Forbidden& e) {
+      out = problem(403, "Forbidden", e.what());
     } catch (const std::exception& e) {
       out = problem(500, "Internal Server Error", e.what());
     }

@@ -17,6 +17,7 @@ struct Request {
   std::string method;
   std::string path;
   std::string body;
+  std::string remote_addr;            // the client's address
   std::vector<std::string> captures;  // the route pattern's groups, in order
   std::multimap<std::string, std::string> query;
   std::multimap<std::string, std::string> headers;

@@ -1,8 +1,6 @@
-// BLAKE2b hashing of audit entries (libsodium, used only here in store/) and the JSON
-// of the records they hold.
+// BLAKE2b hashing of audit entries (store/crypto) and the JSON of the records they
+// hold.
 #include "store/audit.hpp"
-
-#include <sodium.h>
 
 #include <array>
 #include <charconv>
@@ -13,18 +11,19 @@
 #include <variant>
 
 #include "geo/geojson.hpp"
+#include "store/crypto.hpp"
 
 namespace minemap::store {
 namespace {
 
-void feed(crypto_generichash_state& st, const std::string& s) {
+void feed(crypto::Blake2b& h, const std::string& s) {
   // Length prefix so that ("ab","c") and ("a","bc") hash differently.
   unsigned long long n = s.size();
-  std::array<unsigned char, 8> len{};
+  std::array<char, 8> len{};
   for (int i = 0; i < 8; ++i)
-    len[static_cast<std::size_t>(i)] = static_cast<unsigned char>(n >> (8 * i));
-  crypto_generichash_update(&st, len.data(), len.size());
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+    len[static_cast<std::size_t>(i)] = static_cast<char>(static_cast<unsigned char>(n >> (8 * i)));
+  h.update({len.data(), len.size()});
+  h.update(s);
 }
 
 // ---- audit_json: what nlohmann's dump() writes, without building a json tree ----
@@ -225,19 +224,12 @@ std::string audit_json(const core::EntitySpec& spec, const core::Record& r) {
 }
 
 std::string audit_hash(const AuditEntry& e) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, crypto_generichash_BYTES);
+  crypto::Blake2b h;
   for (const std::string* s : {&e.prev_hash, &e.ts, &e.actor, &e.entity, &e.entity_id, &e.action,
                                &e.reason, &e.before, &e.after})
-    feed(st, *s);
-  feed(st, std::to_string(e.seq));
-  std::array<unsigned char, crypto_generichash_BYTES> out{};
-  crypto_generichash_final(&st, out.data(), out.size());
-  std::string hex(out.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), out.data(), out.size());
-  hex.pop_back();
-  return hex;
+    feed(h, *s);
+  feed(h, std::to_string(e.seq));
+  return h.hex();
 }
 
 std::optional<std::string> verify_audit_chain(const std::vector<AuditEntry>& entries) {

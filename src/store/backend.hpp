@@ -54,6 +54,15 @@ struct StatusChange {
   std::string reason;
 };
 
+// A person who signs in to the server: a name, a role and an argon2id password hash.
+struct User {
+  std::string name;
+  std::string role;  // viewer | data_entry | verifier | admin
+  std::string password_hash;
+  std::string created;  // UTC ISO 8601
+  bool disabled = false;
+};
+
 struct DeletedState {
   bool deleted = false;
   std::string reason;
@@ -110,6 +119,11 @@ class Backend {
     transaction(fn);
   }
 
+  // Users of the server. put_user inserts (`create`: throws core::Conflict when the
+  // name exists) or replaces.
+  virtual void put_user(const User& u, bool create) = 0;
+  virtual std::optional<User> user(const std::string& name) = 0;
+  virtual std::vector<User> users() = 0;
   // Where the data live (file path or connection URL without password).
   virtual std::string location() const = 0;
 };

@@ -1,6 +1,7 @@
 // Domain rules of every write; see registry.hpp.
 #include "store/registry.hpp"
 
+#include <cctype>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "geo/geojson.hpp"
 #include "geo/geometry_ops.hpp"
 #include "store/audit.hpp"
+#include "store/crypto.hpp"
 #include "store/gpkg/gpkg_backend.hpp"
 
 namespace minemap::store {
@@ -123,6 +125,14 @@ void Registry::check_refs(const EntitySpec& spec, const Record& r) {
 void Registry::audit(const EntitySpec& spec, const std::string& id, const std::string& action,
                      const std::string& reason, const std::optional<Record>& before,
                      const std::optional<Record>& after, const Actor& who) {
+  append_audit(std::string(spec.name), id, action, reason,
+               before ? audit_json(spec, *before) : std::string(),
+               after ? audit_json(spec, *after) : std::string(), who);
+}
+
+void Registry::append_audit(const std::string& entity, const std::string& id,
+                            const std::string& action, const std::string& reason,
+                            std::string before, std::string after, const Actor& who) {
   AuditEntry e;
   if (!m_last_audit) m_last_audit = m_backend->last_audit();
   const auto& last = m_last_audit;
@@ -130,15 +140,100 @@ void Registry::audit(const EntitySpec& spec, const std::string& id, const std::s
   e.prev_hash = last ? last->hash : std::string();
   e.ts = core::utc_timestamp();
   e.actor = who.user;
-  e.entity = std::string(spec.name);
+  e.entity = entity;
   e.entity_id = id;
   e.action = action;
   e.reason = reason;
-  if (before) e.before = audit_json(spec, *before);
-  if (after) e.after = audit_json(spec, *after);
+  e.before = std::move(before);
+  e.after = std::move(after);
   e.hash = audit_hash(e);
   m_backend->append_audit(e);
   if (m_depth > 0) m_last_audit = e;
+}
+
+namespace {
+
+// What the audit keeps of a user: never the password hash.
+std::string user_json(const User& u) {
+  return nlohmann::json{{"name", u.name}, {"role", u.role}, {"disabled", u.disabled}}.dump();
+}
+
+void check_user_name(const std::string& name) {
+  if (name.empty() || name.size() > 64)
+    throw core::InputError("name", "a user name has 1 to 64 characters");
+  for (unsigned char c : name)
+    if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@'))
+      throw core::InputError("name", "\"" + name + "\": letters, digits and . _ - @ only");
+}
+
+void check_role(const std::string& role) {
+  for (const auto& r : kRoles)
+    if (role == r) return;
+  throw core::InputError(
+      "role", "unknown role \"" + role + "\" (one of: viewer, data_entry, verifier, admin)");
+}
+
+void check_password(const std::string& password) {
+  if (password.size() < 10) throw core::InputError("password", "at least 10 characters");
+  if (password.size() > 1024) throw core::InputError("password", "at most 1024 characters");
+}
+
+}  // namespace
+
+void Registry::add_user(const std::string& name, const std::string& role,
+                        const std::string& password, const Actor& who) {
+  check_user_name(name);
+  check_role(role);
+  check_password(password);
+  User u{name, role, crypto::hash_password(password), core::utc_timestamp(), false};
+  atomically([&] {
+    m_backend->put_user(u, true);
+    append_audit("users", name, "create", "", "", user_json(u), who);
+  });
+}
+
+void Registry::set_user(const std::string& name, const std::optional<std::string>& role,
+                        const std::optional<std::string>& password,
+                        const std::optional<bool>& disabled, const std::string& reason,
+                        const Actor& who) {
+  auto before = m_backend->user(name);
+  if (!before) throw core::NotFound("user \"" + name + "\" not found");
+  User u = *before;
+  if (role) {
+    check_role(*role);
+    u.role = *role;
+  }
+  if (password) {
+    check_password(*password);
+    u.password_hash = crypto::hash_password(*password);
+  }
+  if (disabled) u.disabled = *disabled;
+  atomically([&] {
+    m_backend->put_user(u, false);
+    append_audit("users", name, "update",
+                 password ? (reason.empty() ? "password changed" : reason) : reason,
+                 user_json(*before), user_json(u), who);
+  });
+}
+
+std::optional<User> Registry::authenticate(const std::string& name, const std::string& password) {
+  auto u = m_backend->user(name);
+  if (!u || u->disabled) {
+    // The same work as for a real user, so that timing does not tell names apart.
+    static const std::string dummy = crypto::hash_password("not a password of anyone");
+    crypto::verify_password(dummy, password);
+    return std::nullopt;
+  }
+  if (!crypto::verify_password(u->password_hash, password)) return std::nullopt;
+  return u;
+}
+
+std::optional<User> Registry::user(const std::string& name) {
+  return m_backend->user(name);
+}
+
+std::vector<User> Registry::users() {
+  return m_backend->users();
 }
 
 void Registry::recompute_remaining(const std::string& hazard_id) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.hpp"
@@ -19,6 +20,10 @@ namespace minemap::store {
 struct Actor {
   std::string user = "cli";
 };
+
+// The roles of the server, least to most: viewer (reads), data_entry (drafts and
+// submits), verifier (approves and rejects), admin (everything, users too).
+inline constexpr std::string_view kRoles[] = {"viewer", "data_entry", "verifier", "admin"};
 
 struct WriteResult {
   std::string id;
@@ -66,6 +71,18 @@ class Registry {
   // holding data derived from the store knows when to refresh it.
   std::int64_t data_version();
 
+  // Users of the server, every change audited (without the password hash). Passwords:
+  // at least 10 characters, kept as argon2id hashes.
+  void add_user(const std::string& name, const std::string& role, const std::string& password,
+                const Actor& who);
+  void set_user(const std::string& name, const std::optional<std::string>& role,
+                const std::optional<std::string>& password, const std::optional<bool>& disabled,
+                const std::string& reason, const Actor& who);
+  // The user when the password is theirs and the account is enabled.
+  std::optional<User> authenticate(const std::string& name, const std::string& password);
+  std::optional<User> user(const std::string& name);
+  std::vector<User> users();
+
   std::vector<AuditEntry> history(const core::EntitySpec& spec, const std::string& id);
   std::vector<StatusChange> status_history(const std::string& hazard_id);
   // Verifies the whole audit chain; the first problem, or nullopt when intact.
@@ -81,6 +98,9 @@ class Registry {
   core::Record prepare(const core::EntitySpec& spec, core::Record r,
                        std::vector<std::string>& repairs);
   void check_refs(const core::EntitySpec& spec, const core::Record& r);
+  void append_audit(const std::string& entity, const std::string& id, const std::string& action,
+                    const std::string& reason, std::string before, std::string after,
+                    const Actor& who);
   void audit(const core::EntitySpec& spec, const std::string& id, const std::string& action,
              const std::string& reason, const std::optional<core::Record>& before,
              const std::optional<core::Record>& after, const Actor& who);

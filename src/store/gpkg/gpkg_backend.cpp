@@ -25,7 +25,7 @@ using core::FieldType;
 using core::Record;
 using core::Value;
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 constexpr std::string_view kAuditColumns =
@@ -429,6 +429,43 @@ class GpkgBackend final : public Backend {
     s.bind_text(1, hazard_id);
     std::vector<StatusChange> out;
     while (s.step()) out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+    return out;
+  }
+
+  void put_user(const User& u, bool create) override {
+    write([&] {
+      Stmt s(m_db, std::string(create ? "INSERT" : "INSERT OR REPLACE") +
+                       " INTO users (name, role, password_hash, created, disabled) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)");
+      s.bind_text(1, u.name)
+          .bind_text(2, u.role)
+          .bind_text(3, u.password_hash)
+          .bind_text(4, u.created)
+          .bind_int(5, u.disabled ? 1 : 0);
+      try {
+        s.step();
+      } catch (const core::StorageError& e) {
+        if (create && std::string(e.what()).find("UNIQUE") != std::string::npos)
+          throw core::Conflict("user \"" + u.name + "\" exists");
+        throw;
+      }
+    });
+  }
+
+  std::optional<User> user(const std::string& name) override {
+    Stmt s(m_db, "SELECT name, role, password_hash, created, disabled FROM users WHERE name = ?1");
+    s.bind_text(1, name);
+    if (!s.step()) return std::nullopt;
+    return User{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                s.column_int(4) != 0};
+  }
+
+  std::vector<User> users() override {
+    Stmt s(m_db, "SELECT name, role, password_hash, created, disabled FROM users ORDER BY name");
+    std::vector<User> out;
+    while (s.step())
+      out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                     s.column_int(4) != 0});
     return out;
   }
 

@@ -99,6 +99,13 @@ CREATE TABLE hazard_status (
   reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX hazard_status_hazard_idx ON hazard_status (hazard_id);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'data_entry', 'verifier', 'admin')),
+  password_hash TEXT NOT NULL,
+  created TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE minemap_meta (
   key TEXT NOT NULL PRIMARY KEY,
   value TEXT NOT NULL
@@ -198,6 +205,14 @@ const std::vector<Migration>& migrations() {
       // 2: minefield records keep their derivation (label, derivation, corrections,
       // declination, misclosure ...) and their derived rows and mines as layers.
       {2, "", add_missing_tables_and_columns},
+      // 3: users of the server (name, role, argon2id hash); not a GeoPackage layer.
+      {3, R"SQL(CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'data_entry', 'verifier', 'admin')),
+  password_hash TEXT NOT NULL,
+  created TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0
+);)SQL"},
   };
   return list;
 }

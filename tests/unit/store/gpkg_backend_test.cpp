@@ -690,12 +690,14 @@ TEST_F(GpkgTest, MigratesAVersionOneFileToRecordLayers) {
          {"label", "derivation", "corrections", "declination_deg_applied", "declination_source",
           "convergence_deg_applied", "misclosure_m", "misclosure_ratio", "mine_count", "warnings"})
       db.exec("ALTER TABLE records DROP COLUMN " + c);
+    db.exec("DROP TABLE users");  // version 3
   }
   set_version(m_path, 1);
   auto& b = open(OpenMode::OpenExisting);
   EXPECT_EQ(b.get(hazards(), "HZ-000001", false), make_record(hazards(), 1));
+  EXPECT_TRUE(b.users().empty());
   close();
-  EXPECT_EQ(version_of(m_path), 2);
+  EXPECT_EQ(version_of(m_path), 3);
   Db db(m_path, SQLITE_OPEN_READONLY);
   EXPECT_EQ(
       int_of(db, "SELECT count(*) FROM pragma_table_info('records') WHERE name = 'derivation'"), 1);

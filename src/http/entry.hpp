@@ -1,0 +1,41 @@
+// The application API under /api: data entry with its approval workflow (draft ->
+// submitted -> approved | rejected), records of any workflow for signed-in users, and
+// the summary figures. Every write is one transaction, audited with the user's name.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "http/auth.hpp"
+#include "http/server.hpp"
+#include "store/registry.hpp"
+
+namespace minemap::http {
+
+class EntryApi {
+ public:
+  EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth);
+
+  // POST /api/{entity}                 a draft (data_entry); accidents may carry "victims"
+  // GET  /api/{entity}?workflow=W      records of any workflow (viewer), newest last
+  // GET  /api/{entity}/{id}            one record
+  // POST /api/{entity}/{id}/submit     draft or rejected -> submitted (data_entry)
+  // POST /api/{entity}/{id}/approve    submitted -> approved (verifier)
+  // POST /api/{entity}/{id}/reject     submitted -> rejected, {"reason"} (verifier)
+  // GET  /api/stats                    the summary figures of approved records (public)
+  void install(Server& s);
+
+  Response create(const Request& r, const std::string& entity);
+  Response list(const Request& r, const std::string& entity);
+  Response get(const Request& r, const std::string& entity, const std::string& id);
+  Response transition(const Request& r, const std::string& entity, const std::string& id,
+                      const std::string& action);
+  Response stats(const Request& r);
+
+ private:
+  store::Registry& m_store;
+  std::mutex& m_mutex;
+  Auth& m_auth;
+};
+
+}  // namespace minemap::http

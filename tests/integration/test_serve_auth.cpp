@@ -1,0 +1,180 @@
+// Signing in to `minemap serve` and the approval workflow, over real HTTP (curl):
+// roles, CSRF tokens, rate limiting of failed sign-ins, the audit trail with the user.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace {
+
+using namespace harness;
+
+class Server {
+ public:
+  Server(const std::string& store, const fs::path& log) {
+    m_pid = fork();
+    if (m_pid == 0) {
+      FILE* f = std::freopen(log.c_str(), "w", stdout);
+      (void)f;
+      std::string b = bin();
+      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 300 && m_url.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::string text = slurp(log);
+      auto at = text.find("http://");
+      auto end = text.find('\n', at);
+      if (at != std::string::npos && end != std::string::npos) m_url = text.substr(at, end - at);
+    }
+  }
+  ~Server() {
+    kill(m_pid, SIGTERM);
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+  }
+  const std::string& url() const { return m_url; }
+
+ private:
+  pid_t m_pid = -1;
+  std::string m_url;
+};
+
+struct Reply {
+  int status = 0;
+  nlohmann::json body;
+};
+
+// One request with curl; `jar` keeps the session cookie between calls.
+Reply request(const std::string& method, const std::string& url, const fs::path& jar,
+              const std::string& body = "", const std::string& csrf = "") {
+  std::string cmd = "curl -s -X " + method + " -b " + quote(jar.string()) + " -c " +
+                    quote(jar.string()) + " -w '\\n%{http_code}'";
+  if (!body.empty()) cmd += " -H 'Content-Type: application/json' --data-binary @-";
+  if (!csrf.empty()) cmd += " -H " + quote("X-CSRF-Token: " + csrf);
+  auto r = shell(cmd + " " + quote(url), body);
+  auto nl = r.out.rfind('\n');
+  Reply out;
+  out.status = std::stoi(r.out.substr(nl + 1));
+  std::string text = r.out.substr(0, nl);
+  out.body = text.empty() ? nlohmann::json() : nlohmann::json::parse(text, nullptr, false);
+  return out;
+}
+
+class ServeAuth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_store = m_dir.file("field.gpkg");
+    ASSERT_EQ(minemap({"init", m_store}).code, 0);
+    for (auto [name, role] : {std::pair{"ops1", "data_entry"}, std::pair{"amina", "verifier"},
+                              std::pair{"guest", "viewer"}}) {
+      auto r = minemap({"user", "add", m_store, name, "--role", role}, "a long password\n");
+      ASSERT_EQ(r.code, 0) << r.err;
+    }
+    m_server = std::make_unique<Server>(m_store, m_dir / "serve.log");
+    ASSERT_FALSE(m_server->url().empty()) << slurp(m_dir / "serve.log");
+  }
+  std::string url(const std::string& path) { return m_server->url() + path; }
+  // Signs in with a cookie jar of its own; returns the CSRF token.
+  std::string login(const std::string& name, const fs::path& jar) {
+    auto r = request("POST", url("login"), jar,
+                     nlohmann::json{{"name", name}, {"password", "a long password"}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body.value("csrf_token", "");
+  }
+
+  TempDir m_dir;
+  std::string m_store;
+  std::unique_ptr<Server> m_server;
+};
+
+TEST_F(ServeAuth, AccidentFiledSubmittedApprovedAndCounted) {
+  fs::path ops = m_dir / "ops.jar", ver = m_dir / "ver.jar";
+  std::string csrf = login("ops1", ops);
+  ASSERT_EQ(csrf.size(), 64u);
+  // The session cookie is HttpOnly and SameSite=Strict.
+  std::string jar = slurp(ops);
+  EXPECT_NE(jar.find("#HttpOnly_"), std::string::npos) << jar;
+
+  nlohmann::json accident = {
+      {"date", "2024-05-14"},
+      {"type", "mine"},
+      {"device_category", "AP_MINE"},
+      {"geometry", {{"type", "Point"}, {"coordinates", {46.9, 39.5}}}},
+      {"victims",
+       {{{"outcome", "injured"},
+         {"group", "civilian"},
+         {"sex", "female"},
+         {"age", 12},
+         {"name", "A. Example"}},
+        {{"outcome", "killed"}, {"group", "civilian"}, {"sex", "male"}, {"age", 40}}}}};
+  // Without the CSRF token a write is refused, with it accepted.
+  EXPECT_EQ(request("POST", url("api/accidents"), ops, accident.dump()).status, 403);
+  auto made = request("POST", url("api/accidents"), ops, accident.dump(), csrf);
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string id = made.body["id"];
+  EXPECT_EQ(made.body["victims"].size(), 2u);
+
+  // A draft is not public, not counted, and a data entry user cannot approve.
+  EXPECT_EQ(request("GET", url("collections/accidents/items/" + id), m_dir / "anon.jar").status,
+            404);
+  auto stats = request("GET", url("api/stats"), m_dir / "anon.jar");
+  EXPECT_EQ(stats.body["accidents"]["count"], 0);
+  EXPECT_EQ(request("POST", url("api/accidents/" + id + "/approve"), ops, "{}", csrf).status, 403);
+  EXPECT_EQ(request("POST", url("api/accidents/" + id + "/submit"), ops, "{}", csrf).status, 200);
+  EXPECT_EQ(request("POST", url("api/accidents/" + id + "/submit"), ops, "{}", csrf).status, 409);
+
+  std::string vcsrf = login("amina", ver);
+  auto submitted = request("GET", url("api/accidents?workflow=submitted"), ver);
+  ASSERT_EQ(submitted.status, 200);
+  ASSERT_EQ(submitted.body["records"].size(), 1u);
+  EXPECT_EQ(request("POST", url("api/accidents/" + id + "/approve"), ver, "{}", vcsrf).status, 200);
+
+  stats = request("GET", url("api/stats"), m_dir / "anon.jar");
+  EXPECT_EQ(stats.body["accidents"]["count"], 1);
+  EXPECT_EQ(stats.body["victims"]["killed"], 1) << stats.body.dump();
+  EXPECT_EQ(stats.body["victims"]["count"], 2);
+  EXPECT_EQ(request("GET", url("collections/accidents/items/" + id), m_dir / "anon.jar").status,
+            200);
+
+  // The audit trail names who did what.
+  auto hist = minemap({"history", m_store, "accidents", id, "--json"});
+  ASSERT_EQ(hist.code, 0) << hist.err;
+  auto h = nlohmann::json::parse(hist.out);
+  std::string text = h.dump();
+  EXPECT_NE(text.find("\"ops1\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"amina\""), std::string::npos) << text;
+  EXPECT_EQ(minemap({"verify", m_store}).code, 0);
+}
+
+TEST_F(ServeAuth, ViewersCannotWriteAndStrangersCannotRead) {
+  fs::path guest = m_dir / "guest.jar";
+  std::string csrf = login("guest", guest);
+  auto r = request("POST", url("api/items"), guest,
+                   R"({"category":"UXO","geometry":{"type":"Point","coordinates":[46,39]}})", csrf);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body["title"], "Forbidden");
+  EXPECT_EQ(request("GET", url("api/items"), guest).status, 200);
+  EXPECT_EQ(request("GET", url("api/items"), m_dir / "nobody.jar").status, 401);
+  // Signed out, the session is gone.
+  EXPECT_EQ(request("POST", url("logout"), guest, "{}", csrf).status, 200);
+  EXPECT_EQ(request("GET", url("session"), guest).status, 401);
+}
+
+TEST_F(ServeAuth, FailedSignInsAreLimited) {
+  fs::path jar = m_dir / "x.jar";
+  for (int i = 0; i < 5; ++i) {
+    auto r = request("POST", url("login"), jar, R"({"name":"amina","password":"wrong guess!"})");
+    EXPECT_EQ(r.status, 401) << i;
+  }
+  // The sixth attempt is refused even with the right password.
+  auto r = request("POST", url("login"), jar, R"({"name":"amina","password":"a long password"})");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.body["status"], 429);
+}
+
+}  // namespace
