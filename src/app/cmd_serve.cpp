@@ -11,6 +11,7 @@
 #include "http/entry.hpp"
 #include "http/features.hpp"
 #include "http/server.hpp"
+#include "http/tiles.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::app {
@@ -53,6 +54,8 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
   auth.install(server);
   http::EntryApi entry(reg, store_mutex, auth);
   entry.install(server);
+  http::TilesApi tiles(reg, store_mutex);
+  tiles.install(server);
   int bound = 0;
   try {
     bound = server.bind(bind, port);
