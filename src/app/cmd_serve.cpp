@@ -1,6 +1,7 @@
 #include "app/cmd_serve.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@ namespace {
 
 struct ServeArgs {
   std::string store;
+  std::string web;
   std::string bind = "127.0.0.1";
   int port = 8080;
   unsigned threads = 0;
@@ -42,8 +44,19 @@ void stop_on_signals(http::Server& server) {
 
 }  // namespace
 
+// The web application's files: `web` when given, else the folder "web" beside the
+// executable (the build copies it there), else none.
+static std::string web_folder(const std::string& web) {
+  if (!web.empty()) return web;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  auto dir = exe.parent_path() / "web";
+  return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
+}
+
 int serve_store(const std::string& store, const std::string& bind, int port, unsigned threads,
-                bool fallback_any_port) {
+                bool fallback_any_port, const std::string& web) {
   auto reg = store::Registry::open(store, false);
   std::mutex store_mutex;
   http::Server server(threads);
@@ -56,6 +69,8 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
   entry.install(server);
   http::TilesApi tiles(reg, store_mutex);
   tiles.install(server);
+  const std::string web_dir = web_folder(web);
+  if (!web_dir.empty()) server.mount("/app/", web_dir);
   int bound = 0;
   try {
     bound = server.bind(bind, port);
@@ -66,6 +81,9 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
   std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
   std::cout << "minemap: serving " << store << " at http://" << host << ":" << bound << "/"
             << std::endl;
+  if (!web_dir.empty())
+    std::cout << "minemap: the web application: http://" << host << ":" << bound << "/app/"
+              << std::endl;
   std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:http://" << host << ":" << bound
             << "/); Ctrl-C stops" << std::endl;
   server.run();
@@ -87,6 +105,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", a->threads, "worker threads (default: one per core, at least 4)");
+  cmd->add_option("--web", a->web,
+                  "the web application's folder (default: web/ beside the executable)");
   cmd->footer(
       "\nThe server prints its address and serves until stopped (Ctrl-C). Only approved\n"
       "records are served, without personal data. Examples:\n"
@@ -94,8 +114,9 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       "  ogrinfo OAPIF:http://127.0.0.1:8080/\n"
       "  ogr2ogr -f GPKG items.gpkg OAPIF:http://127.0.0.1:8080/ items\n"
       "  curl 'http://127.0.0.1:8080/collections/items/items?bbox=46.5,39.2,47,39.6&limit=10'\n");
-  cmd->callback(
-      [a, &run] { run = [a] { return serve_store(a->store, a->bind, a->port, a->threads); }; });
+  cmd->callback([a, &run] {
+    run = [a] { return serve_store(a->store, a->bind, a->port, a->threads, false, a->web); };
+  });
 }
 
 }  // namespace minemap::app

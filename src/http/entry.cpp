@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/dashboard.hpp"
 #include "analysis/stats.hpp"
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
@@ -57,6 +58,7 @@ EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth)
 
 void EntryApi::install(Server& s) {
   s.route("GET", "/api/stats", [this](const Request& r) { return stats(r); });
+  s.route("GET", "/api/dashboard", [this](const Request& r) { return dashboard(r); });
   s.route("POST", "/api/([a-z-]+)",
           [this](const Request& r) { return create(r, r.captures.at(0)); });
   s.route("GET", "/api/([a-z-]+)", [this](const Request& r) { return list(r, r.captures.at(0)); });
@@ -190,6 +192,21 @@ Response EntryApi::transition(const Request& r, const std::string& entity, const
     });
   }
   return json_response({{"id", id}, {"workflow", to}});
+}
+
+Response EntryApi::dashboard(const Request&) {
+  analysis::Dashboard d;
+  {
+    std::lock_guard lock(m_mutex);
+    d = analysis::dashboard(store::load_stats_input(m_store));
+  }
+  json j = {{"casualties", d.casualties},
+            {"released_m2", d.released},
+            {"items_by_category", d.items_by_category},
+            {"hazard_area_m2", d.hazard_area_m2},
+            {"remaining_m2", d.remaining_m2},
+            {"remaining_by_status_m2", d.remaining_by_status_m2}};
+  return json_response(j);
 }
 
 Response EntryApi::stats(const Request&) {

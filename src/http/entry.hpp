@@ -23,6 +23,7 @@ class EntryApi {
   // POST /api/{entity}/{id}/approve    submitted -> approved (verifier)
   // POST /api/{entity}/{id}/reject     submitted -> rejected, {"reason"} (verifier)
   // GET  /api/stats                    the summary figures of approved records (public)
+  // GET  /api/dashboard                casualties per year, land released per quarter ...
   void install(Server& s);
 
   Response create(const Request& r, const std::string& entity);
@@ -31,6 +32,7 @@ class EntryApi {
   Response transition(const Request& r, const std::string& entity, const std::string& id,
                       const std::string& action);
   Response stats(const Request& r);
+  Response dashboard(const Request& r);
 
  private:
   store::Registry& m_store;

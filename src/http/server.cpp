@@ -120,6 +120,15 @@ void Server::route(const std::string& method, const std::string& pattern, Handle
     throw core::Error("unsupported HTTP method " + method);
 }
 
+void Server::mount(const std::string& prefix, const std::string& dir) {
+  if (!m->svr.set_mount_point(prefix, dir))
+    throw core::Error("cannot serve " + dir + ": not a directory");
+  // ES modules must come with a JavaScript type; JSON data files with theirs.
+  m->svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  m->svr.set_file_extension_and_mimetype_mapping("js", "text/javascript");
+  m->svr.set_file_extension_and_mimetype_mapping("json", "application/json");
+}
+
 int Server::bind(const std::string& host, int port) {
   if (port == 0) {
     int p = m->svr.bind_to_any_port(host);

@@ -52,6 +52,10 @@ class Server {
   // its groups become Request::captures.
   void route(const std::string& method, const std::string& pattern, Handler h);
 
+  // Serves the files under `dir` at `prefix` ("/app/" -> dir/index.html for "/app/").
+  // Throws core::Error when dir is not a directory.
+  void mount(const std::string& prefix, const std::string& dir);
+
   // Binds to host:port (port 0: any free port) and returns the port; throws
   // core::Error when the address cannot be bound.
   int bind(const std::string& host, int port);
