@@ -164,8 +164,16 @@ Response Auth::login(const Request& r) {
   std::string token = store::crypto::random_token(32);
   {
     std::lock_guard lock(m_mutex);
+    auto now = Clock::now();
     m_failures.erase(by_name);
-    m_sessions[token] = {s, Clock::now()};
+    // Sessions left idle and failures out of the window are forgotten here, so that
+    // neither map grows without end.
+    std::erase_if(m_sessions,
+                  [&](const auto& kv) { return now - kv.second.last_used > m_opt.session_idle; });
+    std::erase_if(m_failures, [&](const auto& kv) {
+      return kv.second.empty() || now - kv.second.back() > m_opt.failure_window;
+    });
+    m_sessions[token] = {s, now};
   }
   Response out = json_ok({{"user", s.user}, {"role", s.role}, {"csrf_token", s.csrf}});
   out.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
