@@ -429,14 +429,24 @@ void Layer::add_line(const core::LineString& line) {
 // Rounds the part in m_clip_a, drops repeated positions and writes MoveTo + LineTo
 // when at least two distinct positions remain.
 void Layer::emit_part() {
+  quantise_clipped();
+  m_clip_a.clear();
+  if (m_part.size() < 2) return;
+  write_path();
+}
+
+// m_clip_a rounded to whole units into m_part, without consecutive repeats.
+void Layer::quantise_clipped() {
   m_part.clear();
   for (const Coord& c : m_clip_a) {
     const TilePoint p{static_cast<std::int64_t>(round_unit(c.x)),
                       static_cast<std::int64_t>(round_unit(c.y))};
     if (m_part.empty() || m_part.back() != p) m_part.push_back(p);
   }
-  m_clip_a.clear();
-  if (m_part.size() < 2) return;
+}
+
+// m_part as MoveTo its first position and LineTo the others, relative to the cursor.
+void Layer::write_path() {
   m_geometry.push_back(command(kMoveTo, 1));
   m_geometry.push_back(zigzag(m_part[0].x - m_cursor.x));
   m_geometry.push_back(zigzag(m_part[0].y - m_cursor.y));
@@ -465,12 +475,7 @@ void Layer::add_polygon(const core::Polygon& polygon) {
         clip_ring_edge(m_clip_b, m_clip_a, true, m_max, false);
       }
     }
-    m_part.clear();
-    for (const Coord& c : m_clip_a) {
-      const TilePoint p{static_cast<std::int64_t>(round_unit(c.x)),
-                        static_cast<std::int64_t>(round_unit(c.y))};
-      if (m_part.empty() || m_part.back() != p) m_part.push_back(p);
-    }
+    quantise_clipped();
     while (m_part.size() > 1 && m_part.back() == m_part.front()) m_part.pop_back();
     // Without its exterior ring the polygon is gone, holes and all.
     if (!emit_ring(r == 0) && r == 0) return;
@@ -486,16 +491,7 @@ bool Layer::emit_ring(bool exterior) {
   const std::int64_t a = area2(m_part);
   if (a == 0) return false;
   if ((a > 0) != exterior) std::reverse(m_part.begin(), m_part.end());
-  m_geometry.push_back(command(kMoveTo, 1));
-  m_geometry.push_back(zigzag(m_part[0].x - m_cursor.x));
-  m_geometry.push_back(zigzag(m_part[0].y - m_cursor.y));
-  m_cursor = m_part[0];
-  m_geometry.push_back(command(kLineTo, static_cast<std::uint32_t>(m_part.size() - 1)));
-  for (std::size_t i = 1; i < m_part.size(); ++i) {
-    m_geometry.push_back(zigzag(m_part[i].x - m_cursor.x));
-    m_geometry.push_back(zigzag(m_part[i].y - m_cursor.y));
-    m_cursor = m_part[i];
-  }
+  write_path();
   m_geometry.push_back(command(kClosePath, 1));
   return true;
 }

@@ -164,6 +164,8 @@ class Layer {
   void add_line(const core::LineString& line);
   void add_polygon(const core::Polygon& polygon);
   void emit_part();
+  void quantise_clipped();
+  void write_path();
   bool emit_ring(bool exterior);
   void project(const std::vector<core::Coord>& in, bool ring);
   void add_tag(std::string_view key, const core::Value& value);

@@ -3,13 +3,19 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "common/temp_dir.hpp"
 
@@ -91,5 +97,43 @@ inline std::map<std::string, long> row_counts(const fs::path& db) {
   }
   return out;
 }
+
+// `minemap serve STORE --port 0` in the background, as a user starts it; url() is the
+// address from its first line ("" when it printed none within 15 s). Stopped with
+// SIGTERM at the end.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& store, const fs::path& log) {
+    m_pid = fork();
+    if (m_pid == 0) {
+      FILE* f = std::freopen(log.c_str(), "w", stdout);
+      (void)f;
+      std::string b = bin();
+      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 300 && m_url.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::string text = slurp(log);
+      auto at = text.find("http://");
+      auto end = at == std::string::npos ? at : text.find('\n', at);
+      if (end != std::string::npos) m_url = text.substr(at, end - at);
+    }
+  }
+  ~ServeProcess() {
+    if (m_pid > 0) {
+      kill(m_pid, SIGTERM);
+      int status = 0;
+      waitpid(m_pid, &status, 0);
+    }
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+  const std::string& url() const { return m_url; }  // "http://127.0.0.1:PORT/"
+
+ private:
+  pid_t m_pid = -1;
+  std::string m_url;
+};
 
 }  // namespace harness

@@ -1,52 +1,12 @@
 // `minemap serve` read by clients no one here wrote: GDAL's OGC API - Features driver
 // (ogrinfo, ogr2ogr) and curl. The server runs as a user starts it, on a free port.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <set>
-#include <thread>
 
 #include "harness.hpp"
 
 namespace {
 
 using namespace harness;
-
-// `minemap serve STORE --port 0` in the background; the URL from its first line.
-class ServeProcess {
- public:
-  explicit ServeProcess(const std::string& store, const fs::path& log) {
-    m_pid = fork();
-    if (m_pid == 0) {
-      FILE* f = std::freopen(log.c_str(), "w", stdout);
-      (void)f;
-      std::string b = bin();
-      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
-      _exit(127);
-    }
-    for (int i = 0; i < 300 && m_url.empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::string text = slurp(log);
-      auto at = text.find("http://");
-      auto end = text.find('\n', at);
-      if (at != std::string::npos && end != std::string::npos) m_url = text.substr(at, end - at);
-    }
-  }
-  ~ServeProcess() {
-    if (m_pid > 0) {
-      kill(m_pid, SIGTERM);
-      int status = 0;
-      waitpid(m_pid, &status, 0);
-    }
-  }
-  const std::string& url() const { return m_url; }  // "http://127.0.0.1:PORT/"
-
- private:
-  pid_t m_pid = -1;
-  std::string m_url;
-};
 
 std::set<std::string> lines(const std::string& text) {
   std::set<std::string> out;

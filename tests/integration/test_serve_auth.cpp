@@ -1,48 +1,11 @@
 // Signing in to `minemap serve` and the approval workflow, over real HTTP (curl):
 // roles, CSRF tokens, rate limiting of failed sign-ins, the audit trail with the user.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <thread>
 
 #include "harness.hpp"
 
 namespace {
 
 using namespace harness;
-
-class Server {
- public:
-  Server(const std::string& store, const fs::path& log) {
-    m_pid = fork();
-    if (m_pid == 0) {
-      FILE* f = std::freopen(log.c_str(), "w", stdout);
-      (void)f;
-      std::string b = bin();
-      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
-      _exit(127);
-    }
-    for (int i = 0; i < 300 && m_url.empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::string text = slurp(log);
-      auto at = text.find("http://");
-      auto end = text.find('\n', at);
-      if (at != std::string::npos && end != std::string::npos) m_url = text.substr(at, end - at);
-    }
-  }
-  ~Server() {
-    kill(m_pid, SIGTERM);
-    int status = 0;
-    waitpid(m_pid, &status, 0);
-  }
-  const std::string& url() const { return m_url; }
-
- private:
-  pid_t m_pid = -1;
-  std::string m_url;
-};
 
 struct Reply {
   int status = 0;
@@ -75,7 +38,7 @@ class ServeAuth : public ::testing::Test {
       auto r = minemap({"user", "add", m_store, name, "--role", role}, "a long password\n");
       ASSERT_EQ(r.code, 0) << r.err;
     }
-    m_server = std::make_unique<Server>(m_store, m_dir / "serve.log");
+    m_server = std::make_unique<ServeProcess>(m_store, m_dir / "serve.log");
     ASSERT_FALSE(m_server->url().empty()) << slurp(m_dir / "serve.log");
   }
   std::string url(const std::string& path) { return m_server->url() + path; }
@@ -89,7 +52,7 @@ class ServeAuth : public ::testing::Test {
 
   TempDir m_dir;
   std::string m_store;
-  std::unique_ptr<Server> m_server;
+  std::unique_ptr<ServeProcess> m_server;
 };
 
 TEST_F(ServeAuth, AccidentFiledSubmittedApprovedAndCounted) {
