@@ -45,31 +45,56 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   Progress progress = opt.progress ? Progress::for_terminal("features", src.count())
                                    : Progress("features", src.count(), false);
 
-  auto run = [&] {
+  // The second thread reads, maps and checks each feature (everything that needs no
+  // store); this one writes. A feature's error travels with it, to be reported in
+  // file order as if found here.
+  struct Staged {
+    std::int64_t index = 0;
+    bool kept = true;
+    store::CheckedRecord checked;
+    std::exception_ptr error;
+  };
+  auto stage = [&](Staged& s) {
     SourceFeature f;
-    Prefetch reader(src);
+    if (!src.next(f)) return false;
+    s.index = f.index;
+    s.kept = mapping.keep(f.values);
+    s.error = nullptr;
+    if (!s.kept) return true;
+    try {
+      core::Record r = mapping.record(f.values);
+      if (spec.spatial()) {
+        if (!f.geometry_error.empty()) throw core::InputError("geometry", f.geometry_error);
+        if (f.geometry.type == core::GeomType::None)
+          throw core::InputError("geometry", "null or empty: the feature has no location");
+        r.geometry = std::move(f.geometry);
+      }
+      s.checked = reg.check(spec, std::move(r));
+    } catch (const core::InputError&) {
+      s.error = std::current_exception();
+    }
+    return true;
+  };
+
+  auto run = [&] {
+    Staged f;
+    Prefetch<Staged> reader(stage);
     while (reader.next(f)) {
       ++sum.read;
       progress.tick(sum.read);
-      if (!mapping.keep(f.values)) {
+      if (!f.kept) {
         ++sum.filtered_out;
         continue;
       }
       // Only a bad feature needs its place as text.
       const auto where = [&] { return path + ": feature " + std::to_string(f.index); };
       try {
-        core::Record r = mapping.record(f.values);
-        if (spec.spatial()) {
-          if (!f.geometry_error.empty()) throw core::InputError("geometry", f.geometry_error);
-          if (f.geometry.type == core::GeomType::None)
-            throw core::InputError("geometry", "null or empty: the feature has no location");
-          r.geometry = std::move(f.geometry);
-        }
+        if (f.error) std::rethrow_exception(f.error);
         store::WriteResult res;
         if (opt.skip_errors)  // a savepoint per feature, so a bad one is undone alone
-          reg.transaction([&] { res = reg.add(spec, std::move(r), who); });
+          reg.transaction([&] { res = reg.add(spec, std::move(f.checked), who); });
         else
-          res = reg.add(spec, std::move(r), who);
+          res = reg.add(spec, std::move(f.checked), who);
         ++sum.imported;
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
@@ -88,7 +113,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     // through the index's triggers (rebuilding a big index for them would cost more).
     auto expected = src.count();
     if (!expected || *expected >= kBulkThreshold)
-      reg.bulk_load(spec, run);
+      reg.bulk_load(spec, expected.value_or(0), run);
     else
       reg.transaction(run);
   } catch (const DryRunDone&) {

@@ -112,10 +112,11 @@ class Backend {
   virtual void append_status(const std::string& hazard_id, const StatusChange& c) = 0;
   virtual std::vector<StatusChange> status_history(const std::string& hazard_id) = 0;
 
-  // Runs fn (which adds many rows of `spec`) in a transaction, with the spatial
-  // index built once at the end rather than row by row. A backend without such a
-  // path just runs fn in a transaction.
-  virtual void bulk_load(const core::EntitySpec& /*spec*/, const std::function<void()>& fn) {
+  // Runs fn (which adds about expected_rows rows of `spec`; 0 when unknown) in a
+  // transaction, with the indexes built once at the end rather than row by row. A
+  // backend without such a path just runs fn in a transaction.
+  virtual void bulk_load(const core::EntitySpec& /*spec*/, std::int64_t /*expected_rows*/,
+                         const std::function<void()>& fn) {
     transaction(fn);
   }
 

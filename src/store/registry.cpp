@@ -30,10 +30,12 @@ Registry Registry::open(const std::string& uri, bool create) {
       gpkg::open_gpkg(uri, create ? gpkg::OpenMode::Create : gpkg::OpenMode::OpenExisting));
 }
 
-void Registry::transaction(const std::function<void()>& fn) {
+// Runs `open`, which opens a transaction (or a savepoint) of the backend around the
+// caller's work, keeping the registry's count and caches in step with it.
+void Registry::in_transaction(const std::function<void()>& open) {
   ++m_depth;
   try {
-    m_backend->transaction(fn);
+    open();
   } catch (...) {
     --m_depth;
     m_admin_areas.reset();  // they may hold what the rollback undid
@@ -43,8 +45,14 @@ void Registry::transaction(const std::function<void()>& fn) {
   if (--m_depth == 0) m_last_audit.reset();
 }
 
-void Registry::bulk_load(const EntitySpec& spec, const std::function<void()>& fn) {
-  transaction([&] { m_backend->bulk_load(spec, fn); });
+void Registry::transaction(const std::function<void()>& fn) {
+  in_transaction([&] { m_backend->transaction(fn); });
+}
+
+void Registry::bulk_load(const EntitySpec& spec, std::int64_t expected_rows,
+                         const std::function<void()>& fn) {
+  // The backend opens the transaction itself: it may first change how it journals.
+  in_transaction([&] { m_backend->bulk_load(spec, expected_rows, fn); });
 }
 
 // A write made inside a transaction joins it without a savepoint of its own:
@@ -58,8 +66,10 @@ void Registry::atomically(const std::function<void()>& fn) {
     transaction(fn);
 }
 
-Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
-  Record out = core::validate(spec, std::move(r), m_today);
+CheckedRecord Registry::check(const EntitySpec& spec, Record r) const {
+  CheckedRecord c;
+  Record& out = c.m_record;
+  out = core::validate(spec, std::move(r), m_today);
   if (out.geometry.type != core::GeomType::None) {
     // Districts have long straight edges; the 5 km rule is for surveyed polygons.
     double max_jump = spec.kind == Entity::AdminArea ? std::numeric_limits<double>::infinity()
@@ -68,10 +78,22 @@ Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::stri
     out.geometry = std::move(checked.geometry);
     geo::normalize_orientation(out.geometry);
     for (auto& note : checked.repairs)
-      if (!note.empty()) repairs.push_back(std::move(note));
+      if (!note.empty()) c.m_repairs.push_back(std::move(note));
   }
   if (spec.field("area_m2") && out.geometry.type != core::GeomType::None)
     out.fields["area_m2"] = geo::area_m2(out.geometry);
+  return c;
+}
+
+Record Registry::prepare(const EntitySpec& spec, Record r, std::vector<std::string>& repairs) {
+  return complete(spec, check(spec, std::move(r)), repairs);
+}
+
+// What check() leaves to the store: the admin area, a release's hazard.
+Record Registry::complete(const EntitySpec& spec, CheckedRecord c,
+                          std::vector<std::string>& repairs) {
+  Record out = std::move(c.m_record);
+  for (auto& note : c.m_repairs) repairs.push_back(std::move(note));
   if (spec.field("admin_area_id") && !out.has("admin_area_id") &&
       out.geometry.type != core::GeomType::None) {
     auto admin = admin_area_of(out.geometry);
@@ -277,17 +299,32 @@ void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& 
 }
 
 WriteResult Registry::add(const EntitySpec& spec, Record r, const Actor& who) {
+  return add(spec, check(spec, std::move(r)), who);
+}
+
+WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& who) {
   WriteResult res;
   atomically([&] {
-    Record rec = prepare(spec, std::move(r), res.repairs);
-    if (rec.id.empty()) {
+    Record rec = complete(spec, std::move(r), res.repairs);
+    const bool generated = rec.id.empty();
+    if (generated) {
       rec.id = m_backend->next_id(spec);
     } else if (m_backend->deleted_state(spec, rec.id)) {
       throw core::Conflict("id: " + std::string(spec.name) + " \"" + rec.id + "\" exists already");
     }
     check_refs(spec, rec);
     if (spec.kind == Entity::Hazard) rec.fields["remaining_m2"] = rec.real("area_m2").value_or(0);
-    m_backend->insert(spec, rec);
+    // A generated id already taken (written behind minemap's back) fails as a
+    // duplicate, with nothing written: the next one is tried.
+    for (;;) {
+      try {
+        m_backend->insert(spec, rec);
+        break;
+      } catch (const core::Conflict&) {
+        if (!generated) throw;
+        rec.id = m_backend->next_id(spec);
+      }
+    }
     after_write(spec, std::nullopt, rec);
     audit(spec, rec.id, "create", "", std::nullopt, rec, who);
     res.id = rec.id;
@@ -375,6 +412,7 @@ void Registry::for_each_geometry(
 }
 
 std::int64_t Registry::data_version() {
+  if (auto v = gpkg::data_version(*m_backend)) return *v;
   auto last = m_backend->last_audit();
   return last ? last->seq : 0;
 }

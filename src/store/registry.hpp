@@ -25,6 +25,18 @@ struct Actor {
 // submits), verifier (approves and rejects), admin (everything, users too).
 inline constexpr std::string_view kRoles[] = {"viewer", "data_entry", "verifier", "admin"};
 
+// A record that passed the checks that need no store (Registry::check): fields
+// validated, geometry checked and repaired, areas computed.
+class CheckedRecord {
+ public:
+  CheckedRecord() = default;
+
+ private:
+  friend class Registry;
+  core::Record m_record;
+  std::vector<std::string> m_repairs;
+};
+
 struct WriteResult {
   std::string id;
   std::vector<std::string> repairs;  // geometry repairs made, one line each
@@ -44,11 +56,18 @@ class Registry {
   // fail too, unless the call was wrapped in its own transaction().
   void transaction(const std::function<void()>& fn);
 
-  // Runs fn, which adds many records of `spec`, in one transaction with the
-  // spatial index built once at the end (imports).
-  void bulk_load(const core::EntitySpec& spec, const std::function<void()>& fn);
+  // Runs fn, which adds many records of `spec` (about expected_rows; 0 when
+  // unknown), in one transaction with the indexes built once at the end (imports).
+  void bulk_load(const core::EntitySpec& spec, std::int64_t expected_rows,
+                 const std::function<void()>& fn);
 
   WriteResult add(const core::EntitySpec& spec, core::Record r, const Actor& who);
+  // The first half of add, which reads nothing from the store: safe on any thread
+  // while another one writes (an import checks the next features meanwhile).
+  // Throws core::InputError as add does.
+  CheckedRecord check(const core::EntitySpec& spec, core::Record r) const;
+  // The second half: the store's checks (references, ids) and the write.
+  WriteResult add(const core::EntitySpec& spec, CheckedRecord r, const Actor& who);
   // `patch` holds the fields to change; a field whose value is null is cleared;
   // a geometry, when given, replaces the old one. The id cannot change.
   WriteResult update(const core::EntitySpec& spec, const std::string& id, const core::Record& patch,
@@ -67,8 +86,10 @@ class Registry {
   // Ids and geometries only, in id order (for building spatial indexes).
   void for_each_geometry(const core::EntitySpec& spec, const ListQuery& q,
                          const std::function<void(const std::string&, const core::Geometry&)>& fn);
-  // Changes with every write (the sequence number of the last audit entry): a reader
-  // holding data derived from the store knows when to refresh it.
+  // Changes after every committed write, by this Registry or by another connection to
+  // the same store (another process's import): a reader holding data derived from the
+  // store knows when to refresh it. Cheap (no table is read), so it may be asked before
+  // every read of derived data. Writes inside an open transaction count at commit.
   std::int64_t data_version();
 
   // Users of the server, every change audited (without the password hash). Passwords:
@@ -95,8 +116,11 @@ class Registry {
 
  private:
   void atomically(const std::function<void()>& fn);
+  void in_transaction(const std::function<void()>& open);
   core::Record prepare(const core::EntitySpec& spec, core::Record r,
                        std::vector<std::string>& repairs);
+  core::Record complete(const core::EntitySpec& spec, CheckedRecord c,
+                        std::vector<std::string>& repairs);
   void check_refs(const core::EntitySpec& spec, const core::Record& r);
   void append_audit(const std::string& entity, const std::string& id, const std::string& action,
                     const std::string& reason, std::string before, std::string after,

@@ -4,6 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -58,8 +62,11 @@ std::string insert_sql(const EntitySpec& spec) {
     cols += ", " + quote_id(f.name);
     vals += ", ?" + std::to_string(++n);
   }
+  // The write's time is one parameter after the fields (bound once per row rather
+  // than formatted by SQLite twice per row).
+  const std::string now = "?" + std::to_string(n + 1);
   return "INSERT INTO " + quote_id(spec.table) + " (" + cols + ", created, updated) VALUES (" +
-         vals + ", " + std::string(kNow) + ", " + std::string(kNow) + ")";
+         vals + ", " + now + ", " + now + ")";
 }
 
 std::string update_sql(const EntitySpec& spec) {
@@ -67,8 +74,8 @@ std::string update_sql(const EntitySpec& spec) {
   int n = 2;
   if (spec.spatial()) set += ", " + quote_id(kGeomColumn) + " = ?" + std::to_string(++n);
   for (const auto& f : spec.fields) set += ", " + quote_id(f.name) + " = ?" + std::to_string(++n);
-  return "UPDATE " + quote_id(spec.table) + " SET " + set + ", updated = " + std::string(kNow) +
-         " WHERE id = ?1";
+  return "UPDATE " + quote_id(spec.table) + " SET " + set + ", updated = ?" +
+         std::to_string(n + 1) + " WHERE id = ?1";
 }
 
 [[noreturn]] void wrong_type(const FieldSpec& f, std::string_view got) {
@@ -111,7 +118,8 @@ void bind_value(Stmt& s, int i, const FieldSpec& f, const Value& v) {
     case FieldType::Enum:
     case FieldType::EnumSet:
     case FieldType::Ref:
-      if (auto p = std::get_if<std::string>(&v)) return void(s.bind_text(i, *p));
+      // The record outlives the statement's step (bind_record's callers).
+      if (auto p = std::get_if<std::string>(&v)) return void(s.bind_text_ref(i, *p));
       break;
   }
   wrong_type(f, kind_of(v));
@@ -164,6 +172,20 @@ std::string format_id(const EntitySpec& spec, std::int64_t n) {
   return std::string(spec.id_prefix) + "-" + digits;
 }
 
+// UTC now as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ','now') writes it.
+std::string now_millis() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
 void remove_store_files(const std::string& path) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
@@ -175,6 +197,16 @@ class GpkgBackend final : public Backend {
   GpkgBackend(const std::string& path, int flags) : m_db(path, flags), m_path(path) {}
 
   Db& db() { return m_db; }
+
+  // SQLite's data_version counts the commits of other connections only; this
+  // connection's own commits are counted in m_commits. Either changing changes the sum
+  // of the two halves.
+  std::int64_t data_version() {
+    Stmt& s = cached(m_data_version, [] { return std::string("PRAGMA data_version"); });
+    ResetOnExit reset(s);
+    const std::int64_t others = s.step() ? s.column_int(0) : 0;
+    return (others << 32) + static_cast<std::int64_t>(m_commits & 0xffffffffu);
+  }
 
   // Per-connection settings; WAL is a property of the file.
   void configure() {
@@ -196,6 +228,7 @@ class GpkgBackend final : public Backend {
     if (m_depth > 0) return savepoint(fn);
     m_db.exec("BEGIN IMMEDIATE");
     m_depth = 1;
+    m_now = now_millis();  // every row of a transaction is written at its start
     try {
       fn();
       commit();
@@ -214,9 +247,10 @@ class GpkgBackend final : public Backend {
     write([&] {
       auto it = m_counters.find(&spec);
       std::int64_t n = it != m_counters.end() ? it->second : counter(spec);
-      // Skips ids written behind minemap's back (QGIS edits) as well.
-      do id = format_id(spec, ++n);
-      while (exists(spec, id));
+      // Not checked against the table here: an id written behind minemap's back
+      // (a QGIS edit) makes the insert fail as a duplicate, and Registry::add
+      // asks for the next one. A lookup per id would cost every import row.
+      id = format_id(spec, ++n);
       m_counters[&spec] = n;  // stored at commit: one write per table, not per id
     });
     return id;
@@ -381,10 +415,11 @@ class GpkgBackend final : public Backend {
         s.bind_int(1, e.seq);
       else
         s.bind_null(1);
-      s.bind_text(2, e.ts).bind_text(3, e.actor).bind_text(4, e.entity);
-      s.bind_text(5, e.entity_id).bind_text(6, e.action).bind_text(7, e.reason);
-      s.bind_text(8, e.before).bind_text(9, e.after).bind_text(10, e.prev_hash);
-      s.bind_text(11, e.hash);
+      // e outlives the step: no copies of its texts.
+      s.bind_text_ref(2, e.ts).bind_text_ref(3, e.actor).bind_text_ref(4, e.entity);
+      s.bind_text_ref(5, e.entity_id).bind_text_ref(6, e.action).bind_text_ref(7, e.reason);
+      s.bind_text_ref(8, e.before).bind_text_ref(9, e.after).bind_text_ref(10, e.prev_hash);
+      s.bind_text_ref(11, e.hash);
       try {
         s.step();
       } catch (const SqliteError& err) {
@@ -473,28 +508,84 @@ class GpkgBackend final : public Backend {
 
   // The R-tree insert trigger is dropped for the load and the index packed at the
   // end, all in the same transaction: a failed load leaves trigger and index as
-  // they were.
-  void bulk_load(const EntitySpec& spec, const std::function<void()>& fn) override {
-    if (!spec.spatial()) return transaction(fn);
+  // they were. When the load is at least as large as what the table (or the
+  // audit trail) holds, its plain indexes are dropped too and built again at the
+  // end by one sort, which costs less than keeping them row by row.
+  //
+  // A load that is a transaction of its own, into a file no other connection has
+  // open, goes through a rollback journal instead of the write-ahead log: the data
+  // is then written to disk once, not to the log and again into the file. The file
+  // is back in WAL mode afterwards, whatever happened. Meanwhile a program that
+  // opens the file waits for the load (up to the busy timeout).
+  void bulk_load(const EntitySpec& spec, std::int64_t expected_rows,
+                 const std::function<void()>& fn) override {
+    const bool rollback_journal = m_depth == 0 && set_journal_mode("delete", 0);
+    try {
+      load_in_transaction(spec, expected_rows, fn);
+    } catch (...) {
+      if (rollback_journal) restore_wal();
+      throw;
+    }
+    if (rollback_journal) restore_wal();
+  }
+
+ private:
+  // journal_mode is `mode` afterwards; false when it could not be changed (another
+  // connection has the file open, or holds a lock for longer than timeout_ms).
+  bool set_journal_mode(const std::string& mode, int timeout_ms) {
+    sqlite3_busy_timeout(m_db.handle(), timeout_ms);
+    bool changed = false;
+    try {
+      Stmt s(m_db, "PRAGMA journal_mode = " + mode);
+      changed = s.step() && s.column_text(0) == mode;
+    } catch (const SqliteError&) {  // SQLITE_BUSY: others have it open
+    }
+    sqlite3_busy_timeout(m_db.handle(), kBusyTimeoutMs);
+    return changed;
+  }
+
+  void restore_wal() {
+    // Readers that came during the load may hold the file a moment: wait for them.
+    // Should that fail, the next open of the store sets WAL again.
+    set_journal_mode("wal", kBusyTimeoutMs);
+  }
+
+  void load_in_transaction(const EntitySpec& spec, std::int64_t expected_rows,
+                           const std::function<void()>& fn) {
     transaction([&] {
-      const std::string trigger = rtree_name(spec.table, kGeomColumn) + "_insert";
-      std::string create;
-      {
+      std::vector<std::string> drop, rebuild;  // index names; their CREATE statements
+      for (const std::string& table :
+           std::array<std::string, 2>{std::string(spec.table), "audit"}) {
+        if (expected_rows <= 0 || row_count(table) > expected_rows) continue;
+        Stmt s(m_db,
+               "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 "
+               "AND sql IS NOT NULL");
+        s.bind_text(1, table);
+        while (s.step()) {
+          drop.push_back(s.column_text(0));
+          rebuild.push_back(s.column_text(1));
+        }
+      }
+      for (const auto& name : drop) m_db.exec("DROP INDEX " + quote_id(name));
+      std::string trigger, create;
+      if (spec.spatial()) {
+        trigger = rtree_name(spec.table, kGeomColumn) + "_insert";
         Stmt s(m_db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1");
         s.bind_text(1, trigger);
         if (s.step()) create = s.column_text(0);
       }
-      if (create.empty()) return fn();  // no index to defer
-      m_db.exec("DROP TRIGGER " + quote_id(trigger));
+      if (!create.empty()) m_db.exec("DROP TRIGGER " + quote_id(trigger));
       fn();
-      pack_rtree(m_db, spec.table, kGeomColumn, "fid");
-      m_db.exec(create);
+      if (!create.empty()) {
+        pack_rtree(m_db, spec.table, kGeomColumn, "fid");
+        m_db.exec(create);
+      }
+      for (const auto& sql : rebuild) m_db.exec(sql);
     });
   }
 
- private:
   struct TableStmts {
-    std::unique_ptr<Stmt> insert, replace, get, exists, state, set_deleted;
+    std::unique_ptr<Stmt> insert, replace, get, state, set_deleted;
   };
 
   template <class MakeSql>
@@ -542,6 +633,7 @@ class GpkgBackend final : public Backend {
     m_counters.clear();
     try {
       m_db.exec("COMMIT");
+      ++m_commits;
     } catch (const SqliteError& e) {
       // The transaction stays open after a deferred foreign-key failure: the
       // caller's handler rolls it back once the culprit is named.
@@ -616,6 +708,11 @@ class GpkgBackend final : public Backend {
     return "id_counter." + std::string(spec.table);
   }
 
+  std::int64_t row_count(const std::string& table) {
+    Stmt s(m_db, "SELECT count(*) FROM " + quote_id(table));
+    return s.step() ? s.column_int(0) : 0;
+  }
+
   std::int64_t counter(const EntitySpec& spec) {
     Stmt& s = cached(m_counter_get, [] {
       return std::string("SELECT CAST(value AS INTEGER) FROM minemap_meta WHERE key = ?1");
@@ -636,14 +733,6 @@ class GpkgBackend final : public Backend {
     ResetOnExit reset(s);
     s.bind_text(1, counter_key(spec)).bind_text(2, std::to_string(n));
     s.step();
-  }
-
-  bool exists(const EntitySpec& spec, const std::string& id) {
-    Stmt& s = cached(stmts(spec).exists,
-                     [&] { return "SELECT 1 FROM " + quote_id(spec.table) + " WHERE id = ?1"; });
-    ResetOnExit reset(s);
-    s.bind_text(1, id);
-    return s.step();
   }
 
   // What the columns cannot check: a record this table can hold at all.
@@ -667,8 +756,9 @@ class GpkgBackend final : public Backend {
                                              ", not " + std::string(geometry_type_name(g.type)));
   }
 
+  // r and m_now must outlive the statement's reset: its text is bound without a copy.
   void bind_record(Stmt& s, const EntitySpec& spec, const Record& r) {
-    s.bind_text(1, r.id).bind_text(2, r.workflow);
+    s.bind_text_ref(1, r.id).bind_text_ref(2, r.workflow);
     int i = 3;
     if (spec.spatial()) {
       const auto& g = r.geometry;
@@ -685,6 +775,7 @@ class GpkgBackend final : public Backend {
         bind_value(s, i, f, it->second);
       ++i;
     }
+    s.bind_text_ref(i, m_now);  // created / updated
   }
 
   Record read_record(const Stmt& s, const EntitySpec& spec) const {
@@ -795,6 +886,7 @@ class GpkgBackend final : public Backend {
   // m_db first: destroyed last, after every statement is finalised.
   Db m_db;
   std::string m_path;
+  std::string m_now;  // the time of the open transaction
   int m_depth = 0;
   std::map<std::string, core::Envelope, std::less<>> m_touched;
   // Id counters raised in the open transaction, written at commit. A savepoint
@@ -802,7 +894,8 @@ class GpkgBackend final : public Backend {
   std::map<const EntitySpec*, std::int64_t> m_counters;
   std::map<std::string, TableStmts, std::less<>> m_tables;
   std::unique_ptr<Stmt> m_counter_get, m_counter_set, m_audit_insert, m_status_insert,
-      m_contents_update;
+      m_contents_update, m_data_version;
+  std::uint64_t m_commits = 0;  // transactions committed by this connection
 };
 
 std::unique_ptr<GpkgBackend> create(const std::string& path, int version) {
@@ -872,6 +965,11 @@ std::unique_ptr<Backend> open_gpkg_with(const std::string& path, OpenMode mode,
 
 std::unique_ptr<Backend> open_gpkg(const std::string& path, OpenMode mode) {
   return open_gpkg_with(path, mode, migrations(), kSchemaVersion);
+}
+
+std::optional<std::int64_t> data_version(Backend& b) {
+  if (auto* g = dynamic_cast<GpkgBackend*>(&b)) return g->data_version();
+  return std::nullopt;
 }
 
 }  // namespace minemap::store::gpkg

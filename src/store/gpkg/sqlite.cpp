@@ -96,6 +96,12 @@ Stmt& Stmt::bind_text(int i, std::string_view v) {
   return *this;
 }
 
+Stmt& Stmt::bind_text_ref(int i, std::string_view v) {
+  int rc = sqlite3_bind_text(m_stmt, i, v.data(), checked_size(v), SQLITE_STATIC);
+  if (rc != SQLITE_OK) m_db->fail(rc, m_sql);
+  return *this;
+}
+
 Stmt& Stmt::bind_blob(int i, std::string_view v) {
   int rc = sqlite3_bind_blob(m_stmt, i, v.data(), checked_size(v), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) m_db->fail(rc, m_sql);

@@ -61,6 +61,8 @@ class Stmt {
   Stmt& bind_int(int i, std::int64_t v);
   Stmt& bind_real(int i, double v);
   Stmt& bind_text(int i, std::string_view v);
+  // Without a copy: v must stay valid until the statement is reset (ResetOnExit).
+  Stmt& bind_text_ref(int i, std::string_view v);
   Stmt& bind_blob(int i, std::string_view v);
   Stmt& bind_null(int i);
 

@@ -1,6 +1,7 @@
 // bulk_load: the packed R-tree is a valid SQLite R-tree (rtreecheck), holds every
 // feature's envelope, answers box queries like brute force, and the trigger comes
-// back for later writes; a failed load leaves index and trigger as they were.
+// back for later writes; the plain indexes dropped for a large load come back
+// whole; a failed load leaves indexes and trigger as they were.
 #include <sqlite3.h>
 
 #include <random>
@@ -26,6 +27,14 @@ std::string scalar(const std::string& path, const std::string& sql) {
   return s.step() ? s.column_text(0) : std::string();
 }
 
+// The CREATE statements of the items' and the audit trail's own indexes.
+std::string index_sql(const std::string& path) {
+  return scalar(path,
+                "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master WHERE "
+                "type = 'index' AND tbl_name IN ('items', 'audit') AND sql IS NOT NULL "
+                "ORDER BY name)");
+}
+
 class BulkLoad : public GpkgTest {};
 
 TEST_F(BulkLoad, PackedTreeIsValidAndAnswersLikeBruteForce) {
@@ -42,7 +51,8 @@ TEST_F(BulkLoad, PackedTreeIsValidAndAnswersLikeBruteForce) {
     }
   });
   const int n = 20000;
-  b.bulk_load(items, [&] {
+  const std::string indexes_before = index_sql(m_path);
+  b.bulk_load(items, n - 100, [&] {
     for (int i = 100; i < n; ++i) {
       pts.push_back({ux(rng), uy(rng)});
       b.insert(items, item(i, pts.back().x, pts.back().y));
@@ -51,6 +61,13 @@ TEST_F(BulkLoad, PackedTreeIsValidAndAnswersLikeBruteForce) {
   close();
   EXPECT_EQ(scalar(m_path, "SELECT rtreecheck('rtree_items_geom')"), "ok");
   EXPECT_EQ(scalar(m_path, "SELECT count(*) FROM rtree_items_geom"), std::to_string(n));
+  // The plain indexes, dropped for the load, are back as they were and hold every
+  // row (integrity_check compares each index with its table).
+  EXPECT_EQ(index_sql(m_path), indexes_before);
+  EXPECT_EQ(scalar(m_path, "PRAGMA integrity_check"), "ok");
+  // Loaded through a rollback journal (no one else had the file open), and back in
+  // WAL mode after.
+  EXPECT_EQ(scalar(m_path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(scalar(m_path,
                    "SELECT count(*) FROM sqlite_master WHERE name = "
                    "'rtree_items_geom_insert'"),
@@ -80,7 +97,8 @@ TEST_F(BulkLoad, FailedLoadLeavesIndexAndTrigger) {
   auto& b = open();
   const auto& items = core::spec(core::Entity::Item);
   b.transaction([&] { b.insert(items, item(1, 20.1, 45.1)); });
-  EXPECT_THROW(b.bulk_load(items,
+  const std::string indexes_before = index_sql(m_path);
+  EXPECT_THROW(b.bulk_load(items, 5000,
                            [&] {
                              for (int i = 2; i < 3000; ++i) b.insert(items, item(i, 20.2, 45.2));
                              throw core::InputError("x", "bad feature");
@@ -89,10 +107,34 @@ TEST_F(BulkLoad, FailedLoadLeavesIndexAndTrigger) {
   close();
   EXPECT_EQ(scalar(m_path, "SELECT count(*) FROM items"), "1");
   EXPECT_EQ(scalar(m_path, "SELECT count(*) FROM rtree_items_geom"), "1");
+  EXPECT_EQ(index_sql(m_path), indexes_before);
   EXPECT_EQ(scalar(m_path,
                    "SELECT count(*) FROM sqlite_master WHERE name = "
                    "'rtree_items_geom_insert'"),
             "1");
+  EXPECT_EQ(scalar(m_path, "PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(BulkLoad, LoadsBesideAReaderThroughTheLog) {
+  auto& b = open();
+  const auto& items = core::spec(core::Entity::Item);
+  b.transaction([&] { b.insert(items, item(0, 20.1, 45.1)); });
+  // Another program has the file open and reads while the load runs: the load
+  // keeps the write-ahead log, and the reader sees the old rows until the commit.
+  store::gpkg::Db reader(m_path, SQLITE_OPEN_READONLY);
+  auto count = [&] {
+    store::gpkg::Stmt s(reader, "SELECT count(*) FROM items");
+    return s.step() ? s.column_int(0) : -1;
+  };
+  EXPECT_EQ(count(), 1);
+  b.bulk_load(items, 6000, [&] {
+    for (int i = 1; i <= 6000; ++i) b.insert(items, item(i, 20.2, 45.2));
+    EXPECT_EQ(count(), 1);
+  });
+  EXPECT_EQ(count(), 6001);
+  store::gpkg::Stmt mode(reader, "PRAGMA journal_mode");
+  ASSERT_TRUE(mode.step());
+  EXPECT_EQ(mode.column_text(0), "wal");
 }
 
 }  // namespace
