@@ -62,6 +62,16 @@ double round_unit(double v) {
   return std::nearbyint(v);
 }
 
+// Exact tile coordinates rounded as TileTransform::quantise() documents.
+TilePoint quantise_tile(Coord p) {
+  const auto to_int = [](double v) {
+    constexpr double kLimit = 1125899906842624.0;  // 2^50
+    if (std::isnan(v)) return std::int64_t{0};
+    return static_cast<std::int64_t>(round_unit(v < -kLimit ? -kLimit : v > kLimit ? kLimit : v));
+  };
+  return {to_int(p.x), to_int(p.y)};
+}
+
 std::uint32_t checked_extent(std::uint32_t extent) {
   if (extent == 0 || extent > kMaxExtent)
     throw core::InputError(
@@ -261,18 +271,11 @@ TileTransform::TileTransform(const TileId& tile, std::uint32_t extent)
 }
 
 Coord TileTransform::project(Coord lonlat) const {
-  const Coord m = lonlat_to_mercator(lonlat);
-  return {m.x * m_fx + m_xoff, m.y * m_fy + m_yoff};
+  return project_mercator(lonlat_to_mercator(lonlat));
 }
 
 TilePoint TileTransform::quantise(Coord lonlat) const {
-  const Coord p = project(lonlat);
-  const auto to_int = [](double v) {
-    constexpr double kLimit = 1125899906842624.0;  // 2^50
-    if (std::isnan(v)) return std::int64_t{0};
-    return static_cast<std::int64_t>(round_unit(v < -kLimit ? -kLimit : v > kLimit ? kLimit : v));
-  };
-  return {to_int(p.x), to_int(p.y)};
+  return quantise_tile(project(lonlat));
 }
 
 bool too_small(const core::Envelope& lonlat_box, int z, std::uint32_t extent) {
@@ -313,26 +316,68 @@ Layer::Layer(std::string name, const TileId& tile, LayerOptions opt)
   const Coord hi = mercator_to_lonlat({b.max_x + grow, b.max_y + grow});
   m_lonlat_box.expand(lo);
   m_lonlat_box.expand(hi);
+  m_mercator_box.expand(Coord{b.min_x - grow, b.min_y - grow});
+  m_mercator_box.expand(Coord{b.max_x + grow, b.max_y + grow});
+}
+
+template <class AddTags>
+bool Layer::add_built(const core::Geometry& g, std::optional<std::uint64_t> id,
+                      AddTags&& add_tags) {
+  const int type = build_geometry(g);
+  if (type == 0) return false;
+  m_tags.clear();
+  add_tags();
+  write_feature(type, id);
+  return true;
 }
 
 bool Layer::add_feature(const core::Geometry& lonlat, const Attributes& attributes,
                         std::optional<std::uint64_t> id) {
-  const int type = build_geometry(lonlat);
-  if (type == 0) return false;
-  m_tags.clear();
-  for (const auto& [key, value] : attributes) add_tag(key, value);
-  write_feature(type, id);
-  return true;
+  m_mercator = false;
+  return add_built(lonlat, id, [&] {
+    for (const auto& [key, value] : attributes) add_tag(key, value);
+  });
 }
 
 bool Layer::add_fields(const core::Geometry& lonlat, const FieldMap& attributes,
                        std::optional<std::uint64_t> id) {
-  const int type = build_geometry(lonlat);
-  if (type == 0) return false;
-  m_tags.clear();
-  for (const auto& [key, value] : attributes) add_tag(key, value);
-  write_feature(type, id);
-  return true;
+  m_mercator = false;
+  return add_built(lonlat, id, [&] {
+    for (const auto& [key, value] : attributes) add_tag(key, value);
+  });
+}
+
+// As add_tag() for each pair, with the table's indexes mapped to the layer's once per
+// key or value: no hashing of strings for what an earlier feature brought already.
+bool Layer::add_indexed(const core::Geometry& mercator, const AttributeTable& table,
+                        std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id) {
+  if (m_table != &table) {
+    m_table = &table;
+    m_table_keys.assign(table.keys.size(), kNone);
+    m_table_values.clear();
+  }
+  m_mercator = true;
+  return add_built(mercator, id, [&] {
+    for (std::size_t t = 0; t + 1 < tags.size(); t += 2) {
+      const core::Value& value = table.values[tags[t + 1]];
+      if (std::holds_alternative<std::monostate>(value)) continue;
+      std::uint32_t& key = m_table_keys[tags[t]];
+      if (key == kNone) key = key_index(table.keys[tags[t]]);
+      bool repeated = false;
+      for (std::size_t i = 0; i < m_tags.size() && !repeated; i += 2) repeated = m_tags[i] == key;
+      if (repeated) continue;
+      m_tags.push_back(key);
+      if (tags[t + 1] < table.unique.size() && table.unique[tags[t + 1]] != 0) {
+        // value_index() would find no equal value, this feature's or another's: it
+        // would add it.
+        m_tags.push_back(write_value(value));
+        continue;
+      }
+      auto [it, fresh] = m_table_values.try_emplace(tags[t + 1], kNone);
+      if (fresh) it->second = value_index(value);
+      m_tags.push_back(it->second);
+    }
+  });
 }
 
 int Layer::build_geometry(const core::Geometry& g) {
@@ -368,10 +413,10 @@ void Layer::project(const std::vector<Coord>& in, bool ring) {
   core::Envelope box;
   for (const Coord& c : in)
     if (std::isfinite(c.x) && std::isfinite(c.y)) box.expand(c);
-  if (box.empty() || !box.intersects(m_lonlat_box)) return;
+  if (box.empty() || !box.intersects(m_mercator ? m_mercator_box : m_lonlat_box)) return;
   m_projected.reserve(in.size());
   for (const Coord& c : in)
-    if (std::isfinite(c.x) && std::isfinite(c.y)) m_projected.push_back(m_transform.project(c));
+    if (std::isfinite(c.x) && std::isfinite(c.y)) m_projected.push_back(to_tile(c));
   // Rings are handled open; the closing point comes back as ClosePath.
   if (ring && m_projected.size() > 1 && m_projected.front() == m_projected.back())
     m_projected.pop_back();
@@ -383,7 +428,8 @@ void Layer::add_points(const std::vector<Coord>& points) {
   m_part.clear();
   for (const Coord& c : points) {
     if (!std::isfinite(c.x) || !std::isfinite(c.y)) continue;
-    const TilePoint p = m_transform.quantise(c);
+    const TilePoint p =
+        m_mercator ? quantise_tile(m_transform.project_mercator(c)) : m_transform.quantise(c);
     if (p.x < m_min || p.x > m_max || p.y < m_min || p.y > m_max) continue;
     if (!m_part.empty() && m_part.back() == p) continue;
     m_part.push_back(p);
@@ -501,61 +547,48 @@ bool Layer::emit_ring(bool exterior) {
 // feature); the first value given wins.
 void Layer::add_tag(std::string_view key, const core::Value& value) {
   if (std::holds_alternative<std::monostate>(value)) return;
-  std::uint32_t key_index;
-  if (auto it = m_key_index.find(key); it != m_key_index.end()) {
-    key_index = it->second;
-    for (std::size_t i = 0; i < m_tags.size(); i += 2)
-      if (m_tags[i] == key_index) return;
-  } else {
-    key_index = static_cast<std::uint32_t>(m_key_store.size());
-    const std::string_view stored = m_key_store.emplace_back(key);
-    m_key_index.emplace(stored, key_index);
-    protozero::pbf_writer(m_keys).add_string(kLayerKeys, stored.data(), stored.size());
-  }
-  m_tags.push_back(key_index);
+  const std::uint32_t k = key_index(key);
+  for (std::size_t i = 0; i < m_tags.size(); i += 2)
+    if (m_tags[i] == k) return;
+  m_tags.push_back(k);
   m_tags.push_back(value_index(value));
 }
 
-// Integers go out as uint_value when not negative and as sint_value (zigzag) when
-// negative, the two compact encodings; doubles as double_value, so no precision is lost.
+// The key's index in the layer's table, added to it on first use.
+std::uint32_t Layer::key_index(std::string_view key) {
+  if (auto it = m_key_index.find(key); it != m_key_index.end()) return it->second;
+  const auto k = static_cast<std::uint32_t>(m_key_store.size());
+  const std::string_view stored = m_key_store.emplace_back(key);
+  m_key_index.emplace(stored, k);
+  protozero::pbf_writer(m_keys).add_string(kLayerKeys, stored.data(), stored.size());
+  return k;
+}
+
+// The value's index in the layer's table, added to it when no equal value is there.
 std::uint32_t Layer::value_index(const core::Value& value) {
-  const auto add = [this](auto&& write) {
-    protozero::pbf_writer layer(m_values);
-    protozero::pbf_writer v(layer, kLayerValues);
-    write(v);
-    return m_value_count++;
-  };
   return std::visit(
       [&](const auto& v) -> std::uint32_t {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string>) {
           if (auto it = m_string_index.find(v); it != m_string_index.end()) return it->second;
           const std::string_view stored = m_string_store.emplace_back(v);
-          const std::uint32_t i =
-              add([&](protozero::pbf_writer& w) { w.add_string(kValueString, v); });
+          const std::uint32_t i = write_value(value);
           m_string_index.emplace(stored, i);
           return i;
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
           if (auto it = m_int_index.find(v); it != m_int_index.end()) return it->second;
-          const std::uint32_t i = add([&](protozero::pbf_writer& w) {
-            if (v >= 0)
-              w.add_uint64(kValueUint, static_cast<std::uint64_t>(v));
-            else
-              w.add_sint64(kValueSint, v);
-          });
+          const std::uint32_t i = write_value(value);
           m_int_index.emplace(v, i);
           return i;
         } else if constexpr (std::is_same_v<T, double>) {
           const auto bits = std::bit_cast<std::uint64_t>(v);
           if (auto it = m_double_index.find(bits); it != m_double_index.end()) return it->second;
-          const std::uint32_t i =
-              add([&](protozero::pbf_writer& w) { w.add_double(kValueDouble, v); });
+          const std::uint32_t i = write_value(value);
           m_double_index.emplace(bits, i);
           return i;
         } else if constexpr (std::is_same_v<T, bool>) {
           std::uint32_t& slot = m_bool_index[v ? 1 : 0];
-          if (slot == kNone)
-            slot = add([&](protozero::pbf_writer& w) { w.add_bool(kValueBool, v); });
+          if (slot == kNone) slot = write_value(value);
           return slot;
         } else {
           return kNone;  // std::monostate, filtered out by add_tag()
@@ -564,13 +597,72 @@ std::uint32_t Layer::value_index(const core::Value& value) {
       value);
 }
 
+// Appends the value to the layer's table, equal or not to one there. Integers go out as
+// uint_value when not negative and as sint_value (zigzag) when negative, the two compact
+// encodings; doubles as double_value, so no precision is lost.
+std::uint32_t Layer::write_value(const core::Value& value) {
+  m_message.clear();
+  protozero::pbf_writer w(m_message);
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          w.add_string(kValueString, v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          if (v >= 0)
+            w.add_uint64(kValueUint, static_cast<std::uint64_t>(v));
+          else
+            w.add_sint64(kValueSint, v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          w.add_double(kValueDouble, v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          w.add_bool(kValueBool, v);
+        }
+      },
+      value);
+  protozero::pbf_writer(m_values).add_message(kLayerValues, m_message);
+  return m_value_count++;
+}
+
+// The feature's protobuf bytes are written by hand: protozero's packed fields go through
+// a nested writer, which reserves room for the length and moves the field back over
+// what it did not need, and its varints grow the string byte by byte. The hot spot of
+// big tiles; the bytes are the same.
 void Layer::write_feature(int type, std::optional<std::uint64_t> id) {
-  protozero::pbf_writer layer(m_features);
-  protozero::pbf_writer f(layer, kLayerFeatures);
-  if (id) f.add_uint64(kFeatureId, *id);
-  if (!m_tags.empty()) f.add_packed_uint32(kFeatureTags, m_tags.begin(), m_tags.end());
-  f.add_enum(kFeatureType, type);
-  f.add_packed_uint32(kFeatureGeometry, m_geometry.begin(), m_geometry.end());
+  constexpr auto key = [](protozero::pbf_tag_type tag, protozero::pbf_wire_type wire) {
+    return static_cast<char>((tag << 3U) | static_cast<std::uint32_t>(wire));
+  };
+  std::size_t tags_size = 0, geometry_size = 0;
+  for (std::uint32_t t : m_tags)
+    tags_size += static_cast<std::size_t>(protozero::length_of_varint(t));
+  for (std::uint32_t g : m_geometry)
+    geometry_size += static_cast<std::size_t>(protozero::length_of_varint(g));
+  // Keys of one byte, varints of at most 10.
+  m_message.resize(4 * 11 + tags_size + geometry_size);
+  char* const begin = m_message.data();
+  char* p = begin;
+  const auto put = [&p](std::uint64_t v) { p += protozero::write_varint(p, v); };
+  using protozero::pbf_wire_type;
+  if (id) {
+    *p++ = key(kFeatureId, pbf_wire_type::varint);
+    put(*id);
+  }
+  if (!m_tags.empty()) {
+    *p++ = key(kFeatureTags, pbf_wire_type::length_delimited);
+    put(tags_size);
+    for (std::uint32_t t : m_tags) put(t);
+  }
+  *p++ = key(kFeatureType, pbf_wire_type::varint);
+  put(static_cast<std::uint64_t>(type));
+  *p++ = key(kFeatureGeometry, pbf_wire_type::length_delimited);
+  put(geometry_size);
+  for (std::uint32_t g : m_geometry) put(g);
+  char head[11];
+  char* h = head;
+  *h++ = key(kLayerFeatures, pbf_wire_type::length_delimited);
+  h += protozero::write_varint(h, static_cast<std::uint64_t>(p - begin));
+  m_features.append(head, static_cast<std::size_t>(h - head));
+  m_features.append(begin, static_cast<std::size_t>(p - begin));
   ++m_count;
 }
 

@@ -70,8 +70,13 @@ class TileTransform {
  public:
   explicit TileTransform(const TileId& tile, std::uint32_t extent = kDefaultExtent);
 
-  // The exact (fractional) tile coordinates of a lon/lat position.
+  // The exact (fractional) tile coordinates of a lon/lat position, and of a position
+  // already in Web Mercator metres (project() is project_mercator() of
+  // lonlat_to_mercator(), to the bit).
   core::Coord project(core::Coord lonlat) const;
+  core::Coord project_mercator(core::Coord xy) const {
+    return {xy.x * m_fx + m_xoff, xy.y * m_fy + m_yoff};
+  }
   // The position rounded to tile units as PostGIS does: ties to even (see mvt.cpp).
   // Far-away positions are clamped to ±2^50 units; NaN gives 0.
   TilePoint quantise(core::Coord lonlat) const;
@@ -107,6 +112,17 @@ struct LayerOptions {
 using Attributes = std::vector<std::pair<std::string, core::Value>>;
 // The field map of core::Record, accepted as is.
 using FieldMap = std::map<std::string, core::Value, std::less<>>;
+
+// Attribute keys and values interned once for many tiles (a snapshot of a store layer,
+// say); a feature's attributes are then (key, value) index pairs into them.
+struct AttributeTable {
+  std::vector<std::string> keys;
+  std::vector<core::Value> values;
+  // Optional, one per value: 1 for a value that one feature uses once and that equals no
+  // other value of the table (a public id, say). Such values are written as they come,
+  // without the lookups that share a value between features.
+  std::vector<std::uint8_t> unique;
+};
 
 // One named layer of one tile, built feature by feature. add_feature() projects the
 // lon/lat geometry to the tile, clips it to the tile grown by the buffer, rounds it to
@@ -144,6 +160,15 @@ class Layer {
                    std::optional<std::uint64_t> id = std::nullopt) {
     return add_fields(lonlat, attributes, id);
   }
+  // The same from a geometry already in Web Mercator metres (each position through
+  // lonlat_to_mercator(), non-finite ones as NaN) and attributes as flat (key, value)
+  // index pairs into `table`, without nulls: what a snapshot read once for many tiles
+  // holds. Gives the bytes add_feature() gives for the lon/lat geometry and the
+  // attributes the pairs stand for, provided that every feature of the layer comes from
+  // this one table. `table` must outlive the layer.
+  bool add_indexed(const core::Geometry& mercator, const AttributeTable& table,
+                   std::span<const std::uint32_t> tags,
+                   std::optional<std::uint64_t> id = std::nullopt);
 
   const std::string& name() const { return m_name; }
   const TileId& tile() const { return m_transform.tile(); }
@@ -160,6 +185,13 @@ class Layer {
   int build_geometry(const core::Geometry& g);
   bool add_fields(const core::Geometry& lonlat, const FieldMap& attributes,
                   std::optional<std::uint64_t> id);
+  // The body shared by the add_* functions: geometry, then tags by add_tags(), then
+  // the feature.
+  template <class AddTags>
+  bool add_built(const core::Geometry& g, std::optional<std::uint64_t> id, AddTags&& add_tags);
+  core::Coord to_tile(core::Coord c) const {
+    return m_mercator ? m_transform.project_mercator(c) : m_transform.project(c);
+  }
   void add_points(const std::vector<core::Coord>& points);
   void add_line(const core::LineString& line);
   void add_polygon(const core::Polygon& polygon);
@@ -169,14 +201,18 @@ class Layer {
   bool emit_ring(bool exterior);
   void project(const std::vector<core::Coord>& in, bool ring);
   void add_tag(std::string_view key, const core::Value& value);
+  std::uint32_t key_index(std::string_view key);
   std::uint32_t value_index(const core::Value& value);
+  std::uint32_t write_value(const core::Value& value);
   void write_feature(int type, std::optional<std::uint64_t> id);
 
   std::string m_name;
   TileTransform m_transform;
   std::uint32_t m_buffer;
-  double m_min, m_max;          // the buffered tile: [m_min, m_max] on both axes
-  core::Envelope m_lonlat_box;  // the buffered tile in lon/lat, grown by one unit
+  double m_min, m_max;            // the buffered tile: [m_min, m_max] on both axes
+  core::Envelope m_lonlat_box;    // the buffered tile in lon/lat, grown by one unit
+  core::Envelope m_mercator_box;  // the same in metres
+  bool m_mercator = false;        // the feature being added is in metres
   std::size_t m_count = 0;
 
   std::string m_features;  // encoded Feature fields (tag 2), in order
@@ -191,12 +227,17 @@ class Layer {
   std::unordered_map<std::uint64_t, std::uint32_t> m_double_index;  // by bit pattern
   std::uint32_t m_bool_index[2] = {kNone, kNone};
   std::uint32_t m_value_count = 0;
+  // add_indexed(): the table's key and value indexes -> this layer's.
+  const AttributeTable* m_table = nullptr;
+  std::vector<std::uint32_t> m_table_keys;
+  std::unordered_map<std::uint32_t, std::uint32_t> m_table_values;
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
   // Scratch buffers, reused from feature to feature.
   std::vector<core::Coord> m_projected, m_clip_a, m_clip_b;
   std::vector<TilePoint> m_part;
   std::vector<std::uint32_t> m_geometry, m_tags;
+  std::string m_message;  // one feature or value, encoded
   TilePoint m_cursor;
 };
 

@@ -66,6 +66,9 @@ Server::Server(unsigned threads) : m(std::make_unique<Impl>()) {
   // Debian's cpp-httplib is a shared library built with its own pool size: the pool
   // is set here instead.
   m->svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Small answers (a tile, a JSON page) go out at once: with Nagle's algorithm and
+  // delayed ACKs a keep-alive response waited ~40 ms.
+  m->svr.set_tcp_nodelay(true);
   m->svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     Response p =

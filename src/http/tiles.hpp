@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "http/server.hpp"
+#include "http/tile_index.hpp"
+#include "index/snapshot.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::http {
@@ -28,13 +31,18 @@ class TilesApi {
   // The tile's bytes (uncompressed MVT; empty when no layer has a feature).
   std::string encode_tile(int z, std::uint32_t x, std::uint32_t y);
 
+  // The snapshot tiles are drawn from, read again first when the store's data changed
+  // (a write by this process or another one) since it was read.
+  std::shared_ptr<const TileSnapshot> snapshot();
+
  private:
   store::Registry& m_store;
-  std::mutex& m_mutex;
+  std::mutex& m_mutex;  // the store's, held only to read it
   TilesOptions m_opt;
+  index::SnapshotSlot<TileSnapshot> m_snapshot;
+  // Held while reading a snapshot, so that workers noticing the same change at once
+  // read the store once.
+  std::mutex m_build_mutex;
 };
-
-// The entities drawn in tiles, by layer name (the entity's name: "hazards" ...).
-const std::vector<std::string>& tile_layers();
 
 }  // namespace minemap::http

@@ -1,0 +1,213 @@
+// The tile snapshot: its box query against a brute-force filter, its tiles byte for byte
+// against tiles encoded record by record from the store (the path tiles took before the
+// snapshot), and the store's data version, which tells the tile server to read it again.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "http/tile_index.hpp"
+#include "http/tiles.hpp"
+#include "store/registry.hpp"
+#include "unit/store/gpkg_fixture.hpp"
+
+namespace minemap::testing_gpkg {
+namespace {
+
+using http::TileSnapshot;
+
+// The reference: each record fetched by box from the store and added with its lon/lat
+// geometry and its attributes, as TilesApi encoded tiles before the snapshot.
+std::string encode_from_store(store::Registry& reg, const http::mvt::TileId& id,
+                              http::mvt::LayerOptions lo) {
+  const core::Envelope box = http::tile_query_box(id, lo);
+  std::vector<http::mvt::Layer> layers;
+  for (const auto& name : http::tile_layers()) {
+    const core::EntitySpec& spec = core::spec_by_name(name);
+    http::mvt::Layer layer(name, id, lo);
+    store::ListQuery q;
+    q.approved_only = true;
+    q.bbox = box;
+    reg.for_each(spec, q, [&](const core::Record& r) {
+      if (http::mvt::too_small(r.geometry, id.z, lo.extent)) return;
+      layer.add_feature(r.geometry, http::tile_attributes(spec, r), http::numeric_id(r.id));
+    });
+    if (!layer.empty()) layers.push_back(std::move(layer));
+  }
+  return http::mvt::encode(layers);
+}
+
+// Records of every entity (a third of them not approved), large areas and long lines
+// across many tiles, a long text left out of tiles, a text equal to an id, and many item
+// points.
+void fill(store::Backend& b) {
+  b.transaction([&] {
+    for (int k = 1; k <= 30; ++k)
+      for (const auto& spec : core::entities()) {
+        Record r = make_record(spec, k);
+        if (k % 3 == 0) r.workflow = "submitted";
+        if (spec.name == std::string("hazards") && k % 5 == 1)
+          r.geometry = core::Geometry::multipolygon({square(29.9 + 0.01 * k, 10.8, 0.6)});
+        if (spec.name == std::string("roads") && k % 4 == 1)
+          r.geometry.lines = {{{29.5, 10.5 + 0.02 * k}, {30.9, 11.2}, {31.4, 10.1 + 0.01 * k}}};
+        for (const auto& f : spec.fields) {
+          if (k == 7 && f.type == FieldType::Text && !f.personal)
+            r.fields[std::string(f.name)] = std::string(300, 'x');
+          // A value equal to another feature's id: that id is no longer unique.
+          if (k == 11 && f.type == FieldType::Text && !f.personal)
+            r.fields[std::string(f.name)] = test_id(spec, 2);
+        }
+        b.insert(spec, r);
+      }
+    const auto& items = core::spec_by_name("items");
+    std::mt19937 rnd(5);
+    std::uniform_real_distribution<double> dx(30.0, 30.6), dy(10.9, 11.4);
+    for (int k = 31; k <= 900; ++k) {
+      Record r = make_record(items, k);
+      r.geometry = core::Geometry::point(dx(rnd), dy(rnd));
+      b.insert(items, r);
+    }
+  });
+}
+
+class TileIndex : public GpkgTest {};
+
+TEST_F(TileIndex, BoxQueryIsTheBruteForceFilter) {
+  fill(open());
+  store::Registry reg(std::move(m_store));
+  const TileSnapshot snap = TileSnapshot::build(reg, reg.data_version());
+  ASSERT_EQ(snap.layers().size(), http::tile_layers().size());
+  std::mt19937 rnd(9);
+  std::uniform_real_distribution<double> x(29.4, 31.6), y(10.0, 11.6), side(0.0, 0.8);
+  std::vector<std::uint32_t> got, want;
+  for (const auto& l : snap.layers()) {
+    EXPECT_GT(l.size(), 0u) << l.name;
+    for (int n = 0; n < 200; ++n) {
+      core::Envelope q;
+      q.min_x = x(rnd);
+      q.min_y = y(rnd);
+      q.max_x = q.min_x + side(rnd) * (n % 2 ? 1 : 0.05);
+      q.max_y = q.min_y + side(rnd) * (n % 2 ? 1 : 0.05);
+      if (n == 0) q = {-180, -90, 180, 90};
+      l.query(q, got);
+      want.clear();
+      for (std::uint32_t i = 0; i < l.size(); ++i)
+        if (l.box[i].intersects(q)) want.push_back(i);
+      ASSERT_EQ(got, want) << l.name << " box " << n;
+    }
+  }
+  // Only approved records: the items of 30 rounds, a third not approved, and 870 more.
+  const auto& items = snap.layers()[7];
+  ASSERT_EQ(items.name, "items");
+  EXPECT_EQ(items.size(), 20u + 870u);
+}
+
+TEST_F(TileIndex, TilesAreThoseEncodedFromTheStore) {
+  fill(open());
+  store::Registry reg(std::move(m_store));
+  const TileSnapshot snap = TileSnapshot::build(reg, reg.data_version());
+  int non_empty = 0;
+  for (http::mvt::LayerOptions lo : {http::mvt::LayerOptions{}, http::mvt::LayerOptions{512, 0}}) {
+    for (int z = 0; z <= 14; ++z) {
+      if (lo.buffer == 0 && z % 4 != 2) continue;  // a few zooms suffice for the other options
+      // The tiles around the data's middle and around a corner of it.
+      for (core::Coord c : {core::Coord{30.3, 11.1}, core::Coord{29.9, 10.8}}) {
+        const core::Coord m = http::mvt::lonlat_to_mercator(c);
+        const double size = 2 * http::mvt::kWorldHalf / static_cast<double>(1u << z);
+        const auto cx = static_cast<std::int64_t>((m.x + http::mvt::kWorldHalf) / size);
+        const auto cy = static_cast<std::int64_t>((http::mvt::kWorldHalf - m.y) / size);
+        for (std::int64_t ty = cy - 1; ty <= cy + 1; ++ty)
+          for (std::int64_t tx = cx - 1; tx <= cx + 1; ++tx) {
+            if ((tx + ty) % 2 != (cx + cy) % 2) continue;  // a checkerboard: 5 of 9
+            if (tx < 0 || ty < 0 || tx >= (1 << z) || ty >= (1 << z)) continue;
+            const auto id = http::mvt::tile_id(z, tx, ty);
+            const std::string want = encode_from_store(reg, id, lo);
+            ASSERT_EQ(snap.encode_tile(id, lo), want) << z << "/" << tx << "/" << ty;
+            non_empty += !want.empty();
+          }
+      }
+    }
+  }
+  EXPECT_GT(non_empty, 60);
+}
+
+TEST_F(TileIndex, DataVersionChangesAfterWritesOfThisAndOtherConnections) {
+  open();
+  store::Registry reg(std::move(m_store));
+  const auto& it = core::spec(core::Entity::Item);
+  Record item;
+  item.workflow = "approved";
+  item.fields["category"] = std::string("AP_MINE");
+  item.geometry = core::Geometry::point(30.1, 10.1);
+  store::Actor who;
+
+  const std::int64_t v0 = reg.data_version();
+  EXPECT_EQ(reg.data_version(), v0);  // reading changes nothing
+  (void)reg.list(it);
+  EXPECT_EQ(reg.data_version(), v0);
+  const std::string id = reg.add(it, item, who).id;
+  const std::int64_t v1 = reg.data_version();
+  EXPECT_NE(v1, v0);
+
+  // A failed transaction commits nothing.
+  EXPECT_THROW(reg.transaction([&] {
+    reg.add(it, item, who);
+    throw std::runtime_error("undone");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(reg.data_version(), v1);
+
+  // Another connection to the same file (another process's import, say).
+  store::Registry other = store::Registry::open(m_path, false);
+  const std::int64_t o1 = other.data_version();
+  other.add(it, item, who);
+  const std::int64_t v2 = reg.data_version();
+  EXPECT_NE(v2, v1);
+  EXPECT_NE(other.data_version(), o1);
+  EXPECT_EQ(reg.data_version(), v2);
+  reg.remove(it, id, "entered twice", who);
+  EXPECT_NE(reg.data_version(), v2);
+  EXPECT_NE(other.data_version(), o1);
+}
+
+TEST_F(TileIndex, TilesFollowApprovalsAndOtherProcesses) {
+  open();
+  store::Registry reg(std::move(m_store));
+  std::mutex store_mutex;
+  http::TilesApi tiles(reg, store_mutex);
+  const auto& it = core::spec(core::Entity::Item);
+  Record item;
+  item.workflow = "submitted";
+  item.fields["category"] = std::string("AP_MINE");
+  item.geometry = core::Geometry::point(30.1, 10.1);
+  store::Actor who;
+  const std::string id = reg.add(it, item, who).id;
+
+  // z 10 tile over (30.1, 10.1).
+  const std::uint32_t x = 597, y = 483;
+  EXPECT_EQ(tiles.encode_tile(10, x, y), "");
+  const auto first = tiles.snapshot();
+  EXPECT_EQ(tiles.snapshot(), first);  // no write: the same snapshot
+
+  Record patch;
+  patch.workflow = "approved";
+  reg.update(it, id, patch, who);
+  const std::string one = tiles.encode_tile(10, x, y);
+  EXPECT_NE(one, "");
+  EXPECT_NE(tiles.snapshot(), first);
+  EXPECT_EQ(one, encode_from_store(reg, http::mvt::tile_id(10, x, y), {}));
+
+  store::Registry other = store::Registry::open(m_path, false);
+  item.workflow = "approved";
+  item.geometry = core::Geometry::point(30.12, 10.11);
+  other.add(it, item, who);
+  const std::string two = tiles.encode_tile(10, x, y);
+  EXPECT_GT(two.size(), one.size());
+  EXPECT_EQ(two, encode_from_store(reg, http::mvt::tile_id(10, x, y), {}));
+}
+
+}  // namespace
+}  // namespace minemap::testing_gpkg
