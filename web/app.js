@@ -1,6 +1,7 @@
 // The minemap web application: a map of the store's vector tiles over an offline base,
-// a dashboard of the approved figures, an accident report form and the review of
-// submitted reports. Talks only to the server it came from; nothing is fetched from
+// a dashboard of the approved figures, the hazard pages, report forms (an accident, a
+// land-release activity with its polygons drawn on a map, items found) and the review
+// of submitted reports. Talks only to the server it came from; nothing is fetched from
 // elsewhere. Globals from the vendor scripts: maplibregl, Chart, topojson.
 
 const $ = (selector) => document.querySelector(selector);
@@ -8,8 +9,8 @@ const ROLES = ["viewer", "data_entry", "verifier", "admin"];
 const rank = (role) => ROLES.indexOf(role);
 
 let session = null; // {user, role, csrf_token} when signed in
-const state = { charts: [], picking: false };
-window.minemap = state; // for the end-to-end tests: state.map, state.charts
+const state = { charts: [], picking: false, formMaps: {}, review: 0, hazardPage: 0 };
+window.minemap = state; // for the end-to-end tests: state.map, state.formMaps, state.hazardMap ...
 
 // ---- The API ----
 
@@ -25,7 +26,12 @@ async function api(method, path, body) {
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error((data && (data.detail || data.title)) || response.statusText);
+  if (!response.ok) {
+    const err = new Error((data && (data.detail || data.title)) || response.statusText);
+    err.status = response.status;
+    err.problem = data; // application/problem+json: {title, status, detail}
+    throw err;
+  }
   return data;
 }
 
@@ -46,7 +52,7 @@ function showSession() {
   $("#who").textContent = signedIn ? `${session.user} (${session.role.replace("_", " ")})` : "";
   for (const b of document.querySelectorAll("nav button[data-role]"))
     b.hidden = !signedIn || rank(session.role) < rank(b.dataset.role);
-  show(location.hash.slice(1) || "map");
+  route();
 }
 
 $("#login").addEventListener("submit", async (e) => {
@@ -74,27 +80,38 @@ $("#logout").addEventListener("click", async () => {
 
 // ---- Views ----
 
-const VIEW_ROLE = { report: "data_entry", review: "verifier" };
+// Pages and the least role that opens them; #hazard/HZ-000001 is a hazard's page.
+const VIEW_ROLE = { report: "data_entry", review: "verifier", hazards: "viewer", hazard: "viewer" };
+const NAV_OF = { hazard: "hazards" };
 
-function show(view) {
-  if (!document.getElementById(`view-${view}`)) view = "map";
+function route() {
+  const [view, ...rest] = location.hash.slice(1).split("/");
+  show(view || "map", decodeURIComponent(rest.join("/")));
+}
+
+function show(view, arg = "") {
+  if (!document.getElementById(`view-${view}`)) [view, arg] = ["map", ""];
   const needed = VIEW_ROLE[view];
   if (needed && (!session || rank(session.role) < rank(needed))) {
     say(session ? `Your role (${session.role}) may not open this page.` : "Sign in first.", true);
-    view = "map";
+    [view, arg] = ["map", ""];
   }
   for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== `view-${view}`;
   for (const b of document.querySelectorAll("nav button"))
-    b.classList.toggle("active", b.dataset.view === view);
-  if (location.hash !== `#${view}`) history.replaceState(null, "", `#${view}`);
+    b.classList.toggle("active", b.dataset.view === (NAV_OF[view] || view));
+  const hash = arg ? `${view}/${encodeURIComponent(arg)}` : view;
+  if (location.hash !== `#${hash}`) history.replaceState(null, "", `#${hash}`);
   if (view === "map" && state.map) state.map.resize();
   if (view === "dashboard") loadDashboard();
   if (view === "review") loadReview();
+  if (view === "report") openForms();
+  if (view === "hazards") loadHazards();
+  if (view === "hazard") loadHazard(arg);
 }
 
 for (const b of document.querySelectorAll("nav button"))
   b.addEventListener("click", () => show(b.dataset.view));
-window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+window.addEventListener("hashchange", route);
 
 // ---- The map ----
 
@@ -132,33 +149,42 @@ function popupHtml(feature) {
   const rows = Object.entries(feature.properties)
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(String(v))}</td></tr>`)
     .join("");
-  return `<b>${escapeHtml(feature.layer.id)}</b><table>${rows}</table>`;
+  const id = feature.properties.hazard_id || (feature.layer.id === "hazards" && feature.properties.id);
+  const link = id ? `<p><a class="hazard-link" href="#hazard/${encodeURIComponent(id)}">Open the hazard page of ${escapeHtml(id)}</a></p>` : "";
+  return `<b>${escapeHtml(feature.layer.id)}</b><table>${rows}</table>${link}`;
 }
 
 function escapeHtml(s) {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-async function startMap() {
+// The base every map draws: world boundaries (Natural Earth via world-atlas), then the
+// store's tiles. Fetched once for every map of the page.
+let baseData = null;
+function loadBaseData() {
+  baseData ||= Promise.all([fetch("vendor/countries-110m.json").then((r) => r.json()),
+    fetch("/tiles.json").then((r) => r.json())]);
+  return baseData;
+}
+
+function newMap(container, options = {}) {
   const map = new maplibregl.Map({
-    container: "map",
+    container,
     style: { version: 8, sources: {},
       layers: [{ id: "sea", type: "background", paint: { "background-color": "#dfe8ee" } }] },
     center: [0, 20],
     zoom: 1.5,
     attributionControl: false,
+    ...options,
   });
-  state.map = map;
-  map.addControl(new maplibregl.NavigationControl(), "top-left");
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
-  map.on("load", async () => {
-    // The offline base: world boundaries (Natural Earth via world-atlas).
-    const topo = await (await fetch("vendor/countries-110m.json")).json();
+  map.ready = new Promise((ok) => map.on("load", async () => {
+    const [topo, tilejson] = await loadBaseData();
     map.addSource("world", { type: "geojson", data: topojson.feature(topo, topo.objects.countries) });
     map.addLayer({ id: "land", type: "fill", source: "world", paint: { "fill-color": "#f4f1ea" } });
     map.addLayer({ id: "borders", type: "line", source: "world",
       paint: { "line-color": "#b0a999", "line-width": 0.6 } });
-    const tilejson = await (await fetch("/tiles.json")).json();
     map.addSource("minemap", { type: "vector", tiles: tilejson.tiles,
       minzoom: tilejson.minzoom, maxzoom: 16 });
     addLayers(map);
@@ -166,7 +192,22 @@ async function startMap() {
       const [w, s, e, n] = tilejson.bounds;
       map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
     }
-  });
+    ok(map);
+  }));
+  return map;
+}
+
+// Approved records appear in the tiles: every map reloads them.
+function reloadTiles() {
+  for (const m of [state.map, state.hazardMap, ...Object.values(state.formMaps)]) {
+    const src = m && m.getSource("minemap");
+    if (src) src.setTiles(src.tiles);
+  }
+}
+
+async function startMap() {
+  const map = newMap("map");
+  state.map = map;
   map.on("click", (e) => {
     if (state.picking) {
       state.picking = false;
@@ -185,6 +226,71 @@ async function startMap() {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
+}
+
+// ---- Geometry helpers ----
+
+const EMPTY = { type: "FeatureCollection", features: [] };
+
+function bounds(geometry) {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const walk = (c) => {
+    if (typeof c[0] === "number") {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return w <= e ? [[w, s], [e, n]] : null;
+}
+
+function fitTo(map, geometry) {
+  const b = geometry && bounds(geometry);
+  if (b) map.fitBounds(b, { padding: 30, duration: 0, maxZoom: 17 });
+}
+
+// Area in square metres of a polygon ring on the sphere (for display only: the
+// server computes the geodesic area it keeps).
+function ringArea(ring) {
+  const R = 6378137, rad = Math.PI / 180;
+  let a = 0;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [x1, y1] = ring[i], [x2, y2] = ring[i + 1];
+    a += (x2 - x1) * rad * (2 + Math.sin(y1 * rad) + Math.sin(y2 * rad));
+  }
+  return Math.abs((a * R * R) / 2);
+}
+
+function areaM2(geometry) {
+  const polys = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  return polys.reduce((sum, rings) =>
+    sum + ringArea(rings[0]) - rings.slice(1).reduce((h, r) => h + ringArea(r), 0), 0);
+}
+
+const hectares = (m2) => (m2 == null ? "" : (m2 / 10000).toFixed(2));
+
+// A polygon pasted as GeoJSON (a geometry, a Feature or the first feature of a
+// collection) or as WKT (POLYGON, MULTIPOLYGON), as a GeoJSON MultiPolygon.
+function parsePolygon(text) {
+  text = text.trim();
+  let g;
+  if (text.startsWith("{")) {
+    g = JSON.parse(text);
+    if (g.type === "FeatureCollection") g = g.features[0] && g.features[0].geometry;
+    if (g && g.type === "Feature") g = g.geometry;
+  } else {
+    const m = /^(MULTI)?POLYGON\s*(?:Z\s*)?\((.*)\)$/is.exec(text);
+    if (!m) throw new Error("GeoJSON, POLYGON((...)) or MULTIPOLYGON(((...))) expected");
+    const parts = m[1] ? m[2].split(/\)\s*\)\s*,\s*\(\s*\(/) : [m[2]];
+    const coordinates = parts.map((p) => p.replace(/^[\s(]+|[\s)]+$/g, "").split(/\)\s*,\s*\(/)
+      .map((ring) => ring.split(",").map((xy) => xy.trim().split(/\s+/).slice(0, 2).map(Number))));
+    g = { type: "MultiPolygon", coordinates };
+  }
+  if (!g || !["Polygon", "MultiPolygon"].includes(g.type)) throw new Error("a polygon expected");
+  if (g.type === "Polygon") g = { type: "MultiPolygon", coordinates: [g.coordinates] };
+  const ok = g.coordinates.every((p) => p.every((r) => r.length >= 4 &&
+    r.every((c) => Number.isFinite(c[0]) && Number.isFinite(c[1]))));
+  if (!ok) throw new Error("each ring needs 4 positions or more (closed), of two numbers each");
+  return g;
 }
 
 // ---- The dashboard ----
@@ -291,34 +397,594 @@ $("#accident-form").addEventListener("submit", async (e) => {
     await api("POST", `/api/accidents/${made.id}/submit`, {});
     say(`${made.id} filed with ${body.victims.length} victim(s) and submitted for approval.`);
     f.reset();
+    clearProblem(f);
     $("#victims").innerHTML = "";
     $("#picked").textContent = "none picked";
   } catch (err) {
-    say(`Not filed: ${err.message}`, true);
+    formProblem(f, err);
   }
 });
 
+// ---- Errors in forms ----
+
+// Where the server's problem names a field ("releases[1]: outcome: ..."), that field
+// is marked; the detail is shown above the form's button.
+const LISTS = { victims: "#victims .victim", releases: "#releases .release", items: "#items .item" };
+
+function clearProblem(form) {
+  for (const el of form.querySelectorAll(".invalid")) el.classList.remove("invalid");
+  const p = form.querySelector(".form-error");
+  if (p) p.hidden = true;
+}
+
+function formProblem(form, err) {
+  clearProblem(form);
+  say(`Not filed: ${err.message}`, true);
+  const p = form.querySelector(".form-error");
+  if (p) {
+    p.textContent = `Not filed: ${err.message}`;
+    p.hidden = false;
+  }
+  let scope = form;
+  for (const token of err.message.split(/:\s+/)) {
+    const list = /^(\w+)\[(\d+)\]$/.exec(token);
+    if (list && LISTS[list[1]]) {
+      scope = form.querySelectorAll(LISTS[list[1]])[Number(list[2])] || form;
+      if (scope !== form) scope.classList.add("invalid");
+      continue;
+    }
+    if (!/^\w+$/.test(token)) continue;
+    const field = scope.querySelector(`[name="${token}"]`);
+    if (field) {
+      field.classList.add("invalid");
+      break;
+    }
+  }
+}
+
+// ---- The report forms: which one, and their maps ----
+
+let formsLoaded = null;
+
+function selectForm(name) {
+  for (const b of document.querySelectorAll(".tabs button"))
+    b.classList.toggle("active", b.dataset.form === name);
+  for (const panel of document.querySelectorAll(".form-panel"))
+    panel.hidden = panel.id !== `form-${name}`;
+  state.form = name;
+  if (name === "activity") formMap("activity", "activity-map", drawClick);
+  if (name === "items") formMap("items", "items-map", itemsClick);
+  const m = state.formMaps[name];
+  if (m) m.resize();
+}
+for (const b of document.querySelectorAll(".tabs button"))
+  b.addEventListener("click", () => {
+    say("");
+    selectForm(b.dataset.form);
+  });
+
+// A form's map: the store's tiles, the chosen hazard outlined, and what is being drawn.
+function formMap(name, container, onClick) {
+  if (state.formMaps[name]) return state.formMaps[name];
+  const map = newMap(container);
+  map.doubleClickZoom.disable();
+  state.formMaps[name] = map;
+  map.ready.then(() => {
+    addOverlay(map);
+    map.on("click", (e) => onClick(map, e));
+    map.getCanvas().style.cursor = "crosshair";
+    const hz = name === "activity" ? $("#activity-form").hazard_id.value : $("#items-form").hazard_id.value;
+    if (hz) focusHazard(map, hz);
+    if (name === "activity") renderDrawing();
+    if (name === "items") renderItems();
+  });
+  return map;
+}
+
+// Layers of GeoJSON over the tiles: the hazard in focus, land released (by outcome),
+// items, and the polygon being drawn with its corners.
+function addOverlay(map) {
+  map.addSource("focus", { type: "geojson", data: EMPTY });
+  map.addSource("draw", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "focus-hazard", type: "line", source: "focus",
+    filter: ["==", ["get", "kind"], "hazard"], paint: { "line-color": "#7f0000", "line-width": 2.5 } });
+  map.addLayer({ id: "focus-releases", type: "fill", source: "focus",
+    filter: ["==", ["get", "kind"], "release"],
+    paint: { "fill-color": ["match", ["get", "outcome"], "cleared", "#1a9850", "reduced", "#91cf60",
+      "cancelled", "#d9ef8b", "#cccccc"], "fill-opacity": 0.6, "fill-outline-color": "#1b5e20" } });
+  map.addLayer({ id: "focus-items", type: "circle", source: "focus",
+    filter: ["==", ["get", "kind"], "item"],
+    paint: { "circle-radius": 4, "circle-color": "#2b83ba", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+  map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["==", ["get", "kind"], "release"],
+    paint: { "fill-color": ["match", ["get", "outcome"], "cleared", "#1a9850", "reduced", "#91cf60",
+      "cancelled", "#d9ef8b", "#ffb300"], "fill-opacity": 0.55 } });
+  map.addLayer({ id: "draw-line", type: "line", source: "draw",
+    filter: ["match", ["get", "kind"], ["release", "line"], true, false],
+    paint: { "line-color": "#e65100", "line-width": 2, "line-dasharray": [2, 1] } });
+  map.addLayer({ id: "draw-points", type: "circle", source: "draw",
+    filter: ["match", ["get", "kind"], ["vertex", "item"], true, false],
+    paint: { "circle-radius": ["case", ["==", ["get", "kind"], "item"], 6, 4],
+      "circle-color": ["case", ["==", ["get", "kind"], "item"], "#0d47a1", "#e65100"],
+      "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
+}
+
+function hazardById(id) {
+  return (state.hazards || []).find((h) => h.id === id);
+}
+
+function focusHazard(map, id) {
+  const h = hazardById(id);
+  if (!map || !map.getSource("focus")) return;
+  map.getSource("focus").setData(h && h.geometry
+    ? { type: "FeatureCollection", features: [{ type: "Feature", properties: { kind: "hazard" }, geometry: h.geometry }] }
+    : EMPTY);
+  if (h) fitTo(map, h.geometry);
+}
+
+const option = (value, text) => {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+};
+
+// The hazards and organisations the forms choose from (every workflow but rejected).
+async function openForms() {
+  formsLoaded ||= Promise.all([api("GET", "/api/hazards"), api("GET", "/api/organisations")])
+    .then(([hz, orgs]) => {
+      state.hazards = hz.records.filter((h) => h.workflow !== "rejected");
+      for (const sel of [$("#activity-form").hazard_id, $("#items-form").hazard_id])
+        for (const h of state.hazards)
+          sel.append(option(h.id, `${h.id} ${h.name}${h.workflow === "approved" ? "" : ` (${h.workflow})`}`));
+      for (const o of orgs.records) $("#activity-form").organisation_id.append(option(o.id, o.name));
+    })
+    .catch((err) => {
+      formsLoaded = null;
+      say(err.message, true);
+    });
+  await formsLoaded;
+  if (state.pendingHazard) {
+    const id = state.pendingHazard;
+    state.pendingHazard = null;
+    selectForm(state.pendingForm || "activity");
+    const f = state.form === "items" ? $("#items-form") : $("#activity-form");
+    f.hazard_id.value = id;
+    f.hazard_id.dispatchEvent(new Event("change"));
+  } else {
+    selectForm(state.form || "accident");
+  }
+}
+
+// ---- Reporting an activity with the land it released ----
+
+const drawing = { points: [] }; // the corners of the polygon being drawn
+const DEFAULT_OUTCOME = { NTS: "cancelled", TS: "reduced" };
+
+function drawClick(map, e) {
+  drawing.points.push([+e.lngLat.lng.toFixed(7), +e.lngLat.lat.toFixed(7)]);
+  renderDrawing();
+}
+
+function releaseRows() {
+  return [...document.querySelectorAll("#releases .release")];
+}
+
+function renderDrawing() {
+  const n = drawing.points.length;
+  $("#draw-status").textContent = `${n} point${n === 1 ? "" : "s"}${n >= 3 ? ": Finish polygon closes it" : ""}`;
+  const map = state.formMaps.activity;
+  if (!map || !map.getSource("draw")) return;
+  const features = releaseRows().map((row) => ({ type: "Feature",
+    properties: { kind: "release", outcome: row.querySelector("[name=outcome]").value }, geometry: row.geometry }));
+  if (n >= 2)
+    features.push({ type: "Feature", properties: { kind: "line" }, geometry: { type: "LineString",
+      coordinates: n >= 3 ? [...drawing.points, drawing.points[0]] : drawing.points } });
+  for (const c of drawing.points)
+    features.push({ type: "Feature", properties: { kind: "vertex" }, geometry: { type: "Point", coordinates: c } });
+  map.getSource("draw").setData({ type: "FeatureCollection", features });
+}
+
+function addReleaseRow(geometry) {
+  const row = $("#release-row").content.firstElementChild.cloneNode(true);
+  row.geometry = geometry;
+  const type = $("#activity-form").type.value;
+  row.querySelector("[name=outcome]").value = DEFAULT_OUTCOME[type] || "cleared";
+  row.querySelector("[name=date]").value = $("#activity-form").end.value;
+  row.querySelector("[name=outcome]").addEventListener("change", renderDrawing);
+  row.querySelector(".remove").addEventListener("click", () => {
+    row.remove();
+    labelReleases();
+    renderDrawing();
+  });
+  $("#releases").append(row);
+  labelReleases();
+  renderDrawing();
+}
+
+function labelReleases() {
+  releaseRows().forEach((row, i) => {
+    const g = row.geometry;
+    const polys = g.type === "MultiPolygon" ? g.coordinates.length : 1;
+    row.querySelector(".label").textContent =
+      `Land ${i + 1}: ${hectares(areaM2(g))} ha${polys > 1 ? `, ${polys} parts` : ""}`;
+  });
+}
+
+$("#draw-finish").addEventListener("click", () => {
+  if (drawing.points.length < 3) {
+    say("A polygon needs three corners or more: click them on the map.", true);
+    return;
+  }
+  const ring = [...drawing.points, drawing.points[0]];
+  drawing.points = [];
+  addReleaseRow({ type: "MultiPolygon", coordinates: [[ring]] });
+  say("");
+});
+$("#draw-undo").addEventListener("click", () => {
+  drawing.points.pop();
+  renderDrawing();
+});
+$("#draw-clear").addEventListener("click", () => {
+  drawing.points = [];
+  renderDrawing();
+});
+$("#paste-add").addEventListener("click", () => {
+  try {
+    const g = parsePolygon($("#paste-polygon").value);
+    addReleaseRow(g);
+    $("#paste-polygon").value = "";
+    const map = state.formMaps.activity;
+    if (map) fitTo(map, g);
+    say("");
+  } catch (err) {
+    say(`The pasted polygon: ${err.message}`, true);
+  }
+});
+$("#activity-form").hazard_id.addEventListener("change", (e) =>
+  focusHazard(state.formMaps.activity, e.target.value));
+
+function fieldsOf(form, names) {
+  const out = {};
+  for (const name of names) {
+    const el = form.elements[name];
+    const v = el.value.trim();
+    if (v === "") continue;
+    out[name] = el.type === "number" ? Number(v) : v;
+  }
+  return out;
+}
+
+$("#activity-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  clearProblem(f);
+  if (drawing.points.length >= 3 && !confirm("Finish the polygon being drawn and file it too?")) return;
+  if (drawing.points.length >= 3) $("#draw-finish").click();
+  const body = fieldsOf(f, ["hazard_id", "type", "status", "organisation_id", "method", "asset",
+    "start", "end", "depth_cm", "deminer_days"]);
+  body.releases = releaseRows().map((row) => {
+    const r = { outcome: row.querySelector("[name=outcome]").value, geometry: row.geometry };
+    const date = row.querySelector("[name=date]").value;
+    if (date) r.date = date;
+    return r;
+  });
+  try {
+    if (!body.hazard_id) throw Object.assign(new Error("hazard_id: choose the hazardous area"), { status: 400 });
+    const made = await api("POST", "/api/activities", body);
+    await api("POST", `/api/activities/${made.id}/submit`, {});
+    const lr = made.releases || [];
+    say(`${made.id} filed with ${lr.length} piece(s) of land released${lr.length ? ` (${lr.join(", ")})` : ""} and submitted for approval.`);
+    const hazard = f.hazard_id.value;
+    f.reset();
+    f.hazard_id.value = hazard; // the next report is likely for the same hazard
+    $("#releases").innerHTML = "";
+    drawing.points = [];
+    renderDrawing();
+  } catch (err) {
+    formProblem(f, err);
+  }
+});
+
+// ---- Reporting items found ----
+
+function itemRows() {
+  return [...document.querySelectorAll("#items .item")];
+}
+
+function addItemRow(at) {
+  const row = $("#item-row").content.firstElementChild.cloneNode(true);
+  if (at) {
+    row.querySelector("[name=lon]").value = at[0].toFixed(7);
+    row.querySelector("[name=lat]").value = at[1].toFixed(7);
+  }
+  row.querySelector(".remove").addEventListener("click", () => {
+    if (state.itemPick === row) state.itemPick = null;
+    row.remove();
+    renderItems();
+  });
+  row.querySelector(".pick").addEventListener("click", () => {
+    for (const r of itemRows()) r.classList.remove("picking");
+    state.itemPick = row;
+    row.classList.add("picking");
+    say("Click where the item was found on the map.");
+  });
+  for (const name of ["lon", "lat"]) row.querySelector(`[name=${name}]`).addEventListener("change", renderItems);
+  $("#items").append(row);
+  renderItems();
+  return row;
+}
+$("#add-item").addEventListener("click", () => addItemRow().querySelector(".pick").click());
+
+function itemsClick(map, e) {
+  const at = [e.lngLat.lng, e.lngLat.lat];
+  const row = state.itemPick;
+  if (row && row.isConnected) {
+    row.querySelector("[name=lon]").value = at[0].toFixed(7);
+    row.querySelector("[name=lat]").value = at[1].toFixed(7);
+    row.classList.remove("picking");
+    state.itemPick = null;
+    say("");
+    renderItems();
+  } else {
+    addItemRow(at);
+  }
+}
+
+function renderItems() {
+  const rows = itemRows();
+  rows.forEach((row, i) => (row.querySelector(".label").textContent = `Item ${i + 1}`));
+  const map = state.formMaps.items;
+  if (!map || !map.getSource("draw")) return;
+  const features = rows.map((row) => [row.querySelector("[name=lon]").value, row.querySelector("[name=lat]").value])
+    .filter(([x, y]) => x !== "" && y !== "")
+    .map(([x, y]) => ({ type: "Feature", properties: { kind: "item" },
+      geometry: { type: "Point", coordinates: [Number(x), Number(y)] } }));
+  map.getSource("draw").setData({ type: "FeatureCollection", features });
+}
+
+$("#items-form").hazard_id.addEventListener("change", async (e) => {
+  const id = e.target.value;
+  focusHazard(state.formMaps.items, id);
+  const sel = $("#items-form").activity_id;
+  sel.length = 1;
+  if (!id) return;
+  try {
+    const acts = await api("GET", `/api/activities?hazard_id=${encodeURIComponent(id)}`);
+    for (const a of acts.records.filter((r) => r.workflow !== "rejected"))
+      sel.append(option(a.id, `${a.id} ${a.type} ${a.start || ""}`.trim()));
+  } catch (err) {
+    say(err.message, true);
+  }
+});
+
+$("#items-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  clearProblem(f);
+  const common = fieldsOf(f, ["hazard_id", "activity_id", "found", "disposal"]);
+  const rows = itemRows();
+  try {
+    if (!rows.length) throw new Error("items: click the map where each item was found");
+    if (!common.found) throw new Error("found: the date the items were found");
+    const body = rows.map((row, i) => {
+      const v = (name) => row.querySelector(`[name=${name}]`).value.trim();
+      if (v("lon") === "" || v("lat") === "")
+        throw new Error(`items[${i}]: lon: click the map or type the longitude and latitude`);
+      const item = { ...common, category: v("category"), quantity: Number(v("quantity") || 1),
+        geometry: { type: "Point", coordinates: [Number(v("lon")), Number(v("lat"))] } };
+      if (v("model")) item.model = v("model");
+      if (v("depth_cm") !== "") item.depth_cm = Number(v("depth_cm"));
+      return item;
+    });
+    const made = await api("POST", "/api/items", body);
+    for (const id of made.ids) await api("POST", `/api/items/${id}/submit`, {});
+    say(`${made.ids.join(", ")} filed and submitted for approval.`);
+    $("#items").innerHTML = "";
+    state.itemPick = null;
+    renderItems();
+  } catch (err) {
+    formProblem(f, err);
+  }
+});
+
+// ---- The hazards ----
+
+const badge = (text, cls = "") => `<span class="badge ${escapeHtml(cls)}">${escapeHtml(text)}</span>`;
+const hazardLink = (id) => id ? `<a href="#hazard/${encodeURIComponent(id)}">${escapeHtml(id)}</a>` : "";
+const rowsOrNone = (body, html, cols, none) =>
+  (body.innerHTML = html || `<tr><td colspan=${cols} class="hint">${escapeHtml(none)}</td></tr>`);
+
+async function loadHazards() {
+  let list;
+  try {
+    list = await api("GET", "/api/hazards");
+  } catch (err) {
+    say(err.message, true);
+    return;
+  }
+  rowsOrNone($("#hazards-table tbody"), list.records.map((h) => `<tr><td>${hazardLink(h.id)}</td>` +
+    `<td>${escapeHtml(h.name)}</td><td>${escapeHtml(h.type)}</td><td>${escapeHtml(h.status)}</td>` +
+    `<td>${hectares(h.area_m2)}</td><td>${hectares(h.remaining_m2)}</td><td>${badge(h.workflow, h.workflow)}</td></tr>`)
+    .join(""), 7, "No hazardous areas.");
+}
+
+const HIDDEN_FIELDS = ["id", "workflow", "geometry", "history", "status_history"];
+
+function fieldText(name, v) {
+  if (Array.isArray(v)) return v.join(", ");
+  if (typeof v === "number" && name.endsWith("_m2")) return `${Math.round(v).toLocaleString("en")} m²`;
+  if (typeof v === "string" && /^[a-z_]+(,[a-z_]+)+$/i.test(v)) return v.replaceAll(",", ", ");
+  return v;
+}
+
+function historyList(entries) {
+  return `<details class="history"><summary>${entries.length} change(s)</summary><ul>` +
+    entries.map((e) => `<li>${escapeHtml(e.ts.replace("T", " ").slice(0, 19))} ${escapeHtml(e.actor)}: ` +
+      `${escapeHtml(e.action)}${e.reason ? ` (${escapeHtml(e.reason)})` : ""}</li>`).join("") + "</ul></details>";
+}
+
+function reliabilityText(results) {
+  if (!results.length) return "not judged: the record has no text to digitise";
+  const r = results[0];
+  const pct = (v) => `${Math.round(v * 100)}%`;
+  return `<span class="grade">grade ${escapeHtml(r.grade)}</span> ${escapeHtml(r.grade_reason || "")}` +
+    `<br><span class="hint">as recorded: recall ${pct(r.as_recorded.recall)}, precision ${pct(r.as_recorded.precision)}; ` +
+    `corrected: ${pct(r.corrected.recall)}, ${pct(r.corrected.precision)}; ${r.predicted_remaining.length} mine(s) predicted left</span>`;
+}
+
+// A hazard's page: its fields and figures, its activities with the land they
+// released, the minefield records of it with their reliability, the items found
+// in it, its status history and its audit trail, and a map of them.
+async function loadHazard(id) {
+  const ticket = ++state.hazardPage;
+  const q = `hazard_id=${encodeURIComponent(id)}`;
+  let h, acts, rels, recs, items;
+  try {
+    [h, acts, rels, recs, items] = await Promise.all([api("GET", `/api/hazards/${encodeURIComponent(id)}`),
+      ...["activities", "releases", "records", "items"].map((e) => api("GET", `/api/${e}?${q}`))]);
+  } catch (err) {
+    if (ticket !== state.hazardPage) return;
+    $("#hazard-title").textContent = `${id}: ${err.message}`;
+    for (const t of document.querySelectorAll("#view-hazard tbody")) t.innerHTML = "";
+    $("#hazard-fields").innerHTML = "";
+    $("#hazard-figures").innerHTML = "";
+    say(err.message, true);
+    return;
+  }
+  if (ticket !== state.hazardPage) return;
+  state.hazard = { hazard: h, activities: acts.records, releases: rels.records, records: recs.records, items: items.records };
+  const canReport = session && rank(session.role) >= rank("data_entry");
+  $("#hazard-title").innerHTML = `${escapeHtml(h.id)} ${escapeHtml(h.name)} ${badge(h.type)}${badge(h.status)}` +
+    badge(h.workflow, h.workflow) + (canReport ? ` <button type="button" id="hazard-report">Report an activity</button>` +
+    ` <button type="button" id="hazard-items-report">Report items found</button>` : "");
+  if (canReport) {
+    const go = (form) => () => {
+      state.pendingHazard = h.id;
+      state.pendingForm = form;
+      show("report");
+    };
+    $("#hazard-report").addEventListener("click", go("activity"));
+    $("#hazard-items-report").addEventListener("click", go("items"));
+  }
+  const released = h.area_m2 ? 100 * (1 - h.remaining_m2 / h.area_m2) : 0;
+  $("#hazard-figures").innerHTML = [["hectares", hectares(h.area_m2)], ["hectares left", hectares(h.remaining_m2)],
+    ["released (approved)", `${released.toFixed(0)}%`], ["activities", acts.records.length],
+    ["minefield records", recs.records.length], ["items found", items.records.length]]
+    .map(([label, v]) => `<div><b>${escapeHtml(v)}</b>${escapeHtml(label)}</div>`).join("");
+  $("#hazard-fields").innerHTML = Object.entries(h).filter(([k]) => !HIDDEN_FIELDS.includes(k))
+    .map(([k, v]) => `<tr><td>${escapeHtml(k.replaceAll("_", " "))}</td><td>${escapeHtml(fieldText(k, v))}</td></tr>`)
+    .join("");
+
+  // Activities, each followed by the land it released.
+  let html = "";
+  for (const a of acts.records) {
+    html += `<tr data-id="${escapeHtml(a.id)}"><td>${escapeHtml(a.id)}</td>` +
+      `<td>${escapeHtml([a.type, a.method, a.asset].filter(Boolean).join(", "))}</td>` +
+      `<td>${escapeHtml([a.start, a.end].filter(Boolean).join(" to "))}</td><td>${escapeHtml(a.status)}</td>` +
+      `<td></td><td>${badge(a.workflow, a.workflow)}</td><td class="history-cell"></td></tr>`;
+    for (const r of rels.records.filter((x) => x.activity_id === a.id))
+      html += `<tr class="child" data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>land released</td>` +
+        `<td>${escapeHtml(r.date || "")}</td><td>${escapeHtml(r.outcome)}</td><td>${hectares(r.area_m2)}</td>` +
+        `<td>${badge(r.workflow, r.workflow)}</td><td></td></tr>`;
+  }
+  rowsOrNone($("#hazard-activities tbody"), html, 7, "No activities reported.");
+  for (const a of acts.records)
+    api("GET", `/api/activities/${encodeURIComponent(a.id)}`).then((full) => {
+      const cell = document.querySelector(`#hazard-activities tr[data-id="${a.id}"] .history-cell`);
+      if (cell && ticket === state.hazardPage) cell.innerHTML = historyList(full.history);
+    }, () => {});
+
+  rowsOrNone($("#hazard-records tbody"), recs.records.map((r) => `<tr data-id="${escapeHtml(r.id)}">` +
+    `<td>${escapeHtml(r.id)}${r.label ? ` (${escapeHtml(r.label)})` : ""}</td><td>${escapeHtml(r.source_name)}</td>` +
+    `<td>${escapeHtml(r.laid || "")}</td><td>${escapeHtml(r.mine_count ?? "")}</td>` +
+    `<td class="reliability hint">judging ...</td><td>${badge(r.workflow, r.workflow)}</td></tr>`).join(""),
+  6, "No minefield records of this hazard.");
+  for (const r of recs.records)
+    api("GET", `/api/records/${encodeURIComponent(r.id)}/reliability`).then(
+      (res) => ({ html: reliabilityText(res), results: res }),
+      (err) => ({ html: `not judged: ${escapeHtml(err.message)}`, results: null }),
+    ).then(({ html: text, results }) => {
+      if (ticket !== state.hazardPage) return;
+      (state.hazard.reliability ||= {})[r.id] = results;
+      const cell = document.querySelector(`#hazard-records tr[data-id="${r.id}"] .reliability`);
+      if (cell) {
+        cell.innerHTML = text;
+        cell.classList.remove("hint");
+      }
+    });
+
+  rowsOrNone($("#hazard-items tbody"), items.records.map((it) => `<tr><td>${escapeHtml(it.id)}</td>` +
+    `<td>${escapeHtml(it.category)}</td><td>${escapeHtml(it.model || "")}</td><td>${escapeHtml(it.quantity ?? "")}</td>` +
+    `<td>${escapeHtml(it.found || "")}</td><td>${escapeHtml(it.depth_cm ?? "")}</td><td>${badge(it.workflow, it.workflow)}</td></tr>`)
+    .join(""), 7, "No items reported found here.");
+  rowsOrNone($("#hazard-statuses tbody"), (h.status_history || []).map((c) => `<tr><td>${escapeHtml(c.date)}</td>` +
+    `<td>${escapeHtml(c.status)}</td><td>${escapeHtml(c.reason)}</td></tr>`).join(""), 3, "No status recorded.");
+  rowsOrNone($("#hazard-history tbody"), h.history.map((e) => `<tr><td>${escapeHtml(e.ts.replace("T", " ").slice(0, 19))}</td>` +
+    `<td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.action)}</td><td>${escapeHtml(e.reason)}</td></tr>`).join(""), 4, "No history.");
+
+  // The map: the hazard outlined, its releases and items of every workflow.
+  state.hazardMap ||= newMap("hazard-map");
+  const map = state.hazardMap;
+  map.resize();
+  await map.ready;
+  if (ticket !== state.hazardPage) return;
+  if (!map.getSource("focus")) addOverlay(map);
+  map.resize();
+  const features = [{ type: "Feature", properties: { kind: "hazard" }, geometry: h.geometry },
+    ...rels.records.map((r) => ({ type: "Feature", properties: { kind: "release", outcome: r.outcome }, geometry: r.geometry })),
+    ...items.records.map((it) => ({ type: "Feature", properties: { kind: "item" }, geometry: it.geometry }))]
+    .filter((f) => f.geometry);
+  map.getSource("focus").setData({ type: "FeatureCollection", features });
+  fitTo(map, h.geometry);
+  state.hazard.mapped = features.length;
+}
+
 // ---- Reviewing ----
 
-const REVIEWED = ["accidents", "items", "releases", "hazards", "activities"];
+const REVIEWED = ["accidents", "activities", "items", "releases", "hazards"];
+const LONG_FIELDS = ["geometry", "raw", "description", "id", "workflow"];
+const KIND = { accidents: "accident", activities: "activity", items: "item found", releases: "land released", hazards: "hazardous area" };
+const REVIEW_FIELDS = {
+  accidents: ["type", "device_category", "device_model", "time"],
+  activities: ["type", "method", "status", "start", "end", "asset", "organisation_id"],
+  items: ["category", "model", "quantity", "depth_cm", "disposal", "activity_id"],
+  releases: ["outcome", "activity_id"],
+  hazards: ["name", "type", "status", "reported"],
+};
 
 async function loadReview() {
+  const ticket = ++state.review;
+  let lists;
+  try {
+    lists = await Promise.all(REVIEWED.map((e) => api("GET", `/api/${e}?workflow=submitted`)));
+  } catch (err) {
+    say(err.message, true);
+    return;
+  }
+  if (ticket !== state.review) return;
+  const submitted = Object.fromEntries(REVIEWED.map((e, i) => [e, lists[i].records]));
+  // Land released goes with its activity: shown and decided with it.
+  const activities = new Set(submitted.activities.map((a) => a.id));
+  const releasesOf = {};
+  for (const r of submitted.releases) (releasesOf[r.activity_id] ||= []).push(r);
   const body = $("#review-table tbody");
   body.innerHTML = "";
-  for (const entity of REVIEWED) {
-    let list;
-    try {
-      list = await api("GET", `/api/${entity}?workflow=submitted`);
-    } catch (err) {
-      say(err.message, true);
-      return;
-    }
-    for (const r of list.records) {
+  for (const entity of REVIEWED)
+    for (const r of submitted[entity]) {
+      if (entity === "releases" && activities.has(r.activity_id)) continue;
+      const fields = REVIEW_FIELDS[entity] || Object.keys(r).filter((k) => !LONG_FIELDS.includes(k)).slice(0, 6);
+      let details = `${KIND[entity] || entity}: ` + fields.filter((k) => r[k] !== undefined && r[k] !== null)
+        .map((k) => `${k.replaceAll("_", " ")} ${r[k]}`).join("; ");
+      if (entity === "activities") {
+        const lr = releasesOf[r.id] || [];
+        details += `; land released: ${lr.length ? lr.map((x) => `${x.id} ${x.outcome} ${hectares(x.area_m2)} ha`).join(", ") : "none"}`;
+      }
+      if (entity === "releases") details += `; ${hectares(r.area_m2)} ha`;
+      const hazard = entity === "hazards" ? r.id : r.hazard_id;
       const tr = document.createElement("tr");
-      const details = Object.entries(r).filter(([k]) => !["id", "workflow", "geometry"].includes(k))
-        .slice(0, 6).map(([k, v]) => `${k}: ${v}`).join("; ");
-      tr.innerHTML = `<td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.date || r.found || r.reported || "")}</td>` +
-        `<td>${escapeHtml(details)}</td><td><button class="approve">Approve</button> <button class="reject">Reject</button></td>`;
+      tr.innerHTML = `<td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.date || r.found || r.reported || r.end || r.start || "")}</td>` +
+        `<td>${escapeHtml(details)}</td><td>${hazardLink(hazard)}</td>` +
+        `<td><button class="approve">Approve</button> <button class="reject">Reject</button></td>`;
       tr.querySelector(".approve").addEventListener("click", () => decide(entity, r.id, "approve"));
       tr.querySelector(".reject").addEventListener("click", () => {
         const reason = prompt(`Why is ${r.id} rejected?`);
@@ -326,19 +992,14 @@ async function loadReview() {
       });
       body.append(tr);
     }
-  }
-  if (!body.children.length) body.innerHTML = "<tr><td colspan=4>Nothing waits for approval.</td></tr>";
+  if (!body.children.length) body.innerHTML = "<tr><td colspan=5>Nothing waits for approval.</td></tr>";
 }
 
 async function decide(entity, id, action, reason) {
   try {
     await api("POST", `/api/${entity}/${id}/${action}`, reason ? { reason } : {});
     say(`${id} ${action === "approve" ? "approved" : "rejected"}.`);
-    if (action === "approve" && state.map && state.map.getSource("minemap")) {
-      // Approved records appear in the tiles: reload them.
-      const src = state.map.getSource("minemap");
-      src.setTiles(src.tiles);
-    }
+    if (action === "approve") reloadTiles();
   } catch (err) {
     say(err.message, true);
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "http/analysis_api.hpp"
 #include "http/auth.hpp"
 #include "http/entry.hpp"
 #include "http/features.hpp"
@@ -61,12 +62,14 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
   std::mutex store_mutex;
   http::Server server(threads);
   stop_on_signals(server);  // before the workers start, so that they inherit the mask
-  http::FeaturesApi features(reg, store_mutex);
-  features.install(server);
   http::Auth auth(reg, store_mutex);
   auth.install(server);
+  http::FeaturesApi features(reg, store_mutex, {}, &auth);
+  features.install(server);
   http::EntryApi entry(reg, store_mutex, auth);
   entry.install(server);
+  http::AnalysisApi analyses(reg, store_mutex, auth);
+  analyses.install(server);
   http::TilesApi tiles(reg, store_mutex);
   tiles.install(server);
   const std::string web_dir = web_folder(web);

@@ -1,11 +1,16 @@
 #include "http/entry.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "analysis/dashboard.hpp"
 #include "analysis/stats.hpp"
 #include "core/errors.hpp"
+#include "geo/geodesy.hpp"
 #include "geo/geojson.hpp"
+#include "geo/geometry_ops.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
 #include "io/render.hpp"
@@ -45,6 +50,33 @@ bool sees_personal(const Session& s) {
   return role_rank(s.role) >= role_rank("data_entry");
 }
 
+// Records filed with their parent in one request, and carried with it through the
+// workflow: an accident's victims, an activity's land released.
+struct Children {
+  const char* key;         // the array in the parent's body: "victims"
+  core::Entity entity;     // what it holds
+  const char* parent_ref;  // the field naming the parent: "accident_id"
+};
+
+std::optional<Children> children_of(const core::EntitySpec& spec) {
+  if (spec.kind == core::Entity::Accident)
+    return Children{"victims", core::Entity::Victim, "accident_id"};
+  if (spec.kind == core::Entity::Activity)
+    return Children{"releases", core::Entity::Release, "activity_id"};
+  return std::nullopt;
+}
+
+// Land released is land of the activity's hazard: a polygon drawn beside it is a mistake.
+void check_release_meets_hazard(store::Registry& st, const std::string& release_id) {
+  auto lr = st.get(core::spec(core::Entity::Release), release_id);
+  auto hazard_id = lr.text("hazard_id").value_or("");
+  auto hz = st.find(core::spec(core::Entity::Hazard), hazard_id);
+  if (!hz || hz->geometry.type == core::GeomType::None) return;
+  if (geo::area_m2(geo::intersection(hz->geometry, lr.geometry)) < 1.0)
+    throw core::InputError("geometry",
+                           "the land released lies outside its hazard \"" + hazard_id + "\"");
+}
+
 core::Record one_record(const std::string& text, const std::string& where) {
   auto recs = io::parse_records(text, where);
   if (recs.size() != 1) throw core::InputError(where, "one record expected");
@@ -74,16 +106,43 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
   Session who = m_auth.require(r, "data_entry", true);
   const core::EntitySpec& spec = writable_spec(entity);
   json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    throw core::InputError("body", "a JSON object (or a GeoJSON Feature) expected");
-  json victims = json::array();
-  if (spec.kind == core::Entity::Accident) {
+  if (body.is_discarded() || !(body.is_object() || body.is_array()))
+    throw core::InputError("body", "a JSON object, an array or GeoJSON expected");
+  // Many records at once (an array or a FeatureCollection): all of them, or none.
+  const bool many =
+      body.is_array() || (body.contains("type") && body["type"] == "FeatureCollection");
+  if (many) {
+    auto recs = io::parse_records(body.dump(), "body");
+    if (recs.empty()) throw core::InputError("body", "no records");
+    store::Actor actor{who.user};
+    json ids = json::array(), repairs = json::array();
+    {
+      std::lock_guard lock(m_mutex);
+      m_store.transaction([&] {
+        for (std::size_t i = 0; i < recs.size(); ++i) {
+          recs[i].record.workflow = "draft";
+          try {
+            auto res = m_store.add(spec, std::move(recs[i].record), actor);
+            if (spec.kind == core::Entity::Release) check_release_meets_hazard(m_store, res.id);
+            ids.push_back(res.id);
+            for (auto& note : res.repairs) repairs.push_back(std::move(note));
+          } catch (const core::InputError& e) {
+            throw e.located(entity + "[" + std::to_string(i) + "]");
+          }
+        }
+      });
+    }
+    return json_response({{"ids", ids}, {"workflow", "draft"}, {"repairs", repairs}}, 201);
+  }
+  const auto kids = children_of(spec);
+  json children = json::array();
+  if (kids) {
     json* props =
         body.contains("properties") && body["properties"].is_object() ? &body["properties"] : &body;
-    if (props->contains("victims")) {
-      victims = (*props)["victims"];
-      props->erase("victims");
-      if (!victims.is_array()) throw core::InputError("victims", "an array expected");
+    if (props->contains(kids->key)) {
+      children = (*props)[kids->key];
+      props->erase(kids->key);
+      if (!children.is_array()) throw core::InputError(kids->key, "an array expected");
     }
   }
   core::Record rec = one_record(body.dump(), "body");
@@ -94,21 +153,25 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
     std::lock_guard lock(m_mutex);
     m_store.transaction([&] {
       auto res = m_store.add(spec, rec, actor);
+      if (spec.kind == core::Entity::Release) check_release_meets_hazard(m_store, res.id);
       out = {{"id", res.id}, {"workflow", "draft"}, {"repairs", res.repairs}};
-      json victim_ids = json::array();
-      for (std::size_t i = 0; i < victims.size(); ++i) {
-        std::string where = "victims[" + std::to_string(i) + "]";
-        if (!victims[i].is_object()) throw core::InputError(where, "an object expected");
-        core::Record v = one_record(victims[i].dump(), where);
-        v.fields["accident_id"] = res.id;
-        v.workflow = "draft";
+      json child_ids = json::array();
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        std::string where = std::string(kids->key) + "[" + std::to_string(i) + "]";
+        if (!children[i].is_object()) throw core::InputError(where, "an object expected");
+        core::Record c = one_record(children[i].dump(), where);
         try {
-          victim_ids.push_back(m_store.add(core::spec(core::Entity::Victim), v, actor).id);
+          c.fields[kids->parent_ref] = res.id;
+          c.workflow = "draft";
+          auto made = m_store.add(core::spec(kids->entity), c, actor);
+          if (kids->entity == core::Entity::Release) check_release_meets_hazard(m_store, made.id);
+          child_ids.push_back(made.id);
+          for (auto& note : made.repairs) out["repairs"].push_back(where + ": " + note);
         } catch (const core::InputError& e) {
           throw e.located(where);
         }
       }
-      if (!victims.empty()) out["victims"] = victim_ids;
+      if (!children.empty()) out[kids->key] = child_ids;
     });
   }
   return json_response(out, 201);
@@ -118,9 +181,31 @@ Response EntryApi::list(const Request& r, const std::string& entity) {
   Session who = m_auth.require(r, "viewer", false);
   const core::EntitySpec& spec = readable_spec(entity);
   store::ListQuery q;
-  if (auto w = r.param("workflow")) q.where.push_back({"workflow", {*w}});
   q.limit = 1000;
-  if (auto o = r.param("offset")) q.offset = parse_int("offset", *o);
+  // Every other parameter filters on a field: `hazard_id=HZ-000001`; repeated, any of
+  // its values matches.
+  std::map<std::string, std::vector<std::string>> where;
+  for (const auto& [name, value] : r.query) {
+    if (name == "offset") {
+      q.offset = parse_int("offset", value);
+      if (q.offset < 0) throw core::InputError("offset", "0 or more expected");
+      continue;
+    }
+    if (name == "limit") {
+      auto n = parse_int("limit", value);
+      if (n < 1 || n > 1000) throw core::InputError("limit", "1 to 1000 expected");
+      q.limit = n;
+      continue;
+    }
+    const core::FieldSpec* f = spec.field(name);
+    if (!f && name != "id" && name != core::kWorkflowField)
+      throw core::InputError(name, "no such field in " + entity +
+                                       " (filter on a field of the data model, offset or limit)");
+    if (f && f->personal && !sees_personal(who))
+      throw core::InputError(name, "personal data: not a filter for your role");
+    where[name].push_back(value);
+  }
+  for (auto& [name, values] : where) q.where.push_back({name, std::move(values)});
   json items = json::array();
   {
     std::lock_guard lock(m_mutex);
@@ -136,17 +221,23 @@ Response EntryApi::get(const Request& r, const std::string& entity, const std::s
   const core::EntitySpec& spec = readable_spec(entity);
   std::optional<core::Record> rec;
   json history = json::array();
+  json statuses = json::array();
   {
     std::lock_guard lock(m_mutex);
     rec = m_store.find(spec, id);
-    if (rec)
+    if (rec) {
       for (const auto& e : m_store.history(spec, id))
         history.push_back(
             {{"ts", e.ts}, {"actor", e.actor}, {"action", e.action}, {"reason", e.reason}});
+      if (spec.kind == core::Entity::Hazard)
+        for (const auto& c : m_store.status_history(id))
+          statuses.push_back({{"date", c.date}, {"status", c.status}, {"reason", c.reason}});
+    }
   }
   if (!rec) throw core::NotFound(entity + " \"" + id + "\" not found");
   json j = geo::record_to_json(spec, *rec, sees_personal(who));
   j["history"] = std::move(history);
+  if (spec.kind == core::Entity::Hazard) j["status_history"] = std::move(statuses);
   return json_response(j);
 }
 
@@ -180,14 +271,14 @@ Response EntryApi::transition(const Request& r, const std::string& entity, const
       core::Record patch;
       patch.workflow = to;
       m_store.update(spec, id, patch, actor, reason.empty() ? action : reason);
-      // An accident's victims follow it through the workflow.
-      if (spec.kind == core::Entity::Accident) {
-        const auto& vs = core::spec(core::Entity::Victim);
+      // An accident's victims, an activity's land released follow it through the workflow.
+      if (auto kids = children_of(spec)) {
+        const auto& cs = core::spec(kids->entity);
         store::ListQuery q;
-        q.where = {{"accident_id", {id}}};
-        for (const auto& v : m_store.list(vs, q))
-          if (v.workflow != to)
-            m_store.update(vs, v.id, patch, actor, reason.empty() ? action : reason);
+        q.where = {{kids->parent_ref, {id}}};
+        for (const auto& c : m_store.list(cs, q))
+          if (c.workflow != to)
+            m_store.update(cs, c.id, patch, actor, reason.empty() ? action : reason);
       }
     });
   }

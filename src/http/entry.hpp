@@ -16,10 +16,14 @@ class EntryApi {
  public:
   EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth);
 
-  // POST /api/{entity}                 a draft (data_entry); accidents may carry "victims"
-  // GET  /api/{entity}?workflow=W      records of any workflow (viewer), newest last
-  // GET  /api/{entity}/{id}            one record
-  // POST /api/{entity}/{id}/submit     draft or rejected -> submitted (data_entry)
+  // POST /api/{entity}                 a draft (data_entry); accidents may carry "victims",
+  //                                    activities "releases"; an array (or a GeoJSON
+  //                                    FeatureCollection) files many drafts at once
+  // GET  /api/{entity}?FIELD=V         records of any workflow (viewer) in id order, filtered
+  //                                    on any field of the entity (400 for an unknown one)
+  // GET  /api/{entity}/{id}            one record with its history (a hazard: its statuses)
+  // POST /api/{entity}/{id}/submit     draft or rejected -> submitted (data_entry); victims
+  //                                    and releases follow their accident and activity
   // POST /api/{entity}/{id}/approve    submitted -> approved (verifier)
   // POST /api/{entity}/{id}/reject     submitted -> rejected, {"reason"} (verifier)
   // GET  /api/stats                    the summary figures of approved records (public)

@@ -81,8 +81,38 @@ std::string temporal_field(const core::EntitySpec& spec) {
   return "";
 }
 
-FeaturesApi::FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt)
-    : m_store(store), m_mutex(store_mutex), m_opt(std::move(opt)) {}
+FeaturesApi::FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt,
+                         Auth* auth)
+    : m_store(store), m_mutex(store_mutex), m_opt(std::move(opt)), m_auth(auth) {}
+
+bool FeaturesApi::sees_personal(const Request& r) const {
+  if (!m_auth) return false;
+  auto s = m_auth->session(r);
+  return s && role_rank(s->role) >= role_rank("data_entry");
+}
+
+json FeaturesApi::victims_of(const std::string& accident_id, bool personal) const {
+  const auto& vs = core::spec(core::Entity::Victim);
+  store::ListQuery q;
+  q.approved_only = true;
+  q.where = {{"accident_id", {accident_id}}};
+  json out = json::array();
+  m_store.for_each(vs, q, [&](const core::Record& v) {
+    json j = geo::record_to_json(vs, v, personal);
+    j.erase("accident_id");  // it is the feature's own id
+    j.erase("workflow");
+    out.push_back(std::move(j));
+  });
+  return out;
+}
+
+json FeaturesApi::feature(const core::EntitySpec& spec, const core::Record& rec,
+                          bool personal) const {
+  json f = geo::record_to_feature(spec, rec, false);
+  if (spec.kind == core::Entity::Accident)
+    f["properties"]["victims"] = victims_of(rec.id, personal);
+  return f;
+}
 
 void FeaturesApi::install(Server& s) {
   s.route("GET", "/", [this](const Request& r) { return landing(r); });
@@ -161,7 +191,9 @@ Response FeaturesApi::api(const Request& r) const {
       {"info",
        {{"title", m_opt.title + " OGC API - Features"},
         {"version", "1.0.0"},
-        {"description", "Read-only access to approved records, without personal data."}}},
+        {"description",
+         "Read-only access to approved records. Accidents carry their victims; their personal "
+         "data only for a signed-in session of role data_entry or above."}}},
       {"servers", json::array({{{"url", base_url(r)}}})},
       {"paths",
        {{"/",
@@ -255,13 +287,14 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
     q.during = parse_datetime(field, *v);
   }
 
+  const bool personal = sees_personal(r);
   std::string features;
   std::int64_t returned = 0;
   {
     std::lock_guard lock(m_mutex);
     m_store.for_each(spec, q, [&](const core::Record& rec) {
       if (returned++) features += ',';
-      features += geo::record_to_feature(spec, rec, false).dump();
+      features += feature(spec, rec, personal).dump();
     });
   }
 
@@ -298,14 +331,15 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
 
 Response FeaturesApi::item(const Request& r, const std::string& id, const std::string& fid) const {
   const core::EntitySpec& spec = collection_spec(id);
-  std::optional<core::Record> rec;
+  const bool personal = sees_personal(r);
+  json f;
   {
     std::lock_guard lock(m_mutex);
-    rec = m_store.find(spec, fid);
+    auto rec = m_store.find(spec, fid);
+    if (!rec || rec->workflow != "approved")
+      throw core::NotFound("no feature \"" + fid + "\" in " + std::string(spec.name));
+    f = feature(spec, *rec, personal);
   }
-  if (!rec || rec->workflow != "approved")
-    throw core::NotFound("no feature \"" + fid + "\" in " + std::string(spec.name));
-  json f = geo::record_to_feature(spec, *rec, false);
   std::string base = base_url(r);
   std::string href = base + "/collections/" + std::string(spec.name);
   f["links"] = json::array({link(href + "/items/" + fid, "self", kGeoJson),

@@ -1,12 +1,15 @@
 // OGC API - Features - Part 1: Core (OGC 17-069r4) over the store: the landing page,
 // conformance, the collections (one per spatial entity) and their items as GeoJSON,
-// with bbox, datetime, limit and offset. Read-only; approved data only; personal
-// data left out.
+// with bbox, datetime, limit and offset. Read-only; approved data only. Accidents
+// carry their victims; the victims' personal data only for a signed-in session
+// whose role enters or checks it (data_entry and above).
 #pragma once
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "http/auth.hpp"
 #include "http/server.hpp"
 #include "store/registry.hpp"
 
@@ -21,7 +24,9 @@ struct FeaturesOptions {
 class FeaturesApi {
  public:
   // The store is used from the server's worker threads one request at a time.
-  FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt = {});
+  // Without `auth`, no request sees personal data.
+  FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt = {},
+              Auth* auth = nullptr);
 
   // Adds the routes: /, /conformance, /api, /collections, /collections/{id},
   // /collections/{id}/items, /collections/{id}/items/{fid}.
@@ -36,9 +41,16 @@ class FeaturesApi {
   Response item(const Request& r, const std::string& id, const std::string& fid) const;
 
  private:
+  bool sees_personal(const Request& r) const;
+  // An approved accident's approved victims (store mutex held).
+  nlohmann::json victims_of(const std::string& accident_id, bool personal) const;
+  nlohmann::json feature(const core::EntitySpec& spec, const core::Record& rec,
+                         bool personal) const;
+
   store::Registry& m_store;
   std::mutex& m_mutex;
   FeaturesOptions m_opt;
+  Auth* m_auth;
 };
 
 // The collections the API offers: every entity with a geometry.

@@ -2,7 +2,11 @@
 // driven by playwright-core): a data entry user signs in, sees the hazards drawn on
 // the map (through the map's rendered features, not the DOM), files an accident
 // through the form; a verifier approves it and the dashboard counts it; a viewer
-// cannot reach the forms. Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
+// cannot reach the forms. Then the data entry user draws land released on the map by
+// clicking its corners and files the activity report, files two items found by
+// clicking where they lay; the verifier approves them and opens the hazard's page:
+// its activity with the land released, the items, the history and the reliability
+// of its minefield record. Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
 // e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/dev/minemap node tests/e2e/web.mjs
@@ -39,6 +43,10 @@ try {
   const store = join(work, "demo", "demo.gpkg");
   for (const [name, role] of [["ops1", "data_entry"], ["amina", "verifier"], ["guest", "viewer"]])
     minemap(["user", "add", store, name, "--role", role], PASSWORD + "\n");
+  // The hazard whose page is checked: a demo minefield record is made one of its records.
+  const HAZARD = "HZ-000002";
+  minemap(["update", store, "records", "MR-SYN-1", "-", "--reason", "the record of this field"],
+    JSON.stringify({ hazard_id: HAZARD }));
 
   server = spawn(bin, ["serve", store, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise((ok, fail) => {
@@ -81,6 +89,24 @@ try {
   async function mapIdle(page) {
     await page.waitForFunction(() => window.minemap.map && window.minemap.map.getLayer("hazards") &&
       window.minemap.map.loaded() && window.minemap.map.areTilesLoaded(), null, { timeout: 60000 });
+  }
+  async function formMapReady(page, name) {
+    await page.waitForFunction((n) => {
+      const m = window.minemap.formMaps[n];
+      return m && m.getSource("focus") && m.loaded() && m.areTilesLoaded() && !m.isMoving();
+    }, name, { timeout: 60000 });
+  }
+  // Corners about the middle of a hazard, as pixels of a form's map.
+  async function hazardCorners(page, name, id) {
+    return page.evaluate(async ([n, hz]) => {
+      const h = await (await fetch(`/api/hazards/${hz}`)).json();
+      const cs = h.geometry.coordinates.flat(2);
+      const xs = cs.map((c) => c[0]), ys = cs.map((c) => c[1]);
+      const [cx, cy] = [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+      const m = window.minemap.formMaps[n];
+      return [[-0.0003, -0.00022], [0.0003, -0.00022], [0.0003, 0.00022], [-0.0003, 0.00022]]
+        .map(([dx, dy]) => m.project([cx + dx, cy + dy])).map((p) => ({ x: p.x, y: p.y }));
+    }, [name, id]);
   }
   async function dashboardCounts(page) {
     await page.click("nav button[data-view=dashboard]");
@@ -162,6 +188,130 @@ try {
   assert.equal(denied, 403);
   await guest.screenshot({ path: join(artifacts, "6-viewer.png") });
   step("a viewer has no forms, and the API refuses their writes (403)");
+
+  // 6. Data entry draws land released on the map and files the activity report.
+  await ops.click("nav button[data-view=report]");
+  await ops.click(".tabs button[data-form=activity]");
+  await ops.selectOption("#activity-form [name=hazard_id]", HAZARD);
+  await ops.selectOption("#activity-form [name=type]", "CLEARANCE");
+  await ops.fill("#activity-form [name=start]", "2025-03-03");
+  await ops.fill("#activity-form [name=end]", "2025-05-30");
+  await ops.selectOption("#activity-form [name=method]", "manual");
+  await formMapReady(ops, "activity");
+  const corners = await hazardCorners(ops, "activity", HAZARD);
+  await ops.click("#activity-map canvas", { position: corners[0] });
+  await ops.click("#activity-map canvas", { position: { x: corners[0].x + 40, y: corners[0].y + 30 } });  // a slip ...
+  await ops.click("#draw-undo");                                          // ... undone
+  for (const at of corners.slice(1)) await ops.click("#activity-map canvas", { position: at });
+  assert.match(await ops.textContent("#draw-status"), /^4 points/);
+  await ops.click("#draw-finish");
+  assert.equal(await ops.locator("#releases .release").count(), 1);
+  assert.equal(await ops.inputValue("#releases .release [name=outcome]"), "cleared");
+  await ops.fill("#releases .release [name=date]", "2025-05-30");
+  const drawnOnMap = await ops.evaluate(() =>
+    window.minemap.formMaps.activity.querySourceFeatures("draw").filter((f) => f.properties.kind === "release").length);
+  assert.ok(drawnOnMap > 0, "the drawn polygon is not on the map");
+  await ops.screenshot({ path: join(artifacts, "7-activity-drawn.png") });
+  await ops.click("#activity-form button:not([type=button])");
+  await ops.waitForFunction(() => /ACT-\d+ filed/.test(document.querySelector("#message").textContent));
+  const actMessage = await ops.textContent("#message");
+  const activity = actMessage.match(/ACT-\d+/)[0];
+  const release = actMessage.match(/LR-\d+/)[0];
+  step(`data entry drew ${release} on the map and filed ${activity} with it`);
+
+  // A server error names the field in the form: a release outside its hazard.
+  await ops.click(".paste summary");
+  await ops.fill("#paste-polygon", "POLYGON((10 10, 10.001 10, 10.001 10.001, 10 10))");
+  await ops.click("#paste-add");
+  await ops.click("#activity-form button:not([type=button])");
+  await ops.waitForFunction(() => !document.querySelector("#activity-form .form-error").hidden);
+  assert.match(await ops.textContent("#activity-form .form-error"), /releases\[0\].*outside/);
+  assert.equal(await ops.locator("#releases .release.invalid").count(), 1);
+  await ops.click("#releases .release .remove");
+  step("a release outside its hazard is refused, the form says which");
+
+  // 7. Items found, placed by clicking the map.
+  await ops.click(".tabs button[data-form=items]");
+  await ops.selectOption("#items-form [name=hazard_id]", HAZARD);
+  await formMapReady(ops, "items");
+  await ops.waitForFunction((a) => [...document.querySelectorAll("#items-form [name=activity_id] option")]
+    .some((o) => o.value === a), activity);
+  await ops.selectOption("#items-form [name=activity_id]", activity);
+  await ops.fill("#items-form [name=found]", "2025-04-11");
+  await ops.selectOption("#items-form [name=disposal]", "destroyed_in_situ");
+  const spots = await hazardCorners(ops, "items", HAZARD);
+  await ops.click("#items-map canvas", { position: spots[0] });
+  await ops.click("#items-map canvas", { position: spots[2] });
+  assert.equal(await ops.locator("#items .item").count(), 2);
+  await ops.fill("#items .item:nth-child(1) [name=model]", "PMN-2");
+  await ops.selectOption("#items .item:nth-child(2) [name=category]", "UXO");
+  await ops.fill("#items .item:nth-child(2) [name=depth_cm]", "12");
+  await ops.screenshot({ path: join(artifacts, "8-items.png") });
+  await ops.click("#items-form button:not([type=button])");
+  await ops.waitForFunction(() => /IT-\d+, IT-\d+ filed/.test(document.querySelector("#message").textContent));
+  const items = (await ops.textContent("#message")).match(/IT-\d+/g);
+  step(`data entry filed items ${items.join(", ")} by clicking the map`);
+
+  // 8. The verifier approves the activity (its land released with it) and the items.
+  await ver.click("nav button[data-view=dashboard]");
+  await ver.click("nav button[data-view=review]");
+  const reviewRow = (id) => ver.locator("#review-table tr", { has: ver.locator("td:first-child", { hasText: new RegExp(`^${id}$`) }) });
+  const actRow = reviewRow(activity);
+  await actRow.waitFor();
+  assert.match(await actRow.textContent(), new RegExp(`${release} cleared`));
+  // The release is decided with its activity, not on a row of its own.
+  assert.equal(await ver.locator("#review-table td:first-child", { hasText: release }).count(), 0);
+  await ver.screenshot({ path: join(artifacts, "9-review-activity.png") });
+  await actRow.locator("button.approve").click();
+  await ver.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} approved`), activity);
+  for (const it of items) {
+    const r = reviewRow(it);
+    await r.waitFor();
+    await r.locator("button.approve").click();
+    await ver.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} approved`), it);
+  }
+  step(`verifier approved ${activity} (with ${release}) and ${items.length} items`);
+
+  // 9. The hazard's page: listed with the hazards, and opened from its details on the map.
+  await ver.click("nav button[data-view=hazards]");
+  await ver.locator(`#hazards-table a[href="#hazard/${HAZARD}"]`).waitFor();
+  await ver.click("nav button[data-view=map]");
+  await mapIdle(ver);
+  const middle = await ver.evaluate(async (hz) => {
+    const h = await (await fetch(`/api/hazards/${hz}`)).json();
+    const cs = h.geometry.coordinates.flat(2);
+    const xs = cs.map((c) => c[0]), ys = cs.map((c) => c[1]);
+    const p = window.minemap.map.project([(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2]);
+    return { x: p.x, y: p.y };
+  }, HAZARD);
+  await ver.click("#map canvas", { position: middle });
+  await ver.click(`.maplibregl-popup a[href="#hazard/${HAZARD}"]`);
+  await ver.waitForFunction((a) => document.querySelector(`#hazard-activities tr[data-id="${a}"] details`), activity);
+  const relRow = ver.locator(`#hazard-activities tr[data-id="${release}"]`);
+  assert.match(await relRow.textContent(), /cleared.*approved/);
+  assert.match(await ver.textContent(`#hazard-activities tr[data-id="${activity}"] details`), /ops1.*amina/s);
+  for (const it of items) assert.match(await ver.textContent("#hazard-items"), new RegExp(`${it}.*approved`));
+  assert.ok(await ver.locator("#hazard-history tbody tr").count() >= 1);
+  assert.ok(await ver.locator("#hazard-statuses tbody tr").count() >= 1);
+  await ver.waitForFunction(() => !/judging/.test(document.querySelector("#hazard-records").textContent));
+  assert.match(await ver.textContent('#hazard-records tr[data-id="MR-SYN-1"]'), /grade [ABCDU]/);
+  await ver.waitForFunction(() => window.minemap.hazard && window.minemap.hazard.mapped > 0 &&
+    window.minemap.hazardMap.loaded() && window.minemap.hazardMap.areTilesLoaded());
+  const onPage = await ver.evaluate(() => window.minemap.hazardMap.queryRenderedFeatures({ layers: ["focus-releases", "focus-items"] }).length);
+  assert.ok(onPage > 0, "the hazard's map draws no releases or items");
+  // Approved, the land released counts: less of the hazard is left.
+  const left = await ver.evaluate(() => window.minemap.hazard.hazard);
+  assert.ok(left.remaining_m2 < left.area_m2);
+  await ver.screenshot({ path: join(artifacts, "10-hazard-page.png") });
+  await ver.locator("#hazard-records").scrollIntoViewIfNeeded();
+  await ver.screenshot({ path: join(artifacts, "11-hazard-page-records.png") });
+  step(`the page of ${HAZARD} shows ${activity} with ${release}, the items, the history and MR-SYN-1's reliability`);
+
+  // A viewer reads the hazard's page, without the report buttons.
+  await guest.goto(`${base}app/#hazard/${HAZARD}`);
+  await guest.waitForFunction((a) => document.querySelector(`#hazard-activities tr[data-id="${a}"]`), activity);
+  assert.equal(await guest.isVisible("#hazard-report"), false);
+  step("a viewer reads the hazard's page, with no report buttons");
 
   assert.deepEqual(foreign, [], "requests left the server");
   console.log(`web end-to-end: ${steps.length} steps passed; screenshots in ${artifacts}`);

@@ -136,4 +136,30 @@ class ServeProcess {
   std::string m_url;
 };
 
+// One HTTP request with curl: its status, Content-Type and JSON body (null when
+// empty). `jar` keeps the session cookie between calls; `csrf` is sent as
+// X-CSRF-Token.
+struct Reply {
+  int status = 0;
+  std::string type;
+  nlohmann::json body;
+};
+
+inline Reply request(const std::string& method, const std::string& url, const fs::path& jar,
+                     const std::string& body = "", const std::string& csrf = "") {
+  std::string cmd = "curl -s -g -X " + method + " -b " + quote(jar.string()) + " -c " +
+                    quote(jar.string()) + " -w '\\n%{content_type}\\n%{http_code}'";
+  if (!body.empty()) cmd += " -H 'Content-Type: application/json' --data-binary @-";
+  if (!csrf.empty()) cmd += " -H " + quote("X-CSRF-Token: " + csrf);
+  auto r = shell(cmd + " " + quote(url), body);
+  auto nl = r.out.rfind('\n');
+  auto nl2 = r.out.rfind('\n', nl - 1);
+  Reply out;
+  out.status = std::stoi(r.out.substr(nl + 1));
+  out.type = r.out.substr(nl2 + 1, nl - nl2 - 1);
+  std::string text = r.out.substr(0, nl2);
+  out.body = text.empty() ? nlohmann::json() : nlohmann::json::parse(text, nullptr, false);
+  return out;
+}
+
 }  // namespace harness

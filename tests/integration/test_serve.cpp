@@ -184,19 +184,50 @@ TEST_F(Serve, ErrorsAreProblemDetails) {
   (void)b5;
 }
 
-TEST_F(Serve, OneFeatureAndNoPersonalData) {
+TEST_F(Serve, PersonalDataOnlyForRolesThatEnterIt) {
   auto id = sql("SELECT id FROM accidents WHERE workflow = 'approved' ORDER BY fid LIMIT 1");
   id.pop_back();
-  auto [body, status] =
-      split_status(curl(s_server->url() + "collections/accidents/items/" + id).out);
+  const int victims =
+      std::stoi(sql("SELECT count(*) FROM victims WHERE accident_id = '" + id +
+                    "' AND workflow = 'approved' AND deleted = 0 AND name IS NOT NULL"));
+  ASSERT_GT(victims, 0);
+  const std::string item = s_server->url() + "collections/accidents/items/" + id;
+  auto [body, status] = split_status(curl(item).out);
   EXPECT_EQ(status, "200 application/geo+json");
   auto f = nlohmann::json::parse(body);
   EXPECT_EQ(f["id"], id);
   EXPECT_EQ(f["type"], "Feature");
-  // Victims (names, ages) are not a collection at all.
+  // Anonymous: the victims are there (outcome, age ...), their names are not.
+  ASSERT_EQ(f["properties"]["victims"].size(), static_cast<std::size_t>(victims)) << body;
+  for (const auto& v : f["properties"]["victims"]) {
+    EXPECT_TRUE(v.contains("outcome")) << v;
+    EXPECT_FALSE(v.contains("name")) << v;
+    EXPECT_FALSE(v.contains("birth_date")) << v;
+  }
+  EXPECT_EQ(
+      curl(s_server->url() + "collections/accidents/items?limit=1000").out.find("Synthetic person"),
+      std::string::npos);
+  // Victims (names, ages) are not a collection of their own.
   auto [b2, s2] = split_status(curl(s_server->url() + "collections/victims/items").out);
   EXPECT_EQ(s2, "404 application/problem+json");
   (void)b2;
+
+  // A viewer's session sees no more; a data entry session sees the names.
+  for (const auto& [name, role] : {std::pair{"guest", "viewer"}, std::pair{"ops", "data_entry"}}) {
+    auto add = minemap({"user", "add", s_store, name, "--role", role}, "a long password\n");
+    ASSERT_EQ(add.code, 0) << add.err;
+    const fs::path jar = (*s_dir) / (std::string(name) + ".jar");
+    auto in = request("POST", s_server->url() + "login", jar,
+                      nlohmann::json{{"name", name}, {"password", "a long password"}}.dump());
+    ASSERT_EQ(in.status, 200) << in.body;
+    auto page = request("GET", item, jar);
+    auto v = page.body["properties"]["victims"];
+    ASSERT_EQ(v.size(), static_cast<std::size_t>(victims)) << page.body;
+    const bool personal = std::string(role) == "data_entry";
+    EXPECT_EQ(v[0].contains("name"), personal) << role << " " << v[0];
+    auto items = request("GET", s_server->url() + "collections/accidents/items?limit=1000", jar);
+    EXPECT_EQ(items.body.dump().find("Synthetic person") != std::string::npos, personal) << role;
+  }
 }
 
 }  // namespace

@@ -7,27 +7,6 @@ namespace {
 
 using namespace harness;
 
-struct Reply {
-  int status = 0;
-  nlohmann::json body;
-};
-
-// One request with curl; `jar` keeps the session cookie between calls.
-Reply request(const std::string& method, const std::string& url, const fs::path& jar,
-              const std::string& body = "", const std::string& csrf = "") {
-  std::string cmd = "curl -s -X " + method + " -b " + quote(jar.string()) + " -c " +
-                    quote(jar.string()) + " -w '\\n%{http_code}'";
-  if (!body.empty()) cmd += " -H 'Content-Type: application/json' --data-binary @-";
-  if (!csrf.empty()) cmd += " -H " + quote("X-CSRF-Token: " + csrf);
-  auto r = shell(cmd + " " + quote(url), body);
-  auto nl = r.out.rfind('\n');
-  Reply out;
-  out.status = std::stoi(r.out.substr(nl + 1));
-  std::string text = r.out.substr(0, nl);
-  out.body = text.empty() ? nlohmann::json() : nlohmann::json::parse(text, nullptr, false);
-  return out;
-}
-
 class ServeAuth : public ::testing::Test {
  protected:
   void SetUp() override {
