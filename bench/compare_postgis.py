@@ -22,7 +22,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MINEMAP = os.path.join(ROOT, "build/release/minemap")
 TOOL = os.path.join(ROOT, "build/release/bench/minemap-spatial-compare")
 COLOMBIA = os.path.join(ROOT, "..", "shared", "data", "colombia-mine-events")
-PGBIN = "/usr/lib/postgresql/15/bin"
 PORT = "55432"
 
 
@@ -33,30 +32,21 @@ def run(cmd, **kw):
     return r
 
 
+CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pg", "cluster")
+
+
 class Postgis:
     def __init__(self, work):
-        self.dir = os.path.join(work, "pg")
-        self.sock = os.path.join(work, "pgsock")
-        os.makedirs(self.dir)
-        os.makedirs(self.sock)
-        shutil.chown(self.dir, "postgres", "postgres")
-        shutil.chown(self.sock, "postgres", "postgres")
-        os.chmod(work, 0o755)
-        as_pg = ["runuser", "-u", "postgres", "--"]
-        run(as_pg + [f"{PGBIN}/initdb", "-D", self.dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        self.sock = os.path.join(work, "pg")
+        os.chmod(work, 0o755)  # the server's user (postgres, when run as root) goes through it
         ncpu = os.cpu_count() or 2
-        run(as_pg + [f"{PGBIN}/pg_ctl", "-D", self.dir, "-w", "-l", os.path.join(self.dir, "log"),
-                     "-o", f"-k {self.sock} -c listen_addresses='' -p {PORT} "
-                           f"-c shared_buffers=2GB -c work_mem=256MB -c maintenance_work_mem=1GB "
-                           f"-c max_parallel_workers_per_gather={ncpu} -c max_worker_processes={ncpu + 4} "
-                           f"-c max_parallel_workers={ncpu} -c fsync=off -c synchronous_commit=off",
-                     "start"])
-        self.as_pg = as_pg
-        self.sql("CREATE EXTENSION postgis")
+        run([CLUSTER, "start", self.sock, PORT, "shared_buffers = 2GB", "work_mem = 256MB",
+             "maintenance_work_mem = 1GB", f"max_parallel_workers_per_gather = {ncpu}",
+             f"max_worker_processes = {ncpu + 4}", f"max_parallel_workers = {ncpu}",
+             "synchronous_commit = off"])
 
     def stop(self):
-        subprocess.run(self.as_pg + [f"{PGBIN}/pg_ctl", "-D", self.dir, "-m", "fast", "stop"],
-                       capture_output=True)
+        subprocess.run([CLUSTER, "stop", self.sock], capture_output=True)
 
     def psql(self, script):
         return run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.sock, "-p", PORT,

@@ -1,5 +1,7 @@
 #include "io/minefield.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/errors.hpp"
 
 namespace minemap::io {

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -501,7 +502,6 @@ struct Parser {
 Parsed parse_json(const nlohmann::json& j) {
   expect_object(j, "");
   Parser p;
-  p.r.raw = j;
   p.header(j);
   p.points(j);
   p.perimeter(j);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <map>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,7 +95,6 @@ struct Record {
   std::optional<Leg> closure;
   std::vector<Row> rows;
   std::map<std::string, long long> declared;
-  nlohmann::json raw;  // the record exactly as received (extra keys included)
 
   const Point* point(std::string_view id) const;
   // The point declinations and grid zones are taken at: the first landmark, else the

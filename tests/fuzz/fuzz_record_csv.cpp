@@ -4,6 +4,7 @@
 // Only minemap::core::Error is an intended rejection.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/require.hpp"
 #include "every_entity.hpp"
 
 using namespace harness;
@@ -23,7 +24,7 @@ std::vector<fs::path> colombia_files() {
 
 TEST(Import, ColombiaMineEvents) {
   auto files = colombia_files();
-  if (files.empty()) GTEST_SKIP() << "no ../shared/data/colombia-mine-events";
+  MINEMAP_REQUIRE(!files.empty(), "no ../shared/data/colombia-mine-events");
   ASSERT_EQ(files.size(), 30u);
   TempDir d;
   auto store = d / "co.gpkg";
@@ -271,7 +272,7 @@ bool feature_contains(const nlohmann::json& geom, double x, double y) {
 
 TEST(Import, GazetteerPlacesAccidentsInDistricts) {
   fs::path adm = fs::path(shared_data()) / "aze-adm2.geojson";
-  if (!fs::exists(adm)) GTEST_SKIP() << "no aze-adm2.geojson";
+  MINEMAP_REQUIRE(fs::exists(adm), adm << " is missing");
   TempDir d;
   auto store = d / "s.gpkg";
   ASSERT_EQ(minemap({"init", store.string()}).code, 0);

@@ -2,8 +2,8 @@
 """Vector tiles of `minemap serve` against PostGIS's ST_AsMVT on the same data.
 
 A demo store is served; its approved features are copied into a throwaway
-PostgreSQL 15 + PostGIS 3 cluster (initdb as user postgres, a socket in a temp dir,
-no TCP port). For every tile over the data at zooms 6 to 16 (and a few empty ones),
+PostgreSQL 15 + PostGIS 3 cluster (tests/pg/cluster: a socket in a temp dir, no TCP
+port). For every tile over the data at zooms 6 to 16 (and a few empty ones),
 both tiles are decoded with GDAL's MVT driver (a decoder neither side wrote) and
 compared layer by layer: the same feature ids, and every geometry within one tile
 unit of the other (each inside the other grown by one unit). Prints the counts and
@@ -25,7 +25,6 @@ from osgeo import gdal, ogr
 
 gdal.UseExceptions()
 
-PG_BIN = "/usr/lib/postgresql/15/bin"
 PORT = 55433
 EXTENT, BUFFER = 4096, 64
 # Layer name in the tiles -> table in the store and in PostGIS.
@@ -46,24 +45,16 @@ def run(*cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def as_postgres(*cmd):
-    return run("runuser", "-u", "postgres", "--", *cmd)
+# The throwaway cluster (root or not, tests/pg/cluster says how).
+CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg", "cluster")
 
 
 class Cluster:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="minemap-pg-")
-        shutil.chown(self.dir, "postgres")
-        os.chmod(self.dir, 0o700)
-        data = os.path.join(self.dir, "data")
-        as_postgres(f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync")
-        with open(os.path.join(data, "postgresql.conf"), "a") as f:
-            f.write(f"listen_addresses=''\nunix_socket_directories='{self.dir}'\n"
-                    f"port={PORT}\nfsync=off\n")
-        as_postgres(f"{PG_BIN}/pg_ctl", "-D", data, "-l", os.path.join(self.dir, "log"), "-w",
-                    "start")
-        self.data = data
-        self.psql("CREATE EXTENSION postgis")
+        parent = tempfile.mkdtemp(prefix="minemap-pg-")
+        os.chmod(parent, 0o755)  # the server's user (postgres, when run as root) goes through it
+        self.dir = os.path.join(parent, "pg")
+        run(CLUSTER, "start", self.dir, str(PORT))
 
     def psql(self, sql):
         return run("psql", "-h", self.dir, "-p", str(PORT), "-U", "postgres", "-At", "-c", sql)
@@ -73,9 +64,9 @@ class Cluster:
 
     def stop(self):
         try:
-            as_postgres(f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+            run(CLUSTER, "stop", self.dir)
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            shutil.rmtree(os.path.dirname(self.dir), ignore_errors=True)
 
 
 def tile_of(lon, lat, z):

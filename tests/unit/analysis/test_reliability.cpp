@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "analysis/reliability.hpp"
 #include "geo/geodesy.hpp"

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/require.hpp"
 #include "common/temp_dir.hpp"
 #include "core/errors.hpp"
 #include "core/schema.hpp"
@@ -283,9 +284,9 @@ TEST(SourceLayers, GpxLayerChoice) {
 // One real file: Colombian landmine events of 1990 (GeoJSON, points, Spanish field names).
 TEST(SourceRealData, ColombiaMineEvents1990) {
   const char* shared = std::getenv("MINEMAP_SHARED_DATA");
-  if (!shared) GTEST_SKIP() << "MINEMAP_SHARED_DATA not set";
+  MINEMAP_REQUIRE(shared, "MINEMAP_SHARED_DATA is not set");
   const fs::path path = fs::path(shared) / "colombia-mine-events" / "1990.geojson";
-  if (!fs::exists(path)) GTEST_SKIP() << path << " absent";
+  MINEMAP_REQUIRE(fs::exists(path), path << " is missing");
 
   // Counted independently of GDAL: the Feature objects of the text.
   std::ifstream in(path, std::ios::binary);

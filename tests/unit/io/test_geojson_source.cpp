@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/require.hpp"
 #include "common/temp_dir.hpp"
 #include "core/errors.hpp"
 #include "core/schema.hpp"
@@ -288,7 +289,7 @@ TEST(GeoJsonSource, ManyFeaturesAcrossReadChunks) {
 
 TEST(GeoJsonSource, RealData) {
   const char* shared = std::getenv("MINEMAP_SHARED_DATA");
-  if (!shared) GTEST_SKIP() << "MINEMAP_SHARED_DATA not set";
+  MINEMAP_REQUIRE(shared, "MINEMAP_SHARED_DATA is not set");
   std::vector<std::filesystem::path> files = {std::filesystem::path(shared) / "aze-adm2.geojson"};
   const auto colombia = std::filesystem::path(shared) / "colombia-mine-events";
   if (std::filesystem::exists(colombia))
@@ -300,7 +301,7 @@ TEST(GeoJsonSource, RealData) {
     expect_fast_and_same(f.string());
     ++read;
   }
-  if (read == 0) GTEST_SKIP() << "no real data under " << shared;
+  MINEMAP_REQUIRE(read > 0, "no real data under " << shared);
 }
 
 // ---- files the fast reader must leave to GDAL ----

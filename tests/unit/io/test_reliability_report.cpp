@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/require.hpp"
 #include "io/reliability_report.hpp"
 
 namespace minemap::io {
@@ -316,10 +317,10 @@ TEST(ReliabilityReport, ResultsWithoutInputsAndEmptyListsStillRender) {
   EXPECT_EQ(count(empty, "<section"), count(empty, "</section>"));
 }
 
-// xmllint, when the system has it (libxml2-utils); the test never installs it.
-TEST(ReliabilityReport, ParsesAsXmlWhenXmllintIsInstalled) {
+// xmllint (libxml2-utils, which scripts/bootstrap installs).
+TEST(ReliabilityReport, ParsesAsXml) {
   const fs::path xmllint = "/usr/bin/xmllint";
-  if (!fs::exists(xmllint)) GTEST_SKIP() << "xmllint is not installed";
+  MINEMAP_REQUIRE(fs::exists(xmllint), "xmllint (libxml2-utils) is not installed");
   const fs::path file =
       fs::temp_directory_path() / ("minemap-reliability-" + std::to_string(::getpid()) + ".html");
   {

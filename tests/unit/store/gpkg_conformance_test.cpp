@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "common/require.hpp"
 #include "geo/wkb.hpp"
 #include "gpkg_fixture.hpp"
 #include "store/gpkg/sqlite.hpp"
@@ -120,8 +121,8 @@ std::string validator_script() {
 
 TEST_F(GpkgTest, GdalValidatorAcceptsTheStore) {
   std::string script = validator_script();
-  if (script.empty() || !std::filesystem::exists("/usr/bin/python3"))
-    GTEST_SKIP() << "validate_gpkg.py (python3-gdal) is not installed";
+  MINEMAP_REQUIRE(!script.empty() && std::filesystem::exists("/usr/bin/python3"),
+                  "validate_gpkg.py (python3-gdal) is not installed");
   fill_like_real_use(open());
   close();  // checkpoints the WAL: the validator reads the header bytes itself
   CommandResult strict =
@@ -137,7 +138,7 @@ TEST_F(GpkgTest, GdalValidatorAcceptsTheStore) {
 }
 
 TEST_F(GpkgTest, OgrinfoListsEveryLayer) {
-  if (run("command -v ogrinfo").status != 0) GTEST_SKIP() << "ogrinfo (gdal-bin) is not installed";
+  MINEMAP_REQUIRE(run("command -v ogrinfo").status == 0, "ogrinfo (gdal-bin) is not installed");
   fill_like_real_use(open());
   close();
   CommandResult r = run("ogrinfo -ro -so " + shell_quote(m_path));

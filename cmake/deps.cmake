@@ -1,0 +1,80 @@
+# Every library minemap builds with is a Debian package that scripts/bootstrap installs.
+# Each is looked for here, at configure time; the global property MINEMAP_MISSING lists
+# those not found as "package (what was looked for)", and the top CMakeLists.txt stops
+# with one line that names them all, never a compiler error halfway through the build.
+
+function(minemap_missing what package)
+  set_property(GLOBAL APPEND PROPERTY MINEMAP_MISSING "${package} (${what})")
+endfunction()
+
+# find_package(<name> [args...]); <package> is named when it fails.
+macro(minemap_find_package name package)
+  find_package(${name} ${ARGN} QUIET)
+  if(NOT ${name}_FOUND)
+    minemap_missing("${name} (CMake package)" ${package})
+  endif()
+endmacro()
+
+# A pkg-config module as the imported target PkgConfig::<prefix>.
+macro(minemap_pkg_check prefix module package)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(${prefix} QUIET IMPORTED_TARGET ${module})
+  endif()
+  if(NOT ${prefix}_FOUND)
+    minemap_missing("${module} (pkg-config module)" ${package})
+  endif()
+endmacro()
+
+# A header-only library without a CMake package: the INTERFACE target <target>, found
+# by one of its headers.
+function(minemap_header_library target header package)
+  find_path(${target}_INCLUDE_DIR ${header})
+  if(${target}_INCLUDE_DIR)
+    add_library(${target} INTERFACE IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${${target}_INCLUDE_DIR})
+  else()
+    minemap_missing("${header}" ${package})
+  endif()
+endfunction()
+
+# A compiled library without a CMake package: the imported target <target>, found by its
+# header and its library file.
+function(minemap_plain_library target header library package)
+  find_path(${target}_INCLUDE_DIR ${header})
+  find_library(${target}_LIBRARY NAMES ${library})
+  if(${target}_INCLUDE_DIR AND ${target}_LIBRARY)
+    add_library(${target} UNKNOWN IMPORTED GLOBAL)
+    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION ${${target}_LIBRARY}
+      INTERFACE_INCLUDE_DIRECTORIES ${${target}_INCLUDE_DIR})
+  else()
+    minemap_missing("${header}, lib${library}" ${package})
+  endif()
+endfunction()
+
+find_package(PkgConfig QUIET)
+if(NOT PKG_CONFIG_FOUND)
+  minemap_missing("pkg-config" pkg-config)
+endif()
+
+minemap_find_package(SQLite3 libsqlite3-dev)
+minemap_find_package(GEOS libgeos-dev 3.11 CONFIG)
+minemap_find_package(PROJ libproj-dev CONFIG)
+minemap_find_package(GDAL libgdal-dev CONFIG)
+minemap_find_package(CLI11 libcli11-dev CONFIG)
+minemap_find_package(nlohmann_json nlohmann-json3-dev 3.10 CONFIG)
+minemap_find_package(Threads libc6-dev)
+minemap_pkg_check(SODIUM libsodium libsodium-dev)
+# Debian's cpp-httplib is a compiled library: its Cflags (TLS, zlib, brotli) must match.
+minemap_pkg_check(HTTPLIB cpp-httplib libcpp-httplib-dev)
+minemap_plain_library(GeographicLib::GeographicLib GeographicLib/Geodesic.hpp GeographicLib
+  libgeographiclib-dev)
+minemap_header_library(protozero::protozero protozero/pbf_writer.hpp libprotozero-dev)
+if(MINEMAP_TESTS)
+  minemap_find_package(GTest libgtest-dev)
+  if(NOT TARGET GTest::gmock)
+    minemap_missing("GoogleMock" libgmock-dev)
+  endif()
+endif()
+if(MINEMAP_BENCH)
+  minemap_find_package(benchmark libbenchmark-dev CONFIG)
+endif()
