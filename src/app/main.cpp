@@ -128,16 +128,16 @@ int cmd_delete(const std::string& path, const std::string& entity, const std::st
 }
 
 int cmd_history(const std::string& path, const std::string& entity, const std::string& id,
-                bool json) {
+                bool json, bool personal) {
   const auto& spec = core::spec_by_name(entity);
   auto reg = store::Registry::open(path, false);
   auto entries = reg.history(spec, id);
   std::vector<store::StatusChange> status;
   if (spec.kind == core::Entity::Hazard) status = reg.status_history(id);
   if (json)
-    std::cout << io::history_json(entries, status) << '\n';
+    std::cout << io::history_json(spec, entries, status, personal) << '\n';
   else
-    io::print_history(entries, status, std::cout);
+    io::print_history(spec, entries, status, personal, std::cout);
   return 0;
 }
 
@@ -406,7 +406,10 @@ int main(int argc, char** argv) {
   hist->add_option("ENTITY", entity, kEntityHelp)->required();
   hist->add_option("ID", id)->required();
   hist->add_flag("--json", json, "as JSON");
-  hist->callback([&] { run = [&] { return cmd_history(store_path, entity, id, json); }; });
+  hist->add_flag("--include-personal", personal,
+                 "victims' names, addresses, birth dates in the values before and after");
+  hist->callback(
+      [&] { run = [&] { return cmd_history(store_path, entity, id, json, personal); }; });
 
   auto* stats =
       app.add_subcommand("stats", "Summary figures: areas, land release, finds, casualties");

@@ -1,6 +1,7 @@
 // Plain geometry values (WGS 84 lon/lat unless said otherwise). Algorithms live in geo/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -84,6 +85,14 @@ struct Geometry {
   }
 
   bool empty() const { return points.empty() && lines.empty() && polygons.empty(); }
+
+  std::size_t vertex_count() const {
+    std::size_t n = points.size();
+    for (const auto& l : lines) n += l.size();
+    for (const auto& p : polygons)
+      for (const auto& r : p) n += r.size();
+    return n;
+  }
 
   Envelope envelope() const {
     Envelope e;

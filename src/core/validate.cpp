@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace minemap::core {
 namespace {
@@ -55,41 +57,28 @@ Value check_range(const FieldSpec& f, double d, Value out) {
   return out;
 }
 
-// Whether s is well-formed UTF-8 (no overlong forms, surrogates or code points
-// above U+10FFFF). Text in another encoding (a shapefile without its .cpg) would
-// otherwise reach JSON output and the audit trail as garbage.
-bool valid_utf8(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80           ? 0
-                    : (c >> 5) == 0x6  ? 1
-                    : (c >> 4) == 0xe  ? 2
-                    : (c >> 3) == 0x1e ? 3
-                                       : 9;
-    if (n == 9 || i + n >= s.size() + (n ? 0 : 1)) return false;
-    std::uint32_t cp = n == 0 ? c : c & (0x3f >> n);
-    for (std::size_t k = 1; k <= n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d >> 6) != 0x2) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
   const std::string name(f.name);
   if (std::holds_alternative<std::monostate>(v)) return v;
-  if (auto* s = std::get_if<std::string>(&v); s && !valid_utf8(*s))
-    throw InputError(name,
-                     "text that is not UTF-8 (give the file's encoding, e.g. a .cpg "
-                     "beside a shapefile)");
+  if (auto* s = std::get_if<std::string>(&v)) {
+    if (!valid_utf8(*s))
+      throw InputError(name,
+                       "text that is not UTF-8 (give the file's encoding, e.g. a .cpg "
+                       "beside a shapefile)");
+    // A NUL cuts the text short in C tools (sqlite3, GDAL's drivers); other control
+    // characters are never data. Tabs and line breaks are.
+    for (std::size_t i = 0; i < s->size(); ++i) {
+      const auto c = static_cast<unsigned char>((*s)[i]);
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+        char code[8];
+        std::snprintf(code, sizeof code, "U+%04X", c);
+        throw InputError(name, std::string("a control character (") + code + ") at byte " +
+                                   std::to_string(i) + " of the text");
+      }
+    }
+  }
   switch (f.type) {
     case FieldType::Text: {
       if (auto* s = std::get_if<std::string>(&v)) return *s;
@@ -199,10 +188,12 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
   Record out;
   out.id = trim(in.id);
   if (!out.id.empty()) {
+    // An id is a path segment of the HTTP API (/api/hazards/HZ-000001): no "/".
+    if (out.id.size() > kMaxIdLength)
+      throw InputError("id", "longer than " + std::to_string(kMaxIdLength) + " characters");
     for (char c : out.id)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-            c == '/'))
-        throw InputError("id", quoted(in.id) + " may hold only letters, digits and - _ . /");
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+        throw InputError("id", quoted(in.id) + " may hold only letters, digits and - _ .");
   }
   out.workflow = in.workflow.empty() ? "approved" : in.workflow;
   if (std::find(kWorkflowStates.begin(), kWorkflowStates.end(), out.workflow) ==

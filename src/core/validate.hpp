@@ -1,10 +1,15 @@
 // Field-by-field validation of an entity against the schema. Pure: no I/O.
 #pragma once
 
+#include <cstddef>
+
 #include "core/date.hpp"
 #include "core/schema.hpp"
 
 namespace minemap::core {
+
+// The longest id a record may be given (those minemap gives are 9 characters).
+inline constexpr std::size_t kMaxIdLength = 64;
 
 // Checks every field of `input` and returns it normalised: numbers and booleans
 // given as text are converted, enum sets sorted and de-duplicated, defaults

@@ -284,4 +284,8 @@ json record_to_json(const core::EntitySpec& spec, const core::Record& r, bool in
   return out;
 }
 
+std::string to_text(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace minemap::geo

@@ -33,4 +33,9 @@ nlohmann::json record_to_feature(const core::EntitySpec& spec, const core::Recor
 nlohmann::json record_to_json(const core::EntitySpec& spec, const core::Record& r,
                               bool include_personal = true);
 
+// JSON text for output. Text that is not UTF-8 (written into the store by another tool)
+// comes out with U+FFFD in place of the bad bytes, rather than failing the whole answer
+// for one value.
+std::string to_text(const nlohmann::json& j, int indent = -1);
+
 }  // namespace minemap::geo

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/reliability.hpp"
+#include "geo/geojson.hpp"
 #include "io/reliability_input.hpp"
 
 namespace minemap::http {
@@ -32,7 +33,7 @@ Response AnalysisApi::reliability(const Request& r, const std::string& id) {
     out.push_back(analysis::to_json(analysis::assess(got.inputs[i], o)));
   }
   Response res;
-  res.body = out.dump();
+  res.body = geo::to_text(out);
   res.headers.emplace_back("Cache-Control", "no-store");
   return res;
 }

@@ -1,8 +1,11 @@
 #include "http/auth.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "geo/geojson.hpp"
+#include "io/records_input.hpp"
 #include "store/crypto.hpp"
 
 namespace minemap::http {
@@ -10,41 +13,6 @@ namespace minemap::http {
 namespace {
 
 constexpr const char* kCookie = "minemap_session";
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// A value of an application/x-www-form-urlencoded body.
-std::string form_value(const std::string& body, const std::string& key) {
-  std::size_t at = 0;
-  while (at <= body.size()) {
-    std::size_t end = body.find('&', at);
-    if (end == std::string::npos) end = body.size();
-    std::string pair = body.substr(at, end - at);
-    std::size_t eq = pair.find('=');
-    if (eq != std::string::npos && pair.substr(0, eq) == key) {
-      std::string v, raw = pair.substr(eq + 1);
-      for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '+') {
-          v += ' ';
-        } else if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 &&
-                   hex(raw[i + 2]) >= 0) {
-          v += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
-          i += 2;
-        } else {
-          v += raw[i];
-        }
-      }
-      return v;
-    }
-    at = end + 1;
-  }
-  return "";
-}
 
 // The session token of the request's Cookie header.
 std::string cookie_token(const Request& r) {
@@ -62,10 +30,20 @@ std::string cookie_token(const Request& r) {
   return "";
 }
 
+// Whether a browser's Origin header, when there is one, names this server (the Host the
+// request was sent to).
+bool same_origin(const Request& r) {
+  const std::string origin = r.header("Origin");
+  if (origin.empty()) return true;  // not a browser, or a same-origin navigation
+  auto scheme = origin.find("://");
+  if (scheme == std::string::npos) return false;  // "null" and the like
+  return origin.substr(scheme + 3) == r.header("Host");
+}
+
 Response json_ok(const nlohmann::json& j, int status = 200) {
   Response r;
   r.status = status;
-  r.body = j.dump();
+  r.body = geo::to_text(j);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -79,7 +57,10 @@ int role_rank(std::string_view role) {
 }
 
 Auth::Auth(store::Registry& store, std::mutex& store_mutex, AuthOptions opt)
-    : m_store(store), m_store_mutex(store_mutex), m_opt(opt) {}
+    : m_store(store),
+      m_store_mutex(store_mutex),
+      m_opt(opt),
+      m_hashing(static_cast<std::ptrdiff_t>(std::clamp(opt.parallel_hashing, 1u, 64u))) {}
 
 void Auth::install(Server& s) {
   s.route("POST", "/login", [this](const Request& r) { return login(r); });
@@ -87,18 +68,46 @@ void Auth::install(Server& s) {
   s.route("GET", "/session", [this](const Request& r) { return whoami(r); });
 }
 
+std::optional<store::User> Auth::account(const std::string& name) {
+  std::lock_guard lock(m_store_mutex);
+  const auto version = m_store.data_version();
+  if (version != m_accounts_version) {
+    m_accounts.clear();
+    for (auto& u : m_store.users()) m_accounts.emplace(u.name, std::move(u));
+    m_accounts_version = version;
+  }
+  auto it = m_accounts.find(name);
+  if (it == m_accounts.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<Session> Auth::session(const Request& r) {
   std::string token = cookie_token(r);
   if (token.empty()) return std::nullopt;
+  Live live;
+  {
+    std::lock_guard lock(m_mutex);
+    auto it = m_sessions.find(token);
+    if (it == m_sessions.end()) return std::nullopt;
+    auto now = Clock::now();
+    if (now - it->second.last_used > m_opt.session_idle) {
+      m_sessions.erase(it);
+      return std::nullopt;
+    }
+    it->second.last_used = now;
+    live = it->second;
+  }
+  // The account as it is now: the store lock is taken without the sessions' one held.
+  const auto user = account(live.s.user);
+  const bool valid = user && !user->disabled && user->password_hash == live.credential;
   std::lock_guard lock(m_mutex);
   auto it = m_sessions.find(token);
   if (it == m_sessions.end()) return std::nullopt;
-  auto now = Clock::now();
-  if (now - it->second.last_used > m_opt.session_idle) {
+  if (!valid) {
     m_sessions.erase(it);
     return std::nullopt;
   }
-  it->second.last_used = now;
+  it->second.s.role = user->role;
   return it->second.s;
 }
 
@@ -119,53 +128,69 @@ bool Auth::limited(const std::string& key, Clock::time_point now) {
   return static_cast<int>(q.size()) >= m_opt.max_failures;
 }
 
-void Auth::failed(const std::string& key, Clock::time_point now) {
-  m_failures[key].push_back(now);
-}
-
 Response Auth::login(const Request& r) {
-  std::string name, password;
-  if (r.header("Content-Type").rfind("application/json", 0) == 0) {
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      throw core::InputError("body", "a JSON object {\"name\", \"password\"} expected");
-    name = j.value("name", "");
-    password = j.value("password", "");
-  } else {
-    name = form_value(r.body, "name");
-    password = form_value(r.body, "password");
-  }
-  if (name.empty() || password.empty()) throw core::InputError("name", "name and password needed");
+  // JSON only: an HTML form of another site can post a form encoding, not JSON (that
+  // needs a CORS preflight this server never grants), so no page elsewhere signs a
+  // visitor in behind their back.
+  if (r.header("Content-Type").rfind("application/json", 0) != 0)
+    throw core::InputError("Content-Type",
+                           "sign in with a JSON body {\"name\", \"password\"} (application/json)");
+  if (!same_origin(r)) throw core::Forbidden("a sign-in from another site (Origin) is refused");
+  auto j = io::parse_json(r.body, "body", 4);
+  if (!j.is_object())
+    throw core::InputError("body", "a JSON object {\"name\", \"password\"} expected");
+  const auto text = [&](const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null() ||
+        (it->is_string() && it->get_ref<const std::string&>().empty()))
+      throw core::InputError(key, "needed to sign in");
+    if (!it->is_string()) throw core::InputError(key, "a string expected");
+    return it->get<std::string>();
+  };
+  const std::string name = text("name"), password = text("password");
+  // Before the name becomes a key of the failure counts: a user name is short.
+  if (name.size() > store::kMaxUserName)
+    throw core::InputError(
+        "name", "a user name has at most " + std::to_string(store::kMaxUserName) + " characters");
+  if (password.size() > store::kMaxPassword)
+    throw core::InputError("password",
+                           "at most " + std::to_string(store::kMaxPassword) + " characters");
 
   const std::string by_addr = "addr:" + r.remote_addr, by_name = "name:" + name;
+  const auto started = Clock::now();
   {
     std::lock_guard lock(m_mutex);
-    auto now = Clock::now();
-    if (limited(by_addr, now) || limited(by_name, now)) {
+    if (limited(by_addr, started) || limited(by_name, started)) {
       Response p =
           problem(429, "Too Many Requests", "too many failed sign-ins; try again in a few minutes");
       p.headers.emplace_back("Retry-After", std::to_string(m_opt.failure_window.count()));
       return p;
     }
+    // Counted as failed until it succeeds: parallel tries cannot get past the limit.
+    m_failures[by_addr].push_back(started);
+    m_failures[by_name].push_back(started);
   }
   std::optional<store::User> user;
   {
     std::lock_guard lock(m_store_mutex);
-    user = m_store.authenticate(name, password);
+    user = m_store.user(name);
   }
-  if (!user) {
-    std::lock_guard lock(m_mutex);
-    auto now = Clock::now();
-    failed(by_addr, now);
-    failed(by_name, now);
-    throw core::AuthError("wrong name or password");
-  }
+  // The slow part, outside the store lock and bounded (each check takes 64 MiB).
+  m_hashing.acquire();
+  user = store::signs_in(std::move(user), password);
+  m_hashing.release();
+  if (!user) throw core::AuthError("wrong name or password");
+
   Session s{user->name, user->role, store::crypto::random_token(32)};
   std::string token = store::crypto::random_token(32);
   {
     std::lock_guard lock(m_mutex);
     auto now = Clock::now();
     m_failures.erase(by_name);
+    if (auto it = m_failures.find(by_addr); it != m_failures.end()) {
+      auto mine = std::find(it->second.begin(), it->second.end(), started);
+      if (mine != it->second.end()) it->second.erase(mine);
+    }
     // Sessions left idle and failures out of the window are forgotten here, so that
     // neither map grows without end.
     std::erase_if(m_sessions,
@@ -173,7 +198,7 @@ Response Auth::login(const Request& r) {
     std::erase_if(m_failures, [&](const auto& kv) {
       return kv.second.empty() || now - kv.second.back() > m_opt.failure_window;
     });
-    m_sessions[token] = {s, now};
+    m_sessions[token] = {s, user->password_hash, now};
   }
   Response out = json_ok({{"user", s.user}, {"role", s.role}, {"csrf_token", s.csrf}});
   out.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +

@@ -1,6 +1,9 @@
 // Signing in to the server: sessions in HttpOnly, SameSite=Strict cookies, a CSRF
 // token per session that every write must echo in the X-CSRF-Token header, roles
 // checked per route, and failed sign-ins limited per client address and per name.
+// A session follows its account: disabled, or given a new password, it ends at the next
+// request; given a new role, the next request carries it (even when another process,
+// `minemap user set`, made the change).
 #pragma once
 
 #include <chrono>
@@ -8,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -27,6 +31,7 @@ struct AuthOptions {
   int max_failures = 5;                         // failed sign-ins allowed per window ...
   std::chrono::seconds failure_window{300};     // ... per client address and per name
   bool secure_cookie = false;                   // add Secure (when served over TLS)
+  unsigned parallel_hashing = 2;  // password checks at once (each takes ~0.1 s and 64 MiB)
 };
 
 // The rank of a role: viewer 0, data_entry 1, verifier 2, admin 3; -1 for others.
@@ -55,10 +60,12 @@ class Auth {
   using Clock = std::chrono::steady_clock;
   struct Live {
     Session s;
+    std::string credential;  // the account's password hash when the session began
     Clock::time_point last_used;
   };
   bool limited(const std::string& key, Clock::time_point now);
-  void failed(const std::string& key, Clock::time_point now);
+  // The account as the store has it now (read again whenever the store has changed).
+  std::optional<store::User> account(const std::string& name);
 
   store::Registry& m_store;
   std::mutex& m_store_mutex;
@@ -66,6 +73,10 @@ class Auth {
   std::mutex m_mutex;                                               // guards the two maps below
   std::map<std::string, Live> m_sessions;                           // by token
   std::map<std::string, std::deque<Clock::time_point>> m_failures;  // by "addr:" / "name:"
+  // Guarded by m_store_mutex: the users table as of the store's m_accounts_version.
+  std::map<std::string, store::User> m_accounts;
+  std::int64_t m_accounts_version = -1;
+  std::counting_semaphore<64> m_hashing;
 };
 
 }  // namespace minemap::http

@@ -11,6 +11,7 @@
 #include "geo/geodesy.hpp"
 #include "geo/geojson.hpp"
 #include "geo/geometry_ops.hpp"
+#include "http/limits.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
 #include "io/render.hpp"
@@ -25,7 +26,7 @@ using nlohmann::json;
 Response json_response(const json& j, int status = 200) {
   Response r;
   r.status = status;
-  r.body = j.dump();
+  r.body = geo::to_text(j);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -77,16 +78,30 @@ void check_release_meets_hazard(store::Registry& st, const std::string& release_
                            "the land released lies outside its hazard \"" + hazard_id + "\"");
 }
 
-core::Record one_record(const std::string& text, const std::string& where) {
-  auto recs = io::parse_records(text, where);
+core::Record one_record(const json& j, const std::string& where, const InputLimits& limits) {
+  auto recs = io::records_from_json(j, where);
   if (recs.size() != 1) throw core::InputError(where, "one record expected");
+  check_limits(recs[0].record, limits);
   return std::move(recs[0].record);
+}
+
+// The optional {"reason": "..."} of a workflow step.
+std::string reason_of(const Request& r, const InputLimits& limits) {
+  if (r.body.empty()) return "";
+  json body = io::parse_json(r.body, "body", limits.json_depth);
+  if (!body.is_object()) throw core::InputError("body", "a JSON object {\"reason\"} expected");
+  auto it = body.find("reason");
+  if (it == body.end() || it->is_null()) return "";
+  if (!it->is_string()) throw core::InputError("reason", "a string expected");
+  std::string reason = it->get<std::string>();
+  check_text("reason", reason, limits);
+  return reason;
 }
 
 }  // namespace
 
-EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth)
-    : m_store(store), m_mutex(store_mutex), m_auth(auth) {}
+EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits)
+    : m_store(store), m_mutex(store_mutex), m_auth(auth), m_limits(limits) {}
 
 void EntryApi::install(Server& s) {
   s.route("GET", "/api/stats", [this](const Request& r) { return stats(r); });
@@ -105,15 +120,21 @@ void EntryApi::install(Server& s) {
 Response EntryApi::create(const Request& r, const std::string& entity) {
   Session who = m_auth.require(r, "data_entry", true);
   const core::EntitySpec& spec = writable_spec(entity);
-  json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded() || !(body.is_object() || body.is_array()))
+  json body = io::parse_json(r.body, "body", m_limits.json_depth);
+  if (!(body.is_object() || body.is_array()))
     throw core::InputError("body", "a JSON object, an array or GeoJSON expected");
   // Many records at once (an array or a FeatureCollection): all of them, or none.
-  const bool many =
-      body.is_array() || (body.contains("type") && body["type"] == "FeatureCollection");
+  const auto type = body.is_object() ? body.find("type") : body.end();
+  const bool many = body.is_array() || (type != body.end() && *type == "FeatureCollection");
   if (many) {
-    auto recs = io::parse_records(body.dump(), "body");
-    if (recs.empty()) throw core::InputError("body", "no records");
+    auto recs = io::records_from_json(body, "body");
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      try {
+        check_limits(recs[i].record, m_limits);
+      } catch (const core::InputError& e) {
+        throw e.located(entity + "[" + std::to_string(i) + "]");
+      }
+    }
     store::Actor actor{who.user};
     json ids = json::array(), repairs = json::array();
     {
@@ -145,7 +166,7 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
       if (!children.is_array()) throw core::InputError(kids->key, "an array expected");
     }
   }
-  core::Record rec = one_record(body.dump(), "body");
+  core::Record rec = one_record(body, "body", m_limits);
   rec.workflow = "draft";
   store::Actor actor{who.user};
   json out;
@@ -159,7 +180,7 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
       for (std::size_t i = 0; i < children.size(); ++i) {
         std::string where = std::string(kids->key) + "[" + std::to_string(i) + "]";
         if (!children[i].is_object()) throw core::InputError(where, "an object expected");
-        core::Record c = one_record(children[i].dump(), where);
+        core::Record c = one_record(children[i], where, m_limits);
         try {
           c.fields[kids->parent_ref] = res.id;
           c.workflow = "draft";
@@ -246,11 +267,7 @@ Response EntryApi::transition(const Request& r, const std::string& entity, const
   const bool verifying = action != "submit";
   Session who = m_auth.require(r, verifying ? "verifier" : "data_entry", true);
   const core::EntitySpec& spec = writable_spec(entity);
-  std::string reason;
-  if (!r.body.empty()) {
-    json body = json::parse(r.body, nullptr, false);
-    if (body.is_object()) reason = body.value("reason", "");
-  }
+  const std::string reason = reason_of(r, m_limits);
   if (action == "reject" && reason.empty())
     throw core::InputError("reason", "a rejection says why");
   const std::string to = action == "submit"    ? "submitted"

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/auth.hpp"
+#include "http/limits.hpp"
 #include "http/server.hpp"
 #include "store/registry.hpp"
 
@@ -14,7 +15,7 @@ namespace minemap::http {
 
 class EntryApi {
  public:
-  EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth);
+  EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits = {});
 
   // POST /api/{entity}                 a draft (data_entry); accidents may carry "victims",
   //                                    activities "releases"; an array (or a GeoJSON
@@ -42,6 +43,7 @@ class EntryApi {
   store::Registry& m_store;
   std::mutex& m_mutex;
   Auth& m_auth;
+  InputLimits m_limits;
 };
 
 }  // namespace minemap::http

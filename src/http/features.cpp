@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/date.hpp"
 #include "core/errors.hpp"
@@ -20,10 +21,36 @@ constexpr const char* kGeoJson = "application/geo+json";
 constexpr const char* kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
 constexpr const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-// The address the client used, for the links of every response.
-std::string base_url(const Request& r) {
+// Whether a Host header is a host name, an IPv4 or a bracketed IPv6 address, with an
+// optional port: nothing else goes into the links (no path, no markup, no spaces).
+bool well_formed_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  std::size_t end = host.size();
+  if (auto colon = host.rfind(':');
+      colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
+    auto port = host.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
+    end = colon;
+  }
+  auto name = host.substr(0, end);
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']')
+    return name.substr(1, name.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") ==
+           std::string_view::npos;
+  return !name.empty() && name.find_first_not_of(
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") ==
+                              std::string_view::npos;
+}
+
+// The address of the links of every response: the public address when serve was given
+// one (behind a proxy), else the one the client used when it is a plain host[:port],
+// else none (links relative to the server).
+std::string base_url(const Request& r, const std::string& public_url) {
+  if (!public_url.empty())
+    return public_url.back() == '/' ? public_url.substr(0, public_url.size() - 1) : public_url;
   std::string host = r.header("Host");
-  return host.empty() ? "" : "http://" + host;
+  return well_formed_host(host) ? "http://" + host : "";
 }
 
 json link(const std::string& href, const std::string& rel, const std::string& type,
@@ -54,7 +81,7 @@ std::string url_encode(const std::string& s) {
 Response json_response(const json& j, const char* type = "application/json") {
   Response r;
   r.content_type = type;
-  r.body = j.dump();
+  r.body = geo::to_text(j);
   return r;
 }
 
@@ -128,7 +155,7 @@ void FeaturesApi::install(Server& s) {
 }
 
 Response FeaturesApi::landing(const Request& r) const {
-  std::string base = base_url(r);
+  std::string base = base_url(r, m_opt.public_url);
   json j = {{"title", m_opt.title},
             {"description",
              "Humanitarian mine action data: hazardous areas, land release, items found, "
@@ -194,7 +221,7 @@ Response FeaturesApi::api(const Request& r) const {
         {"description",
          "Read-only access to approved records. Accidents carry their victims; their personal "
          "data only for a signed-in session of role data_entry or above."}}},
-      {"servers", json::array({{{"url", base_url(r)}}})},
+      {"servers", json::array({{{"url", base_url(r, m_opt.public_url)}}})},
       {"paths",
        {{"/",
          {{"get", {{"summary", "landing page"}, {"responses", ok("links", "application/json")}}}}},
@@ -253,7 +280,7 @@ json collection_json(const std::string& base, const core::EntitySpec& spec) {
 }  // namespace
 
 Response FeaturesApi::collections(const Request& r) const {
-  std::string base = base_url(r);
+  std::string base = base_url(r, m_opt.public_url);
   json list = json::array();
   for (const auto& s : core::entities())
     if (s.spatial()) list.push_back(collection_json(base, s));
@@ -263,7 +290,7 @@ Response FeaturesApi::collections(const Request& r) const {
 }
 
 Response FeaturesApi::collection(const Request& r, const std::string& id) const {
-  return json_response(collection_json(base_url(r), collection_spec(id)));
+  return json_response(collection_json(base_url(r, m_opt.public_url), collection_spec(id)));
 }
 
 Response FeaturesApi::items(const Request& r, const std::string& id) const {
@@ -294,12 +321,12 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
     std::lock_guard lock(m_mutex);
     m_store.for_each(spec, q, [&](const core::Record& rec) {
       if (returned++) features += ',';
-      features += feature(spec, rec, personal).dump();
+      features += geo::to_text(feature(spec, rec, personal));
     });
   }
 
   // Links carry the request's own parameters, with the offset moved on.
-  std::string base = base_url(r);
+  std::string base = base_url(r, m_opt.public_url);
   std::string href = base + "/collections/" + std::string(spec.name) + "/items";
   auto with_offset = [&](std::int64_t offset) {
     std::string qs;
@@ -324,8 +351,8 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
   out.content_type = kGeoJson;
   out.body = "{\"type\":\"FeatureCollection\",\"features\":[" + features +
              "],\"numberReturned\":" + std::to_string(returned) +
-             ",\"timeStamp\":" + json(core::utc_timestamp()).dump() + ",\"links\":" + links.dump() +
-             "}";
+             ",\"timeStamp\":" + json(core::utc_timestamp()).dump() +
+             ",\"links\":" + geo::to_text(links) + "}";
   return out;
 }
 
@@ -340,7 +367,7 @@ Response FeaturesApi::item(const Request& r, const std::string& id, const std::s
       throw core::NotFound("no feature \"" + fid + "\" in " + std::string(spec.name));
     f = feature(spec, *rec, personal);
   }
-  std::string base = base_url(r);
+  std::string base = base_url(r, m_opt.public_url);
   std::string href = base + "/collections/" + std::string(spec.name);
   f["links"] = json::array({link(href + "/items/" + fid, "self", kGeoJson),
                             link(href, "collection", "application/json", "the collection")});

@@ -19,6 +19,9 @@ struct FeaturesOptions {
   std::string title = "minemap";
   std::int64_t default_limit = 100;
   std::int64_t max_limit = 10000;
+  // The address clients reach the server at (serve --public-url, behind a proxy): the
+  // links of every response start with it. Empty: the request's Host, when well formed.
+  std::string public_url;
 };
 
 class FeaturesApi {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "geo/geojson.hpp"
 #include "http/mvt.hpp"
 #include "http/params.hpp"
 
@@ -83,7 +84,7 @@ Response TilesApi::tilejson(const Request& r) {
                       {"vector_layers", layers}};
   if (!extent.empty()) j["bounds"] = {extent.min_x, extent.min_y, extent.max_x, extent.max_y};
   Response out;
-  out.body = j.dump();
+  out.body = geo::to_text(j);
   return out;
 }
 

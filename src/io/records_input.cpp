@@ -36,11 +36,16 @@ LocatedRecord one(const nlohmann::json& j, const std::string& where) {
 
 }  // namespace
 
-std::vector<LocatedRecord> parse_records(const std::string& text, const std::string& source) {
+nlohmann::json parse_json(const std::string& text, const std::string& source,
+                          std::size_t max_depth) {
   const std::string name = source == "-" ? "<stdin>" : source;
-  nlohmann::json j;
+  // The parser itself keeps its own stack, but writing the tree back out (dump) and the
+  // readers that walk it recurse: a text nested 100,000 deep must never become a tree.
+  if (core::json_depth(text, max_depth + 1) > max_depth)
+    throw core::InputError(
+        name, "JSON nested deeper than " + std::to_string(max_depth) + " levels (the limit)");
   try {
-    j = nlohmann::json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     auto colon = what.find("]: ");  // drop nlohmann's "[json.exception.parse_error.101]" prefix
@@ -53,26 +58,39 @@ std::vector<LocatedRecord> parse_records(const std::string& text, const std::str
     throw core::InputError(
         name + ": malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
+}
+
+std::vector<LocatedRecord> records_from_json(const nlohmann::json& j, const std::string& source) {
+  const std::string name = source == "-" ? "<stdin>" : source;
   std::vector<LocatedRecord> out;
   try {
+    const auto type = j.is_object() ? j.find("type") : j.end();
+    if (type != j.end() && !type->is_string())
+      throw core::InputError("type", "expected a string (\"Feature\", \"FeatureCollection\")");
     if (j.is_array()) {
       for (std::size_t i = 0; i < j.size(); ++i)
         out.push_back(one(j[i], "[" + std::to_string(i) + "]"));
-    } else if (j.is_object() && j.value("type", "") == "FeatureCollection") {
-      const auto& fs = j.at("features");
-      if (!fs.is_array()) throw core::InputError("features", "expected an array");
-      for (std::size_t i = 0; i < fs.size(); ++i)
-        out.push_back(one(fs[i], "features[" + std::to_string(i) + "]"));
+    } else if (type != j.end() && *type == "FeatureCollection") {
+      const auto fs = j.find("features");
+      if (fs == j.end() || !fs->is_array()) throw core::InputError("features", "expected an array");
+      for (std::size_t i = 0; i < fs->size(); ++i)
+        out.push_back(one((*fs)[i], "features[" + std::to_string(i) + "]"));
     } else {
       out.push_back(one(j, ""));
     }
   } catch (const core::InputError& e) {
     throw e.located(name);
-  } catch (const nlohmann::json::exception& e) {
-    throw core::InputError(name + ": " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // a value of a type the reader did not check
+    std::string what = e.what();
+    auto colon = what.find("] ");
+    throw core::InputError(name, colon == std::string::npos ? what : what.substr(colon + 2));
   }
   if (out.empty()) throw core::InputError(name, "no records in the input");
   return out;
+}
+
+std::vector<LocatedRecord> parse_records(const std::string& text, const std::string& source) {
+  return records_from_json(parse_json(text, source), source);
 }
 
 }  // namespace minemap::io

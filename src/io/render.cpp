@@ -66,7 +66,7 @@ class JsonWriter : public RecordWriter {
   void write(const core::Record& r) override {
     json j = m_geojson ? geo::record_to_feature(m_spec, r, m_personal)
                        : geo::record_to_json(m_spec, r, m_personal);
-    m_out << (m_first ? "\n" : ",\n") << j.dump();
+    m_out << (m_first ? "\n" : ",\n") << geo::to_text(j);
     m_first = false;
   }
   void finish() override { m_out << (m_geojson ? "\n]}\n" : "\n]\n"); }
@@ -173,7 +173,7 @@ std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec
 
 std::string feature_json(const core::EntitySpec& spec, const core::Record& r,
                          bool include_personal) {
-  return geo::record_to_feature(spec, r, include_personal).dump(2);
+  return geo::to_text(geo::record_to_feature(spec, r, include_personal), 2);
 }
 
 void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,
@@ -308,7 +308,7 @@ std::string schema_json() {
     }
     j.push_back(e);
   }
-  return j.dump(2);
+  return geo::to_text(j, 2);
 }
 
 std::string stats_json(const analysis::Stats& s, int indent) {
@@ -343,7 +343,7 @@ std::string stats_json(const analysis::Stats& s, int indent) {
                   {"by_group", counts(s.victims.by_group)},
                   {"by_sex", counts(s.victims.by_sex)},
                   {"by_year", counts(s.victims.by_year)}};
-  return j.dump(indent);
+  return geo::to_text(j, indent);
 }
 
 std::string stats_by_admin_json(
@@ -354,7 +354,7 @@ std::string stats_by_admin_json(
     one["name"] = named.first;
     j[id.empty() ? "none" : id] = one;
   }
-  return json{{"by_admin", j}}.dump(2);
+  return geo::to_text(json{{"by_admin", j}}, 2);
 }
 
 void print_stats_by_admin(
@@ -402,15 +402,40 @@ void print_stats(const analysis::Stats& s, std::ostream& out) {
       << "  by group        " << list(s.victims.by_group) << "\n";
 }
 
-std::string history_json(const std::vector<store::AuditEntry>& entries,
-                         const std::vector<store::StatusChange>& status) {
+namespace {
+
+// A record's JSON as the audit keeps it (null when there is none).
+json audited(const std::string& text) {
+  return text.empty() ? json(nullptr) : json::parse(text);
+}
+
+bool is_personal(const core::EntitySpec& spec, const std::string& key) {
+  const core::FieldSpec* f = spec.field(key);
+  return f && f->personal;
+}
+
+void withhold_personal(const core::EntitySpec& spec, json& record) {
+  if (!record.is_object()) return;
+  for (auto it = record.begin(); it != record.end();)
+    it = is_personal(spec, it.key()) ? record.erase(it) : std::next(it);
+}
+
+}  // namespace
+
+std::string history_json(const core::EntitySpec& spec,
+                         const std::vector<store::AuditEntry>& entries,
+                         const std::vector<store::StatusChange>& status, bool personal) {
   json j;
   j["audit"] = json::array();
   for (const auto& e : entries) {
     json a = {{"seq", e.seq},       {"ts", e.ts},         {"actor", e.actor},
               {"action", e.action}, {"reason", e.reason}, {"hash", e.hash}};
-    a["before"] = e.before.empty() ? json(nullptr) : json::parse(e.before);
-    a["after"] = e.after.empty() ? json(nullptr) : json::parse(e.after);
+    a["before"] = audited(e.before);
+    a["after"] = audited(e.after);
+    if (!personal) {
+      withhold_personal(spec, a["before"]);
+      withhold_personal(spec, a["after"]);
+    }
     j["audit"].push_back(a);
   }
   if (!status.empty()) {
@@ -418,21 +443,26 @@ std::string history_json(const std::vector<store::AuditEntry>& entries,
     for (const auto& c : status)
       j["status_history"].push_back({{"date", c.date}, {"status", c.status}, {"reason", c.reason}});
   }
-  return j.dump(2);
+  return geo::to_text(j, 2);
 }
 
-void print_history(const std::vector<store::AuditEntry>& entries,
-                   const std::vector<store::StatusChange>& status, std::ostream& out) {
+void print_history(const core::EntitySpec& spec, const std::vector<store::AuditEntry>& entries,
+                   const std::vector<store::StatusChange>& status, bool personal,
+                   std::ostream& out) {
   for (const auto& e : entries) {
     out << e.ts << "  " << std::left << std::setw(8) << e.action << ' ' << e.actor;
     if (!e.reason.empty()) out << "  (" << e.reason << ")";
     if (e.action == "update" && !e.before.empty() && !e.after.empty()) {
-      json b = json::parse(e.before), a = json::parse(e.after);
-      for (auto it = a.begin(); it != a.end(); ++it)
-        if (!b.contains(it.key()) || b[it.key()] != it.value())
-          out << "\n    " << it.key() << ": "
-              << (b.contains(it.key()) ? b[it.key()].dump() : "(none)") << " -> "
-              << (it.key() == "geometry" ? "(new geometry)" : it.value().dump());
+      json b = audited(e.before), a = audited(e.after);
+      for (auto it = a.begin(); it != a.end(); ++it) {
+        if (b.contains(it.key()) && b[it.key()] == it.value()) continue;
+        out << "\n    " << it.key() << ": ";
+        if (!personal && is_personal(spec, it.key()))
+          out << "changed (personal data: --include-personal shows it)";
+        else
+          out << (b.contains(it.key()) ? geo::to_text(b[it.key()]) : "(none)") << " -> "
+              << (it.key() == "geometry" ? "(new geometry)" : geo::to_text(it.value()));
+      }
       for (auto it = b.begin(); it != b.end(); ++it)
         if (!a.contains(it.key())) out << "\n    " << it.key() << ": cleared";
     }

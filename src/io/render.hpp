@@ -52,9 +52,14 @@ void print_stats_by_admin(
     std::ostream& out);
 void print_stats(const analysis::Stats& s, std::ostream& out);
 
-std::string history_json(const std::vector<store::AuditEntry>& entries,
-                         const std::vector<store::StatusChange>& status);
-void print_history(const std::vector<store::AuditEntry>& entries,
-                   const std::vector<store::StatusChange>& status, std::ostream& out);
+// A record's audit trail. Personal fields (victims' names, addresses ...) are left out
+// of the values before and after unless `personal`; the text form still says that one
+// changed.
+std::string history_json(const core::EntitySpec& spec,
+                         const std::vector<store::AuditEntry>& entries,
+                         const std::vector<store::StatusChange>& status, bool personal);
+void print_history(const core::EntitySpec& spec, const std::vector<store::AuditEntry>& entries,
+                   const std::vector<store::StatusChange>& status, bool personal,
+                   std::ostream& out);
 
 }  // namespace minemap::io

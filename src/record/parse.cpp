@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/schema.hpp"
+#include "core/text.hpp"
 #include "record/record.hpp"
 
 namespace minemap::record {
@@ -511,6 +512,10 @@ Parsed parse_json(const nlohmann::json& j) {
 }
 
 Parsed parse(std::string_view json_text) {
+  // Error messages quote values (dump), which recurses: a hostile nesting stops here.
+  if (core::json_depth(json_text, core::kMaxJsonDepth + 1) > core::kMaxJsonDepth)
+    throw InputError("record", "JSON nested deeper than " + std::to_string(core::kMaxJsonDepth) +
+                                   " levels (the limit)");
   json j;
   try {
     j = json::parse(json_text.begin(), json_text.end());

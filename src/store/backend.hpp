@@ -127,6 +127,9 @@ class Backend {
   virtual std::vector<User> users() = 0;
   // Where the data live (file path or connection URL without password).
   virtual std::string location() const = 0;
+  // Opened for reading only (a file this process may not write): every write throws
+  // core::Forbidden.
+  virtual bool read_only() const { return false; }
 };
 
 }  // namespace minemap::store

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/temp_dir.hpp"
 
@@ -159,6 +160,38 @@ inline Reply request(const std::string& method, const std::string& url, const fs
   out.type = r.out.substr(nl2 + 1, nl - nl2 - 1);
   std::string text = r.out.substr(0, nl2);
   out.body = text.empty() ? nlohmann::json() : nlohmann::json::parse(text, nullptr, false);
+  return out;
+}
+
+// One HTTP request with curl, as a client that sends what it likes: any method, a body
+// of any type (from a file, so that it may be large), extra headers; the reply's
+// status, Content-Type and raw body.
+struct RawReply {
+  int status = 0;
+  std::string type;
+  std::string body;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+inline RawReply request_raw(const std::string& method, const std::string& url, const fs::path& jar,
+                            const std::string& body = "",
+                            const std::vector<std::string>& headers = {}) {
+  TempDir io;
+  write_file(io / "body", body);
+  std::string cmd = "curl -s -g -X " + method + " -b " + quote(jar.string()) + " -c " +
+                    quote(jar.string()) + " -w '\\n%{content_type}\\n%{http_code}'";
+  if (!body.empty() || method == "POST" || method == "PUT")  // an empty body: Content-Length 0
+    cmd += " --data-binary @" + quote((io / "body").string());
+  for (const auto& h : headers) cmd += " -H " + quote(h);
+  auto r = shell(cmd + " " + quote(url));
+  RawReply out;
+  auto nl = r.out.rfind('\n');
+  if (nl == std::string::npos || nl == 0) return out;  // no answer: status 0
+  auto nl2 = r.out.rfind('\n', nl - 1);
+  if (nl2 == std::string::npos) return out;
+  out.status = std::atoi(r.out.c_str() + nl + 1);
+  out.type = r.out.substr(nl2 + 1, nl - nl2 - 1);
+  out.body = r.out.substr(0, nl2);
   return out;
 }
 

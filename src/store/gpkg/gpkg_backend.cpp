@@ -3,6 +3,7 @@
 #include "store/gpkg/gpkg_backend.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -194,7 +195,17 @@ void remove_store_files(const std::string& path) {
 
 class GpkgBackend final : public Backend {
  public:
-  GpkgBackend(const std::string& path, int flags) : m_db(path, flags), m_path(path) {}
+  GpkgBackend(const std::string& path, int flags)
+      : m_db(path, flags), m_path(path), m_read_only((flags & SQLITE_OPEN_READONLY) != 0) {}
+
+  ~GpkgBackend() override {
+    // SQLite checkpoints the WAL into the file when the last connection closes, but
+    // after a disk was full it may not have: try once more, so that copying the .gpkg
+    // alone (without its -wal) keeps every commit. Nothing to do when read-only.
+    if (!m_read_only)
+      sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                nullptr);
+  }
 
   Db& db() { return m_db; }
 
@@ -226,6 +237,7 @@ class GpkgBackend final : public Backend {
 
   void transaction(const std::function<void()>& fn) override {
     if (m_depth > 0) return savepoint(fn);
+    refuse_if_read_only();
     m_db.exec("BEGIN IMMEDIATE");
     m_depth = 1;
     m_now = now_millis();  // every row of a transaction is written at its start
@@ -505,6 +517,14 @@ class GpkgBackend final : public Backend {
   }
 
   std::string location() const override { return m_path; }
+  bool read_only() const override { return m_read_only; }
+
+  void refuse_if_read_only() const {
+    if (m_read_only)
+      throw core::Forbidden(m_path +
+                            ": the store is open read-only (the file or its folder cannot be "
+                            "written): reading works, writing does not");
+  }
 
   // The R-tree insert trigger is dropped for the load and the index packed at the
   // end, all in the same transaction: a failed load leaves trigger and index as
@@ -519,6 +539,7 @@ class GpkgBackend final : public Backend {
   // opens the file waits for the load (up to the busy timeout).
   void bulk_load(const EntitySpec& spec, std::int64_t expected_rows,
                  const std::function<void()>& fn) override {
+    refuse_if_read_only();
     const bool rollback_journal = m_depth == 0 && set_journal_mode("delete", 0);
     try {
       load_in_transaction(spec, expected_rows, fn);
@@ -886,6 +907,7 @@ class GpkgBackend final : public Backend {
   // m_db first: destroyed last, after every statement is finalised.
   Db m_db;
   std::string m_path;
+  bool m_read_only = false;
   std::string m_now;  // the time of the open transaction
   int m_depth = 0;
   std::map<std::string, core::Envelope, std::less<>> m_touched;
@@ -919,9 +941,42 @@ std::unique_ptr<GpkgBackend> create(const std::string& path, int version) {
   return b;
 }
 
+// A path as the path of an SQLite URI ("file:" + this): the characters a URI gives a
+// meaning to, percent-encoded.
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::unique_ptr<GpkgBackend> open_existing(const std::string& path,
                                            const std::vector<Migration>& list, int version) {
-  auto b = std::make_unique<GpkgBackend>(path, SQLITE_OPEN_READWRITE);
+  // A file this process may not write (a copy on read-only media, a store of another
+  // user) is still read: without a -shm file beside a WAL store that cannot be created,
+  // SQLite reads it only as immutable.
+  const auto folder = std::filesystem::absolute(path).parent_path();
+  const bool writable = access(path.c_str(), W_OK) == 0 && access(folder.c_str(), W_OK) == 0;
+  std::unique_ptr<GpkgBackend> b;
+  if (writable) {
+    b = std::make_unique<GpkgBackend>(path, SQLITE_OPEN_READWRITE);
+  } else {
+    try {
+      b = std::make_unique<GpkgBackend>(path, SQLITE_OPEN_READONLY);
+      Stmt probe(b->db(), "SELECT count(*) FROM sqlite_master");
+      probe.step();
+    } catch (const SqliteError&) {
+      b = std::make_unique<GpkgBackend>("file:" + uri_path(path) + "?immutable=1",
+                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    }
+  }
   Db& db = b->db();
   std::int64_t app_id = 0;
   bool has_meta = false;
@@ -940,8 +995,14 @@ std::unique_ptr<GpkgBackend> open_existing(const std::string& path,
     throw core::StorageError(path + ": a GeoPackage, but not a minemap store (no " +
                              std::string(kMetaTable) + " table)");
   b->configure();
-  db.exec("PRAGMA journal_mode = WAL");
-  migrate(db, list, version);
+  if (b->read_only()) {
+    if (read_schema_version(db) != version)
+      throw core::StorageError(path + ": the store needs an upgrade to schema " +
+                               std::to_string(version) + ", and it cannot be written");
+  } else {
+    db.exec("PRAGMA journal_mode = WAL");
+    migrate(db, list, version);
+  }
   check_columns(db);
   return b;
 }

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/validate.hpp"
@@ -152,4 +154,29 @@ TEST(Validate, TextMustBeUtf8) {
     r.fields["name"] = std::string(bad);
     EXPECT_EQ(error_field(org, r), "name") << bad;
   }
+}
+
+TEST(Validate, TextHoldsNoControlCharacters) {
+  const auto& org = spec(Entity::Organisation);
+  Record r;
+  for (const auto& bad :
+       std::vector<std::string>{std::string("a\0b", 3), "bell\x07", "\x7f", "esc\x1b[31m"}) {
+    r.fields["name"] = bad;
+    EXPECT_EQ(error_field(org, r), "name") << bad;
+  }
+  r.fields["name"] = std::string("two lines\nand a\ttab\r\n");
+  EXPECT_NO_THROW(validate(org, r, kToday));
+}
+
+TEST(Validate, IdsArePathSegments) {
+  const auto& org = spec(Entity::Organisation);
+  Record r;
+  r.fields["name"] = std::string("Org");
+  for (const auto& bad :
+       std::vector<std::string>{"A/1", "A 1", "A?1", "../x", std::string(65, 'a')}) {
+    r.id = bad;
+    EXPECT_EQ(error_field(org, r), "id") << bad;
+  }
+  r.id = "ORG-KH.01_a";
+  EXPECT_EQ(validate(org, r, kToday).id, "ORG-KH.01_a");
 }

@@ -1,0 +1,23 @@
+// Checks of text from outside before anything parses or stores it: UTF-8, control
+// characters, and how deep a JSON text nests (measured without parsing it, so that a
+// hostile `[[[[...` never reaches a recursive reader or writer).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace minemap::core {
+
+// Well-formed UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
+bool valid_utf8(std::string_view s);
+
+// The deepest nesting of arrays and objects in a JSON text (0 for a scalar), counted
+// up to `stop` and no further. Brackets inside strings do not count; the text need not
+// be valid JSON (the parser judges that afterwards).
+std::size_t json_depth(std::string_view text, std::size_t stop);
+
+// The JSON nesting a minemap input may have: a GeoJSON FeatureCollection of
+// MultiPolygons is 7 deep; records nest less.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+}  // namespace minemap::core
