@@ -44,6 +44,14 @@ int cmd_init(const std::string& path) {
   return 0;
 }
 
+int cmd_backup(const std::string& path, const std::string& out) {
+  auto reg = store::Registry::open(path, false);
+  reg.copy_to(out);
+  std::cout << "backed up " << reg.location() << " to " << out << " (" << fs::file_size(out) / 1024
+            << " KiB, one file)\n";
+  return 0;
+}
+
 int cmd_add(const std::string& path, const std::string& entity, const std::string& file) {
   const auto& spec = core::spec_by_name(entity);
   auto records = io::parse_records(io::read_input(file), file);
@@ -420,6 +428,18 @@ int main(int argc, char** argv) {
   stats->add_option("--by", by, "admin: the figures per administrative area");
   stats->footer("Only approved, non-deleted records count.");
   stats->callback([&] { run = [&] { return cmd_stats(store_path, from, to, json, by); }; });
+
+  std::string backup_out;
+  auto* backup = app.add_subcommand(
+      "backup", "A consistent copy of the store in one new file, even while it is served");
+  backup->add_option("STORE", store_path)->required();
+  backup->add_option("OUT", backup_out, "the new file (.gpkg); never overwritten")->required();
+  backup->footer(
+      "\nThe copy holds every commit, those still in the store's -wal file too, so it is\n"
+      "safe to take while `minemap serve` runs. Copying the .gpkg alone is not: commits\n"
+      "may sit in STORE-wal until a checkpoint. Example:\n"
+      "  minemap backup field.gpkg /mnt/usb/field-$(date +%F).gpkg\n");
+  backup->callback([&] { run = [&] { return cmd_backup(store_path, backup_out); }; });
 
   auto* verify = app.add_subcommand("verify", "Check the audit chain for tampering");
   verify->add_option("STORE", store_path)->required();

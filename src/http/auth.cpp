@@ -30,11 +30,13 @@ std::string cookie_token(const Request& r) {
   return "";
 }
 
-// Whether a browser's Origin header, when there is one, names this server (the Host the
-// request was sent to).
-bool same_origin(const Request& r) {
+// Whether a browser's Origin header, when there is one, names this server: the public
+// address it was given, or the Host the request was sent to.
+bool same_origin(const Request& r, std::string_view public_url) {
   const std::string origin = r.header("Origin");
   if (origin.empty()) return true;  // not a browser, or a same-origin navigation
+  while (!public_url.empty() && public_url.back() == '/') public_url.remove_suffix(1);
+  if (!public_url.empty() && origin == public_url) return true;
   auto scheme = origin.find("://");
   if (scheme == std::string::npos) return false;  // "null" and the like
   return origin.substr(scheme + 3) == r.header("Host");
@@ -135,7 +137,8 @@ Response Auth::login(const Request& r) {
   if (r.header("Content-Type").rfind("application/json", 0) != 0)
     throw core::InputError("Content-Type",
                            "sign in with a JSON body {\"name\", \"password\"} (application/json)");
-  if (!same_origin(r)) throw core::Forbidden("a sign-in from another site (Origin) is refused");
+  if (!same_origin(r, m_opt.public_url))
+    throw core::Forbidden("a sign-in from another site (Origin) is refused");
   auto j = io::parse_json(r.body, "body", 4);
   if (!j.is_object())
     throw core::InputError("body", "a JSON object {\"name\", \"password\"} expected");

@@ -32,6 +32,9 @@ struct AuthOptions {
   std::chrono::seconds failure_window{300};     // ... per client address and per name
   bool secure_cookie = false;                   // add Secure (when served over TLS)
   unsigned parallel_hashing = 2;  // password checks at once (each takes ~0.1 s and 64 MiB)
+  // The address users reach the server at (serve --public-url): a sign-in from a page
+  // of that origin is one of ours, whatever Host a proxy passes on.
+  std::string public_url;
 };
 
 // The rank of a role: viewer 0, data_entry 1, verifier 2, admin 3; -1 for others.

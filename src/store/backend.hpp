@@ -130,6 +130,9 @@ class Backend {
   // Opened for reading only (a file this process may not write): every write throws
   // core::Forbidden.
   virtual bool read_only() const { return false; }
+  // Writes a consistent copy of the whole store to a new file `path`, while others may
+  // go on writing (a backup). Throws core::Conflict when `path` exists.
+  virtual void copy_to(const std::string& path) = 0;
 };
 
 }  // namespace minemap::store

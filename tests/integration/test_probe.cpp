@@ -486,3 +486,27 @@ TEST(ProbeCli, ReadOnlyStoreIsRead) {
 }
 
 }  // namespace
+
+namespace {
+
+// A backup is one file with every commit, even those still in the store's -wal.
+TEST(ProbeCli, BackupIsOneFileWithEveryCommit) {
+  TempDir d;
+  const std::string store = d.file("s.gpkg"), copy = d.file("copy.gpkg");
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  ASSERT_EQ(minemap({"add", store, "organisations", "-"}, R"({"name":"First"})").code, 0);
+  // A reader keeps the WAL from being checkpointed while the second commit lands.
+  auto held = shell("(sqlite3 " + quote(store) + " 'BEGIN; SELECT count(*) FROM organisations;' " +
+                    "&& sleep 3) > /dev/null 2>&1 & echo started");
+  ASSERT_EQ(minemap({"add", store, "organisations", "-"}, R"({"name":"Second"})").code, 0);
+  auto b = minemap({"backup", store, copy});
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_FALSE(fs::exists(copy + "-wal"));
+  auto list = minemap({"list", copy, "organisations", "--format", "json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("Second"), std::string::npos) << list.out;
+  EXPECT_EQ(minemap({"verify", copy}).code, 0);
+  EXPECT_EQ(minemap({"backup", store, copy}).code, 2);  // never overwritten
+}
+
+}  // namespace

@@ -519,6 +519,16 @@ class GpkgBackend final : public Backend {
   std::string location() const override { return m_path; }
   bool read_only() const override { return m_read_only; }
 
+  void copy_to(const std::string& path) override {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) throw core::Conflict(path + ": the file exists already");
+    // One file, WAL content included, from one read transaction: a snapshot even while
+    // `serve` writes, and readable from a read-only store.
+    Stmt into(m_db, "VACUUM INTO ?1");
+    into.bind_text(1, path);
+    into.step();
+  }
+
   void refuse_if_read_only() const {
     if (m_read_only)
       throw core::Forbidden(m_path +
