@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace minemap::app {
 
 // Adds the `serve` subcommand; its work is put in `run`.
@@ -12,7 +14,9 @@ void add_serve_command(CLI::App& app, std::function<int()>& run);
 
 // Serves a store until SIGINT or SIGTERM, printing its URL; port 0: any free port.
 // `fallback_any_port`: when `port` is taken, take any free one instead of failing.
-int serve_store(const std::string& store, const std::string& bind, int port, unsigned threads,
-                bool fallback_any_port = false, const std::string& web = "");
+// `options`: the server's workers, limits, timeouts and TLS.
+int serve_store(const std::string& store, const std::string& bind, int port,
+                const http::ServerOptions& options = {}, bool fallback_any_port = false,
+                const std::string& web = "");
 
 }  // namespace minemap::app
