@@ -175,14 +175,15 @@ TEST_F(ServeLimits, KeepAliveHeadAnd405) {
   EXPECT_NE(head.headers.find("Content-Length: " + std::to_string(full.body.size())),
             std::string::npos)
       << head.headers;
-  // No body follows the headers: the next answer on the connection is the next request's.
-  ASSERT_TRUE(c.send("HEAD /collections HTTP/1.1\r\nHost: t\r\n\r\n" + get("/conformance")));
+  // No body follows the headers: the next answer on the connection is the next
+  // request's. (The links in the page are made from the Host header: the same here.)
+  ASSERT_TRUE(c.send("HEAD /collections HTTP/1.1\r\nHost: test\r\n\r\n" + get("/collections")));
   auto h = c.read_response(10s, true);
   EXPECT_EQ(h.status, 200);
-  EXPECT_EQ(h.header("content-length"), std::to_string(full.body.size()));
   auto next = c.read_response();
   EXPECT_EQ(next.status, 200);
-  EXPECT_NE(next.body.find("conformsTo"), std::string::npos) << next.body;
+  EXPECT_EQ(h.header("content-length"), std::to_string(next.body.size()));
+  EXPECT_NE(next.body.find("\"collections\""), std::string::npos) << next.body;
   auto del = curl("-X DELETE", url("collections"));
   EXPECT_EQ(del.status, 405);
   EXPECT_NE(del.headers.find("Allow: GET, HEAD"), std::string::npos) << del.headers;
