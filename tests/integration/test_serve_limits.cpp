@@ -198,7 +198,8 @@ TEST_F(ServeLimits, HttpsWithASecureSessionCookie) {
             quote((m_dir / "key.pem").string()) + " -out " + quote((m_dir / "cert.pem").string()) +
             " -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1");
   ASSERT_EQ(gen.code, 0) << gen.err;
-  serve({"--tls-cert", (m_dir / "cert.pem").string(), "--tls-key", (m_dir / "key.pem").string()});
+  serve({"--tls-cert", (m_dir / "cert.pem").string(), "--tls-key", (m_dir / "key.pem").string(),
+         "--header-timeout", "1"});
   ASSERT_EQ(m_server->url().rfind("https://", 0), 0u) << m_server->url();
   std::string ca = "--cacert " + quote((m_dir / "cert.pem").string());
   auto landing = curl(ca, url(""));
@@ -218,6 +219,9 @@ TEST_F(ServeLimits, HttpsWithASecureSessionCookie) {
   auto two = shell("curl -s -o /dev/null -o /dev/null -w '%{http_code}%{num_connects}\\n' " + ca +
                    " " + quote(url("conformance")) + " " + quote(url("collections")));
   EXPECT_EQ(two.out, "2001\n2000\n") << two.err;
+  // A client that never starts its handshake is closed as a slow header is.
+  RawConnection silent(m_server->port());
+  EXPECT_TRUE(silent.closed_within(10s));
   // Plain HTTP to the HTTPS port gets nothing.
   std::string plain = m_server->url();
   plain.replace(0, 5, "http");

@@ -266,6 +266,20 @@ TEST_F(ServerTest, SlowHeadersAreClosed) {
   EXPECT_EQ(ask(get("/hello")).status, 200);
 }
 
+TEST_F(ServerTest, IdleAndSlowBodyConnectionsAreClosedAtTheirTimeouts) {
+  ServerOptions opt;
+  opt.idle_timeout = 1s;
+  opt.body_timeout = 1s;
+  start(opt);
+  RawConnection idle(m_port);
+  idle.send(get("/hello"));
+  EXPECT_EQ(idle.read_response().status, 200);
+  EXPECT_TRUE(idle.closed_within(10s));
+  RawConnection slow(m_port);
+  slow.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+  EXPECT_TRUE(slow.closed_within(10s));
+}
+
 TEST_F(ServerTest, IdleConnectionsHoldNoWorker) {
   ServerOptions opt;
   opt.threads = 1;
