@@ -1,7 +1,7 @@
 // The HTTP server: routes of plain request/response values, served by an event-driven
-// core (Boost.Beast/Asio, only in server.cpp) that reads requests on one or two I/O
-// threads and hands each complete request to a pool of workers. Handlers throw core
-// errors; the server turns them into application/problem+json responses.
+// core (Boost.Beast/Asio, only in server.cpp and server_tls.cpp) that reads requests on
+// one or two I/O threads and hands each complete request to a pool of workers. Handlers
+// throw core errors; the server turns them into application/problem+json responses.
 #pragma once
 
 #include <chrono>
