@@ -26,8 +26,7 @@ struct AuthOptions {
   std::chrono::seconds session_idle{8 * 3600};  // a session ends after this long unused
   int max_failures = 5;                         // failed sign-ins allowed per window ...
   std::chrono::seconds failure_window{300};     // ... per client address and per name
-  bool secure_cookie =
-      false;  // add Secure over plain HTTP too (behind a TLS proxy); TLS always does
+  bool secure_cookie = false;                   // Secure over plain HTTP too (TLS: always)
 };
 
 // The rank of a role: viewer 0, data_entry 1, verifier 2, admin 3; -1 for others.
