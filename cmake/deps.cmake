@@ -64,8 +64,10 @@ minemap_find_package(CLI11 libcli11-dev CONFIG)
 minemap_find_package(nlohmann_json nlohmann-json3-dev 3.10 CONFIG)
 minemap_find_package(Threads libc6-dev)
 minemap_pkg_check(SODIUM libsodium libsodium-dev)
-# Debian's cpp-httplib is a compiled library: its Cflags (TLS, zlib, brotli) must match.
-minemap_pkg_check(HTTPLIB cpp-httplib libcpp-httplib-dev)
+# The HTTP server (src/http/server.cpp alone): Boost.Beast and Asio, header-only, and
+# OpenSSL for HTTPS.
+minemap_find_package(Boost libboost-dev 1.74 CONFIG)
+minemap_find_package(OpenSSL libssl-dev)
 minemap_plain_library(GeographicLib::GeographicLib GeographicLib/Geodesic.hpp GeographicLib
   libgeographiclib-dev)
 minemap_header_library(protozero::protozero protozero/pbf_writer.hpp libprotozero-dev)

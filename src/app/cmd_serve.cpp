@@ -1,3 +1,5 @@
+// `minemap serve STORE`: wires the HTTP APIs to a store, sets the server's limits,
+// timeouts and TLS from the command line, and serves until SIGINT or SIGTERM.
 #include "app/cmd_serve.hpp"
 
 #include <csignal>
@@ -12,7 +14,6 @@
 #include "http/auth.hpp"
 #include "http/entry.hpp"
 #include "http/features.hpp"
-#include "http/server.hpp"
 #include "http/tiles.hpp"
 #include "store/registry.hpp"
 
@@ -25,7 +26,9 @@ struct ServeArgs {
   std::string web;
   std::string bind = "127.0.0.1";
   int port = 8080;
-  unsigned threads = 0;
+  ServeSettings settings;
+  // The timeouts in whole seconds, as typed.
+  long header_timeout = 0, body_timeout = 0, idle_timeout = 0, write_timeout = 0;
 };
 
 // SIGINT and SIGTERM stop the server: a thread waits for them (a handler itself may
@@ -43,11 +46,13 @@ void stop_on_signals(http::Server& server) {
   }).detach();
 }
 
-}  // namespace
+bool loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 // The web application's files: `web` when given, else the folder "web" beside the
 // executable (the build copies it there), else none.
-static std::string web_folder(const std::string& web) {
+std::string web_folder(const std::string& web) {
   if (!web.empty()) return web;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -56,17 +61,24 @@ static std::string web_folder(const std::string& web) {
   return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
 }
 
-int serve_store(const std::string& store, const std::string& bind, int port, unsigned threads,
-                bool fallback_any_port, const std::string& web) {
+}  // namespace
+
+int serve_store(const std::string& store, const std::string& bind, int port,
+                const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
   auto reg = store::Registry::open(store, false);
   std::mutex store_mutex;
-  http::Server server(threads);
-  stop_on_signals(server);  // before the workers start, so that they inherit the mask
-  http::Auth auth(reg, store_mutex);
+  http::Server server(settings.server);
+  stop_on_signals(server);  // before the server's threads start, so that they inherit the mask
+  http::AuthOptions auth_options;
+  auth_options.secure_cookie = settings.secure_cookies;
+  auth_options.public_url = settings.public_url;
+  http::Auth auth(reg, store_mutex, auth_options);
   auth.install(server);
-  http::FeaturesApi features(reg, store_mutex, {}, &auth);
+  http::FeaturesOptions features_options;
+  features_options.public_url = settings.public_url;
+  http::FeaturesApi features(reg, store_mutex, features_options, &auth);
   features.install(server);
-  http::EntryApi entry(reg, store_mutex, auth);
+  http::EntryApi entry(reg, store_mutex, auth, settings.input);
   entry.install(server);
   http::AnalysisApi analyses(reg, store_mutex, auth);
   analyses.install(server);
@@ -81,44 +93,130 @@ int serve_store(const std::string& store, const std::string& bind, int port, uns
     if (!fallback_any_port || port == 0) throw;
     bound = server.bind(bind, 0);
   }
-  std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
-  std::cout << "minemap: serving " << store << " at http://" << host << ":" << bound << "/"
-            << std::endl;
+  if (!server.secure() && !loopback(bind))
+    std::cerr << "minemap serve: WARNING: plain HTTP on " << bind
+              << ", an address other machines reach: sign-ins would travel in clear text; use "
+                 "--tls-cert/--tls-key or a reverse proxy with TLS\n";
+  const std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
+  const std::string url =
+      std::string(server.secure() ? "https://" : "http://") + host + ":" + std::to_string(bound);
+  if (reg.read_only())
+    std::cerr << "minemap serve: " << store
+              << " is read-only here: it is served, and every write is refused\n";
+  std::cout << "minemap: serving " << store << " at " << url << "/" << std::endl;
   if (!web_dir.empty())
-    std::cout << "minemap: the web application: http://" << host << ":" << bound << "/app/"
-              << std::endl;
-  std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:http://" << host << ":" << bound
-            << "/); Ctrl-C stops" << std::endl;
+    std::cout << "minemap: the web application: " << url << "/app/" << std::endl;
+  std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:" << url << "/); Ctrl-C stops"
+            << std::endl;
   server.run();
   std::cout << "minemap: stopped" << std::endl;
   return 0;
 }
 
-namespace {}  // namespace
-
 void add_serve_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<ServeArgs>();
+  a->header_timeout = a->settings.server.header_timeout.count();
+  a->body_timeout = a->settings.server.body_timeout.count();
+  a->idle_timeout = a->settings.server.idle_timeout.count();
+  a->write_timeout = a->settings.server.write_timeout.count();
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve a store over HTTP: OGC API - Features (GeoJSON) at /, which QGIS and GDAL "
       "open as a data source (ogrinfo OAPIF:http://HOST:PORT/)");
   cmd->add_option("store", a->store, "the store (GeoPackage file)")->required();
-  cmd->add_option("--bind", a->bind, "the address to listen on")->capture_default_str();
+  cmd->add_option("--bind", a->bind, "the address to listen on (0.0.0.0: every address)")
+      ->capture_default_str();
   cmd->add_option("--port", a->port, "the port (0: any free port, printed)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--threads", a->threads, "worker threads (default: one per core, at least 4)");
+  cmd->add_option("--threads", a->settings.server.threads,
+                  "worker threads running requests (default: one per core, at least 4)");
   cmd->add_option("--web", a->web,
                   "the web application's folder (default: web/ beside the executable)");
+  cmd->add_option("--max-body", a->settings.server.max_body,
+                  "the largest request body in bytes; a larger one is answered 413 as soon as "
+                  "its length is known, unread")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-header", a->settings.server.max_header,
+                  "the largest request line and headers in bytes (larger: 431)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1 << 20));
+  cmd->add_option("--max-connections", a->settings.server.max_connections,
+                  "connections open at once; more are answered 503 and closed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-in-flight", a->settings.server.max_in_flight,
+                  "requests being answered at once; more are answered 503 with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--header-timeout", a->header_timeout,
+                  "seconds from a request's first byte to its last header (a TLS handshake "
+                  "included); a slower client is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--body-timeout", a->body_timeout,
+                  "seconds for a whole request body, once its headers are in")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--idle-timeout", a->idle_timeout,
+                  "seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--write-timeout", a->write_timeout,
+                  "seconds for a whole response to be taken by the client")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--max-json-depth", a->settings.input.json_depth,
+                  "the deepest nesting of a request's JSON (a MultiPolygon Feature is 6)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 1000));
+  cmd->add_option("--max-vertices", a->settings.input.vertices,
+                  "the most vertices one geometry of a request may have")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-text", a->settings.input.text_bytes,
+                  "the longest text value of a request, in bytes")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--public-url", a->settings.public_url,
+                  "the address users reach the server at, behind a reverse proxy "
+                  "(https://maps.example.org): the links of every answer start with it");
+  cmd->add_flag("--secure-cookies", a->settings.secure_cookies,
+                "mark the session cookie Secure although serve speaks plain HTTP (behind a "
+                "proxy that speaks HTTPS)");
+  auto* cert = cmd->add_option("--tls-cert", a->settings.server.tls_cert,
+                               "serve HTTPS with this certificate chain (PEM file)")
+                   ->check(CLI::ExistingFile);
+  auto* key = cmd->add_option("--tls-key", a->settings.server.tls_key,
+                              "the certificate's private key (PEM)")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   cmd->footer(
       "\nThe server prints its address and serves until stopped (Ctrl-C). Only approved\n"
       "records are served, without personal data. Examples:\n"
       "  minemap serve demo.gpkg --port 8080\n"
       "  ogrinfo OAPIF:http://127.0.0.1:8080/\n"
       "  ogr2ogr -f GPKG items.gpkg OAPIF:http://127.0.0.1:8080/ items\n"
-      "  curl 'http://127.0.0.1:8080/collections/items/items?bbox=46.5,39.2,47,39.6&limit=10'\n");
+      "  curl 'http://127.0.0.1:8080/collections/items/items?bbox=46.5,39.2,47,39.6&limit=10'\n"
+      "\n"
+      "Idle and slow clients hold no worker thread: a connection costs a socket and a\n"
+      "small buffer until its request is complete. The limits and timeouts above bound\n"
+      "what one client may cost; each refusal is a problem+json answer naming its option.\n"
+      "\n"
+      "On any address but loopback, serve HTTPS (or put a reverse proxy with TLS in\n"
+      "front): sign-ins carry passwords and session cookies. A self-signed pair to try:\n"
+      "  openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem \\\n"
+      "    -days 365 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+      "  minemap serve demo.gpkg --bind 0.0.0.0 --tls-cert cert.pem --tls-key key.pem\n"
+      "Over HTTPS the session cookie is marked Secure.\n");
   cmd->callback([a, &run] {
-    run = [a] { return serve_store(a->store, a->bind, a->port, a->threads, false, a->web); };
+    a->settings.server.header_timeout = std::chrono::seconds(a->header_timeout);
+    a->settings.server.body_timeout = std::chrono::seconds(a->body_timeout);
+    a->settings.server.idle_timeout = std::chrono::seconds(a->idle_timeout);
+    a->settings.server.write_timeout = std::chrono::seconds(a->write_timeout);
+    run = [a] { return serve_store(a->store, a->bind, a->port, a->settings, false, a->web); };
   });
 }
 

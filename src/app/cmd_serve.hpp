@@ -5,14 +5,26 @@
 #include <functional>
 #include <string>
 
+#include "http/limits.hpp"
+#include "http/server.hpp"
+
 namespace minemap::app {
+
+// Everything `serve` is told besides the store and the address.
+struct ServeSettings {
+  http::ServerOptions server;   // workers, limits on bytes and connections, timeouts, TLS
+  http::InputLimits input;      // JSON depth, vertices, text per request
+  std::string public_url;       // the address users reach (behind a proxy)
+  bool secure_cookies = false;  // mark the session cookie Secure on plain HTTP too
+};
 
 // Adds the `serve` subcommand; its work is put in `run`.
 void add_serve_command(CLI::App& app, std::function<int()>& run);
 
 // Serves a store until SIGINT or SIGTERM, printing its URL; port 0: any free port.
 // `fallback_any_port`: when `port` is taken, take any free one instead of failing.
-int serve_store(const std::string& store, const std::string& bind, int port, unsigned threads,
-                bool fallback_any_port = false, const std::string& web = "");
+int serve_store(const std::string& store, const std::string& bind, int port,
+                const ServeSettings& settings = {}, bool fallback_any_port = false,
+                const std::string& web = "");
 
 }  // namespace minemap::app

@@ -253,7 +253,7 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
             << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n\n";
   if (no_serve) return 0;
-  return app::serve_store(file.string(), "127.0.0.1", 8080, 0, /*fallback_any_port=*/true);
+  return app::serve_store(file.string(), "127.0.0.1", 8080, {}, /*fallback_any_port=*/true);
 }
 
 struct NearArgs {

@@ -207,7 +207,7 @@ Response Auth::login(const Request& r) {
   out.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
                                              "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                                              std::to_string(m_opt.session_idle.count()) +
-                                             (m_opt.secure_cookie ? "; Secure" : ""));
+                                             (m_opt.secure_cookie || r.secure ? "; Secure" : ""));
   return out;
 }
 

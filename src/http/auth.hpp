@@ -30,7 +30,7 @@ struct AuthOptions {
   std::chrono::seconds session_idle{8 * 3600};  // a session ends after this long unused
   int max_failures = 5;                         // failed sign-ins allowed per window ...
   std::chrono::seconds failure_window{300};     // ... per client address and per name
-  bool secure_cookie = false;                   // add Secure (when served over TLS)
+  bool secure_cookie = false;     // Secure over plain HTTP too (behind a TLS proxy; TLS: always)
   unsigned parallel_hashing = 2;  // password checks at once (each takes ~0.1 s and 64 MiB)
   // The address users reach the server at (serve --public-url): a sign-in from a page
   // of that origin is one of ours, whatever Host a proxy passes on.

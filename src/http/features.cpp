@@ -50,7 +50,7 @@ std::string base_url(const Request& r, const std::string& public_url) {
   if (!public_url.empty())
     return public_url.back() == '/' ? public_url.substr(0, public_url.size() - 1) : public_url;
   std::string host = r.header("Host");
-  return well_formed_host(host) ? "http://" + host : "";
+  return well_formed_host(host) ? (r.secure ? "https://" : "http://") + host : "";
 }
 
 json link(const std::string& href, const std::string& rel, const std::string& type,

@@ -1,80 +1,88 @@
+// The server's event-driven core on Boost.Beast/Asio: the acceptor, plain connections
+// and the threads (server_tls.cpp has TLS connections; with their private header
+// server_session.hpp, the only files that include Boost or OpenSSL). One or two I/O
+// threads accept connections and read requests without blocking; only a complete
+// request goes to a worker, which runs its handler; the response is written from the
+// I/O side again. So an idle keep-alive connection or a client trickling its headers
+// costs a socket and a small buffer, never a thread, and every phase of a connection
+// has a deadline (ServerOptions).
 #include "http/server.hpp"
 
-#include <httplib.h>
+#include <sys/resource.h>
 
-#include <algorithm>
-#include <cctype>
-#include <nlohmann/json.hpp>
-#include <thread>
+#include <iostream>
 
-#include "core/errors.hpp"
+#include "http/server_session.hpp"
 
 namespace minemap::http {
 
-namespace {
+using namespace server_detail;
 
-bool iequal(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-const char* reason(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 429: return "Too Many Requests";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
-  }
-}
-
-}  // namespace
-
-std::optional<std::string> Request::param(const std::string& name) const {
-  auto it = query.find(name);
-  if (it == query.end()) return std::nullopt;
-  return it->second;
-}
-
-std::string Request::header(const std::string& name) const {
-  for (const auto& [k, v] : headers)
-    if (iequal(k, name)) return v;
-  return "";
-}
-
-Response problem(int status, const std::string& title, const std::string& detail) {
-  nlohmann::json j = {{"type", "about:blank"}, {"title", title}, {"status", status}};
-  if (!detail.empty()) j["detail"] = detail;
-  Response r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  r.body = j.dump();
-  return r;
+void server_detail::start_plain_session(Shared& shared, tcp::socket&& socket, bool refuse) {
+  std::make_shared<Session<beast::tcp_stream>>(shared, std::move(socket), refuse)->start();
 }
 
 struct Server::Impl {
-  httplib::Server svr;
+  explicit Impl(ServerOptions o) { shared.opt = std::move(o); }
+  ~Impl() { shared.pool.stop(); }  // before the io_context: queued tasks hold sessions
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec) {
+        // Out of file descriptors (or another passing failure): wait instead of spinning.
+        retry.expires_after(std::chrono::milliseconds(100));
+        retry.async_wait([this](error_code) { accept(); });
+        return;
+      }
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);  // small answers go out at once
+      bool refuse = false;
+      if (shared.connections.fetch_add(1) >= shared.opt.max_connections) {
+        shared.connections.fetch_sub(1);
+        if (shared.refusing.fetch_add(1) >= kMaxRefusing) {
+          shared.refusing.fetch_sub(1);
+          socket.close(ignored);
+          return accept();
+        }
+        refuse = true;
+      }
+      if (shared.tls)
+        start_tls_session(shared, std::move(socket), refuse);
+      else
+        start_plain_session(shared, std::move(socket), refuse);
+      accept();
+    });
+  }
+
+  // Room for every connection allowed, when the hard limit permits.
+  void raise_file_limit() const {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    rlim_t want = shared.opt.max_connections + kMaxRefusing + 64;
+    if (lim.rlim_cur >= want) return;
+    lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &lim);
+    if (lim.rlim_cur < want)
+      std::cerr << "minemap serve: warning: only " << lim.rlim_cur
+                << " open files allowed (ulimit -n); fewer connections than --max-connections "
+                << shared.opt.max_connections << " may be served\n";
+  }
+
+  Shared shared;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::steady_timer retry{ioc};
 };
 
-Server::Server(unsigned threads) : m(std::make_unique<Impl>()) {
-  if (threads == 0) threads = std::max(4u, std::thread::hardware_concurrency());
-  // Debian's cpp-httplib is a shared library built with its own pool size: the pool
-  // is set here instead.
-  m->svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // Small answers (a tile, a JSON page) go out at once: with Nagle's algorithm and
-  // delayed ACKs a keep-alive response waited ~40 ms.
-  m->svr.set_tcp_nodelay(true);
-  m->svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    Response p =
-        problem(res.status, reason(res.status), res.status == 404 ? "no such resource" : "");
-    res.set_content(p.body, p.content_type);
-  });
+Server::Server(ServerOptions options) : m(std::make_unique<Impl>(std::move(options))) {
+  ServerOptions& o = m->shared.opt;
+  if (o.threads == 0) o.threads = std::max(4u, std::thread::hardware_concurrency());
+  if (o.io_threads == 0) o.io_threads = std::thread::hardware_concurrency() >= 4 ? 2 : 1;
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    throw core::Error("TLS needs both a certificate and its key (--tls-cert and --tls-key)");
+  if (o.tls_cert.empty()) return;
+  m->shared.tls = make_tls_context(o.tls_cert, o.tls_key);
 }
 
 Server::~Server() {
@@ -82,74 +90,70 @@ Server::~Server() {
 }
 
 void Server::route(const std::string& method, const std::string& pattern, Handler h) {
-  auto adapter = [h = std::move(h), method](const httplib::Request& req, httplib::Response& res) {
-    Request r;
-    r.method = method;
-    r.path = req.path;
-    r.body = req.body;
-    r.remote_addr = req.remote_addr;
-    for (std::size_t i = 1; i < req.matches.size(); ++i) r.captures.push_back(req.matches[i]);
-    for (const auto& [k, v] : req.params) r.query.emplace(k, v);
-    for (const auto& [k, v] : req.headers) r.headers.emplace(k, v);
-    Response out;
-    try {
-      out = h(r);
-    } catch (const core::NotFound& e) {
-      out = problem(404, "Not Found", e.what());
-    } catch (const core::InputError& e) {
-      out = problem(400, "Bad Request", e.what());
-    } catch (const core::Conflict& e) {
-      out = problem(409, "Conflict", e.what());
-    } catch (const core::AuthError& e) {
-      out = problem(401, "Unauthorized", e.what());
-    } catch (const core::Forbidden& e) {
-      out = problem(403, "Forbidden", e.what());
-    } catch (const std::exception& e) {
-      out = problem(500, "Internal Server Error", e.what());
-    }
-    res.status = out.status;
-    for (const auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_content(out.body, out.content_type);
-  };
-  if (method == "GET")
-    m->svr.Get(pattern, adapter);
-  else if (method == "POST")
-    m->svr.Post(pattern, adapter);
-  else if (method == "PUT")
-    m->svr.Put(pattern, adapter);
-  else if (method == "DELETE")
-    m->svr.Delete(pattern, adapter);
-  else
-    throw core::Error("unsupported HTTP method " + method);
+  m->shared.router.add(method, pattern, std::move(h));
 }
 
 void Server::mount(const std::string& prefix, const std::string& dir) {
-  if (!m->svr.set_mount_point(prefix, dir))
-    throw core::Error("cannot serve " + dir + ": not a directory");
-  // ES modules must come with a JavaScript type; JSON data files with theirs.
-  m->svr.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
-  m->svr.set_file_extension_and_mimetype_mapping("js", "text/javascript");
-  m->svr.set_file_extension_and_mimetype_mapping("json", "application/json");
+  m->shared.router.mount(prefix, dir);
+}
+
+bool Server::secure() const {
+  return m->shared.tls != nullptr;
 }
 
 int Server::bind(const std::string& host, int port) {
-  if (port == 0) {
-    int p = m->svr.bind_to_any_port(host);
-    if (p < 0) throw core::Error("cannot bind to " + host + " on any port");
-    return p;
+  const std::string where = host + ":" + std::to_string(port);
+  error_code ec;
+  tcp::endpoint ep;
+  auto addr = asio::ip::make_address(host, ec);
+  if (!ec) {
+    ep = tcp::endpoint(addr, static_cast<unsigned short>(port));
+  } else {
+    tcp::resolver resolver(m->ioc);
+    auto found = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || found.empty()) throw core::Error("cannot bind to " + where + ": unknown host");
+    ep = *found.begin();
   }
-  if (!m->svr.bind_to_port(host, port))
-    throw core::Error("cannot bind to " + host + ":" + std::to_string(port) +
-                      " (in use, or not an address of this machine)");
-  return port;
+  auto& a = m->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    a.close(ignored);
+    throw core::Error("cannot bind to " + (port == 0 ? host + " on any port" : where) + " (" +
+                      ec.message() + "; in use, or not an address of this machine)");
+  }
+  return a.local_endpoint().port();
 }
 
 void Server::run() {
-  m->svr.listen_after_bind();
+  if (!m->acceptor.is_open()) throw core::Error("the server is not bound to an address");
+  m->raise_file_limit();
+  m->shared.pool.start(m->shared.opt.threads);
+  m->accept();
+  auto loop = [this] {
+    for (;;) {
+      try {
+        m->ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::cerr << std::string("minemap serve: ") + e.what() + "\n" << std::flush;
+      }
+    }
+  };
+  std::vector<std::thread> io;
+  for (unsigned i = 1; i < m->shared.opt.io_threads; ++i) io.emplace_back(loop);
+  loop();
+  for (auto& t : io) t.join();
+  m->shared.pool.stop();
+  error_code ignored;
+  m->acceptor.close(ignored);
 }
 
 void Server::stop() {
-  if (m && m->svr.is_running()) m->svr.stop();
+  if (m) m->ioc.stop();
 }
 
 }  // namespace minemap::http

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -99,24 +100,31 @@ inline std::map<std::string, long> row_counts(const fs::path& db) {
   return out;
 }
 
-// `minemap serve STORE --port 0` in the background, as a user starts it; url() is the
-// address from its first line ("" when it printed none within 15 s). Stopped with
-// SIGTERM at the end.
+// `minemap serve STORE --port 0 [EXTRA...]` in the background, as a user starts it;
+// url() is the address from its first line, http:// or https:// ("" when it printed
+// none within 15 s). Its standard error goes to `err` when given (else the test's).
+// Stopped with SIGTERM at the end.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& store, const fs::path& log) {
+  ServeProcess(const std::string& store, const fs::path& log,
+               const std::vector<std::string>& extra = {}, const fs::path& err = {}) {
     m_pid = fork();
     if (m_pid == 0) {
       FILE* f = std::freopen(log.c_str(), "w", stdout);
+      if (!err.empty()) f = std::freopen(err.c_str(), "w", stderr);
       (void)f;
       std::string b = bin();
-      execl(b.c_str(), b.c_str(), "serve", store.c_str(), "--port", "0", nullptr);
+      std::vector<const char*> argv{b.c_str(), "serve", store.c_str(), "--port", "0"};
+      for (const auto& a : extra) argv.push_back(a.c_str());
+      argv.push_back(nullptr);
+      execv(b.c_str(), const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     for (int i = 0; i < 300 && m_url.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       std::string text = slurp(log);
-      auto at = text.find("http://");
+      auto at = text.find("://");
+      while (at != std::string::npos && at > 0 && std::isalpha(text[at - 1])) --at;
       auto end = at == std::string::npos ? at : text.find('\n', at);
       if (end != std::string::npos) m_url = text.substr(at, end - at);
     }
@@ -131,6 +139,10 @@ class ServeProcess {
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
   const std::string& url() const { return m_url; }  // "http://127.0.0.1:PORT/"
+  int port() const {
+    auto colon = m_url.rfind(':');
+    return colon == std::string::npos ? 0 : std::atoi(m_url.c_str() + colon + 1);
+  }
 
  private:
   pid_t m_pid = -1;
