@@ -10,11 +10,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
-#include "http/analysis_api.hpp"
-#include "http/auth.hpp"
-#include "http/entry.hpp"
-#include "http/features.hpp"
-#include "http/tiles.hpp"
+#include "http/service.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::app {
@@ -66,24 +62,14 @@ std::string web_folder(const std::string& web) {
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
   auto reg = store::Registry::open(store, false);
-  std::mutex store_mutex;
   http::Server server(settings.server);
   stop_on_signals(server);  // before the server's threads start, so that they inherit the mask
-  http::AuthOptions auth_options;
-  auth_options.secure_cookie = settings.secure_cookies;
-  auth_options.public_url = settings.public_url;
-  http::Auth auth(reg, store_mutex, auth_options);
-  auth.install(server);
-  http::FeaturesOptions features_options;
-  features_options.public_url = settings.public_url;
-  http::FeaturesApi features(reg, store_mutex, features_options, &auth);
-  features.install(server);
-  http::EntryApi entry(reg, store_mutex, auth, settings.input);
-  entry.install(server);
-  http::AnalysisApi analyses(reg, store_mutex, auth);
-  analyses.install(server);
-  http::TilesApi tiles(reg, store_mutex);
-  tiles.install(server);
+  http::ServiceOptions opt;
+  opt.auth.secure_cookie = settings.secure_cookies;
+  opt.auth.public_url = opt.features.public_url = settings.public_url;
+  opt.input = settings.input;
+  http::Service service(reg, opt);
+  service.install(server);
   const std::string web_dir = web_folder(web);
   if (!web_dir.empty()) server.mount("/app/", web_dir);
   int bound = 0;

@@ -97,6 +97,10 @@ void Server::mount(const std::string& prefix, const std::string& dir) {
   m->shared.router.mount(prefix, dir);
 }
 
+Response Server::answer(Request& r) const {
+  return m->shared.router.answer(r);
+}
+
 bool Server::secure() const {
   return m->shared.tls != nullptr;
 }

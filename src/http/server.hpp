@@ -89,6 +89,10 @@ class Server {
 
   bool secure() const;  // serving HTTPS
 
+  // The answer to a request, as a connection would get it, without a socket (in-process
+  // tests and the handlers' fuzzer).
+  Response answer(Request& r) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> m;
