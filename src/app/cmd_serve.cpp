@@ -1,3 +1,4 @@
+// `minemap serve`: opens the store, checks it (cmd_verify), and serves it over HTTP.
 #include "app/cmd_serve.hpp"
 
 #include <csignal>
@@ -7,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
 #include "http/analysis_api.hpp"
 #include "http/auth.hpp"
@@ -26,6 +28,7 @@ struct ServeArgs {
   std::string bind = "127.0.0.1";
   int port = 8080;
   unsigned threads = 0;
+  bool allow_unverified = false;
 };
 
 // SIGINT and SIGTERM stop the server: a thread waits for them (a handler itself may
@@ -57,8 +60,9 @@ static std::string web_folder(const std::string& web) {
 }
 
 int serve_store(const std::string& store, const std::string& bind, int port, unsigned threads,
-                bool fallback_any_port, const std::string& web) {
+                bool fallback_any_port, const std::string& web, bool allow_unverified) {
   auto reg = store::Registry::open(store, false);
+  if (!fit_to_serve(reg, allow_unverified)) return 1;
   std::mutex store_mutex;
   http::Server server(threads);
   stop_on_signals(server);  // before the workers start, so that they inherit the mask
@@ -108,6 +112,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", a->threads, "worker threads (default: one per core, at least 4)");
+  cmd->add_flag("--allow-unverified", a->allow_unverified,
+                "serve even when the audit chain fails the check at start (a warning is logged)");
   cmd->add_option("--web", a->web,
                   "the web application's folder (default: web/ beside the executable)");
   cmd->footer(
@@ -118,7 +124,10 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       "  ogr2ogr -f GPKG items.gpkg OAPIF:http://127.0.0.1:8080/ items\n"
       "  curl 'http://127.0.0.1:8080/collections/items/items?bbox=46.5,39.2,47,39.6&limit=10'\n");
   cmd->callback([a, &run] {
-    run = [a] { return serve_store(a->store, a->bind, a->port, a->threads, false, a->web); };
+    run = [a] {
+      return serve_store(a->store, a->bind, a->port, a->threads, false, a->web,
+                         a->allow_unverified);
+    };
   });
 }
 
