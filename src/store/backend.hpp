@@ -94,6 +94,10 @@ class Backend {
   // is rethrown. Nested calls join the outer transaction.
   virtual void transaction(const std::function<void()>& fn) = 0;
 
+  // Runs fn, which only reads, on one snapshot of the store: writers (a running server)
+  // go on meanwhile, unseen. A backend without snapshots just runs fn.
+  virtual void read_snapshot(const std::function<void()>& fn) { fn(); }
+
   // The next free public id for the entity ("HZ-000124").
   virtual std::string next_id(const core::EntitySpec& spec) = 0;
 

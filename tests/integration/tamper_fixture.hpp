@@ -72,7 +72,8 @@ inline void build_base(const fs::path& dir) {
   auto acc = add_one(store, "accidents", R"({"date":"2020-03-01","type":"erw",
     "geometry":{"type":"Point","coordinates":[20.02,45.02]}})");
   add_one(store, "victims",
-          R"({"accident_id":")" + acc + R"(","sex":"female","age":9,"outcome":"killed"})");
+          R"({"accident_id":")" + acc +
+              R"(","sex":"female","age":9,"group":"civilian","outcome":"killed"})");
   auto ok = [](const Result& r) { EXPECT_EQ(r.code, 0) << r.err; };
   ok(minemap({"update", s, "victims", e.victim, "-", "--reason", "age checked"}, R"({"age":35})"));
   // A hazard's status changes twice (status history rows), its release is deleted and

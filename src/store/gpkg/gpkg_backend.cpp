@@ -257,6 +257,20 @@ class GpkgBackend final : public Backend {
     m_depth = 0;
   }
 
+  // A deferred transaction: its first read fixes the snapshot (WAL), without a lock
+  // that would hold writers back.
+  void read_snapshot(const std::function<void()>& fn) override {
+    if (m_depth > 0 || m_db.in_transaction()) return fn();
+    m_db.exec("BEGIN DEFERRED");
+    try {
+      fn();
+    } catch (...) {
+      rollback_quietly("ROLLBACK");
+      throw;
+    }
+    m_db.exec("COMMIT");
+  }
+
   std::string next_id(const EntitySpec& spec) override {
     std::string id;
     write([&] {
