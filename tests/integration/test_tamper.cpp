@@ -82,6 +82,16 @@ TEST_F(TamperTest, GhostItemInserted) {
       << r.out;
 }
 
+TEST_F(TamperTest, DeletedItemRestoredBehindItsBack) {
+  sqlite_on_table(store(), "items",
+                  "UPDATE items SET deleted = 0, deleted_reason = NULL WHERE id = 'IT-000005';");
+  auto r = minemap({"verify", store()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("items IT-000005: not deleted in the table, deleted in the audit (entry "),
+            std::string::npos)
+      << r.out;
+}
+
 TEST_F(TamperTest, HazardStatusChanged) {
   const std::string id = ids["hazard"];
   sqlite_on_table(store(), "hazards",
