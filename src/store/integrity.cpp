@@ -94,12 +94,12 @@ class Replay {
     if (m_opt.public_key) check_checkpoints(all);
   }
 
+ private:
   void protection() {
     for (const auto& p : m_b.audit_protection_problems())
       add({"audit", "", "schema", "", "", 0, 0, "audit: " + p});
   }
 
- private:
   // ---- the trail, entry by entry ----
 
   void apply(const AuditEntry& e) {

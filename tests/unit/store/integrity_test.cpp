@@ -78,6 +78,9 @@ Written write_hazard_and_releases(store::Registry& reg) {
   reg.remove(core::spec(Entity::Release), w.release1, "duplicate", who);
   reg.restore(core::spec(Entity::Release), w.release1, "was not", who);
   reg.remove(core::spec(Entity::Release), w.release2, "wrong", who);
+  // A hazard deleted and restored: the restore adds a status row of its own.
+  reg.remove(core::spec(Entity::Hazard), w.hazard, "wrong area", who);
+  reg.restore(core::spec(Entity::Hazard), w.hazard, "right area", who);
   Record closed;
   closed.fields["status"] = std::string("closed");
   reg.update(core::spec(Entity::Hazard), w.hazard, closed, who, "cleared");
@@ -96,9 +99,12 @@ TEST(Integrity, RegistryWritesReplayIntact) {
   EXPECT_TRUE(report.intact()) << lines(report);
   EXPECT_EQ(report.head.seq, report.entries);
   EXPECT_FALSE(report.checkpoints.checked);
-  // The remaining area really changed along the way (the replay recomputed it).
+  // The remaining area really changed along the way (the replay recomputed it), and
+  // each status row has its entry.
   auto hz = reg.get(core::spec(Entity::Hazard), w.hazard);
   EXPECT_LT(*hz.real("remaining_m2"), *hz.real("area_m2") * 0.9);
+  EXPECT_EQ(reg.status_history(w.hazard).size(), 3u);
+  EXPECT_EQ(reg.backend().audit("hazard_status", w.hazard).size(), 3u);
 }
 
 TEST(Integrity, ChangesThroughTheBackendAloneAreNamed) {
