@@ -103,6 +103,7 @@ class Replay {
   // ---- the trail, entry by entry ----
 
   void apply(const AuditEntry& e) {
+    watch_baselines(e);
     if (auto it = m_specs.find(e.entity); it != m_specs.end()) return apply_entity(*it->second, e);
     if (e.entity == "users") return apply_side("users", e.entity_id, e);
     if (e.entity == "checkpoints") return apply_side("checkpoints", e.entity_id, e);
@@ -113,6 +114,29 @@ class Replay {
       return apply_side("hazard_status", std::to_string(j["row"].get<std::int64_t>()), e);
     }
     inconsistent(e, "names an unknown table \"" + e.entity + "\"");
+  }
+
+  // Baselines are written once, by the migration to schema 4, in one run of entries.
+  // Another run, or one after entries only schema 4 writes, means the store's schema
+  // version was set back so that the migration would bless the tables as they stand.
+  void watch_baselines(const AuditEntry& e) {
+    if (e.action == "baseline") {
+      if ((m_schema4_seen || m_baselines_done) && !m_rebaseline_reported) {
+        m_rebaseline_reported = true;
+        inconsistent(e, "a schema-4 baseline after the store was at schema 4 (entry " +
+                            std::to_string(m_schema4_seen ? m_schema4_seen : m_baselines_done) +
+                            "): its schema version was set back, and what the baselines record "
+                            "is not vouched for");
+      }
+      m_in_baselines = true;
+      return;
+    }
+    if (m_in_baselines && !m_baselines_done) m_baselines_done = e.seq;
+    m_in_baselines = false;
+    const bool schema4_only =
+        e.entity == "hazard_status" || e.entity == "checkpoints" ||
+        (e.entity == "users" && e.after.find("\"password_blake2b\"") != std::string::npos);
+    if (schema4_only && !m_schema4_seen) m_schema4_seen = e.seq;
   }
 
   void inconsistent(const AuditEntry& e, const std::string& what) {
@@ -492,6 +516,10 @@ class Replay {
   std::unordered_map<std::string, ReleaseState> m_releases;
   std::unordered_map<std::string, std::vector<core::Geometry>> m_released;  // by hazard
   bool m_release_index_built = false;
+  std::int64_t m_schema4_seen = 0;    // the first entry only schema 4 writes
+  std::int64_t m_baselines_done = 0;  // the first entry after the run of baselines
+  bool m_in_baselines = false;
+  bool m_rebaseline_reported = false;
   std::map<std::int64_t, std::string> m_wanted;  // seq -> hash, for the checkpoints
 };
 

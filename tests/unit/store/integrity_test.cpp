@@ -255,6 +255,32 @@ TEST(Integrity, TamperingBeforeTheUpgradeStillShows) {
   EXPECT_NE(lines(report).find("before the upgrade"), std::string::npos) << lines(report);
 }
 
+TEST(Integrity, SchemaVersionSetBackIsCaught) {
+  // Someone raises a role, then sets the schema version back so that the migration
+  // records the tables as they stand.
+  testing_support::TempDir dir;
+  const auto path = dir.file("s.gpkg");
+  {
+    auto reg = store::Registry::open(path, true);
+    write_hazard_and_releases(reg);
+    reg.add_user("viewer1", "viewer", "a long password", {"admin"});
+    auto& b = reg.backend();
+    b.append_status(b.get(core::spec(Entity::Hazard), "HZ-000001", true)->id,
+                    {"2020", "open", "ghost"});
+  }
+  {
+    store::gpkg::Db db(path, 2 /* SQLITE_OPEN_READWRITE */);
+    db.exec(
+        "UPDATE users SET role = 'admin'; UPDATE minemap_meta SET value = '3' "
+        "WHERE key = 'schema_version'");
+  }
+  auto reg = store::Registry::open(path, false);
+  auto report = reg.verify();
+  EXPECT_TRUE(names(report, "users", "viewer1", "role")) << lines(report);
+  EXPECT_NE(lines(report).find("its schema version was set back"), std::string::npos)
+      << lines(report);
+}
+
 // ---- checkpoints and keys ----
 
 TEST(Signing, CheckpointsAndKeyFiles) {
