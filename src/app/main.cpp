@@ -339,7 +339,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
   app.footer(
-      "Exit codes: 0 done, 1 failed (I/O, storage), 2 bad input or usage.\n"
+      "Exit codes: 0 done, 1 failed (I/O, storage; verify, verify-export: tampering found),\n"
+      "2 bad input or usage.\n"
       "Start with:  minemap demo   (a synthetic store to explore)\n"
       "Run `minemap COMMAND --help` for a command's options and examples.");
 
