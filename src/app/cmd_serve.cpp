@@ -1,5 +1,6 @@
-// `minemap serve STORE`: wires the HTTP APIs to a store, sets the server's limits,
-// timeouts and TLS from the command line, and serves until SIGINT or SIGTERM.
+// `minemap serve STORE`: opens the store, checks it (cmd_verify), wires the HTTP APIs to
+// it, sets the server's limits, timeouts and TLS from the command line, and serves until
+// SIGINT or SIGTERM.
 #include "app/cmd_serve.hpp"
 
 #include <csignal>
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
 #include "http/service.hpp"
 #include "store/registry.hpp"
@@ -62,6 +64,7 @@ std::string web_folder(const std::string& web) {
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
   auto reg = store::Registry::open(store, false);
+  if (!fit_to_serve(reg, settings.allow_unverified)) return 1;
   http::Server server(settings.server);
   stop_on_signals(server);  // before the server's threads start, so that they inherit the mask
   http::ServiceOptions opt;
@@ -117,6 +120,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", a->settings.server.threads,
                   "worker threads running requests (default: one per core, at least 4)");
+  cmd->add_flag("--allow-unverified", a->settings.allow_unverified,
+                "serve even when the audit chain fails the check at start (a warning is logged)");
   cmd->add_option("--web", a->web,
                   "the web application's folder (default: web/ beside the executable)");
   cmd->add_option("--max-body", a->settings.server.max_body,

@@ -16,6 +16,7 @@ struct ServeSettings {
   http::InputLimits input;      // JSON depth, vertices, text per request
   std::string public_url;       // the address users reach (behind a proxy)
   bool secure_cookies = false;  // mark the session cookie Secure on plain HTTP too
+  bool allow_unverified = false;  // serve a store that fails the check at start (logged)
 };
 
 // Adds the `serve` subcommand; its work is put in `run`.
@@ -23,6 +24,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& run);
 
 // Serves a store until SIGINT or SIGTERM, printing its URL; port 0: any free port.
 // `fallback_any_port`: when `port` is taken, take any free one instead of failing.
+// Refuses (1) a store that fails the quick integrity check unless
+// `settings.allow_unverified`.
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings = {}, bool fallback_any_port = false,
                 const std::string& web = "");

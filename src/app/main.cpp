@@ -13,13 +13,16 @@
 #include "app/cmd_serve.hpp"
 #include "app/cmd_simulate.hpp"
 #include "app/cmd_user.hpp"
+#include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
 #include "io/exporter.hpp"
 #include "io/importer.hpp"
+#include "io/key_files.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
 #include "io/render.hpp"
+#include "io/signed_export.hpp"
 #include "store/registry.hpp"
 #include "store/spatial.hpp"
 #include "store/stats_input.hpp"
@@ -209,10 +212,12 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
 }
 
 struct ExportArgs {
-  std::string as, out, format, bbox;
-  std::vector<std::string> where;
+  std::string as, out, format, bbox, sign;
+  std::vector<std::string> where, command;
   bool personal = false, overwrite = false;
 };
+
+constexpr const char* kVersion = "minemap 0.1.0";
 
 int cmd_export(const std::string& path, const ExportArgs& a) {
   io::ExportOptions opt;
@@ -223,21 +228,32 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   opt.query.where = app::parse_where(a.where, *opt.spec);
   opt.include_personal = a.personal;
   opt.overwrite = a.overwrite;
+  // The key is read first: a bad one fails before anything is written.
+  const std::string secret = a.sign.empty() ? std::string() : io::read_secret_key(a.sign);
   auto reg = store::Registry::open(path, false);
+  const auto head = reg.head();
   auto sum = io::export_file(reg, opt);
   for (const auto& w : sum.warnings) std::cerr << "warning: " << w << '\n';
   std::cerr << "exported " << sum.written << " " << opt.spec->name << " to " << a.out << " ("
             << sum.format << ")\n";
-  return 0;
-}
-
-int cmd_verify(const std::string& path) {
-  auto reg = store::Registry::open(path, false);
-  if (auto problem = reg.verify_audit()) {
-    std::cerr << "minemap: audit chain broken: " << *problem << '\n';
-    return 1;
-  }
-  std::cout << "audit chain intact (" << reg.backend().audit("", "").size() << " entries)\n";
+  if (secret.empty()) return 0;
+  // The manifest names the audit head the data were read at: a write meanwhile would
+  // make that a lie.
+  if (reg.head().seq != head.seq)
+    throw core::StorageError(path + " was written to during the export: not signed; export again");
+  io::ManifestInput m;
+  m.output = a.out;
+  m.files = sum.files;
+  m.command = a.command;
+  m.tool = kVersion;
+  m.store = path;
+  m.store_id = reg.backend().store_id();
+  m.head = head;
+  m.entity = opt.spec->name;
+  m.features = sum.written;
+  auto signed_files = io::write_signed_manifest(m, secret);
+  std::cerr << "signed: " << signed_files.manifest_path << ", " << signed_files.signature_path
+            << '\n';
   return 0;
 }
 
@@ -329,9 +345,10 @@ int main(int argc, char** argv) {
       "Hazardous areas and land release, minefield records, items found, accidents and victims,\n"
       "in one GeoPackage file (STORE) that QGIS and GDAL open as it is."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "minemap 0.1.0");
+  app.set_version_flag("--version", kVersion);
   app.footer(
-      "Exit codes: 0 done, 1 failed (I/O, storage), 2 bad input or usage.\n"
+      "Exit codes: 0 done, 1 failed (I/O, storage; verify, verify-export: tampering found),\n"
+      "2 bad input or usage.\n"
       "Start with:  minemap demo   (a synthetic store to explore)\n"
       "Run `minemap COMMAND --help` for a command's options and examples.");
 
@@ -441,10 +458,6 @@ int main(int argc, char** argv) {
       "  minemap backup field.gpkg /mnt/usb/field-$(date +%F).gpkg\n");
   backup->callback([&] { run = [&] { return cmd_backup(store_path, backup_out); }; });
 
-  auto* verify = app.add_subcommand("verify", "Check the audit chain for tampering");
-  verify->add_option("STORE", store_path)->required();
-  verify->callback([&] { run = [&] { return cmd_verify(store_path); }; });
-
   ImportArgs ia;
   auto* imp = app.add_subcommand("import", "Import features from any GIS file (GDAL)");
   imp->add_option("STORE", store_path)->required();
@@ -473,6 +486,7 @@ int main(int argc, char** argv) {
   imp->callback([&] { run = [&] { return cmd_import(store_path, ia); }; });
 
   ExportArgs ea;
+  ea.command.assign(argv, argv + argc);
   auto* exp = app.add_subcommand("export", "Export an entity to a GIS file");
   exp->add_option("STORE", store_path)->required();
   exp->add_option("--as", ea.as, std::string("the entity: ") + kEntityHelp)->required();
@@ -483,6 +497,9 @@ int main(int argc, char** argv) {
   exp->add_option("--where", ea.where, "FIELD=V1,V2");
   exp->add_flag("--include-personal", ea.personal, "victims' names, addresses, birth dates");
   exp->add_flag("--overwrite", ea.overwrite, "replace the file if it exists");
+  exp->add_option("--sign", ea.sign,
+                  "NAME.key: write OUT.manifest.json (audit head, command, time, SHA-256 of every "
+                  "file) and its signature OUT.manifest.sig");
   exp->footer("Example: minemap export field.gpkg --as hazards -o hazards.shp");
   exp->callback([&] { run = [&] { return cmd_export(store_path, ea); }; });
 
@@ -517,6 +534,7 @@ int main(int argc, char** argv) {
   app::add_simulate_command(app, run);
   app::add_serve_command(app, run);
   app::add_user_command(app, run);
+  app::add_verify_commands(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");

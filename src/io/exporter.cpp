@@ -48,7 +48,7 @@ ExportSummary export_geojson(store::Registry& reg, const ExportOptions& opt) {
     fs::remove(tmp, ec);
     throw;
   }
-  return {n, "geojson", {}};
+  return {n, "geojson", {}, {target.string()}};
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
   });
   sink.close();
   progress.finish(n);
-  return {sink.written(), std::string(to_string(format)), sink.warnings()};
+  return {sink.written(), std::string(to_string(format)), sink.warnings(), sink.files()};
 }
 
 }  // namespace minemap::io

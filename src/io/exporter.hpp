@@ -21,6 +21,7 @@ struct ExportSummary {
   std::int64_t written = 0;
   std::string format;
   std::vector<std::string> warnings;
+  std::vector<std::string> files;  // every file written (a shapefile is several)
 };
 
 ExportSummary export_file(store::Registry& reg, const ExportOptions& opt);

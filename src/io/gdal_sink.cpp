@@ -171,6 +171,7 @@ struct FeatureSink::Impl {
   bool closed = false;
   std::vector<std::string> warnings;
   std::size_t dropped = 0;
+  std::vector<std::string> published;  // the files close() moved into place
 
   std::string where() const { return final_path.string(); }
   void warn(const std::string& msg) { detail::add_warning(warnings, dropped, msg); }
@@ -479,6 +480,7 @@ void FeatureSink::Impl::publish() {
       fail_storage("cannot move " + files[i].string() + " into place: " + ec.message());
     }
   }
+  for (const auto& t : targets) published.push_back(t.string());
   fs::remove_all(tmp_dir, ec);
   tmp_dir.clear();
 }
@@ -505,6 +507,10 @@ void FeatureSink::close() {
 
 std::int64_t FeatureSink::written() const {
   return m->written;
+}
+
+const std::vector<std::string>& FeatureSink::files() const {
+  return m->published;
 }
 
 std::vector<std::string> FeatureSink::warnings() const {

@@ -63,6 +63,8 @@ class FeatureSink {
   void close();
 
   std::int64_t written() const;
+  // The files close() put in place (a shapefile's sidecars too), main file last.
+  const std::vector<std::string>& files() const;
   // GDAL's warnings (field names changed, values truncated, ...) and ours, deduplicated.
   std::vector<std::string> warnings() const;
 

@@ -232,17 +232,47 @@ std::string audit_hash(const AuditEntry& e) {
   return h.hex();
 }
 
+std::string user_audit_json(const User& u) {
+  return nlohmann::json{{"name", u.name},
+                        {"role", u.role},
+                        {"disabled", u.disabled},
+                        {"created", u.created},
+                        {"password_blake2b", crypto::blake2b_hex(u.password_hash)}}
+      .dump();
+}
+
+std::string status_audit_json(std::int64_t row, const std::string& hazard_id,
+                              const StatusChange& c) {
+  return nlohmann::json{{"row", row},
+                        {"hazard_id", hazard_id},
+                        {"date", c.date},
+                        {"status", c.status},
+                        {"reason", c.reason}}
+      .dump();
+}
+
+std::optional<std::string> ChainChecker::feed(const AuditEntry& e) {
+  ++m_entries;
+  const std::string at = "audit entry " + std::to_string(e.seq);
+  std::optional<std::string> problem;
+  if (e.seq != m_seq + 1)
+    problem = at + ": expected entry " + std::to_string(m_seq + 1) + " here (" +
+              (e.seq > m_seq + 1 ? "entries " + std::to_string(m_seq + 1) + " to " +
+                                       std::to_string(e.seq - 1) + " are missing)"
+                                 : "out of order)");
+  else if (e.prev_hash != m_prev)
+    problem = at + ": does not link to the entry before it";
+  else if (audit_hash(e) != e.hash)
+    problem = at + ": hash does not match its content";
+  m_prev = e.hash;
+  m_seq = e.seq;
+  return problem;
+}
+
 std::optional<std::string> verify_audit_chain(const std::vector<AuditEntry>& entries) {
-  std::string prev;
-  std::int64_t seq = 0;
-  for (const auto& e : entries) {
-    const std::string at = "audit entry " + std::to_string(e.seq);
-    if (e.seq != seq + 1) return at + ": expected entry " + std::to_string(seq + 1) + " here";
-    if (e.prev_hash != prev) return at + ": does not link to the entry before it";
-    if (audit_hash(e) != e.hash) return at + ": hash does not match its content";
-    prev = e.hash;
-    seq = e.seq;
-  }
+  ChainChecker chain;
+  for (const auto& e : entries)
+    if (auto problem = chain.feed(e)) return problem;
   return std::nullopt;
 }
 

@@ -68,6 +68,24 @@ struct DeletedState {
   std::string reason;
 };
 
+struct StoredRow {
+  core::Record record;
+  DeletedState state;
+  std::string problem;  // why the row could not be read whole ("" when it could)
+};
+
+// A signed statement that the audit chain's entry `seq` had hash `hash` at `time`
+// (store/checkpoint.hpp signs and checks it).
+struct Checkpoint {
+  std::string id;          // CP-000001 in the store ("" until stored)
+  std::int64_t seq = 0;    // the head signed (0: an empty chain)
+  std::string hash;        // its hash ("" for an empty chain)
+  std::string time;        // UTC ISO 8601
+  std::string store_id;    // minemap_meta's store_id: a checkpoint fits one store
+  std::string public_key;  // hex Ed25519
+  std::string signature;   // hex Ed25519, over checkpoint_message()
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -75,6 +93,10 @@ class Backend {
   // Runs fn in one transaction; an exception from fn rolls everything back and
   // is rethrown. Nested calls join the outer transaction.
   virtual void transaction(const std::function<void()>& fn) = 0;
+
+  // Runs fn, which only reads, on one snapshot of the store: writers (a running server)
+  // go on meanwhile, unseen. A backend without snapshots just runs fn.
+  virtual void read_snapshot(const std::function<void()>& fn) { fn(); }
 
   // The next free public id for the entity ("HZ-000124").
   virtual std::string next_id(const core::EntitySpec& spec) = 0;
@@ -108,9 +130,34 @@ class Backend {
   virtual void append_audit(const AuditEntry& e) = 0;
   // Entries for one entity instance, or all when entity is empty, in seq order.
   virtual std::vector<AuditEntry> audit(const std::string& entity, const std::string& id) = 0;
+  // Every entry in seq order, one at a time (the trail may not fit in memory twice).
+  virtual void for_each_audit(const std::function<void(const AuditEntry&)>& fn) = 0;
+  virtual std::optional<AuditEntry> audit_entry(std::int64_t seq) = 0;
+  virtual std::int64_t audit_count() = 0;
 
-  virtual void append_status(const std::string& hazard_id, const StatusChange& c) = 0;
+  // Appends a row to a hazard's status history; returns the row's number (fid).
+  virtual std::int64_t append_status(const std::string& hazard_id, const StatusChange& c) = 0;
   virtual std::vector<StatusChange> status_history(const std::string& hazard_id) = 0;
+  // Every row of every hazard's status history, in row order.
+  virtual void for_each_status(
+      const std::function<void(std::int64_t row, const std::string& hazard_id,
+                               const StatusChange&)>& fn) = 0;
+
+  // Every row of an entity table, deleted ones too, in row order, as stored (what
+  // `verify` compares with the audit). A row whose geometry cannot be read comes with
+  // the reason in `problem` and no geometry, rather than stopping the walk.
+  virtual void for_each_row(const core::EntitySpec& spec,
+                            const std::function<void(const StoredRow&)>& fn) = 0;
+
+  // Checkpoints of the audit chain, append-only. add_checkpoint sets c.id.
+  virtual void add_checkpoint(Checkpoint& c) = 0;
+  virtual std::vector<Checkpoint> checkpoints() = 0;
+  // The store's random id (minemap_meta), signed into its checkpoints.
+  virtual std::string store_id() = 0;
+  // How the objects that keep the audit append-only (the audit and checkpoints tables,
+  // their triggers) differ from what this build creates, one line each ("trigger
+  // audit_no_delete is missing"); empty when they are intact.
+  virtual std::vector<std::string> audit_protection_problems() = 0;
 
   // Runs fn (which adds about expected_rows rows of `spec`; 0 when unknown) in a
   // transaction, with the indexes built once at the end rather than row by row. A

@@ -14,6 +14,7 @@
 #include "store/audit.hpp"
 #include "store/crypto.hpp"
 #include "store/gpkg/gpkg_backend.hpp"
+#include "store/signing.hpp"
 
 namespace minemap::store {
 
@@ -175,11 +176,6 @@ void Registry::append_audit(const std::string& entity, const std::string& id,
 
 namespace {
 
-// What the audit keeps of a user: never the password hash.
-std::string user_json(const User& u) {
-  return nlohmann::json{{"name", u.name}, {"role", u.role}, {"disabled", u.disabled}}.dump();
-}
-
 void check_user_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxUserName)
     throw core::InputError("name",
@@ -212,7 +208,7 @@ void Registry::add_user(const std::string& name, const std::string& role,
   User u{name, role, crypto::hash_password(password), core::utc_timestamp(), false};
   atomically([&] {
     m_backend->put_user(u, true);
-    append_audit("users", name, "create", "", "", user_json(u), who);
+    append_audit("users", name, "create", "", "", user_audit_json(u), who);
   });
 }
 
@@ -236,7 +232,7 @@ void Registry::set_user(const std::string& name, const std::optional<std::string
     m_backend->put_user(u, false);
     append_audit("users", name, "update",
                  password ? (reason.empty() ? "password changed" : reason) : reason,
-                 user_json(*before), user_json(u), who);
+                 user_audit_json(*before), user_audit_json(u), who);
   });
 }
 
@@ -282,9 +278,11 @@ void Registry::recompute_remaining(const std::string& hazard_id) {
 }
 
 // Derived values that other records hold: a hazard's remaining area depends on
-// its releases, and its status history on its status.
+// its releases, and its status history on its status. Each status row has an audit
+// entry of its own (its date may be today's, which the hazard's entry does not hold);
+// the remaining area is not audited: `verify` recomputes it from the releases.
 void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& before,
-                           const std::optional<Record>& after) {
+                           const std::optional<Record>& after, const Actor& who) {
   if (spec.kind == Entity::AdminArea) m_admin_areas.reset();
   if (spec.kind == Entity::Release) {
     std::string h1 = before ? before->text("hazard_id").value_or("") : "";
@@ -297,7 +295,9 @@ void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& 
     if (!before || before->text("status").value_or("") != status) {
       StatusChange c{after->text("status_date").value_or(m_today.to_string()), status,
                      after->text("status_reason").value_or(before ? "" : "recorded")};
-      m_backend->append_status(after->id, c);
+      const std::int64_t row = m_backend->append_status(after->id, c);
+      append_audit("hazard_status", after->id, "create", "", "",
+                   status_audit_json(row, after->id, c), who);
     }
     if (!before || before->geometry != after->geometry) recompute_remaining(after->id);
   }
@@ -330,7 +330,7 @@ WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& 
         rec.id = m_backend->next_id(spec);
       }
     }
-    after_write(spec, std::nullopt, rec);
+    after_write(spec, std::nullopt, rec, who);
     audit(spec, rec.id, "create", "", std::nullopt, rec, who);
     res.id = rec.id;
   });
@@ -362,7 +362,7 @@ WriteResult Registry::update(const EntitySpec& spec, const std::string& id, cons
     if (spec.kind == Entity::Hazard)
       rec.fields["remaining_m2"] = before->real("remaining_m2").value_or(0);
     m_backend->replace(spec, rec);
-    after_write(spec, before, rec);
+    after_write(spec, before, rec, who);
     auto stored = m_backend->get(spec, id, true);
     audit(spec, id, "update", reason, before, stored, who);
     res.id = id;
@@ -377,7 +377,7 @@ void Registry::remove(const EntitySpec& spec, const std::string& id, const std::
     auto before = m_backend->get(spec, id, false);
     if (!before) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
     m_backend->set_deleted(spec, id, true, reason);
-    after_write(spec, before, std::nullopt);
+    after_write(spec, before, std::nullopt, who);
     audit(spec, id, "delete", reason, before, std::nullopt, who);
   });
 }
@@ -390,7 +390,7 @@ void Registry::restore(const EntitySpec& spec, const std::string& id, const std:
       throw core::NotFound(std::string(spec.name) + " \"" + id + "\" is not deleted");
     m_backend->set_deleted(spec, id, false, "");
     auto after = m_backend->get(spec, id, false);
-    after_write(spec, std::nullopt, after);
+    after_write(spec, std::nullopt, after, who);
     audit(spec, id, "restore", reason, std::nullopt, after, who);
   });
 }
@@ -439,7 +439,38 @@ std::vector<StatusChange> Registry::status_history(const std::string& hazard_id)
 }
 
 std::optional<std::string> Registry::verify_audit() {
-  return verify_audit_chain(m_backend->audit("", ""));
+  ChainChecker chain;
+  std::optional<std::string> first;
+  m_backend->for_each_audit([&](const AuditEntry& e) {
+    auto problem = chain.feed(e);
+    if (problem && !first) first = std::move(problem);
+  });
+  return first;
+}
+
+IntegrityReport Registry::verify(const VerifyOptions& opt) {
+  return verify_store(*m_backend, opt);
+}
+
+IntegrityReport Registry::quick_check() {
+  return store::quick_check(*m_backend);
+}
+
+Checkpoint Registry::checkpoint(const std::string& secret_key, const Actor& who) {
+  Checkpoint c;
+  atomically([&] {
+    auto last = m_last_audit ? m_last_audit : m_backend->last_audit();
+    c = sign_checkpoint(last ? last->seq : 0, last ? last->hash : std::string(),
+                        m_backend->store_id(), secret_key);
+    m_backend->add_checkpoint(c);
+    append_audit("checkpoints", c.id, "create", "", "", checkpoint_json(c), who);
+  });
+  return c;
+}
+
+ChainHead Registry::head() {
+  auto last = m_backend->last_audit();
+  return last ? ChainHead{last->seq, last->hash} : ChainHead{};
 }
 
 }  // namespace minemap::store

@@ -14,6 +14,7 @@
 #include "core/date.hpp"
 #include "core/schema.hpp"
 #include "store/backend.hpp"
+#include "store/integrity.hpp"
 
 namespace minemap::store {
 
@@ -99,7 +100,8 @@ class Registry {
   // every read of derived data. Writes inside an open transaction count at commit.
   std::int64_t data_version();
 
-  // Users of the server, every change audited (without the password hash). Passwords:
+  // Users of the server, every change audited (a digest of the password hash, never the
+  // hash). Passwords:
   // at least 10 characters, kept as argon2id hashes.
   void add_user(const std::string& name, const std::string& role, const std::string& password,
                 const Actor& who);
@@ -113,8 +115,18 @@ class Registry {
 
   std::vector<AuditEntry> history(const core::EntitySpec& spec, const std::string& id);
   std::vector<StatusChange> status_history(const std::string& hazard_id);
-  // Verifies the whole audit chain; the first problem, or nullopt when intact.
+  // Verifies the whole audit chain's links and hashes; the first problem, or nullopt
+  // when intact.
   std::optional<std::string> verify_audit();
+  // Replays the audit and compares every table with it (store/integrity.hpp).
+  IntegrityReport verify(const VerifyOptions& opt = {});
+  // The chain, its protection and the stored checkpoints, without the replay.
+  IntegrityReport quick_check();
+  // Signs the chain's head with `secret_key` (raw Ed25519), stores the checkpoint and
+  // audits it, in one transaction.
+  Checkpoint checkpoint(const std::string& secret_key, const Actor& who);
+  // The last audit entry's seq and hash.
+  ChainHead head();
 
   std::string location() const { return m_backend->location(); }
   bool read_only() const { return m_backend->read_only(); }
@@ -139,7 +151,7 @@ class Registry {
              const std::optional<core::Record>& after, const Actor& who);
   void recompute_remaining(const std::string& hazard_id);
   void after_write(const core::EntitySpec& spec, const std::optional<core::Record>& before,
-                   const std::optional<core::Record>& after);
+                   const std::optional<core::Record>& after, const Actor& who);
   // The most specific administrative area containing the geometry (a point inside
   // it for areas), or "" when none does.
   std::string admin_area_of(const core::Geometry& g);

@@ -30,7 +30,7 @@ using core::FieldType;
 using core::Record;
 using core::Value;
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 constexpr std::string_view kAuditColumns =
@@ -187,6 +187,21 @@ std::string now_millis() {
   return buf;
 }
 
+// SQL text with every run of white space made one space, for comparing statements.
+std::string collapse_spaces(std::string_view sql) {
+  std::string out;
+  for (char c : sql) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 void remove_store_files(const std::string& path) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
@@ -252,6 +267,20 @@ class GpkgBackend final : public Backend {
       throw;
     }
     m_depth = 0;
+  }
+
+  // A deferred transaction: its first read fixes the snapshot (WAL), without a lock
+  // that would hold writers back.
+  void read_snapshot(const std::function<void()>& fn) override {
+    if (m_depth > 0 || m_db.in_transaction()) return fn();
+    m_db.exec("BEGIN DEFERRED");
+    try {
+      fn();
+    } catch (...) {
+      rollback_quietly("ROLLBACK");
+      throw;
+    }
+    m_db.exec("COMMIT");
   }
 
   std::string next_id(const EntitySpec& spec) override {
@@ -456,7 +485,108 @@ class GpkgBackend final : public Backend {
     return out;
   }
 
-  void append_status(const std::string& hazard_id, const StatusChange& c) override {
+  void for_each_audit(const std::function<void(const AuditEntry&)>& fn) override {
+    Stmt s(m_db, "SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq");
+    while (s.step()) fn(read_audit(s));
+  }
+
+  std::optional<AuditEntry> audit_entry(std::int64_t seq) override {
+    Stmt s(m_db, "SELECT " + std::string(kAuditColumns) + " FROM audit WHERE seq = ?1");
+    s.bind_int(1, seq);
+    if (!s.step()) return std::nullopt;
+    return read_audit(s);
+  }
+
+  std::int64_t audit_count() override { return row_count("audit"); }
+
+  void for_each_status(const std::function<void(std::int64_t, const std::string&,
+                                                const StatusChange&)>& fn) override {
+    Stmt s(m_db, "SELECT fid, hazard_id, \"date\", status, reason FROM hazard_status ORDER BY fid");
+    while (s.step())
+      fn(s.column_int(0), s.column_text(1),
+         StatusChange{s.column_text(2), s.column_text(3), s.column_text(4)});
+  }
+
+  void for_each_row(const EntitySpec& spec,
+                    const std::function<void(const StoredRow&)>& fn) override {
+    Stmt s(m_db, "SELECT " + select_list(spec, "") + ", deleted_reason FROM " +
+                     quote_id(spec.table) + " ORDER BY fid");
+    const int reason_col = 3 + (spec.spatial() ? 1 : 0) + static_cast<int>(spec.fields.size());
+    StoredRow row;
+    while (s.step()) {
+      row.problem.clear();
+      try {
+        row.record = read_record(s, spec);
+      } catch (const core::StorageError& e) {
+        // Read it again without the geometry, so that the rest is still compared.
+        row.record = read_record(s, spec, /*geometry=*/false);
+        row.problem = e.what();
+      }
+      row.state.deleted = s.column_int(2) != 0;
+      row.state.reason = s.column_text(reason_col);
+      fn(row);
+    }
+  }
+
+  void add_checkpoint(Checkpoint& c) override {
+    write([&] {
+      Stmt s(m_db,
+             "INSERT INTO checkpoints (id, seq, hash, ts, store_id, public_key, signature) "
+             "VALUES ('CP-' || printf('%06d', coalesce((SELECT seq FROM sqlite_sequence "
+             "WHERE name = 'checkpoints'), 0) + 1), ?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+      s.bind_int(1, c.seq).bind_text(2, c.hash).bind_text(3, c.time).bind_text(4, c.store_id);
+      s.bind_text(5, c.public_key).bind_text(6, c.signature);
+      if (!s.step()) throw core::StorageError(m_path + ": the checkpoint was not stored");
+      c.id = s.column_text(0);
+      while (s.step()) {
+      }
+      touch("checkpoints");
+    });
+  }
+
+  std::vector<Checkpoint> checkpoints() override {
+    Stmt s(m_db,
+           "SELECT id, seq, hash, ts, store_id, public_key, signature FROM checkpoints "
+           "ORDER BY fid");
+    std::vector<Checkpoint> out;
+    while (s.step())
+      out.push_back({s.column_text(0), s.column_int(1), s.column_text(2), s.column_text(3),
+                     s.column_text(4), s.column_text(5), s.column_text(6)});
+    return out;
+  }
+
+  std::string store_id() override {
+    Stmt s(m_db, "SELECT value FROM minemap_meta WHERE key = 'store_id'");
+    return s.step() ? s.column_text(0) : std::string();
+  }
+
+  std::vector<std::string> audit_protection_problems() override {
+    std::vector<std::string> out;
+    Stmt s(m_db, "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2");
+    for (const auto& o : protected_objects()) {
+      ResetOnExit reset(s);
+      s.bind_text(1, o.type).bind_text(2, o.name);
+      const std::string what = std::string(o.type) + " " + std::string(o.name);
+      if (!s.step())
+        out.push_back(what + " is missing");
+      else if (collapse_spaces(s.column_text(0)) != collapse_spaces(o.sql))
+        out.push_back(what + " is not the one minemap created: " + s.column_text(0));
+    }
+    // A trigger of someone else's on the audit could rewrite what minemap appends.
+    Stmt extra(m_db,
+               "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+               "('audit', 'checkpoints') ORDER BY name");
+    while (extra.step()) {
+      std::string name = extra.column_text(0);
+      bool known = false;
+      for (const auto& o : protected_objects()) known |= o.name == name;
+      if (!known) out.push_back("trigger " + name + " was added to the audit");
+    }
+    return out;
+  }
+
+  std::int64_t append_status(const std::string& hazard_id, const StatusChange& c) override {
+    std::int64_t row = 0;
     write([&] {
       Stmt& s = cached(m_status_insert, [] {
         return std::string(
@@ -466,8 +596,10 @@ class GpkgBackend final : public Backend {
       ResetOnExit reset(s);
       s.bind_text(1, hazard_id).bind_text(2, c.date).bind_text(3, c.status).bind_text(4, c.reason);
       s.step();
+      row = m_db.last_insert_rowid();
       touch("hazard_status");
     });
+    return row;
   }
 
   std::vector<StatusChange> status_history(const std::string& hazard_id) override {
@@ -809,13 +941,13 @@ class GpkgBackend final : public Backend {
     s.bind_text_ref(i, m_now);  // created / updated
   }
 
-  Record read_record(const Stmt& s, const EntitySpec& spec) const {
+  Record read_record(const Stmt& s, const EntitySpec& spec, bool geometry = true) const {
     Record r;
     r.id = s.column_text(0);
     r.workflow = s.column_text(1);
     int c = 3;
     if (spec.spatial()) {
-      if (!s.is_null(c)) {
+      if (geometry && !s.is_null(c)) {
         try {
           r.geometry = geo::from_gpkg_blob(s.column_blob(c));
         } catch (const core::InputError& e) {

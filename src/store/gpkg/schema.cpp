@@ -3,7 +3,10 @@
 
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
+#include "core/date.hpp"
+#include "store/audit.hpp"
 #include "store/gpkg/rtree.hpp"
 
 namespace minemap::store::gpkg {
@@ -67,9 +70,10 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
 )SQL";
 
 // The audit trail is append-only: the triggers refuse any change to a stored
-// entry, whoever writes the file (minemap, QGIS, sqlite3).
-constexpr std::string_view kMinemapSql = R"SQL(
-CREATE TABLE audit (
+// entry, whoever writes the file (minemap, QGIS, sqlite3). `minemap verify` compares
+// these statements with the file's (protected_objects()): they have not changed since
+// version 1, so every store holds them as written here.
+constexpr std::string_view kAuditTableSql = R"SQL(CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
   ts TEXT NOT NULL,
   actor TEXT NOT NULL,
@@ -81,16 +85,48 @@ CREATE TABLE audit (
   "after" TEXT NOT NULL DEFAULT '',
   prev_hash TEXT NOT NULL DEFAULT '',
   hash TEXT NOT NULL
-);
-CREATE INDEX audit_entity_idx ON audit (entity, entity_id);
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+))SQL";
+constexpr std::string_view kAuditNoUpdateSql =
+    R"SQL(CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN
   SELECT RAISE(ABORT, 'the audit trail is append-only: entries cannot be changed');
-END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+END)SQL";
+constexpr std::string_view kAuditNoDeleteSql =
+    R"SQL(CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
   SELECT RAISE(ABORT, 'the audit trail is append-only: entries cannot be deleted');
-END;
+END)SQL";
+
+// Signed checkpoints of the audit chain's head (schema 4), append-only as the audit.
+constexpr std::string_view kCheckpointsTableSql = R"SQL(CREATE TABLE checkpoints (
+  fid INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  store_id TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  signature TEXT NOT NULL
+))SQL";
+constexpr std::string_view kCheckpointsNoUpdateSql =
+    R"SQL(CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'checkpoints are append-only: they cannot be changed');
+END)SQL";
+constexpr std::string_view kCheckpointsNoDeleteSql =
+    R"SQL(CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'checkpoints are append-only: they cannot be deleted');
+END)SQL";
+
+// A random identifier of the store, signed into every checkpoint, so that a checkpoint
+// of one store is never taken for another's.
+constexpr std::string_view kStoreIdSql =
+    "INSERT OR IGNORE INTO minemap_meta (key, value) VALUES ('store_id', "
+    "lower(hex(randomblob(16))))";
+
+constexpr std::string_view kMinemapSql = R"SQL(
+CREATE INDEX audit_entity_idx ON audit (entity, entity_id);
 CREATE TABLE hazard_status (
   fid INTEGER PRIMARY KEY AUTOINCREMENT,
   hazard_id TEXT NOT NULL REFERENCES hazards (id) DEFERRABLE INITIALLY DEFERRED,
@@ -194,6 +230,79 @@ void add_missing_tables_and_columns(Db& db) {
   }
 }
 
+bool has_object(Db& db, std::string_view type, std::string_view name) {
+  Stmt s(db, "SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2");
+  s.bind_text(1, type).bind_text(2, name);
+  return s.step();
+}
+
+// Appends one audit entry after the chain's last, as Registry::append_audit does.
+void append_baseline(Db& db, const std::string& entity, const std::string& id,
+                     const std::string& before, const std::string& after) {
+  AuditEntry e;
+  {
+    Stmt last(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (last.step()) {
+      e.seq = last.column_int(0) + 1;
+      e.prev_hash = last.column_text(1);
+    } else {
+      e.seq = 1;
+    }
+  }
+  e.ts = core::utc_timestamp();
+  e.actor = "minemap";
+  e.entity = entity;
+  e.entity_id = id;
+  e.action = "baseline";
+  e.reason = "schema 4: recorded as found when the audit began to cover it";
+  e.before = before;
+  e.after = after;
+  e.hash = audit_hash(e);
+  Stmt ins(db,
+           "INSERT INTO audit (seq, ts, actor, entity, entity_id, action, reason, \"before\", "
+           "\"after\", prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  ins.bind_int(1, e.seq).bind_text(2, e.ts).bind_text(3, e.actor).bind_text(4, e.entity);
+  ins.bind_text(5, e.entity_id).bind_text(6, e.action).bind_text(7, e.reason);
+  ins.bind_text(8, e.before).bind_text(9, e.after).bind_text(10, e.prev_hash).bind_text(11, e.hash);
+  ins.step();
+}
+
+// Schema 4. Before it, the audit kept a user without the password hash and did not
+// keep the status history rows (they followed from the hazards' entries, but their
+// dates could not be told exactly). One `baseline` entry per user and per status row
+// records each as it stands, so that `verify` can compare every later state with the
+// audit; its `before` is the user's last audited state, which verify compares with
+// the baseline (a role raised behind minemap's back before the upgrade still shows).
+void upgrade_to_audited_side_tables(Db& db) {
+  for (auto [type, name, sql] :
+       {std::tuple{"table", "checkpoints", kCheckpointsTableSql},
+        std::tuple{"trigger", "checkpoints_no_update", kCheckpointsNoUpdateSql},
+        std::tuple{"trigger", "checkpoints_no_delete", kCheckpointsNoDeleteSql}})
+    if (!has_object(db, type, name)) db.exec(std::string(sql));
+  std::vector<std::pair<User, std::string>> users;
+  {
+    Stmt s(db,
+           "SELECT u.name, u.role, u.password_hash, u.created, u.disabled, "
+           "(SELECT a.\"after\" FROM audit a WHERE a.entity = 'users' AND a.entity_id = u.name "
+           "ORDER BY a.seq DESC LIMIT 1) FROM users u ORDER BY u.name");
+    while (s.step())
+      users.push_back({User{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                            s.column_int(4) != 0},
+                       s.column_text(5)});
+  }
+  for (const auto& [u, last] : users)
+    append_baseline(db, "users", u.name, last, user_audit_json(u));
+  std::vector<std::tuple<std::int64_t, std::string, StatusChange>> rows;
+  {
+    Stmt s(db, "SELECT fid, hazard_id, \"date\", status, reason FROM hazard_status ORDER BY fid");
+    while (s.step())
+      rows.emplace_back(s.column_int(0), s.column_text(1),
+                        StatusChange{s.column_text(2), s.column_text(3), s.column_text(4)});
+  }
+  for (const auto& [fid, hazard, c] : rows)
+    append_baseline(db, "hazard_status", hazard, "", status_audit_json(fid, hazard, c));
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -213,6 +322,10 @@ const std::vector<Migration>& migrations() {
   created TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0
 );)SQL"},
+      // 4: the audit covers users' password hashes (as a digest) and each row of the
+      // hazards' status history; checkpoints; the store's id. Rows written before are
+      // recorded as they stand, one `baseline` entry each (record_baselines).
+      {4, std::string(kStoreIdSql) + ";", upgrade_to_audited_side_tables},
   };
   return list;
 }
@@ -249,9 +362,25 @@ std::string_view sql_type(FieldType t) {
 void create_schema(Db& db, int version) {
   db.exec(std::string(kCoreSql));
   for (const auto& spec : core::entities()) create_entity_table(db, spec);
+  for (auto sql : {kAuditTableSql, kAuditNoUpdateSql, kAuditNoDeleteSql}) db.exec(std::string(sql));
   db.exec(std::string(kMinemapSql));
   Stmt meta(db, "INSERT INTO minemap_meta (key, value) VALUES ('schema_version', ?)");
   meta.bind_text(1, std::to_string(version)).step();
+  for (auto sql : {kCheckpointsTableSql, kCheckpointsNoUpdateSql, kCheckpointsNoDeleteSql})
+    db.exec(std::string(sql));
+  db.exec(std::string(kStoreIdSql));
+}
+
+const std::vector<ProtectedObject>& protected_objects() {
+  static const std::vector<ProtectedObject> list = {
+      {"table", "audit", kAuditTableSql},
+      {"trigger", "audit_no_update", kAuditNoUpdateSql},
+      {"trigger", "audit_no_delete", kAuditNoDeleteSql},
+      {"table", "checkpoints", kCheckpointsTableSql},
+      {"trigger", "checkpoints_no_update", kCheckpointsNoUpdateSql},
+      {"trigger", "checkpoints_no_delete", kCheckpointsNoDeleteSql},
+  };
+  return list;
 }
 
 int read_schema_version(Db& db) {

@@ -43,6 +43,16 @@ std::string_view sql_type(core::FieldType t);
 // R-trees, audit, hazard_status and minemap_meta.
 void create_schema(Db& db, int version);
 
+// What keeps the audit trustworthy (the audit and checkpoints tables and their
+// append-only triggers), with the statement that creates each: `verify` compares the
+// file's statements with these.
+struct ProtectedObject {
+  std::string_view type;  // table | trigger
+  std::string_view name;
+  std::string_view sql;
+};
+const std::vector<ProtectedObject>& protected_objects();
+
 // The schema version recorded in minemap_meta.
 int read_schema_version(Db& db);
 // Applies, in one transaction, every migration above the file's version up to

@@ -699,15 +699,19 @@ TEST_F(GpkgTest, MigratesAVersionOneFileToRecordLayers) {
          {"label", "derivation", "corrections", "declination_deg_applied", "declination_source",
           "convergence_deg_applied", "misclosure_m", "misclosure_ratio", "mine_count", "warnings"})
       db.exec("ALTER TABLE records DROP COLUMN " + c);
-    db.exec("DROP TABLE users");  // version 3
+    db.exec("DROP TABLE users");        // version 3
+    db.exec("DROP TABLE checkpoints");  // version 4
+    db.exec("DELETE FROM minemap_meta WHERE key = 'store_id'");
   }
   set_version(m_path, 1);
   auto& b = open(OpenMode::OpenExisting);
   EXPECT_EQ(b.get(hazards(), "HZ-000001", false), make_record(hazards(), 1));
   EXPECT_TRUE(b.users().empty());
   close();
-  EXPECT_EQ(version_of(m_path), 3);
+  EXPECT_EQ(version_of(m_path), store::gpkg::schema_version());
   Db db(m_path, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(int_of(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'checkpoints%'"), 3);
+  EXPECT_EQ(int_of(db, "SELECT count(*) FROM minemap_meta WHERE key = 'store_id'"), 1);
   EXPECT_EQ(
       int_of(db, "SELECT count(*) FROM pragma_table_info('records') WHERE name = 'derivation'"), 1);
   EXPECT_EQ(
