@@ -130,11 +130,18 @@ class ServeProcess {
     }
   }
   ~ServeProcess() {
-    if (m_pid > 0) {
-      kill(m_pid, SIGTERM);
-      int status = 0;
-      waitpid(m_pid, &status, 0);
+    if (m_pid <= 0) return;
+    kill(m_pid, SIGTERM);
+    // A stop takes well under a second; a process still there after 20 s (once seen:
+    // LeakSanitizer's exit check stuck) is killed, so that no test run waits forever.
+    int status = 0;
+    for (int i = 0; i < 400; ++i) {
+      if (waitpid(m_pid, &status, WNOHANG) == m_pid) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    std::fprintf(stderr, "minemap serve did not stop 20 s after SIGTERM: killed\n");
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, &status, 0);
   }
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
