@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "geo/geojson.hpp"
 
 namespace minemap::http {
 
@@ -55,7 +56,7 @@ Response problem(int status, const std::string& title, const std::string& detail
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
-  r.body = j.dump();
+  r.body = geo::to_text(j);  // a detail may quote bytes of the request
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace minemap::io {
 
@@ -129,6 +130,10 @@ class CsvReader {
       } else {
         while (m_pos < m_text.size() && !at(',') && !at('\r') && !at('\n')) cell += m_text[m_pos++];
       }
+      // Everything downstream (the record's JSON, its messages) is UTF-8: a spreadsheet
+      // saved in another encoding is named here, at its line and column.
+      if (!core::valid_utf8(cell))
+        fail(m_line, cells.size(), "text that is not UTF-8 (save the file as UTF-8 CSV)");
       cells.push_back(trim(cell));
       if (!at(',')) break;
       ++m_pos;

@@ -84,6 +84,11 @@ int Record::mine_count() const {
 
 namespace {
 
+// A value as a message quotes it (text that is not UTF-8 shown with U+FFFD).
+std::string shown(const json& v) {
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string dq(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
@@ -157,7 +162,7 @@ E choice(const json& obj, std::string_view k, const std::string& path,
   }
   std::string list;
   for (const auto& o : options) list += (list.empty() ? "" : ", ") + std::string(o.first);
-  throw InputError(key(path, k), "unknown value " + v->dump() + " (one of: " + list + ")");
+  throw InputError(key(path, k), "unknown value " + shown(*v) + " (one of: " + list + ")");
 }
 
 struct Parser {
@@ -227,7 +232,7 @@ struct Parser {
     const json* f = member(j, "format");
     if (!f) throw InputError("format", "missing (expected " + dq(kFormat) + ")");
     if (!f->is_string() || f->get<std::string>() != kFormat)
-      throw InputError("format", "unknown format " + f->dump() + " (expected " + dq(kFormat) + ")");
+      throw InputError("format", "unknown format " + shown(*f) + " (expected " + dq(kFormat) + ")");
     r.id = text(j, "id", "", true);
     if (const json* s = member(j, "source")) {
       expect_object(*s, "source");
@@ -480,9 +485,9 @@ struct Parser {
       check_category(cat, path);
       if (!v.is_number_integer() &&
           !(v.is_number() && v.get<double>() == std::floor(v.get<double>())))
-        throw InputError(path, "expected a whole number, found " + v.dump());
+        throw InputError(path, "expected a whole number, found " + shown(v));
       double n = v.get<double>();
-      if (n < 0 || n > 1e12) throw InputError(path, "expected a count from 0, found " + v.dump());
+      if (n < 0 || n > 1e12) throw InputError(path, "expected a count from 0, found " + shown(v));
       r.declared[cat] = static_cast<long long>(n);
     }
     std::set<std::string> cats;
@@ -524,6 +529,10 @@ Parsed parse(std::string_view json_text) {
     std::string m = e.what();
     auto at = m.find("parse error");
     throw InputError("record", "not JSON: " + (at == std::string::npos ? m : m.substr(at)));
+  } catch (const json::exception& e) {  // a number beyond a double's range
+    std::string m = e.what();
+    auto at = m.find("] ");
+    throw InputError("record", "not JSON: " + (at == std::string::npos ? m : m.substr(at + 2)));
   }
   return parse_json(j);
 }
