@@ -1,7 +1,7 @@
 // The reliability analysis: matching, the search for the correction (rotation scan
 // with offset voting, candidates scored with the negative evidence of cleared
 // ground), trimmed least squares, bootstrap intervals, grading, prediction.
-// RELIABILITY.md in the design notes describes why the search is shaped this way.
+// docs/reliability.md ("Why the search is shaped this way") explains each stage.
 #include "analysis/reliability.hpp"
 
 #include <algorithm>
@@ -731,7 +731,7 @@ struct Vote {
   float w;
 };
 
-// The search for the correction (after the notes of RELIABILITY.md in the design):
+// The search for the correction (docs/reliability.md, "Why the search is shaped this way"):
 // for each rotation of a scan, every (find - rotated recorded mine) difference of the
 // same category votes for an offset on a 1 m grid; the strong offset peaks of every
 // rotation are scored with the negative evidence of cleared ground, the best few

@@ -69,7 +69,7 @@ struct Digitized {
 // point outside the CRS's domain: `points[2]`).
 Digitized digitize(const Parsed& parsed, const Corrections& fix = {});
 
-// The GeoJSON FeatureCollection of MINEFIELD_RECORD.md: the perimeter Polygon, one
+// The GeoJSON FeatureCollection of docs/minefield-records.md: the perimeter Polygon, one
 // LineString per row, one Point per named point and per recorded mine, and as
 // foreign members record, misclosure_m, misclosure_ratio, declination_deg_applied,
 // convergence_deg_applied, warnings (and a few more).

@@ -1,4 +1,4 @@
-// The minefield record format `minemap-record/1` (MINEFIELD_RECORD.md): the record
+// The minefield record format `minemap-record/1` (docs/minefield-records.md): the record
 // as received, parsed and validated. Every error names the key path of what is
 // wrong (`rows[1].start.from: no point "T9" defined before this row`); what is
 // suspicious but usable becomes a warning carried with the result.

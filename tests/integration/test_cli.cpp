@@ -1,4 +1,4 @@
-// The command line as CLI.md promises it: every subcommand on every entity.
+// The command line as docs/cli.md promises it: every subcommand on every entity.
 #include "every_entity.hpp"
 
 using namespace harness;
