@@ -14,6 +14,15 @@ store::Actor current_actor() {
   return {"cli"};
 }
 
+std::string entity_help(bool reviewed_only) {
+  std::string out;
+  for (const auto& s : core::entities()) {
+    if (reviewed_only && !s.field_report) continue;
+    out += (out.empty() ? "" : ", ") + std::string(s.name);
+  }
+  return out;
+}
+
 core::Envelope parse_bbox(const std::string& text) {
   std::vector<double> v;
   std::stringstream in(text);

@@ -11,6 +11,9 @@
 namespace minemap::app {
 
 store::Actor current_actor();
+// The entities' names for an ENTITY argument's help, from the schema ("hazards,
+// activities, ..."); only the reviewed field reports when `reviewed_only`.
+std::string entity_help(bool reviewed_only = false);
 core::Envelope parse_bbox(const std::string& text);
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec);

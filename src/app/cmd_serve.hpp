@@ -12,10 +12,10 @@ namespace minemap::app {
 
 // Everything `serve` is told besides the store and the address.
 struct ServeSettings {
-  http::ServerOptions server;   // workers, limits on bytes and connections, timeouts, TLS
-  http::InputLimits input;      // JSON depth, vertices, text per request
-  std::string public_url;       // the address users reach (behind a proxy)
-  bool secure_cookies = false;  // mark the session cookie Secure on plain HTTP too
+  http::ServerOptions server;     // workers, limits on bytes and connections, timeouts, TLS
+  http::InputLimits input;        // JSON depth, vertices, text per request
+  std::string public_url;         // the address users reach (behind a proxy)
+  bool secure_cookies = false;    // mark the session cookie Secure on plain HTTP too
   bool allow_unverified = false;  // serve a store that fails the check at start (logged)
 };
 

@@ -14,6 +14,7 @@
 #include "app/cmd_simulate.hpp"
 #include "app/cmd_user.hpp"
 #include "app/cmd_verify.hpp"
+#include "app/cmd_workflow.hpp"
 #include "core/errors.hpp"
 #include "io/demo.hpp"
 #include "io/exporter.hpp"
@@ -31,11 +32,6 @@ namespace fs = std::filesystem;
 using namespace minemap;
 
 namespace {
-
-const char* kEntityHelp =
-    "hazards, activities, releases, items, accidents, victims, records, record-rows, "
-    "record-mines, organisations, "
-    "admin-areas, settlements, roads";
 
 void print_repairs(const std::string& where, const std::vector<std::string>& repairs) {
   for (const auto& r : repairs) std::cerr << "repaired: " << where << r << '\n';
@@ -111,8 +107,16 @@ int cmd_list(const std::string& path, const std::string& entity, const std::stri
 int cmd_update(const std::string& path, const std::string& entity, const std::string& id,
                const std::string& file, const std::string& reason) {
   const auto& spec = core::spec_by_name(entity);
-  auto records = io::parse_records(io::read_input(file), file);
   const std::string name = file == "-" ? "<stdin>" : file;
+  const nlohmann::json body = io::parse_json(io::read_input(file), file);
+  // The workflow moves by submit, approve and reject only, with their rules.
+  const auto props = body.is_object() ? body.find("properties") : body.end();
+  if (body.is_object() &&
+      (body.contains(core::kWorkflowField) ||
+       (props != body.end() && props->is_object() && props->contains(core::kWorkflowField))))
+    throw core::InputError(name + ": workflow",
+                           "not changed by update: minemap submit, approve or reject");
+  auto records = io::records_from_json(body, file);
   if (records.size() != 1) throw core::InputError(name, "update takes exactly one record");
   auto reg = store::Registry::open(path, false);
   store::WriteResult res;
@@ -340,6 +344,8 @@ int cmd_near(const std::string& path, const NearArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // From the schema; built here, not at static initialisation, which may run first.
+  const std::string entity_names = minemap::app::entity_help();
   CLI::App app{
       "minemap: an information system for humanitarian mine action.\n"
       "Hazardous areas and land release, minefield records, items found, accidents and victims,\n"
@@ -372,7 +378,7 @@ int main(int argc, char** argv) {
 
   auto* add = app.add_subcommand("add", "Add records from a JSON object, an array or GeoJSON");
   add->add_option("STORE", store_path, "the store (.gpkg)")->required();
-  add->add_option("ENTITY", entity, kEntityHelp)->required();
+  add->add_option("ENTITY", entity, entity_names)->required();
   add->add_option("FILE", file, "JSON file, or - for standard input")->required();
   add->footer(
       "All records are added in one transaction: one bad record and nothing is written.\n"
@@ -385,7 +391,7 @@ int main(int argc, char** argv) {
 
   auto* get = app.add_subcommand("get", "Show one record");
   get->add_option("STORE", store_path)->required();
-  get->add_option("ENTITY", entity, kEntityHelp)->required();
+  get->add_option("ENTITY", entity, entity_names)->required();
   get->add_option("ID", id, "public id, e.g. HZ-000001")->required();
   get->add_flag("--json", json, "as a GeoJSON Feature");
   get->add_flag("--include-personal", personal, "victims' names, addresses, birth dates");
@@ -393,7 +399,7 @@ int main(int argc, char** argv) {
 
   auto* list = app.add_subcommand("list", "List records, filtered");
   list->add_option("STORE", store_path)->required();
-  list->add_option("ENTITY", entity, kEntityHelp)->required();
+  list->add_option("ENTITY", entity, entity_names)->required();
   list->add_option("--bbox", bbox, "W,S,E,N in degrees (WGS 84)");
   list->add_option("--where", where, "FIELD=V1,V2: keep records whose FIELD is one of the values")
       ->take_all()
@@ -408,7 +414,7 @@ int main(int argc, char** argv) {
 
   auto* update = app.add_subcommand("update", "Change fields of one record");
   update->add_option("STORE", store_path)->required();
-  update->add_option("ENTITY", entity, kEntityHelp)->required();
+  update->add_option("ENTITY", entity, entity_names)->required();
   update->add_option("ID", id)->required();
   update->add_option("FILE", file, "JSON object of the fields to change (null clears), or -")
       ->required();
@@ -420,7 +426,7 @@ int main(int argc, char** argv) {
 
   auto* del = app.add_subcommand("delete", "Delete a record (soft: it stays in history)");
   del->add_option("STORE", store_path)->required();
-  del->add_option("ENTITY", entity, kEntityHelp)->required();
+  del->add_option("ENTITY", entity, entity_names)->required();
   del->add_option("ID", id)->required();
   del->add_option("--reason", reason, "why (required)")->required();
   del->add_flag("--restore", restore, "undo an earlier delete");
@@ -428,7 +434,7 @@ int main(int argc, char** argv) {
 
   auto* hist = app.add_subcommand("history", "Audit trail of one record (and a hazard's status)");
   hist->add_option("STORE", store_path)->required();
-  hist->add_option("ENTITY", entity, kEntityHelp)->required();
+  hist->add_option("ENTITY", entity, entity_names)->required();
   hist->add_option("ID", id)->required();
   hist->add_flag("--json", json, "as JSON");
   hist->add_flag("--include-personal", personal,
@@ -464,7 +470,7 @@ int main(int argc, char** argv) {
   imp->add_option("FILE", ia.file,
                   "GeoJSON, GeoPackage, Shapefile, KML/KMZ, GPX, CSV (lon/lat or WKT), FlatGeobuf")
       ->required();
-  imp->add_option("--as", ia.as, std::string("the entity: ") + kEntityHelp)->required();
+  imp->add_option("--as", ia.as, std::string("the entity: ") + entity_names)->required();
   imp->add_option("--layer", ia.layer, "the layer to read (default: the first with features)");
   imp->add_option("--crs", ia.crs, "CRS of the file when it declares none (EPSG:32638, ...)");
   imp->add_option("--where", ia.where, "COLUMN=V1,V2: only features whose COLUMN is one of these");
@@ -489,7 +495,7 @@ int main(int argc, char** argv) {
   ea.command.assign(argv, argv + argc);
   auto* exp = app.add_subcommand("export", "Export an entity to a GIS file");
   exp->add_option("STORE", store_path)->required();
-  exp->add_option("--as", ea.as, std::string("the entity: ") + kEntityHelp)->required();
+  exp->add_option("--as", ea.as, std::string("the entity: ") + entity_names)->required();
   exp->add_option("-o,--output", ea.out, "the file to write")->required();
   exp->add_option("--format", ea.format,
                   "geojson, gpkg, shp, kml, csv, fgb or gpx (default: from the file name)");
@@ -535,6 +541,7 @@ int main(int argc, char** argv) {
   app::add_serve_command(app, run);
   app::add_user_command(app, run);
   app::add_verify_commands(app, run);
+  app::add_workflow_commands(app, run);
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");
@@ -559,15 +566,13 @@ int main(int argc, char** argv) {
   }
   try {
     return run ? run() : 2;
-  } catch (const core::InputError& e) {
-    std::cerr << "minemap: error: " << e.what() << '\n';
-    return 2;
-  } catch (const core::NotFound& e) {
-    std::cerr << "minemap: error: " << e.what() << '\n';
-    return 2;
-  } catch (const core::Conflict& e) {
-    std::cerr << "minemap: error: " << e.what() << '\n';
-    return 2;
+  } catch (const core::Error& e) {
+    // Input refused (bad, unknown, in conflict, not allowed): exit 2; anything else failed.
+    const bool refused =
+        dynamic_cast<const core::InputError*>(&e) || dynamic_cast<const core::NotFound*>(&e) ||
+        dynamic_cast<const core::Conflict*>(&e) || dynamic_cast<const core::Forbidden*>(&e);
+    std::cerr << "minemap: " << (refused ? "error: " : "failed: ") << e.what() << '\n';
+    return refused ? 2 : 1;
   } catch (const std::exception& e) {
     std::cerr << "minemap: failed: " << e.what() << '\n';
     return 1;

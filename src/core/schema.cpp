@@ -335,6 +335,24 @@ std::vector<EntitySpec> build() {
                    text("name"),
                    text("class", false, "primary, secondary, track ..."),
                }});
+  // What derives from the entity besides its fields (schema.hpp).
+  auto set = [&](Entity kind, auto&& fn) {
+    for (auto& e : v)
+      if (e.kind == kind) fn(e);
+  };
+  for (Entity k : {Entity::Hazard, Entity::Activity, Entity::Release, Entity::Item,
+                   Entity::Accident, Entity::Victim, Entity::Organisation})
+    set(k, [](EntitySpec& e) { e.field_report = true; });
+  set(Entity::Victim, [](EntitySpec& e) { e.parent_ref = "accident_id"; });
+  set(Entity::Accident, [](EntitySpec& e) { e.children_key = "victims"; });
+  set(Entity::Release, [](EntitySpec& e) { e.parent_ref = "activity_id"; });
+  set(Entity::Activity, [](EntitySpec& e) { e.children_key = "releases"; });
+  // Tiles, bottom to top: the base of admin areas and roads, then hazards and released
+  // land, records and their mines, settlements, items and accidents.
+  int order = 0;
+  for (Entity k : {Entity::AdminArea, Entity::Road, Entity::Hazard, Entity::Release, Entity::Record,
+                   Entity::RecordMine, Entity::Settlement, Entity::Item, Entity::Accident})
+    set(k, [&](EntitySpec& e) { e.tile_order = order++; });
   return v;
 }
 
@@ -376,6 +394,17 @@ const EntitySpec& spec_by_name(std::string_view name) {
   std::string known;
   for (const auto& s : entities()) known += (known.empty() ? "" : ", ") + std::string(s.name);
   throw InputError("ENTITY", "unknown entity \"" + std::string(name) + "\"; one of: " + known);
+}
+
+const EntitySpec* children_of(const EntitySpec& parent) {
+  if (parent.children_key.empty()) return nullptr;
+  for (const auto& s : entities())
+    if (!s.parent_ref.empty() && s.field(s.parent_ref)->ref == parent.name) return &s;
+  return nullptr;
+}
+
+const EntitySpec& parent_of(const EntitySpec& child) {
+  return spec_by_name(child.field(child.parent_ref)->ref);
 }
 
 const FieldSpec* EntitySpec::field(std::string_view n) const {

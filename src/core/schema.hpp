@@ -68,6 +68,13 @@ struct EntitySpec {
   GeomType geometry = GeomType::None;  // the stored type (always Multi* for areas and roads)
   bool geometry_required = false;
   std::vector<FieldSpec> fields;
+  // What the rest of minemap derives from the entity (the CLI help, the API's writable
+  // set, the workflow's cascade, the tile layers, the web app's lists):
+  bool field_report = false;           // a report filed through the API and reviewed (workflow)
+  std::string_view parent_ref = {};    // a child: the Ref field naming the report it belongs to
+                                       // ("accident_id"); it follows its parent's workflow
+  std::string_view children_key = {};  // a parent: the array its children arrive in ("victims")
+  int tile_order = -1;                 // a layer of the vector tiles, drawn lowest first (-1: none)
 
   const FieldSpec* field(std::string_view name) const;
   bool spatial() const { return geometry != GeomType::None; }
@@ -81,6 +88,10 @@ const std::vector<EntitySpec>& entities();
 const EntitySpec& spec(Entity kind);
 // By CLI name; throws InputError listing the valid names.
 const EntitySpec& spec_by_name(std::string_view name);
+// The entity whose records are `parent`'s children (victims of accidents), if any.
+const EntitySpec* children_of(const EntitySpec& parent);
+// The entity a child's `parent_ref` names (accidents for victims).
+const EntitySpec& parent_of(const EntitySpec& child);
 
 // Value categories shared by enums across entities.
 extern const std::vector<std::string_view> kDeviceCategories;

@@ -52,12 +52,6 @@ Response json_ok(const nlohmann::json& j, int status = 200) {
 
 }  // namespace
 
-int role_rank(std::string_view role) {
-  for (int i = 0; i < 4; ++i)
-    if (store::kRoles[i] == role) return i;
-  return -1;
-}
-
 Auth::Auth(store::Registry& store, std::mutex& store_mutex, AuthOptions opt)
     : m_store(store),
       m_store_mutex(store_mutex),

@@ -37,8 +37,7 @@ struct AuthOptions {
   std::string public_url;
 };
 
-// The rank of a role: viewer 0, data_entry 1, verifier 2, admin 3; -1 for others.
-int role_rank(std::string_view role);
+using store::role_rank;
 
 class Auth {
  public:

@@ -8,9 +8,7 @@
 #include "analysis/dashboard.hpp"
 #include "analysis/stats.hpp"
 #include "core/errors.hpp"
-#include "geo/geodesy.hpp"
 #include "geo/geojson.hpp"
-#include "geo/geometry_ops.hpp"
 #include "http/limits.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
@@ -33,10 +31,8 @@ Response json_response(const json& j, int status = 200) {
 
 // Entities the forms write: field reports (not derived layers, users or gazetteer).
 const core::EntitySpec& writable_spec(const std::string& name) {
-  static const char* kWritable[] = {"hazards",   "activities", "releases",     "items",
-                                    "accidents", "victims",    "organisations"};
-  for (const char* w : kWritable)
-    if (name == w) return core::spec_by_name(name);
+  for (const auto& s : core::entities())
+    if (s.name == name && s.field_report) return s;
   throw core::NotFound("no entity \"" + name + "\" to write");
 }
 
@@ -49,33 +45,6 @@ const core::EntitySpec& readable_spec(const std::string& name) {
 // Personal data (victims' names, ages ...) is for those who enter and check it.
 bool sees_personal(const Session& s) {
   return role_rank(s.role) >= role_rank("data_entry");
-}
-
-// Records filed with their parent in one request, and carried with it through the
-// workflow: an accident's victims, an activity's land released.
-struct Children {
-  const char* key;         // the array in the parent's body: "victims"
-  core::Entity entity;     // what it holds
-  const char* parent_ref;  // the field naming the parent: "accident_id"
-};
-
-std::optional<Children> children_of(const core::EntitySpec& spec) {
-  if (spec.kind == core::Entity::Accident)
-    return Children{"victims", core::Entity::Victim, "accident_id"};
-  if (spec.kind == core::Entity::Activity)
-    return Children{"releases", core::Entity::Release, "activity_id"};
-  return std::nullopt;
-}
-
-// Land released is land of the activity's hazard: a polygon drawn beside it is a mistake.
-void check_release_meets_hazard(store::Registry& st, const std::string& release_id) {
-  auto lr = st.get(core::spec(core::Entity::Release), release_id);
-  auto hazard_id = lr.text("hazard_id").value_or("");
-  auto hz = st.find(core::spec(core::Entity::Hazard), hazard_id);
-  if (!hz || hz->geometry.type == core::GeomType::None) return;
-  if (geo::area_m2(geo::intersection(hz->geometry, lr.geometry)) < 1.0)
-    throw core::InputError("geometry",
-                           "the land released lies outside its hazard \"" + hazard_id + "\"");
 }
 
 core::Record one_record(const json& j, const std::string& where, const InputLimits& limits) {
@@ -135,7 +104,7 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
         throw e.located(entity + "[" + std::to_string(i) + "]");
       }
     }
-    store::Actor actor{who.user};
+    store::Actor actor{who.user, who.role};
     json ids = json::array(), repairs = json::array();
     {
       std::lock_guard lock(m_mutex);
@@ -144,7 +113,6 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
           recs[i].record.workflow = "draft";
           try {
             auto res = m_store.add(spec, std::move(recs[i].record), actor);
-            if (spec.kind == core::Entity::Release) check_release_meets_hazard(m_store, res.id);
             ids.push_back(res.id);
             for (auto& note : res.repairs) repairs.push_back(std::move(note));
           } catch (const core::InputError& e) {
@@ -155,44 +123,45 @@ Response EntryApi::create(const Request& r, const std::string& entity) {
     }
     return json_response({{"ids", ids}, {"workflow", "draft"}, {"repairs", repairs}}, 201);
   }
-  const auto kids = children_of(spec);
+  // Children filed with their parent in one request: an accident's victims, an
+  // activity's land released.
+  const core::EntitySpec* kids = core::children_of(spec);
+  const std::string key = kids ? std::string(spec.children_key) : "";
   json children = json::array();
   if (kids) {
     json* props =
         body.contains("properties") && body["properties"].is_object() ? &body["properties"] : &body;
-    if (props->contains(kids->key)) {
-      children = (*props)[kids->key];
-      props->erase(kids->key);
-      if (!children.is_array()) throw core::InputError(kids->key, "an array expected");
+    if (props->contains(key)) {
+      children = (*props)[key];
+      props->erase(key);
+      if (!children.is_array()) throw core::InputError(key, "an array expected");
     }
   }
   core::Record rec = one_record(body, "body", m_limits);
   rec.workflow = "draft";
-  store::Actor actor{who.user};
+  store::Actor actor{who.user, who.role};
   json out;
   {
     std::lock_guard lock(m_mutex);
     m_store.transaction([&] {
       auto res = m_store.add(spec, rec, actor);
-      if (spec.kind == core::Entity::Release) check_release_meets_hazard(m_store, res.id);
       out = {{"id", res.id}, {"workflow", "draft"}, {"repairs", res.repairs}};
       json child_ids = json::array();
       for (std::size_t i = 0; i < children.size(); ++i) {
-        std::string where = std::string(kids->key) + "[" + std::to_string(i) + "]";
+        std::string where = key + "[" + std::to_string(i) + "]";
         if (!children[i].is_object()) throw core::InputError(where, "an object expected");
         core::Record c = one_record(children[i], where, m_limits);
         try {
-          c.fields[kids->parent_ref] = res.id;
+          c.fields[std::string(kids->parent_ref)] = res.id;
           c.workflow = "draft";
-          auto made = m_store.add(core::spec(kids->entity), c, actor);
-          if (kids->entity == core::Entity::Release) check_release_meets_hazard(m_store, made.id);
+          auto made = m_store.add(*kids, c, actor);
           child_ids.push_back(made.id);
           for (auto& note : made.repairs) out["repairs"].push_back(where + ": " + note);
         } catch (const core::InputError& e) {
           throw e.located(where);
         }
       }
-      if (!children.empty()) out[kids->key] = child_ids;
+      if (!children.empty()) out[key] = child_ids;
     });
   }
   return json_response(out, 201);
@@ -264,42 +233,16 @@ Response EntryApi::get(const Request& r, const std::string& entity, const std::s
 
 Response EntryApi::transition(const Request& r, const std::string& entity, const std::string& id,
                               const std::string& action) {
-  const bool verifying = action != "submit";
-  Session who = m_auth.require(r, verifying ? "verifier" : "data_entry", true);
+  const store::Step step = *store::step_by_name(action);
+  Session who = m_auth.require(r, step == store::Step::Submit ? "data_entry" : "verifier", true);
   const core::EntitySpec& spec = writable_spec(entity);
   const std::string reason = reason_of(r, m_limits);
-  if (action == "reject" && reason.empty())
-    throw core::InputError("reason", "a rejection says why");
-  const std::string to = action == "submit"    ? "submitted"
-                         : action == "approve" ? "approved"
-                                               : "rejected";
-  store::Actor actor{who.user};
+  store::TransitionResult res;
   {
     std::lock_guard lock(m_mutex);
-    auto rec = m_store.find(spec, id);
-    if (!rec) throw core::NotFound(entity + " \"" + id + "\" not found");
-    const std::string& from = rec->workflow;
-    bool allowed =
-        action == "submit" ? (from == "draft" || from == "rejected") : from == "submitted";
-    if (!allowed)
-      throw core::Conflict(entity + " \"" + id + "\" is " + from + ": it cannot be " +
-                           (action == "submit" ? "submitted" : to));
-    m_store.transaction([&] {
-      core::Record patch;
-      patch.workflow = to;
-      m_store.update(spec, id, patch, actor, reason.empty() ? action : reason);
-      // An accident's victims, an activity's land released follow it through the workflow.
-      if (auto kids = children_of(spec)) {
-        const auto& cs = core::spec(kids->entity);
-        store::ListQuery q;
-        q.where = {{kids->parent_ref, {id}}};
-        for (const auto& c : m_store.list(cs, q))
-          if (c.workflow != to)
-            m_store.update(cs, c.id, patch, actor, reason.empty() ? action : reason);
-      }
-    });
+    res = m_store.transition(spec, id, step, reason, store::Actor{who.user, who.role});
   }
-  return json_response({{"id", id}, {"workflow", to}});
+  return json_response({{"id", res.id}, {"workflow", res.workflow}});
 }
 
 Response EntryApi::dashboard(const Request&) {

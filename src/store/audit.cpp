@@ -251,6 +251,10 @@ std::string status_audit_json(std::int64_t row, const std::string& hazard_id,
       .dump();
 }
 
+std::string setting_audit_json(const std::string& key, const std::string& value) {
+  return nlohmann::json{{"key", key}, {"value", value}}.dump();
+}
+
 std::optional<std::string> ChainChecker::feed(const AuditEntry& e) {
   ++m_entries;
   const std::string at = "audit entry " + std::to_string(e.seq);

@@ -27,6 +27,9 @@ std::string user_audit_json(const User& u);
 std::string status_audit_json(std::int64_t row, const std::string& hazard_id,
                               const StatusChange& c);
 
+// What the audit keeps of a store setting: {"key": ..., "value": ...}.
+std::string setting_audit_json(const std::string& key, const std::string& value);
+
 // Checks the chain entry by entry, as it streams by: seq order, prev_hash links and
 // every hash. After a problem it goes on from the entry it was given, so that each
 // break is reported once.

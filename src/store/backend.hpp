@@ -167,6 +167,12 @@ class Backend {
     transaction(fn);
   }
 
+  // The store's settings ("four_eyes" = "off"), kept with the store and audited by the
+  // registry. put_setting inserts or replaces.
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const std::string& value) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> settings() = 0;
+
   // Users of the server. put_user inserts (`create`: throws core::Conflict when the
   // name exists) or replaces.
   virtual void put_user(const User& u, bool create) = 0;

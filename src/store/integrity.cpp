@@ -15,6 +15,7 @@
 #include "store/audit.hpp"
 #include "store/crypto.hpp"
 #include "store/signing.hpp"
+#include "store/workflow.hpp"
 
 namespace minemap::store {
 namespace {
@@ -89,6 +90,7 @@ class Replay {
     for (const auto& spec : core::entities()) compare_entity_table(spec);
     compare_users();
     compare_status();
+    compare_settings();
     compare_checkpoints(stored_checkpoints);
     missing_rows();
     if (m_opt.public_key) check_checkpoints(all);
@@ -107,6 +109,7 @@ class Replay {
     if (auto it = m_specs.find(e.entity); it != m_specs.end()) return apply_entity(*it->second, e);
     if (e.entity == "users") return apply_side("users", e.entity_id, e);
     if (e.entity == "checkpoints") return apply_side("checkpoints", e.entity_id, e);
+    if (e.entity == "settings") return apply_side("settings", e.entity_id, e);
     if (e.entity == "hazard_status") {
       auto j = json::parse(e.after, nullptr, false);
       if (!j.is_object() || !j.contains("row") || !j["row"].is_number_integer())
@@ -155,7 +158,7 @@ class Replay {
             e, "creates a row that entry " + std::to_string(it->second.seq) + " already holds");
       it = rows.emplace(e.entity_id, RowState{}).first;
       set_content(spec, it->second, e);
-    } else if (e.action == "update" || e.action == "restore") {
+    } else if (e.action == "update" || e.action == "restore" || step_by_name(e.action)) {
       if (!known) return inconsistent(e, "changes a row that no entry created");
       set_content(spec, it->second, e);
       if (e.action == "restore") {
@@ -361,6 +364,12 @@ class Replay {
     m_b.for_each_status([&](std::int64_t row, const std::string& hazard, const StatusChange& c) {
       compare_side("hazard_status", hazard, row, status_audit_json(row, hazard, c), rows);
     });
+  }
+
+  void compare_settings() {
+    auto& rows = m_rows["settings"];
+    for (const auto& [key, value] : m_b.settings())
+      compare_side("settings", key, 0, setting_audit_json(key, value), rows);
   }
 
   void compare_checkpoints(const std::vector<Checkpoint>& stored) {

@@ -105,8 +105,32 @@ Record Registry::complete(const EntitySpec& spec, CheckedRecord c,
     auto act = m_backend->get(core::spec(Entity::Activity), *act_id, false);
     if (!act) throw core::InputError("activity_id", "no activity \"" + *act_id + "\"");
     out.fields["hazard_id"] = *act->text("hazard_id");
+    check_release_meets_hazard(out);
   }
   return out;
+}
+
+void Registry::check_release_meets_hazard(const Record& release) {
+  const std::string hazard_id = release.text("hazard_id").value_or("");
+  auto hz = m_backend->get(core::spec(Entity::Hazard), hazard_id, false);
+  if (!hz || hz->geometry.type == core::GeomType::None) return;
+  if (geo::area_m2(geo::intersection(hz->geometry, release.geometry)) < 1.0)
+    throw core::InputError("geometry",
+                           "the land released lies outside its hazard \"" + hazard_id + "\"");
+}
+
+// A child (a victim, land released) is public only with its parent: it is not approved
+// while its parent is not.
+void Registry::check_workflow(const EntitySpec& spec, const Record& r) {
+  if (spec.parent_ref.empty() || r.workflow != "approved") return;
+  const EntitySpec& parent = core::parent_of(spec);
+  const std::string parent_id = r.text(spec.parent_ref).value_or("");
+  auto p = m_backend->get(parent, parent_id, false);
+  if (p && p->workflow != "approved")
+    throw core::Conflict(std::string(spec.name) + " \"" + r.id + "\": its " +
+                         std::string(spec.parent_ref) + " \"" + parent_id + "\" is " + p->workflow +
+                         "; " + std::string(spec.name) + " are approved with their " +
+                         std::string(parent.name) + " or after it");
 }
 
 std::string Registry::admin_area_of(const core::Geometry& g) {
@@ -318,6 +342,10 @@ WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& 
       throw core::Conflict("id: " + std::string(spec.name) + " \"" + rec.id + "\" exists already");
     }
     check_refs(spec, rec);
+    if (role_rank(who.role) < role_rank("verifier") && rec.workflow != "draft")
+      throw core::Forbidden("the role " + who.role + " files drafts only (workflow \"" +
+                            rec.workflow + "\")");
+    check_workflow(spec, rec);
     if (spec.kind == Entity::Hazard) rec.fields["remaining_m2"] = rec.real("area_m2").value_or(0);
     // A generated id already taken (written behind minemap's back) fails as a
     // duplicate, with nothing written: the next one is tried.
@@ -339,6 +367,17 @@ WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& 
 
 WriteResult Registry::update(const EntitySpec& spec, const std::string& id, const Record& patch,
                              const Actor& who, const std::string& reason) {
+  if (role_rank(who.role) < role_rank("data_entry"))
+    throw core::Forbidden("the role " + who.role + " may not change records");
+  // The workflow moves only by transition(): the patch's is ignored.
+  return write_update(spec, id, patch, {}, who, "update", reason);
+}
+
+// `workflow`: the new state (a transition), or "" to keep the record's.
+WriteResult Registry::write_update(const EntitySpec& spec, const std::string& id,
+                                   const Record& patch, const std::string& workflow,
+                                   const Actor& who, const std::string& action,
+                                   const std::string& reason) {
   WriteResult res;
   atomically([&] {
     auto before = m_backend->get(spec, id, false);
@@ -355,16 +394,17 @@ WriteResult Registry::update(const EntitySpec& spec, const std::string& id, cons
         merged.fields[k] = v;
     }
     if (patch.geometry.type != core::GeomType::None) merged.geometry = patch.geometry;
-    if (!patch.workflow.empty()) merged.workflow = patch.workflow;
+    if (!workflow.empty()) merged.workflow = workflow;
     Record rec = prepare(spec, std::move(merged), res.repairs);
     rec.id = id;
     check_refs(spec, rec);
+    check_workflow(spec, rec);
     if (spec.kind == Entity::Hazard)
       rec.fields["remaining_m2"] = before->real("remaining_m2").value_or(0);
     m_backend->replace(spec, rec);
     after_write(spec, before, rec, who);
     auto stored = m_backend->get(spec, id, true);
-    audit(spec, id, "update", reason, before, stored, who);
+    audit(spec, id, action, reason, before, stored, who);
     res.id = id;
   });
   return res;
@@ -392,6 +432,94 @@ void Registry::restore(const EntitySpec& spec, const std::string& id, const std:
     auto after = m_backend->get(spec, id, false);
     after_write(spec, std::nullopt, after, who);
     audit(spec, id, "restore", reason, std::nullopt, after, who);
+  });
+}
+
+namespace {
+
+// An audit entry that filed or submitted a record: its creation, a submission (also
+// as stores before schema 5 wrote one: an update whose record became submitted).
+bool filed_or_submitted(const AuditEntry& e) {
+  if (e.action == "create" || e.action == "submit") return true;
+  return e.action == "update" && e.after.find(R"("workflow":"submitted")") != std::string::npos &&
+         e.before.find(R"("workflow":"submitted")") == std::string::npos;
+}
+
+}  // namespace
+
+void Registry::check_four_eyes(const EntitySpec& spec, const std::string& id, const Actor& who) {
+  if (setting(kFourEyes) == "off") return;
+  for (const auto& e : m_backend->audit(std::string(spec.name), id))
+    if (e.actor == who.user && filed_or_submitted(e))
+      throw core::Forbidden(std::string(spec.name) + " \"" + id + "\" was " +
+                            (e.action == "create" ? "filed" : "submitted") + " by " + who.user +
+                            ": another verifier approves it (four eyes; a one-person office "
+                            "turns this off with minemap settings STORE four_eyes off)");
+}
+
+TransitionResult Registry::transition(const EntitySpec& spec, const std::string& id, Step step,
+                                      const std::string& reason, const Actor& who) {
+  const std::string action(to_string(step));
+  const int needs = role_rank(step == Step::Submit ? "data_entry" : "verifier");
+  if (role_rank(who.role) < needs)
+    throw core::Forbidden("the role " + who.role + " may not " + action + " (" +
+                          std::string(kRoles[needs]) + " or above)");
+  if (!spec.field_report)
+    throw core::InputError("ENTITY", std::string(spec.name) + " are not reviewed");
+  if (step == Step::Reject && reason.empty())
+    throw core::InputError("reason", "a rejection says why");
+  TransitionResult res;
+  res.id = id;
+  res.workflow = step_ends_in(step);
+  atomically([&] {
+    auto rec = m_backend->get(spec, id, false);
+    if (!rec) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+    const std::string from = rec->workflow;
+    if (!step_starts_from(step, from))
+      throw core::Conflict(std::string(spec.name) + " \"" + id + "\" is " + from +
+                           ": it cannot be " + (step == Step::Submit ? "submitted" : res.workflow));
+    // The children in the report's state move with it; a draft or rejected child of a
+    // submitted report stays where it is, for its own review.
+    std::vector<std::string> kids;
+    const EntitySpec* child = core::children_of(spec);
+    if (child) {
+      ListQuery q;
+      q.where = {{std::string(child->parent_ref), {id}}};
+      m_backend->for_each(*child, q, [&](const Record& c) {
+        if (c.workflow == from) kids.push_back(c.id);
+      });
+    }
+    if (step == Step::Approve) {
+      check_four_eyes(spec, id, who);
+      for (const auto& k : kids) check_four_eyes(*child, k, who);
+    }
+    const std::string why = reason.empty() ? action : reason;
+    write_update(spec, id, {}, res.workflow, who, action, why);
+    for (const auto& k : kids) write_update(*child, k, {}, res.workflow, who, action, why);
+    res.children = std::move(kids);
+  });
+  return res;
+}
+
+std::string Registry::setting(std::string_view key) {
+  if (key != kFourEyes)
+    throw core::InputError("KEY", "no setting \"" + std::string(key) + "\" (four_eyes)");
+  return m_backend->setting(std::string(key)).value_or("on");
+}
+
+void Registry::set_setting(std::string_view key, const std::string& value,
+                           const std::string& reason, const Actor& who) {
+  if (role_rank(who.role) < role_rank("admin"))
+    throw core::Forbidden("the role " + who.role + " may not change the store's settings");
+  const std::string before = setting(key);
+  if (value != "on" && value != "off")
+    throw core::InputError("VALUE", "\"" + value + "\" is not on or off");
+  atomically([&] {
+    const bool known = m_backend->setting(std::string(key)).has_value();
+    m_backend->put_setting(std::string(key), value);
+    append_audit("settings", std::string(key), known ? "update" : "create", reason,
+                 known ? setting_audit_json(std::string(key), before) : std::string(),
+                 setting_audit_json(std::string(key), value), who);
   });
 }
 

@@ -15,16 +15,10 @@
 #include "core/schema.hpp"
 #include "store/backend.hpp"
 #include "store/integrity.hpp"
+#include "store/workflow.hpp"
 
 namespace minemap::store {
 
-struct Actor {
-  std::string user = "cli";
-};
-
-// The roles of the server, least to most: viewer (reads), data_entry (drafts and
-// submits), verifier (approves and rejects), admin (everything, users too).
-inline constexpr std::string_view kRoles[] = {"viewer", "data_entry", "verifier", "admin"};
 // User names: 1 to 64 letters, digits and . _ - @; passwords: 10 to 1024 characters.
 inline constexpr std::size_t kMaxUserName = 64;
 inline constexpr std::size_t kMaxPassword = 1024;
@@ -84,6 +78,18 @@ class Registry {
               const Actor& who);
   void restore(const core::EntitySpec& spec, const std::string& id, const std::string& reason,
                const Actor& who);
+  // One step of the review, by `who` (whose role must allow it), with its children
+  // (an accident's victims, an activity's land released) that are in the report's
+  // state. A rejection needs a reason. Throws core::Forbidden (role, four eyes),
+  // core::Conflict (the report's state, or its parent's) or core::NotFound.
+  TransitionResult transition(const core::EntitySpec& spec, const std::string& id, Step step,
+                              const std::string& reason, const Actor& who);
+
+  // Store settings, each change audited (entity "settings"). Unknown keys or values
+  // throw core::InputError.
+  std::string setting(std::string_view key);
+  void set_setting(std::string_view key, const std::string& value, const std::string& reason,
+                   const Actor& who);
 
   // Throws core::NotFound when there is no such (non-deleted) record.
   core::Record get(const core::EntitySpec& spec, const std::string& id);
@@ -143,6 +149,16 @@ class Registry {
   core::Record complete(const core::EntitySpec& spec, CheckedRecord c,
                         std::vector<std::string>& repairs);
   void check_refs(const core::EntitySpec& spec, const core::Record& r);
+  // The rules of the workflow for a record about to be written: a child is not
+  // approved while its parent is not.
+  void check_workflow(const core::EntitySpec& spec, const core::Record& r);
+  // Land released is land of the activity's hazard.
+  void check_release_meets_hazard(const core::Record& release);
+  WriteResult write_update(const core::EntitySpec& spec, const std::string& id,
+                           const core::Record& patch, const std::string& workflow, const Actor& who,
+                           const std::string& action, const std::string& reason);
+  // Four eyes: who filed or submitted `id` may not approve it.
+  void check_four_eyes(const core::EntitySpec& spec, const std::string& id, const Actor& who);
   void append_audit(const std::string& entity, const std::string& id, const std::string& action,
                     const std::string& reason, std::string before, std::string after,
                     const Actor& who);

@@ -611,6 +611,31 @@ class GpkgBackend final : public Backend {
     return out;
   }
 
+  // Settings are rows of minemap_meta under "setting.".
+  std::optional<std::string> setting(const std::string& key) override {
+    Stmt s(m_db, "SELECT value FROM minemap_meta WHERE key = ?1");
+    s.bind_text(1, "setting." + key);
+    if (!s.step()) return std::nullopt;
+    return s.column_text(0);
+  }
+
+  void put_setting(const std::string& key, const std::string& value) override {
+    write([&] {
+      Stmt s(m_db, "INSERT OR REPLACE INTO minemap_meta (key, value) VALUES (?1, ?2)");
+      s.bind_text(1, "setting." + key).bind_text(2, value);
+      s.step();
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>> settings() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    Stmt s(
+        m_db,
+        "SELECT substr(key, 9), value FROM minemap_meta WHERE key LIKE 'setting.%' ORDER BY key");
+    while (s.step()) out.emplace_back(s.column_text(0), s.column_text(1));
+    return out;
+  }
+
   void put_user(const User& u, bool create) override {
     write([&] {
       Stmt s(m_db, std::string(create ? "INSERT" : "INSERT OR REPLACE") +

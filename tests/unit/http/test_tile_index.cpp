@@ -192,9 +192,7 @@ TEST_F(TileIndex, TilesFollowApprovalsAndOtherProcesses) {
   const auto first = tiles.snapshot();
   EXPECT_EQ(tiles.snapshot(), first);  // no write: the same snapshot
 
-  Record patch;
-  patch.workflow = "approved";
-  reg.update(it, id, patch, who);
+  reg.transition(it, id, store::Step::Approve, "", store::Actor{"verifier2", "verifier"});
   const std::string one = tiles.encode_tile(10, x, y);
   EXPECT_NE(one, "");
   EXPECT_NE(tiles.snapshot(), first);

@@ -72,9 +72,10 @@ Written write_hazard_and_releases(store::Registry& reg) {
   w.release1 = release(20.0, "approved");
   w.release2 = release(20.002, "approved");  // overlaps the first
   w.release3 = release(20.006, "draft");
-  Record approve;
-  approve.workflow = "approved";
-  reg.update(core::spec(Entity::Release), w.release3, approve, who);
+  // Through the review: submitted, and approved by another verifier (four eyes).
+  reg.transition(core::spec(Entity::Release), w.release3, store::Step::Submit, "", who);
+  reg.transition(core::spec(Entity::Release), w.release3, store::Step::Approve, "",
+                 store::Actor{"verifier2", "verifier"});
   reg.remove(core::spec(Entity::Release), w.release1, "duplicate", who);
   reg.restore(core::spec(Entity::Release), w.release1, "was not", who);
   reg.remove(core::spec(Entity::Release), w.release2, "wrong", who);
