@@ -941,9 +941,14 @@ async function loadHazard(id) {
 
 // ---- Reviewing ----
 
-const REVIEWED = ["accidents", "activities", "items", "releases", "hazards"];
+// The entities, from the server (GET /api/schema): which are reviewed field reports,
+// which are children that go with their parent (victims, land released).
+let schemaRequest;
+function schema() {
+  schemaRequest ||= api("GET", "/api/schema").catch((err) => { schemaRequest = undefined; throw err; });
+  return schemaRequest;
+}
 const LONG_FIELDS = ["geometry", "raw", "description", "id", "workflow"];
-const KIND = { accidents: "accident", activities: "activity", items: "item found", releases: "land released", hazards: "hazardous area" };
 const REVIEW_FIELDS = {
   accidents: ["type", "device_category", "device_model", "time"],
   activities: ["type", "method", "status", "start", "end", "asset", "organisation_id"],
@@ -954,30 +959,40 @@ const REVIEW_FIELDS = {
 
 async function loadReview() {
   const ticket = ++state.review;
-  let lists;
+  let entities, lists;
   try {
-    lists = await Promise.all(REVIEWED.map((e) => api("GET", `/api/${e}?workflow=submitted`)));
+    entities = (await schema()).filter((e) => e.field_report);
+    lists = await Promise.all(entities.map((e) => api("GET", `/api/${e.name}?workflow=submitted`)));
   } catch (err) {
     say(err.message, true);
     return;
   }
   if (ticket !== state.review) return;
+  const REVIEWED = entities.map((e) => e.name);
+  const KIND = Object.fromEntries(entities.map((e) => [e.name, e.title.toLowerCase()]));
   const submitted = Object.fromEntries(REVIEWED.map((e, i) => [e, lists[i].records]));
-  // Land released goes with its activity: shown and decided with it.
-  const activities = new Set(submitted.activities.map((a) => a.id));
-  const releasesOf = {};
-  for (const r of submitted.releases) (releasesOf[r.activity_id] ||= []).push(r);
+  // A child (land released, a victim) goes with its submitted parent: shown and decided
+  // with it. One whose parent is not waiting for review has a row of its own.
+  const byName = Object.fromEntries(entities.map((e) => [e.name, e]));
+  const parentEntity = (e) => e.parent_ref && e.fields.find((f) => f.name === e.parent_ref).ref;
+  const waiting = (entity, id) => (submitted[entity] || []).some((r) => r.id === id);
+  const childrenOf = (entity, id) => entities.filter((e) => parentEntity(e) === entity)
+    .flatMap((e) => submitted[e.name].filter((c) => c[e.parent_ref] === id).map((c) => ({ entity: e.name, record: c })));
   const body = $("#review-table tbody");
   body.innerHTML = "";
   for (const entity of REVIEWED)
     for (const r of submitted[entity]) {
-      if (entity === "releases" && activities.has(r.activity_id)) continue;
+      const e = byName[entity];
+      if (e.parent_ref && waiting(parentEntity(e), r[e.parent_ref])) continue;
       const fields = REVIEW_FIELDS[entity] || Object.keys(r).filter((k) => !LONG_FIELDS.includes(k)).slice(0, 6);
       let details = `${KIND[entity] || entity}: ` + fields.filter((k) => r[k] !== undefined && r[k] !== null)
         .map((k) => `${k.replaceAll("_", " ")} ${r[k]}`).join("; ");
+      const kids = childrenOf(entity, r.id);
       if (entity === "activities") {
-        const lr = releasesOf[r.id] || [];
+        const lr = kids.map((k) => k.record);
         details += `; land released: ${lr.length ? lr.map((x) => `${x.id} ${x.outcome} ${hectares(x.area_m2)} ha`).join(", ") : "none"}`;
+      } else if (kids.length) {
+        details += `; with ${kids.map((k) => `${KIND[k.entity]} ${k.record.id}`).join(", ")}`;
       }
       if (entity === "releases") details += `; ${hectares(r.area_m2)} ha`;
       const hazard = entity === "hazards" ? r.id : r.hazard_id;

@@ -75,6 +75,12 @@ EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, 
 void EntryApi::install(Server& s) {
   s.route("GET", "/api/stats", [this](const Request& r) { return stats(r); });
   s.route("GET", "/api/dashboard", [this](const Request& r) { return dashboard(r); });
+  // The data model as `minemap schema --json` gives it: the web app's lists derive from it.
+  s.route("GET", "/api/schema", [](const Request&) {
+    Response out;
+    out.body = io::schema_json();
+    return out;
+  });
   s.route("POST", "/api/([a-z-]+)",
           [this](const Request& r) { return create(r, r.captures.at(0)); });
   s.route("GET", "/api/([a-z-]+)", [this](const Request& r) { return list(r, r.captures.at(0)); });

@@ -136,6 +136,7 @@ TEST_F(Probe, EveryEndpointForEveryRole) {
       {"GET", "tiles.json", "", -1},
       {"GET", "tiles/8/160/97.mvt", "", -1},
       {"GET", "api/stats", "", -1},
+      {"GET", "api/schema", "", -1},
       {"GET", "api/dashboard", "", -1},
       {"GET", "session", "", 1},
       {"GET", "api/hazards", "", 1},
