@@ -48,6 +48,19 @@ const char* type_name(const Value& v) {
   }
 }
 
+// The number an Integer or a Real field is given: an integer, a number, or text that
+// reads as one (`what`: "an integer" or "a number", for the messages).
+double to_number(const std::string& name, const Value& v, const char* what) {
+  if (auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (auto* x = std::get_if<double>(&v)) return *x;
+  if (auto* s = std::get_if<std::string>(&v)) {
+    auto p = parse_number(trim(*s));
+    if (!p) throw InputError(name, quoted(*s) + " is not " + what);
+    return *p;
+  }
+  throw InputError(name, std::string("expected ") + what + ", got " + type_name(v));
+}
+
 Value check_range(const FieldSpec& f, double d, Value out) {
   if (d < f.min || d > f.max) {
     std::ostringstream m;
@@ -85,18 +98,7 @@ Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
       return value_to_text(v);
     }
     case FieldType::Integer: {
-      double d;
-      if (auto* i = std::get_if<std::int64_t>(&v)) {
-        d = static_cast<double>(*i);
-      } else if (auto* x = std::get_if<double>(&v)) {
-        d = *x;
-      } else if (auto* s = std::get_if<std::string>(&v)) {
-        auto p = parse_number(trim(*s));
-        if (!p) throw InputError(name, quoted(*s) + " is not an integer");
-        d = *p;
-      } else {
-        throw InputError(name, std::string("expected an integer, got ") + type_name(v));
-      }
+      double d = to_number(name, v, "an integer");
       if (d != std::floor(d) || std::abs(d) > 9e15) {
         std::ostringstream m;
         m << d << " is not an integer";
@@ -105,18 +107,7 @@ Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
       return check_range(f, d, static_cast<std::int64_t>(d));
     }
     case FieldType::Real: {
-      double d;
-      if (auto* i = std::get_if<std::int64_t>(&v)) {
-        d = static_cast<double>(*i);
-      } else if (auto* x = std::get_if<double>(&v)) {
-        d = *x;
-      } else if (auto* s = std::get_if<std::string>(&v)) {
-        auto p = parse_number(trim(*s));
-        if (!p) throw InputError(name, quoted(*s) + " is not a number");
-        d = *p;
-      } else {
-        throw InputError(name, std::string("expected a number, got ") + type_name(v));
-      }
+      double d = to_number(name, v, "a number");
       if (!std::isfinite(d)) throw InputError(name, "not a finite number");
       return check_range(f, d, d);
     }
