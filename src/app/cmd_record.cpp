@@ -9,9 +9,9 @@
 
 #include "app/cli_util.hpp"
 #include "core/errors.hpp"
-#include "io/minefield.hpp"
 #include "io/read_input.hpp"
 #include "io/record_csv.hpp"
+#include "ops/minefield.hpp"
 #include "record/digitize.hpp"
 
 namespace minemap::app {
@@ -65,7 +65,7 @@ std::string summary(const record::Digitized& d) {
   return s;
 }
 
-nlohmann::json stored_json(const io::StoredRecord& s) {
+nlohmann::json stored_json(const ops::StoredRecord& s) {
   const auto& d = s.digitized;
   nlohmann::json j = {
       {"id", s.id},
@@ -108,7 +108,7 @@ int cmd_add(const RecordArgs& a) {
   auto reg = store::Registry::open(a.store, false);
   std::optional<std::string> hazard;
   if (!a.hazard.empty()) hazard = a.hazard;
-  auto s = io::add_minefield_record(reg, text, name, hazard, current_actor());
+  auto s = ops::add_minefield_record(reg, text, name, hazard, current_actor());
   print_warnings(name, s.digitized.warnings);
   for (const auto& r : s.repairs) std::cerr << "repaired: " << name << ": perimeter" << r << '\n';
   if (a.json) {
@@ -125,7 +125,7 @@ int cmd_redigitize(const RecordArgs& a) {
   if (fix.empty())
     throw core::InputError("redigitize", "give a correction: --declination, --crs or --pace-m");
   auto reg = store::Registry::open(a.store, false);
-  auto s = io::redigitize_minefield_record(reg, a.id, fix, current_actor());
+  auto s = ops::redigitize_minefield_record(reg, a.id, fix, current_actor());
   print_warnings(a.id, s.digitized.warnings);
   if (a.json) {
     std::cout << stored_json(s).dump(2) << '\n';

@@ -10,8 +10,8 @@
 #include "analysis/reliability.hpp"
 #include "core/errors.hpp"
 #include "io/read_input.hpp"
-#include "io/reliability_input.hpp"
-#include "io/reliability_report.hpp"
+#include "ops/reliability.hpp"
+#include "render/reliability_report.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::app {
@@ -138,21 +138,21 @@ int run_reliability(const Args& a) {
           "reliability",
           "--found and --cleared are for files; a store has its own items and releases");
     auto reg = store::Registry::open(a.store, false);
-    io::StoreSelection sel{a.record, a.source, a.all};
-    auto got = io::reliability_inputs_from_store(reg, sel, opt.max_shift_m + opt.tolerance_m);
+    ops::StoreSelection sel{a.record, a.source, a.all};
+    auto got = ops::reliability_inputs_from_store(reg, sel, opt.max_shift_m + opt.tolerance_m);
     inputs = std::move(got.inputs);
     accidents = std::move(got.accidents);
   } else {
     if (a.record.empty() || a.found.empty() || a.cleared.empty())
       throw core::InputError("reliability",
                              "give a STORE, or --record FILE --found FILE --cleared FILE");
-    inputs.push_back(io::reliability_input_from_files(a.record, a.found, a.cleared));
+    inputs.push_back(ops::reliability_input_from_files(a.record, a.found, a.cleared));
   }
   auto results = assess_all(inputs, opt);
   auto sources = analysis::summarize_sources(inputs, results, accidents);
   if (!a.html.empty())
-    io::write_output(a.html, io::reliability_html(inputs, results, sources,
-                                                  "Minefield record reliability", opt));
+    io::write_output(a.html, render::reliability_html(inputs, results, sources,
+                                                      "Minefield record reliability", opt));
   if (a.by_source) {
     if (a.json) {
       std::cout << sources_json(sources).dump(2) << '\n';

@@ -10,10 +10,10 @@
 
 #include "app/cli_util.hpp"
 #include "core/errors.hpp"
-#include "io/integrity_report.hpp"
-#include "io/key_files.hpp"
 #include "io/read_input.hpp"
-#include "io/signed_export.hpp"
+#include "ops/key_files.hpp"
+#include "ops/signed_export.hpp"
+#include "render/integrity_report.hpp"
 #include "store/crypto.hpp"
 #include "store/signing.hpp"
 
@@ -28,7 +28,7 @@ struct VerifyArgs {
 
 int cmd_verify(const VerifyArgs& a) {
   store::VerifyOptions opt;
-  if (!a.key.empty()) opt.public_key = io::read_public_key(a.key);
+  if (!a.key.empty()) opt.public_key = ops::read_public_key(a.key);
   for (const auto& f : a.checkpoints) {
     if (a.key.empty())
       throw core::InputError("--checkpoint", "needs --key NAME.pub to check its signature");
@@ -37,9 +37,9 @@ int cmd_verify(const VerifyArgs& a) {
   auto reg = store::Registry::open(a.store, false);
   auto report = reg.verify(opt);
   if (a.json) {
-    std::cout << io::integrity_json(report) << '\n';
+    std::cout << render::integrity_json(report) << '\n';
   } else {
-    std::cout << io::integrity_text(report);
+    std::cout << render::integrity_text(report);
   }
   if (!report.intact())
     std::cerr << "minemap: " << a.store << " differs from its audit trail ("
@@ -48,7 +48,7 @@ int cmd_verify(const VerifyArgs& a) {
 }
 
 int cmd_keygen(const VerifyArgs& a) {
-  auto k = io::write_new_key_pair(a.out);
+  auto k = ops::write_new_key_pair(a.out);
   std::cout << "secret key: " << k.secret_path << " (keep it away from the store's machine)\n"
             << "public key: " << k.public_path << " (" << store::crypto::to_hex(k.public_key)
             << ")\n";
@@ -56,7 +56,7 @@ int cmd_keygen(const VerifyArgs& a) {
 }
 
 int cmd_checkpoint(const VerifyArgs& a) {
-  const std::string secret = io::read_secret_key(a.key);
+  const std::string secret = ops::read_secret_key(a.key);
   auto reg = store::Registry::open(a.store, false);
   // A checkpoint vouches for the chain: it signs no broken one.
   if (auto problem = reg.verify_audit())
@@ -72,7 +72,7 @@ int cmd_checkpoint(const VerifyArgs& a) {
 }
 
 int cmd_verify_export(const VerifyArgs& a) {
-  auto check = io::verify_export(a.out, io::read_public_key(a.key));
+  auto check = ops::verify_export(a.out, ops::read_public_key(a.key));
   if (a.json) {
     nlohmann::json j = {{"ok", check.ok()},
                         {"signature_valid", check.signature_valid},
@@ -108,7 +108,7 @@ bool fit_to_serve(store::Registry& reg, bool allow_unverified) {
               << " (" << ms << " ms)" << std::endl;
     return true;
   }
-  std::cerr << io::integrity_text(report, 20);
+  std::cerr << render::integrity_text(report, 20);
   if (!allow_unverified) {
     std::cerr << "minemap: refusing to serve " << reg.location()
               << ": its audit trail is broken (run minemap verify; --allow-unverified serves it "

@@ -16,17 +16,17 @@
 #include "app/cmd_verify.hpp"
 #include "app/cmd_workflow.hpp"
 #include "core/errors.hpp"
-#include "io/demo.hpp"
-#include "io/exporter.hpp"
-#include "io/importer.hpp"
-#include "io/key_files.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
-#include "io/render.hpp"
-#include "io/signed_export.hpp"
+#include "ops/demo.hpp"
+#include "ops/exporter.hpp"
+#include "ops/importer.hpp"
+#include "ops/key_files.hpp"
+#include "ops/signed_export.hpp"
+#include "ops/stats.hpp"
+#include "render/render.hpp"
 #include "store/registry.hpp"
 #include "store/spatial.hpp"
-#include "store/stats_input.hpp"
 
 namespace fs = std::filesystem;
 using namespace minemap;
@@ -82,9 +82,9 @@ int cmd_get(const std::string& path, const std::string& entity, const std::strin
   auto reg = store::Registry::open(path, false);
   auto r = reg.get(spec, id);
   if (json)
-    std::cout << io::feature_json(spec, r, personal) << '\n';
+    std::cout << render::feature_json(spec, r, personal) << '\n';
   else
-    io::print_record(spec, r, std::cout, personal);
+    render::print_record(spec, r, std::cout, personal);
   return 0;
 }
 
@@ -96,9 +96,9 @@ int cmd_list(const std::string& path, const std::string& entity, const std::stri
   if (!bbox.empty()) q.bbox = app::parse_bbox(bbox);
   q.where = app::parse_where(where, spec);
   q.include_deleted = deleted;
-  auto fmt = io::parse_format(format);
+  auto fmt = render::parse_format(format);
   auto reg = store::Registry::open(path, false);
-  auto writer = io::make_writer(fmt, spec, std::cout, personal);
+  auto writer = render::make_writer(fmt, spec, std::cout, personal);
   reg.for_each(spec, q, [&](const core::Record& r) { writer->write(r); });
   writer->finish();
   return 0;
@@ -150,9 +150,9 @@ int cmd_history(const std::string& path, const std::string& entity, const std::s
   std::vector<store::StatusChange> status;
   if (spec.kind == core::Entity::Hazard) status = reg.status_history(id);
   if (json)
-    std::cout << io::history_json(spec, entries, status, personal) << '\n';
+    std::cout << render::history_json(spec, entries, status, personal) << '\n';
   else
-    io::print_history(spec, entries, status, personal, std::cout);
+    render::print_history(spec, entries, status, personal, std::cout);
   return 0;
 }
 
@@ -168,19 +168,19 @@ int cmd_stats(const std::string& path, const std::string& from, const std::strin
     std::map<std::string, std::string> names;
     for (const auto& a : reg.list(core::spec(core::Entity::AdminArea)))
       names[a.id] = a.text("name").value_or("");
-    for (const auto& [id, part] : analysis::split_by_admin(store::load_stats_input(reg)))
+    for (const auto& [id, part] : analysis::split_by_admin(ops::load_stats_input(reg)))
       out[id] = {names[id], analysis::compute_stats(part, period)};
     if (json)
-      std::cout << io::stats_by_admin_json(out) << '\n';
+      std::cout << render::stats_by_admin_json(out) << '\n';
     else
-      io::print_stats_by_admin(out, std::cout);
+      render::print_stats_by_admin(out, std::cout);
     return 0;
   }
-  auto s = analysis::compute_stats(store::load_stats_input(reg), period);
+  auto s = analysis::compute_stats(ops::load_stats_input(reg), period);
   if (json)
-    std::cout << io::stats_json(s) << '\n';
+    std::cout << render::stats_json(s) << '\n';
   else
-    io::print_stats(s, std::cout);
+    render::print_stats(s, std::cout);
   return 0;
 }
 
@@ -191,7 +191,7 @@ struct ImportArgs {
 };
 
 int cmd_import(const std::string& path, const ImportArgs& a) {
-  io::ImportOptions opt;
+  ops::ImportOptions opt;
   opt.spec = &core::spec_by_name(a.as);
   if (!a.map_file.empty()) opt.mapping = io::read_map_file(a.map_file, io::read_input(a.map_file));
   io::Mapping cli;
@@ -207,11 +207,11 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
   opt.dry_run = a.dry_run;
   opt.rejects_path = a.rejects;
   auto reg = store::Registry::open(path, false);
-  auto sum = io::import_file(reg, a.file, opt, app::current_actor());
+  auto sum = ops::import_file(reg, a.file, opt, app::current_actor());
   if (a.json)
-    std::cout << io::summary_json(sum) << '\n';
+    std::cout << ops::summary_json(sum) << '\n';
   else
-    std::cerr << io::summary_text(sum, a.dry_run);
+    std::cerr << ops::summary_text(sum, a.dry_run);
   return 0;
 }
 
@@ -224,7 +224,7 @@ struct ExportArgs {
 constexpr const char* kVersion = "minemap 0.1.0";
 
 int cmd_export(const std::string& path, const ExportArgs& a) {
-  io::ExportOptions opt;
+  ops::ExportOptions opt;
   opt.spec = &core::spec_by_name(a.as);
   opt.path = a.out;
   opt.format = a.format;
@@ -233,10 +233,10 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   opt.include_personal = a.personal;
   opt.overwrite = a.overwrite;
   // The key is read first: a bad one fails before anything is written.
-  const std::string secret = a.sign.empty() ? std::string() : io::read_secret_key(a.sign);
+  const std::string secret = a.sign.empty() ? std::string() : ops::read_secret_key(a.sign);
   auto reg = store::Registry::open(path, false);
   const auto head = reg.head();
-  auto sum = io::export_file(reg, opt);
+  auto sum = ops::export_file(reg, opt);
   for (const auto& w : sum.warnings) std::cerr << "warning: " << w << '\n';
   std::cerr << "exported " << sum.written << " " << opt.spec->name << " to " << a.out << " ("
             << sum.format << ")\n";
@@ -245,7 +245,7 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   // make that a lie.
   if (reg.head().seq != head.seq)
     throw core::StorageError(path + " was written to during the export: not signed; export again");
-  io::ManifestInput m;
+  ops::ManifestInput m;
   m.output = a.out;
   m.files = sum.files;
   m.command = a.command;
@@ -255,7 +255,7 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   m.head = head;
   m.entity = opt.spec->name;
   m.features = sum.written;
-  auto signed_files = io::write_signed_manifest(m, secret);
+  auto signed_files = ops::write_signed_manifest(m, secret);
   std::cerr << "signed: " << signed_files.manifest_path << ", " << signed_files.signature_path
             << '\n';
   return 0;
@@ -266,10 +266,10 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   fs::path file = fs::path(dir) / "demo.gpkg";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
   auto reg = store::Registry::open(file.string(), true);
-  io::build_demo(reg, app::current_actor());
-  auto s = analysis::compute_stats(store::load_stats_input(reg), {});
+  ops::build_demo(reg, app::current_actor());
+  auto s = analysis::compute_stats(ops::load_stats_input(reg), {});
   std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
-  io::print_stats(s, std::cout);
+  render::print_stats(s, std::cout);
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
             << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n\n";
   if (no_serve) return 0;
@@ -547,7 +547,7 @@ int main(int argc, char** argv) {
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");
   schema->callback([&] {
     run = [&] {
-      std::cout << (json ? io::schema_json() : io::schema_markdown()) << (json ? "\n" : "");
+      std::cout << (json ? render::schema_json() : render::schema_markdown()) << (json ? "\n" : "");
       return 0;
     };
   });

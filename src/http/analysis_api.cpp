@@ -4,7 +4,7 @@
 
 #include "analysis/reliability.hpp"
 #include "geo/geojson.hpp"
-#include "io/reliability_input.hpp"
+#include "ops/reliability.hpp"
 
 namespace minemap::http {
 
@@ -20,11 +20,11 @@ Response AnalysisApi::reliability(const Request& r, const std::string& id) {
   m_auth.require(r, "viewer", false);
   // The options of `minemap reliability` without flags, so that both give the same.
   analysis::ReliabilityOptions opt;
-  io::StoreInputs got;
+  ops::StoreInputs got;
   {
     std::lock_guard lock(m_mutex);
-    got = io::reliability_inputs_from_store(m_store, io::StoreSelection{id, "", false},
-                                            opt.max_shift_m + opt.tolerance_m);
+    got = ops::reliability_inputs_from_store(m_store, ops::StoreSelection{id, "", false},
+                                             opt.max_shift_m + opt.tolerance_m);
   }
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < got.inputs.size(); ++i) {

@@ -12,8 +12,8 @@
 #include "http/limits.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
-#include "io/render.hpp"
-#include "store/stats_input.hpp"
+#include "ops/stats.hpp"
+#include "render/render.hpp"
 
 namespace minemap::http {
 
@@ -255,7 +255,7 @@ Response EntryApi::dashboard(const Request&) {
   analysis::Dashboard d;
   {
     std::lock_guard lock(m_mutex);
-    d = analysis::dashboard(store::load_stats_input(m_store));
+    d = analysis::dashboard(ops::load_stats_input(m_store));
   }
   json j = {{"casualties", d.casualties},
             {"released_m2", d.released},
@@ -270,10 +270,10 @@ Response EntryApi::stats(const Request&) {
   analysis::Stats s;
   {
     std::lock_guard lock(m_mutex);
-    s = analysis::compute_stats(store::load_stats_input(m_store), {});
+    s = analysis::compute_stats(ops::load_stats_input(m_store), {});
   }
   Response out;
-  out.body = io::stats_json(s, -1);
+  out.body = render::stats_json(s, -1);
   return out;
 }
 

@@ -5,8 +5,8 @@
 
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
-#include "http/mvt.hpp"
 #include "http/params.hpp"
+#include "tiles/mvt.hpp"
 
 namespace minemap::http {
 
@@ -20,7 +20,7 @@ void TilesApi::install(Server& s) {
   });
 }
 
-std::shared_ptr<const TileSnapshot> TilesApi::snapshot() {
+std::shared_ptr<const tiles::TileSnapshot> TilesApi::snapshot() {
   std::int64_t version;
   {
     std::lock_guard lock(m_mutex);
@@ -33,21 +33,22 @@ std::shared_ptr<const TileSnapshot> TilesApi::snapshot() {
   std::lock_guard lock(m_mutex);
   version = m_store.data_version();
   if (auto s = m_snapshot.get(); s && s->data_version() == version) return s;
-  auto s = std::make_shared<const TileSnapshot>(TileSnapshot::build(m_store, version));
+  auto s =
+      std::make_shared<const tiles::TileSnapshot>(tiles::TileSnapshot::build(m_store, version));
   m_snapshot.publish(s);
   return s;
 }
 
 std::string TilesApi::encode_tile(int z, std::uint32_t x, std::uint32_t y) {
   // Encoded without any lock: the snapshot is immutable and shared.
-  return snapshot()->encode_tile(mvt::tile_id(z, x, y), {m_opt.extent, m_opt.buffer});
+  return snapshot()->encode_tile(tiles::mvt::tile_id(z, x, y), {m_opt.extent, m_opt.buffer});
 }
 
 Response TilesApi::tile(const Request&, const std::string& z, const std::string& x,
                         const std::string& y) {
   std::int64_t zi = parse_int("z", z), xi = parse_int("x", x), yi = parse_int("y", y);
   if (zi > m_opt.max_zoom) throw core::InputError("z", "at most " + std::to_string(m_opt.max_zoom));
-  mvt::TileId id = mvt::tile_id(zi, xi, yi);  // throws for x or y outside the zoom
+  tiles::mvt::TileId id = tiles::mvt::tile_id(zi, xi, yi);  // throws for x or y outside the zoom
   Response out;
   out.content_type = "application/vnd.mapbox-vector-tile";
   out.body = encode_tile(id.z, id.x, id.y);
@@ -59,7 +60,7 @@ Response TilesApi::tilejson(const Request& r) {
   std::string host = r.header("Host");
   std::string base = host.empty() ? "" : "http://" + host;
   nlohmann::json layers = nlohmann::json::array();
-  for (const auto& name : tile_layers()) {
+  for (const auto& name : tiles::tile_layers()) {
     const core::EntitySpec& spec = core::spec_by_name(name);
     nlohmann::json fields = {{"id", "String"}};
     for (const auto& f : spec.fields) {

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "http/server.hpp"
-#include "http/tile_index.hpp"
 #include "index/snapshot.hpp"
 #include "store/registry.hpp"
+#include "tiles/tile_index.hpp"
 
 namespace minemap::http {
 
@@ -33,13 +33,13 @@ class TilesApi {
 
   // The snapshot tiles are drawn from, read again first when the store's data changed
   // (a write by this process or another one) since it was read.
-  std::shared_ptr<const TileSnapshot> snapshot();
+  std::shared_ptr<const tiles::TileSnapshot> snapshot();
 
  private:
   store::Registry& m_store;
   std::mutex& m_mutex;  // the store's, held only to read it
   TilesOptions m_opt;
-  index::SnapshotSlot<TileSnapshot> m_snapshot;
+  index::SnapshotSlot<tiles::TileSnapshot> m_snapshot;
   // Held while reading a snapshot, so that workers noticing the same change at once
   // read the store once.
   std::mutex m_build_mutex;

@@ -21,7 +21,7 @@
 #include "http/server.hpp"
 #include "http/service.hpp"
 #include "http/target.hpp"
-#include "io/demo.hpp"
+#include "ops/demo.hpp"
 #include "store/registry.hpp"
 
 namespace {
@@ -73,7 +73,7 @@ struct World {
   }
   static store::Registry open(const std::filesystem::path& dir) {
     auto reg = store::Registry::open((dir / "fuzz.gpkg").string(), true);
-    io::build_demo(reg, {"fuzz"});
+    ops::build_demo(reg, {"fuzz"});
     return reg;
   }
 };

@@ -9,35 +9,35 @@
 #include <string>
 #include <vector>
 
-#include "http/tile_index.hpp"
 #include "http/tiles.hpp"
 #include "store/registry.hpp"
+#include "tiles/tile_index.hpp"
 #include "unit/store/gpkg_fixture.hpp"
 
 namespace minemap::testing_gpkg {
 namespace {
 
-using http::TileSnapshot;
+using tiles::TileSnapshot;
 
 // The reference: each record fetched by box from the store and added with its lon/lat
 // geometry and its attributes, as TilesApi encoded tiles before the snapshot.
-std::string encode_from_store(store::Registry& reg, const http::mvt::TileId& id,
-                              http::mvt::LayerOptions lo) {
-  const core::Envelope box = http::tile_query_box(id, lo);
-  std::vector<http::mvt::Layer> layers;
-  for (const auto& name : http::tile_layers()) {
+std::string encode_from_store(store::Registry& reg, const tiles::mvt::TileId& id,
+                              tiles::mvt::LayerOptions lo) {
+  const core::Envelope box = tiles::tile_query_box(id, lo);
+  std::vector<tiles::mvt::Layer> layers;
+  for (const auto& name : tiles::tile_layers()) {
     const core::EntitySpec& spec = core::spec_by_name(name);
-    http::mvt::Layer layer(name, id, lo);
+    tiles::mvt::Layer layer(name, id, lo);
     store::ListQuery q;
     q.approved_only = true;
     q.bbox = box;
     reg.for_each(spec, q, [&](const core::Record& r) {
-      if (http::mvt::too_small(r.geometry, id.z, lo.extent)) return;
-      layer.add_feature(r.geometry, http::tile_attributes(spec, r), http::numeric_id(r.id));
+      if (tiles::mvt::too_small(r.geometry, id.z, lo.extent)) return;
+      layer.add_feature(r.geometry, tiles::tile_attributes(spec, r), tiles::numeric_id(r.id));
     });
     if (!layer.empty()) layers.push_back(std::move(layer));
   }
-  return http::mvt::encode(layers);
+  return tiles::mvt::encode(layers);
 }
 
 // Records of every entity (a third of them not approved), large areas and long lines
@@ -79,7 +79,7 @@ TEST_F(TileIndex, BoxQueryIsTheBruteForceFilter) {
   fill(open());
   store::Registry reg(std::move(m_store));
   const TileSnapshot snap = TileSnapshot::build(reg, reg.data_version());
-  ASSERT_EQ(snap.layers().size(), http::tile_layers().size());
+  ASSERT_EQ(snap.layers().size(), tiles::tile_layers().size());
   std::mt19937 rnd(9);
   std::uniform_real_distribution<double> x(29.4, 31.6), y(10.0, 11.6), side(0.0, 0.8);
   std::vector<std::uint32_t> got, want;
@@ -110,20 +110,21 @@ TEST_F(TileIndex, TilesAreThoseEncodedFromTheStore) {
   store::Registry reg(std::move(m_store));
   const TileSnapshot snap = TileSnapshot::build(reg, reg.data_version());
   int non_empty = 0;
-  for (http::mvt::LayerOptions lo : {http::mvt::LayerOptions{}, http::mvt::LayerOptions{512, 0}}) {
+  for (tiles::mvt::LayerOptions lo :
+       {tiles::mvt::LayerOptions{}, tiles::mvt::LayerOptions{512, 0}}) {
     for (int z = 0; z <= 14; ++z) {
       if (lo.buffer == 0 && z % 4 != 2) continue;  // a few zooms suffice for the other options
       // The tiles around the data's middle and around a corner of it.
       for (core::Coord c : {core::Coord{30.3, 11.1}, core::Coord{29.9, 10.8}}) {
-        const core::Coord m = http::mvt::lonlat_to_mercator(c);
-        const double size = 2 * http::mvt::kWorldHalf / static_cast<double>(1u << z);
-        const auto cx = static_cast<std::int64_t>((m.x + http::mvt::kWorldHalf) / size);
-        const auto cy = static_cast<std::int64_t>((http::mvt::kWorldHalf - m.y) / size);
+        const core::Coord m = tiles::mvt::lonlat_to_mercator(c);
+        const double size = 2 * tiles::mvt::kWorldHalf / static_cast<double>(1u << z);
+        const auto cx = static_cast<std::int64_t>((m.x + tiles::mvt::kWorldHalf) / size);
+        const auto cy = static_cast<std::int64_t>((tiles::mvt::kWorldHalf - m.y) / size);
         for (std::int64_t ty = cy - 1; ty <= cy + 1; ++ty)
           for (std::int64_t tx = cx - 1; tx <= cx + 1; ++tx) {
             if ((tx + ty) % 2 != (cx + cy) % 2) continue;  // a checkerboard: 5 of 9
             if (tx < 0 || ty < 0 || tx >= (1 << z) || ty >= (1 << z)) continue;
-            const auto id = http::mvt::tile_id(z, tx, ty);
+            const auto id = tiles::mvt::tile_id(z, tx, ty);
             const std::string want = encode_from_store(reg, id, lo);
             ASSERT_EQ(snap.encode_tile(id, lo), want) << z << "/" << tx << "/" << ty;
             non_empty += !want.empty();
@@ -196,7 +197,7 @@ TEST_F(TileIndex, TilesFollowApprovalsAndOtherProcesses) {
   const std::string one = tiles.encode_tile(10, x, y);
   EXPECT_NE(one, "");
   EXPECT_NE(tiles.snapshot(), first);
-  EXPECT_EQ(one, encode_from_store(reg, http::mvt::tile_id(10, x, y), {}));
+  EXPECT_EQ(one, encode_from_store(reg, tiles::mvt::tile_id(10, x, y), {}));
 
   store::Registry other = store::Registry::open(m_path, false);
   item.workflow = "approved";
@@ -204,7 +205,7 @@ TEST_F(TileIndex, TilesFollowApprovalsAndOtherProcesses) {
   other.add(it, item, who);
   const std::string two = tiles.encode_tile(10, x, y);
   EXPECT_GT(two.size(), one.size());
-  EXPECT_EQ(two, encode_from_store(reg, http::mvt::tile_id(10, x, y), {}));
+  EXPECT_EQ(two, encode_from_store(reg, tiles::mvt::tile_id(10, x, y), {}));
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 #include "io/feature_reader.hpp"
 #include "io/gdal_source.hpp"
 #include "io/geojson_source.hpp"
-#include "io/importer.hpp"
+#include "ops/importer.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::io {
@@ -451,7 +451,7 @@ TEST(GeoJsonSource, FromBytesReadsAsTheFileDoes) {
 // ---- the whole import, through either reader ----
 
 struct Imported {
-  ImportSummary summary;
+  ops::ImportSummary summary;
   std::vector<core::Record> records;
   std::vector<std::string> audit_after;
   std::string rejects;
@@ -461,13 +461,13 @@ Imported import_with(const std::string& reader, const std::string& input, const 
   ::setenv("MINEMAP_IMPORT_READER", reader.c_str(), 1);
   const auto store_path = d.file(reader + ".gpkg");
   store::Registry reg = store::Registry::open(store_path, true);
-  ImportOptions opt;
+  ops::ImportOptions opt;
   opt.spec = &core::spec(core::Entity::Item);
   opt.progress = false;
   opt.skip_errors = true;
   opt.rejects_path = d.file(reader + ".rejects.csv");
   Imported out;
-  out.summary = import_file(reg, input, opt, store::Actor{});
+  out.summary = ops::import_file(reg, input, opt, store::Actor{});
   ::unsetenv("MINEMAP_IMPORT_READER");
   out.summary.seconds = 0;
   out.summary.rejects_file.clear();

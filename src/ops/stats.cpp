@@ -1,9 +1,9 @@
-#include "store/stats_input.hpp"
+#include "ops/stats.hpp"
 
-namespace minemap::store {
+namespace minemap::ops {
 
-analysis::StatsInput load_stats_input(Registry& reg) {
-  ListQuery q;
+analysis::StatsInput load_stats_input(store::Registry& reg) {
+  store::ListQuery q;
   q.approved_only = true;
   analysis::StatsInput in;
   using core::Entity;
@@ -16,4 +16,4 @@ analysis::StatsInput load_stats_input(Registry& reg) {
   return in;
 }
 
-}  // namespace minemap::store
+}  // namespace minemap::ops

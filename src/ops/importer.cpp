@@ -1,5 +1,5 @@
 // The import loop; see importer.hpp.
-#include "io/importer.hpp"
+#include "ops/importer.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "io/prefetch.hpp"
 #include "io/progress.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 namespace {
 
@@ -30,20 +30,20 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
                           const store::Actor& who) {
   const auto t0 = std::chrono::steady_clock::now();
   const core::EntitySpec& spec = *opt.spec;
-  SourceOptions so;
+  io::SourceOptions so;
   so.layer = opt.mapping.layer;
   so.crs = opt.mapping.crs;
-  const std::unique_ptr<FeatureReader> source = open_feature_reader(path, so);
-  FeatureReader& src = *source;
-  ResolvedMapping mapping(spec, opt.mapping, src.columns());
+  const std::unique_ptr<io::FeatureReader> source = io::open_feature_reader(path, so);
+  io::FeatureReader& src = *source;
+  io::ResolvedMapping mapping(spec, opt.mapping, src.columns());
 
   ImportSummary sum;
   sum.layer = src.layer_name();
   sum.driver = src.driver();
   sum.unused_columns = mapping.unused_columns();
   std::vector<std::pair<std::int64_t, std::string>> rejects;
-  Progress progress = opt.progress ? Progress::for_terminal("features", src.count())
-                                   : Progress("features", src.count(), false);
+  io::Progress progress = opt.progress ? io::Progress::for_terminal("features", src.count())
+                                       : io::Progress("features", src.count(), false);
 
   // The second thread reads, maps and checks each feature (everything that needs no
   // store); this one writes. A feature's error travels with it, to be reported in
@@ -55,7 +55,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     std::exception_ptr error;
   };
   auto stage = [&](Staged& s) {
-    SourceFeature f;
+    io::SourceFeature f;
     if (!src.next(f)) return false;
     s.index = f.index;
     s.kept = mapping.keep(f.values);
@@ -78,7 +78,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
 
   auto run = [&] {
     Staged f;
-    Prefetch<Staged> reader(stage);
+    io::Prefetch<Staged> reader(stage);
     while (reader.next(f)) {
       ++sum.read;
       progress.tick(sum.read);
@@ -161,4 +161,4 @@ std::string summary_text(const ImportSummary& s, bool dry_run) {
   return out;
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -4,9 +4,9 @@
 
 #include "store/registry.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 // Writes the demo data into `reg` in one transaction. Deterministic for a seed.
 void build_demo(store::Registry& reg, const store::Actor& who, unsigned seed = 20240);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

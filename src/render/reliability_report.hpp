@@ -10,7 +10,7 @@
 
 #include "analysis/reliability.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 
 // `results[i]` is the assessment of `inputs[i]`; when the two lists are not parallel,
 // inputs are paired with results by record id (and source), and a result with no input
@@ -27,4 +27,4 @@ std::string reliability_html(const std::vector<analysis::ReliabilityInput>& inpu
 // invalid UTF-8 and control characters (which XML forbids) as U+FFFD.
 std::string html_escape(const std::string& s);
 
-}  // namespace minemap::io
+}  // namespace minemap::render

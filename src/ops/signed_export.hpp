@@ -10,7 +10,7 @@
 
 #include "store/integrity.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 struct ManifestInput {
   std::string output;                // OUT as given to export
@@ -45,4 +45,4 @@ struct ExportCheck {
 // manifest or its signature cannot be read at all.
 ExportCheck verify_export(const std::string& output, const std::string& public_key);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -8,11 +8,11 @@
 #include "io/field_mapping.hpp"
 #include "store/registry.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 struct ImportOptions {
   const core::EntitySpec* spec = nullptr;
-  Mapping mapping;           // layer and crs inside; the command line has merged into it
+  io::Mapping mapping;       // layer and crs inside; the command line has merged into it
   bool skip_errors = false;  // --on-error skip
   bool dry_run = false;      // validate everything, write nothing
   std::string rejects_path;  // default: beside the input, INPUT.rejects.csv
@@ -34,4 +34,4 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
 std::string summary_json(const ImportSummary& s);
 std::string summary_text(const ImportSummary& s, bool dry_run);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -12,7 +12,7 @@
 #include "core/schema.hpp"
 #include "store/backend.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 
 enum class Format { Table, Json, GeoJson, Csv };
 // "table" | "json" | "geojson" | "csv"; throws InputError naming `--format`.
@@ -62,4 +62,4 @@ void print_history(const core::EntitySpec& spec, const std::vector<store::AuditE
                    const std::vector<store::StatusChange>& status, bool personal,
                    std::ostream& out);
 
-}  // namespace minemap::io
+}  // namespace minemap::render

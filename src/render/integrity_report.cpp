@@ -1,10 +1,10 @@
 // Rendering of the integrity report; see integrity_report.hpp.
-#include "io/integrity_report.hpp"
+#include "render/integrity_report.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace minemap::io {
+namespace minemap::render {
 namespace {
 
 using nlohmann::json;
@@ -84,4 +84,4 @@ std::string integrity_json(const store::IntegrityReport& r) {
   return out.dump(2);
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::render

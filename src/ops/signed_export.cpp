@@ -1,7 +1,7 @@
 // Export manifests and their signatures; see signed_export.hpp. Files are fingerprinted
 // with SHA-256 rather than BLAKE2b so that a recipient without minemap can still check
 // them (sha256sum).
-#include "io/signed_export.hpp"
+#include "ops/signed_export.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -14,7 +14,7 @@
 #include "io/read_input.hpp"
 #include "store/crypto.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 namespace {
 
 namespace fs = std::filesystem;
@@ -83,15 +83,15 @@ SignedManifest write_signed_manifest(const ManifestInput& in, const std::string&
               {"public_key", m["public_key"]},
               {"signature", store::crypto::to_hex(store::crypto::sign(text, secret_key))}};
   SignedManifest out{manifest_path(in.output), signature_path(in.output)};
-  write_output(out.manifest_path, text);
-  write_output(out.signature_path, sig.dump(2) + "\n");
+  io::write_output(out.manifest_path, text);
+  io::write_output(out.signature_path, sig.dump(2) + "\n");
   return out;
 }
 
 ExportCheck verify_export(const std::string& output, const std::string& public_key) {
   const std::string mpath = manifest_path(output), spath = signature_path(output);
-  const std::string text = read_input(mpath);
-  auto sig = json::parse(read_input(spath), nullptr, false);
+  const std::string text = io::read_input(mpath);
+  auto sig = json::parse(io::read_input(spath), nullptr, false);
   if (!sig.is_object() || sig.value("format", "") != kSignatureFormat)
     throw core::InputError(spath, "not a minemap signature");
   auto m = json::parse(text, nullptr, false);
@@ -145,4 +145,4 @@ ExportCheck verify_export(const std::string& output, const std::string& public_k
   return out;
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -4,8 +4,8 @@
 #include "analysis/stats.hpp"
 #include "store/registry.hpp"
 
-namespace minemap::store {
+namespace minemap::ops {
 
-analysis::StatsInput load_stats_input(Registry& reg);
+analysis::StatsInput load_stats_input(store::Registry& reg);
 
-}  // namespace minemap::store
+}  // namespace minemap::ops

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "core/schema.hpp"
-#include "http/mvt.hpp"
 #include "index/packed_tree.hpp"
 #include "store/registry.hpp"
+#include "tiles/mvt.hpp"
 
-namespace minemap::http {
+namespace minemap::tiles {
 
 // The entities drawn in tiles, by layer name (the entity's name: "hazards" ...).
 const std::vector<std::string>& tile_layers();
@@ -75,4 +75,4 @@ class TileSnapshot {
 // tile's side, which is linear in Web Mercator metres).
 core::Envelope tile_query_box(const mvt::TileId& tile, mvt::LayerOptions opt);
 
-}  // namespace minemap::http
+}  // namespace minemap::tiles

@@ -1,7 +1,7 @@
 // Synthetic demo data: hazards with land released by survey and clearance, the
 // items found in cleared ground, accidents inside and outside known hazards and
 // their victims, minefield records, and a small gazetteer.
-#include "io/demo.hpp"
+#include "ops/demo.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "geo/geodesy.hpp"
 #include "geo/geometry_ops.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 namespace {
 
 using core::Coord;
@@ -290,4 +290,4 @@ void build_demo(store::Registry& reg, const store::Actor& who, unsigned seed) {
   reg.transaction([&] { Demo(reg, who, seed).run(); });
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

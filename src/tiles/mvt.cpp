@@ -1,6 +1,6 @@
 // MVT 2.1 encoding: tile math, clipping and quantisation of one feature at a time into
 // reused scratch buffers, and protobuf output through protozero.
-#include "http/mvt.hpp"
+#include "tiles/mvt.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -11,7 +11,7 @@
 
 #include "core/errors.hpp"
 
-namespace minemap::http::mvt {
+namespace minemap::tiles::mvt {
 namespace {
 
 using core::Coord;
@@ -694,4 +694,4 @@ std::string encode(std::span<const Layer> layers) {
   return out;
 }
 
-}  // namespace minemap::http::mvt
+}  // namespace minemap::tiles::mvt

@@ -5,7 +5,7 @@
 
 #include "store/registry.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 struct ExportOptions {
   const core::EntitySpec* spec = nullptr;
@@ -26,4 +26,4 @@ struct ExportSummary {
 
 ExportSummary export_file(store::Registry& reg, const ExportOptions& opt);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

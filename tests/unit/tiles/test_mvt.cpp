@@ -23,9 +23,9 @@
 
 #include "common/temp_dir.hpp"
 #include "core/errors.hpp"
-#include "http/mvt.hpp"
+#include "tiles/mvt.hpp"
 
-namespace minemap::http::mvt {
+namespace minemap::tiles::mvt {
 
 // For readable failure messages (found by argument-dependent lookup).
 void PrintTo(const TilePoint& p, std::ostream* os) {
@@ -976,4 +976,4 @@ TEST_F(MvtGdal, ReadsBackEveryLayer) {
 }
 
 }  // namespace
-}  // namespace minemap::http::mvt
+}  // namespace minemap::tiles::mvt

@@ -10,7 +10,7 @@
 #include "record/digitize.hpp"
 #include "store/registry.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 struct StoredRecord {
   std::string id;  // the store's id (MR-000001)
@@ -38,4 +38,4 @@ StoredRecord redigitize_minefield_record(store::Registry& reg, const std::string
 // The corrections a stored record's current derivation applies.
 record::Corrections stored_corrections(const core::Record& rec);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

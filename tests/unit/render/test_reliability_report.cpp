@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "common/require.hpp"
-#include "io/reliability_report.hpp"
+#include "render/reliability_report.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 namespace {
 
 namespace fs = std::filesystem;
@@ -339,4 +339,4 @@ TEST(ReliabilityReport, ParsesAsXml) {
 }
 
 }  // namespace
-}  // namespace minemap::io
+}  // namespace minemap::render

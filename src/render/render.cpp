@@ -1,5 +1,5 @@
 // Text, JSON, GeoJSON and CSV renderings; see render.hpp.
-#include "io/render.hpp"
+#include "render/render.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 
 using nlohmann::json;
 
@@ -485,4 +485,4 @@ void print_history(const core::EntitySpec& spec, const std::vector<store::AuditE
   }
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::render

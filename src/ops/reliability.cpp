@@ -1,4 +1,4 @@
-#include "io/reliability_input.hpp"
+#include "ops/reliability.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -6,11 +6,11 @@
 #include "analysis/record_input.hpp"
 #include "core/errors.hpp"
 #include "io/feature_reader.hpp"
-#include "io/minefield.hpp"
 #include "io/read_input.hpp"
+#include "ops/minefield.hpp"
 #include "record/digitize.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 namespace {
 
@@ -19,7 +19,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-int column(const FeatureReader& r, std::initializer_list<const char*> names) {
+int column(const io::FeatureReader& r, std::initializer_list<const char*> names) {
   const auto& cols = r.columns();
   for (const char* n : names)
     for (std::size_t i = 0; i < cols.size(); ++i)
@@ -32,12 +32,12 @@ std::string where(const std::string& path, std::int64_t index) {
 }
 
 std::vector<analysis::Find> read_finds(const std::string& path) {
-  auto reader = open_feature_reader(path);
+  auto reader = io::open_feature_reader(path);
   int cat = column(*reader, {"category", "device_category"});
   if (cat < 0) throw core::InputError(path, "no \"category\" column (AP_MINE, AT_MINE, UXO, ...)");
   int id = column(*reader, {"id", "fid", "item_id"});
   std::vector<analysis::Find> out;
-  SourceFeature f;
+  io::SourceFeature f;
   while (reader->next(f)) {
     if (f.geometry.type == core::GeomType::None)
       throw core::InputError(
@@ -57,9 +57,9 @@ std::vector<analysis::Find> read_finds(const std::string& path) {
 }
 
 std::vector<core::Polygon> read_cleared(const std::string& path) {
-  auto reader = open_feature_reader(path);
+  auto reader = io::open_feature_reader(path);
   std::vector<core::Polygon> out;
-  SourceFeature f;
+  io::SourceFeature f;
   while (reader->next(f)) {
     if (f.geometry.type != core::GeomType::Polygon &&
         f.geometry.type != core::GeomType::MultiPolygon)
@@ -90,7 +90,7 @@ analysis::ReliabilityInput from_record_text(const std::string& text, const std::
 analysis::ReliabilityInput reliability_input_from_files(const std::string& record_path,
                                                         const std::string& found_path,
                                                         const std::string& cleared_path) {
-  auto in = from_record_text(read_input(record_path), record_path, {});
+  auto in = from_record_text(io::read_input(record_path), record_path, {});
   in.finds = read_finds(found_path);
   in.cleared = read_cleared(cleared_path);
   return in;
@@ -158,4 +158,4 @@ StoreInputs reliability_inputs_from_store(store::Registry& reg, const StoreSelec
   return out;
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

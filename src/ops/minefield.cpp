@@ -1,10 +1,10 @@
-#include "io/minefield.hpp"
+#include "ops/minefield.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 namespace {
 
@@ -192,4 +192,4 @@ StoredRecord redigitize_minefield_record(store::Registry& reg, const std::string
   return out;
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

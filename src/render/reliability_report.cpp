@@ -4,7 +4,7 @@
 // elements self-close, only numeric character references besides the XML five, no
 // script. Browsers do not care, but it lets xmllint and XSLT read the file, and the
 // tests check its structure with an XML parser.
-#include "io/reliability_report.hpp"
+#include "render/reliability_report.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -16,7 +16,7 @@
 
 #include "core/date.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 
 using analysis::Match;
 using analysis::Predicted;
@@ -955,4 +955,4 @@ std::string reliability_html(const std::vector<ReliabilityInput>& inputs,
   return o;
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::render

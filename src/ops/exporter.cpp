@@ -1,7 +1,7 @@
 // The export loop; see exporter.hpp. Columns are `id`, `workflow` and every field
 // of the entity (personal ones only on request), with shapefile short names where
 // a shapefile needs them (the importer maps them back).
-#include "io/exporter.hpp"
+#include "ops/exporter.hpp"
 
 #include <unistd.h>
 
@@ -12,9 +12,9 @@
 #include "io/field_mapping.hpp"
 #include "io/gdal_sink.hpp"
 #include "io/progress.hpp"
-#include "io/render.hpp"
+#include "render/render.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 namespace {
 
@@ -31,9 +31,10 @@ ExportSummary export_geojson(store::Registry& reg, const ExportOptions& opt) {
   try {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) throw core::StorageError("cannot write " + tmp.string());
-    auto writer = make_writer(Format::GeoJson, *opt.spec, out, opt.include_personal);
-    Progress progress = opt.progress ? Progress::for_terminal("features", std::nullopt)
-                                     : Progress("features", std::nullopt, false);
+    auto writer =
+        render::make_writer(render::Format::GeoJson, *opt.spec, out, opt.include_personal);
+    io::Progress progress = opt.progress ? io::Progress::for_terminal("features", std::nullopt)
+                                         : io::Progress("features", std::nullopt, false);
     reg.for_each(*opt.spec, opt.query, [&](const core::Record& r) {
       writer->write(r);
       progress.tick(++n);
@@ -55,26 +56,26 @@ ExportSummary export_geojson(store::Registry& reg, const ExportOptions& opt) {
 
 ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
   const core::EntitySpec& spec = *opt.spec;
-  SinkFormat format = sink_format(opt.format, opt.path);
-  if (format == SinkFormat::GeoJson) return export_geojson(reg, opt);
-  auto names = format == SinkFormat::Shp ? shapefile_names(spec, opt.include_personal)
-                                         : std::map<std::string, std::string>{};
+  io::SinkFormat format = io::sink_format(opt.format, opt.path);
+  if (format == io::SinkFormat::GeoJson) return export_geojson(reg, opt);
+  auto names = format == io::SinkFormat::Shp ? io::shapefile_names(spec, opt.include_personal)
+                                             : std::map<std::string, std::string>{};
   auto name_of = [&](std::string_view field) {
     auto it = names.find(std::string(field));
     return it == names.end() ? std::string(field) : it->second;
   };
-  std::vector<SinkColumn> columns = {{"id", core::FieldType::Text},
-                                     {"workflow", core::FieldType::Text}};
+  std::vector<io::SinkColumn> columns = {{"id", core::FieldType::Text},
+                                         {"workflow", core::FieldType::Text}};
   std::vector<const core::FieldSpec*> fields;
   for (const auto& f : spec.fields) {
     if (f.personal && !opt.include_personal) continue;
     columns.push_back({name_of(f.name), f.type});
     fields.push_back(&f);
   }
-  FeatureSink sink(opt.path, format, std::string(spec.table), spec.geometry, columns,
-                   opt.overwrite);
-  Progress progress = opt.progress ? Progress::for_terminal("features", std::nullopt)
-                                   : Progress("features", std::nullopt, false);
+  io::FeatureSink sink(opt.path, format, std::string(spec.table), spec.geometry, columns,
+                       opt.overwrite);
+  io::Progress progress = opt.progress ? io::Progress::for_terminal("features", std::nullopt)
+                                       : io::Progress("features", std::nullopt, false);
   std::vector<core::Value> values(columns.size());
   std::int64_t n = 0;
   reg.for_each(spec, opt.query, [&](const core::Record& r) {
@@ -93,7 +94,7 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
   });
   sink.close();
   progress.finish(n);
-  return {sink.written(), std::string(to_string(format)), sink.warnings(), sink.files()};
+  return {sink.written(), std::string(io::to_string(format)), sink.warnings(), sink.files()};
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

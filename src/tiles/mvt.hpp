@@ -24,7 +24,7 @@
 #include "core/geometry.hpp"
 #include "core/schema.hpp"
 
-namespace minemap::http::mvt {
+namespace minemap::tiles::mvt {
 
 // ---- Tile math ----
 
@@ -245,4 +245,4 @@ class Layer {
 // core::InputError when two non-empty layers share a name.
 std::string encode(std::span<const Layer> layers);
 
-}  // namespace minemap::http::mvt
+}  // namespace minemap::tiles::mvt

@@ -1,5 +1,5 @@
 // Key files; see key_files.hpp.
-#include "io/key_files.hpp"
+#include "ops/key_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 #include "store/crypto.hpp"
 #include "store/signing.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 namespace {
 
 // Creates `path` with `mode` and writes `text`; fails when it exists.
@@ -68,11 +68,11 @@ std::string read_secret_key(const std::string& path) {
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
     throw core::InputError(path, "others than its owner may read this secret key: chmod 600 " +
                                      path + " (and ask who else may have it)");
-  return store::secret_key_from_text(read_input(path), path);
+  return store::secret_key_from_text(io::read_input(path), path);
 }
 
 std::string read_public_key(const std::string& path) {
-  return store::public_key_from_text(read_input(path), path);
+  return store::public_key_from_text(io::read_input(path), path);
 }
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace minemap::io {
+namespace minemap::ops {
 
 struct KeyFiles {
   std::string secret_path;  // NAME.key, mode 0600
@@ -23,4 +23,4 @@ std::string read_secret_key(const std::string& path);
 // The raw public key of a NAME.pub; core::InputError when the file is not one.
 std::string read_public_key(const std::string& path);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -9,7 +9,7 @@
 #include "analysis/reliability.hpp"
 #include "store/registry.hpp"
 
-namespace minemap::io {
+namespace minemap::ops {
 
 // A record (minemap-record/1 JSON), the finds (any GIS file of points with a
 // `category` column, and an `id` column when there is one) and the cleared ground
@@ -37,4 +37,4 @@ struct StoreInputs {
 StoreInputs reliability_inputs_from_store(store::Registry& reg, const StoreSelection& sel,
                                           double margin_m);
 
-}  // namespace minemap::io
+}  // namespace minemap::ops

@@ -1,4 +1,4 @@
-#include "http/tile_index.hpp"
+#include "tiles/tile_index.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -7,7 +7,7 @@
 #include <span>
 #include <unordered_map>
 
-namespace minemap::http {
+namespace minemap::tiles {
 
 namespace {
 
@@ -231,4 +231,4 @@ std::string TileSnapshot::encode_tile(const mvt::TileId& tile, mvt::LayerOptions
   return mvt::encode(out);
 }
 
-}  // namespace minemap::http
+}  // namespace minemap::tiles

@@ -5,7 +5,7 @@
 
 #include "store/integrity.hpp"
 
-namespace minemap::io {
+namespace minemap::render {
 
 // A summary line, the chain's head, what was made of checkpoints, then one line per
 // difference. `limit`: the most difference lines shown (the rest are counted).
@@ -16,4 +16,4 @@ std::string integrity_text(const store::IntegrityReport& r, std::size_t limit = 
 // "differences_total"}: values as JSON values (null when there is none).
 std::string integrity_json(const store::IntegrityReport& r);
 
-}  // namespace minemap::io
+}  // namespace minemap::render
