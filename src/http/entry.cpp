@@ -78,7 +78,7 @@ void EntryApi::install(Server& s) {
   // The data model as `minemap schema --json` gives it: the web app's lists derive from it.
   s.route("GET", "/api/schema", [](const Request&) {
     Response out;
-    out.body = io::schema_json();
+    out.body = render::schema_json();
     return out;
   });
   s.route("POST", "/api/([a-z-]+)",
