@@ -10,6 +10,9 @@
 
 namespace minemap::app {
 
+// What `minemap --version` prints, and a signed export's manifest names.
+inline constexpr const char* kVersion = "minemap 0.1.0";
+
 store::Actor current_actor();
 // The entities' names for an ENTITY argument's help, from the schema ("hazards,
 // activities, ..."); only the reviewed field reports when `reviewed_only`.

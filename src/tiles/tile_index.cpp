@@ -132,11 +132,18 @@ TileLayerIndex build_layer(store::Registry& store, const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& tile_layers() {
-  // Drawn bottom to top: the base of admin areas and roads, then hazards and released
-  // land, records and their mines, settlements, items and accidents.
-  static const std::vector<std::string> layers = {"admin-areas", "roads",   "hazards",
-                                                  "releases",    "records", "record-mines",
-                                                  "settlements", "items",   "accidents"};
+  // The entities with a tile order (core/schema.cpp), drawn lowest first.
+  static const std::vector<std::string> layers = [] {
+    std::vector<const core::EntitySpec*> in;
+    for (const auto& s : core::entities())
+      if (s.tile_order >= 0) in.push_back(&s);
+    std::sort(in.begin(), in.end(), [](const auto* a, const auto* b) {
+      return a->tile_order < b->tile_order;
+    });
+    std::vector<std::string> names;
+    for (const auto* s : in) names.emplace_back(s->name);
+    return names;
+  }();
   return layers;
 }
 

@@ -1,0 +1,145 @@
+#include "app/cmd_transfer.hpp"
+
+#include <iostream>
+
+#include "app/cli_util.hpp"
+#include "core/errors.hpp"
+#include "io/read_input.hpp"
+#include "ops/exporter.hpp"
+#include "ops/importer.hpp"
+#include "ops/key_files.hpp"
+#include "ops/signed_export.hpp"
+#include "store/registry.hpp"
+
+namespace minemap::app {
+
+namespace {
+
+struct ImportArgs {
+  std::string file, as, layer, crs, map_file, on_error = "stop", rejects;
+  std::vector<std::string> where, map, set;
+  bool dry_run = false, json = false;
+};
+
+int cmd_import(const std::string& path, const ImportArgs& a) {
+  ops::ImportOptions opt;
+  opt.spec = &core::spec_by_name(a.as);
+  if (!a.map_file.empty()) opt.mapping = io::read_map_file(a.map_file, io::read_input(a.map_file));
+  io::Mapping cli;
+  cli.layer = a.layer;
+  cli.crs = a.crs;
+  for (const auto& m : a.map) io::add_map_option(cli, m);
+  for (const auto& s : a.set) io::add_set_option(cli, s);
+  for (const auto& w : a.where) io::add_where_option(cli, w);
+  io::merge(opt.mapping, cli);
+  if (a.on_error != "stop" && a.on_error != "skip")
+    throw core::InputError("--on-error", "\"" + a.on_error + "\" is not stop or skip");
+  opt.skip_errors = a.on_error == "skip";
+  opt.dry_run = a.dry_run;
+  opt.rejects_path = a.rejects;
+  auto reg = store::Registry::open(path, false);
+  auto sum = ops::import_file(reg, a.file, opt, app::current_actor());
+  if (a.json)
+    std::cout << ops::summary_json(sum) << '\n';
+  else
+    std::cerr << ops::summary_text(sum, a.dry_run);
+  return 0;
+}
+
+struct ExportArgs {
+  std::string as, out, format, bbox, sign;
+  std::vector<std::string> where, command;
+  bool personal = false, overwrite = false;
+};
+
+int cmd_export(const std::string& path, const ExportArgs& a) {
+  ops::ExportOptions opt;
+  opt.spec = &core::spec_by_name(a.as);
+  opt.path = a.out;
+  opt.format = a.format;
+  if (!a.bbox.empty()) opt.query.bbox = app::parse_bbox(a.bbox);
+  opt.query.where = app::parse_where(a.where, *opt.spec);
+  opt.include_personal = a.personal;
+  opt.overwrite = a.overwrite;
+  // The key is read first: a bad one fails before anything is written.
+  const std::string secret = a.sign.empty() ? std::string() : ops::read_secret_key(a.sign);
+  auto reg = store::Registry::open(path, false);
+  const auto head = reg.head();
+  auto sum = ops::export_file(reg, opt);
+  for (const auto& w : sum.warnings) std::cerr << "warning: " << w << '\n';
+  std::cerr << "exported " << sum.written << " " << opt.spec->name << " to " << a.out << " ("
+            << sum.format << ")\n";
+  if (secret.empty()) return 0;
+  // The manifest names the audit head the data were read at: a write meanwhile would
+  // make that a lie.
+  if (reg.head().seq != head.seq)
+    throw core::StorageError(path + " was written to during the export: not signed; export again");
+  ops::ManifestInput m;
+  m.output = a.out;
+  m.files = sum.files;
+  m.command = a.command;
+  m.tool = kVersion;
+  m.store = path;
+  m.store_id = reg.backend().store_id();
+  m.head = head;
+  m.entity = opt.spec->name;
+  m.features = sum.written;
+  auto signed_files = ops::write_signed_manifest(m, secret);
+  std::cerr << "signed: " << signed_files.manifest_path << ", " << signed_files.signature_path
+            << '\n';
+  return 0;
+}
+
+}  // namespace
+
+void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, char** argv) {
+  static std::string store_path;
+  const std::string entity_names = entity_help();
+
+  static ImportArgs ia;
+  auto* imp = app.add_subcommand("import", "Import features from any GIS file (GDAL)");
+  imp->add_option("STORE", store_path)->required();
+  imp->add_option("FILE", ia.file,
+                  "GeoJSON, GeoPackage, Shapefile, KML/KMZ, GPX, CSV (lon/lat or WKT), FlatGeobuf")
+      ->required();
+  imp->add_option("--as", ia.as, std::string("the entity: ") + entity_names)->required();
+  imp->add_option("--layer", ia.layer, "the layer to read (default: the first with features)");
+  imp->add_option("--crs", ia.crs, "CRS of the file when it declares none (EPSG:32638, ...)");
+  imp->add_option("--where", ia.where, "COLUMN=V1,V2: only features whose COLUMN is one of these");
+  imp->add_option("--map", ia.map, "FIELD=COLUMN, or FIELD=COLUMN:SRC=DST,... translating values");
+  imp->add_option("--set", ia.set, "FIELD=VALUE: the same value for every feature");
+  imp->add_option("--map-file", ia.map_file, "a JSON mapping (docs/import.md)");
+  imp->add_option("--on-error", ia.on_error,
+                  "stop: the first bad feature stops it all, nothing written; skip: write the "
+                  "good ones, list the bad ones in a rejects file")
+      ->capture_default_str();
+  imp->add_option("--rejects", ia.rejects, "rejects file (default: FILE.rejects.csv)");
+  imp->add_flag("--dry-run", ia.dry_run, "check everything, write nothing");
+  imp->add_flag("--json", ia.json, "print the summary as JSON on stdout");
+  imp->footer(
+      "Fields not mapped take the column of the same name. Coordinates are reprojected to WGS 84.\n"
+      "Example:\n"
+      "  minemap import field.gpkg events.geojson --as accidents --where TIPO=1,2 \\\n"
+      "    --map date=YEAR --map type=TIPO:1=mine,2=erw --set device_category=AP_MINE");
+  imp->callback([&] { run = [&] { return cmd_import(store_path, ia); }; });
+
+  static ExportArgs ea;
+  ea.command.assign(argv, argv + argc);
+  auto* exp = app.add_subcommand("export", "Export an entity to a GIS file");
+  exp->add_option("STORE", store_path)->required();
+  exp->add_option("--as", ea.as, std::string("the entity: ") + entity_names)->required();
+  exp->add_option("-o,--output", ea.out, "the file to write")->required();
+  exp->add_option("--format", ea.format,
+                  "geojson, gpkg, shp, kml, csv, fgb or gpx (default: from the file name)");
+  exp->add_option("--bbox", ea.bbox, "W,S,E,N in degrees");
+  exp->add_option("--where", ea.where, "FIELD=V1,V2");
+  exp->add_flag("--include-personal", ea.personal, "victims' names, addresses, birth dates");
+  exp->add_flag("--overwrite", ea.overwrite, "replace the file if it exists");
+  exp->add_option("--sign", ea.sign,
+                  "NAME.key: write OUT.manifest.json (audit head, command, time, SHA-256 of every "
+                  "file) and its signature OUT.manifest.sig");
+  exp->footer("Example: minemap export field.gpkg --as hazards -o hazards.shp");
+  exp->callback([&] { run = [&] { return cmd_export(store_path, ea); }; });
+}
+
+}  // namespace minemap::app
