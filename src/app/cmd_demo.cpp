@@ -22,7 +22,7 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
   auto reg = store::Registry::open(file.string(), true);
   ops::build_demo(reg, app::current_actor());
-  auto s = analysis::compute_stats(ops::load_stats_input(reg), {});
+  auto s = ops::stats(reg);
   std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
   render::print_stats(s, std::cout);
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'

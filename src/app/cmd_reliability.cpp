@@ -1,11 +1,9 @@
 #include "app/cmd_reliability.hpp"
 
-#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "analysis/reliability.hpp"
 #include "core/errors.hpp"
@@ -38,36 +36,6 @@ std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
-}
-
-// Records are independent: judged in parallel, results in input order.
-std::vector<analysis::ReliabilityResult> assess_all(
-    const std::vector<analysis::ReliabilityInput>& inputs,
-    const analysis::ReliabilityOptions& opt) {
-  std::vector<analysis::ReliabilityResult> out(inputs.size());
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex m;
-  unsigned n = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                                               static_cast<unsigned>(inputs.size())));
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < n; ++t)
-    pool.emplace_back([&] {
-      try {
-        for (std::size_t i; (i = next++) < inputs.size();) {
-          auto o = opt;
-          o.seed = opt.seed + i;  // reproducible whatever the thread count
-          out[i] = analysis::assess(inputs[i], o);
-        }
-      } catch (...) {
-        std::lock_guard lock(m);
-        if (!failure) failure = std::current_exception();
-        next = inputs.size();
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-  return out;
 }
 
 void print_table(const std::vector<analysis::ReliabilityResult>& results,
@@ -129,6 +97,7 @@ int run_reliability(const Args& a) {
   opt.grade = a.grade;
   std::vector<analysis::ReliabilityInput> inputs;
   std::vector<core::Coord> accidents;
+  std::vector<analysis::ReliabilityResult> results;
   if (!a.store.empty()) {
     if (a.record.empty() && a.source.empty() && !a.all)
       throw core::InputError("reliability",
@@ -139,16 +108,17 @@ int run_reliability(const Args& a) {
           "--found and --cleared are for files; a store has its own items and releases");
     auto reg = store::Registry::open(a.store, false);
     ops::StoreSelection sel{a.record, a.source, a.all};
-    auto got = ops::reliability_inputs_from_store(reg, sel, opt.max_shift_m + opt.tolerance_m);
-    inputs = std::move(got.inputs);
-    accidents = std::move(got.accidents);
+    auto got = ops::assess_store_records(reg, sel, opt);
+    inputs = std::move(got.read.inputs);
+    accidents = std::move(got.read.accidents);
+    results = std::move(got.results);
   } else {
     if (a.record.empty() || a.found.empty() || a.cleared.empty())
       throw core::InputError("reliability",
                              "give a STORE, or --record FILE --found FILE --cleared FILE");
     inputs.push_back(ops::reliability_input_from_files(a.record, a.found, a.cleared));
+    results = ops::assess_records(inputs, opt);
   }
-  auto results = assess_all(inputs, opt);
   auto sources = analysis::summarize_sources(inputs, results, accidents);
   if (!a.html.empty())
     io::write_output(a.html, render::reliability_html(inputs, results, sources,

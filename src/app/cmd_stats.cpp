@@ -24,19 +24,14 @@ int cmd_stats(const std::string& path, const std::string& from, const std::strin
   if (!by.empty() && by != "admin") throw core::InputError("--by", "\"" + by + "\" is not admin");
   auto reg = store::Registry::open(path, false);
   if (by == "admin") {
-    std::map<std::string, std::pair<std::string, analysis::Stats>> out;
-    std::map<std::string, std::string> names;
-    for (const auto& a : reg.list(core::spec(core::Entity::AdminArea)))
-      names[a.id] = a.text("name").value_or("");
-    for (const auto& [id, part] : analysis::split_by_admin(ops::load_stats_input(reg)))
-      out[id] = {names[id], analysis::compute_stats(part, period)};
+    const auto out = ops::stats_by_admin(reg, period);
     if (json)
       std::cout << render::stats_by_admin_json(out) << '\n';
     else
       render::print_stats_by_admin(out, std::cout);
     return 0;
   }
-  auto s = analysis::compute_stats(ops::load_stats_input(reg), period);
+  auto s = ops::stats(reg, period);
   if (json)
     std::cout << render::stats_json(s) << '\n';
   else

@@ -19,19 +19,10 @@ void AnalysisApi::install(Server& s) {
 Response AnalysisApi::reliability(const Request& r, const std::string& id) {
   m_auth.require(r, "viewer", false);
   // The options of `minemap reliability` without flags, so that both give the same.
-  analysis::ReliabilityOptions opt;
-  ops::StoreInputs got;
-  {
-    std::lock_guard lock(m_mutex);
-    got = ops::reliability_inputs_from_store(m_store, ops::StoreSelection{id, "", false},
-                                             opt.max_shift_m + opt.tolerance_m);
-  }
+  const auto got = ops::assess_store_records(m_store, ops::StoreSelection{id, "", false},
+                                             analysis::ReliabilityOptions{}, &m_mutex);
   nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i = 0; i < got.inputs.size(); ++i) {
-    auto o = opt;
-    o.seed = opt.seed + i;
-    out.push_back(analysis::to_json(analysis::assess(got.inputs[i], o)));
-  }
+  for (const auto& result : got.results) out.push_back(analysis::to_json(result));
   Response res;
   res.body = geo::to_text(out);
   res.headers.emplace_back("Cache-Control", "no-store");

@@ -255,7 +255,7 @@ Response EntryApi::dashboard(const Request&) {
   analysis::Dashboard d;
   {
     std::lock_guard lock(m_mutex);
-    d = analysis::dashboard(ops::load_stats_input(m_store));
+    d = ops::dashboard(m_store);
   }
   json j = {{"casualties", d.casualties},
             {"released_m2", d.released},
@@ -270,7 +270,7 @@ Response EntryApi::stats(const Request&) {
   analysis::Stats s;
   {
     std::lock_guard lock(m_mutex);
-    s = analysis::compute_stats(ops::load_stats_input(m_store), {});
+    s = ops::stats(m_store);
   }
   Response out;
   out.body = render::stats_json(s, -1);

@@ -1,7 +1,11 @@
 #include "ops/reliability.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
+#include <exception>
+#include <thread>
 
 #include "analysis/record_input.hpp"
 #include "core/errors.hpp"
@@ -155,6 +159,48 @@ StoreInputs reliability_inputs_from_store(store::Registry& reg, const StoreSelec
   reg.for_each(accidents, aq, [&](const core::Record& a) {
     if (!a.geometry.points.empty()) out.accidents.push_back(a.geometry.points.front());
   });
+  return out;
+}
+
+std::vector<analysis::ReliabilityResult> assess_records(
+    const std::vector<analysis::ReliabilityInput>& inputs,
+    const analysis::ReliabilityOptions& opt) {
+  std::vector<analysis::ReliabilityResult> out(inputs.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex m;
+  unsigned n = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
+                                               static_cast<unsigned>(inputs.size())));
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n; ++t)
+    pool.emplace_back([&] {
+      try {
+        for (std::size_t i; (i = next++) < inputs.size();) {
+          auto o = opt;
+          o.seed = opt.seed + i;  // reproducible whatever the thread count
+          out[i] = analysis::assess(inputs[i], o);
+        }
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!failure) failure = std::current_exception();
+        next = inputs.size();
+      }
+    });
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
+StoreReliability assess_store_records(store::Registry& reg, const StoreSelection& sel,
+                                      const analysis::ReliabilityOptions& opt,
+                                      std::mutex* store_mutex) {
+  StoreReliability out;
+  {
+    std::unique_lock<std::mutex> lock;
+    if (store_mutex) lock = std::unique_lock(*store_mutex);
+    out.read = reliability_inputs_from_store(reg, sel, opt.max_shift_m + opt.tolerance_m);
+  }
+  out.results = assess_records(out.read.inputs, opt);
   return out;
 }
 

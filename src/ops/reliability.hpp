@@ -1,8 +1,11 @@
-// Reading what the reliability analysis judges: a record with its finds and cleared
-// ground from files, or every record of a store with the items and cleared land
-// around it.
+// The reliability of minefield records, as `minemap reliability` and GET
+// /api/records/{id}/reliability judge it: what the analysis judges (a record with its
+// finds and cleared ground from files, or records of a store with the items and
+// cleared land around them), and the judging itself, record by record on a pool of
+// threads.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,5 +39,23 @@ struct StoreInputs {
 // recorded far from where it lies still meets its finds).
 StoreInputs reliability_inputs_from_store(store::Registry& reg, const StoreSelection& sel,
                                           double margin_m);
+
+// Judges every input (analysis::assess) on a pool of threads, record i with the seed
+// opt.seed + i, so that the results are the same whatever the number of threads; the
+// results in input order. The first failure is rethrown once every thread has stopped.
+std::vector<analysis::ReliabilityResult> assess_records(
+    const std::vector<analysis::ReliabilityInput>& inputs, const analysis::ReliabilityOptions& opt);
+
+struct StoreReliability {
+  StoreInputs read;
+  std::vector<analysis::ReliabilityResult> results;  // one per read.inputs[i]
+};
+
+// The records of the store as selected, read with what lies within the search margin
+// of `opt` (its largest shift plus its tolerance) and judged by assess_records.
+// `store_mutex`, when given, is held while the store is read, not while judging.
+StoreReliability assess_store_records(store::Registry& reg, const StoreSelection& sel,
+                                      const analysis::ReliabilityOptions& opt,
+                                      std::mutex* store_mutex = nullptr);
 
 }  // namespace minemap::ops

@@ -1,11 +1,27 @@
-// The approved records the summary figures are computed from (analysis::compute_stats).
+// The summary figures of a store: what `minemap stats` (and the demo) print and what
+// GET /api/stats and /api/dashboard serve, computed (analysis/stats, analysis/dashboard)
+// from the approved, non-deleted records.
 #pragma once
 
+#include <map>
+#include <string>
+#include <utility>
+
+#include "analysis/dashboard.hpp"
 #include "analysis/stats.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::ops {
 
-analysis::StatsInput load_stats_input(store::Registry& reg);
+// The figures of the approved records, dated within `period` where they have a date.
+analysis::Stats stats(store::Registry& reg, const analysis::StatsPeriod& period = {});
+
+// The same per administrative area: the area's id -> (its name, its figures); "" holds
+// what lies in no known area.
+using StatsByAdmin = std::map<std::string, std::pair<std::string, analysis::Stats>>;
+StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& period = {});
+
+// The figures of the web application's dashboard.
+analysis::Dashboard dashboard(store::Registry& reg);
 
 }  // namespace minemap::ops
