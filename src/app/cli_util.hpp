@@ -1,17 +1,15 @@
-// Small helpers the subcommands share: who is acting, parsing of --bbox and
-// --where, and loading the records the figures are computed from.
+// Small helpers the subcommands share: who is acting and parsing of --where (--bbox
+// is core::parse_bbox; the figures are ops::stats).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "analysis/stats.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::app {
 
 store::Actor current_actor();
-core::Envelope parse_bbox(const std::string& text);
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec);
 

@@ -14,6 +14,7 @@
 #include "app/cmd_simulate.hpp"
 #include "app/cmd_user.hpp"
 #include "app/cmd_verify.hpp"
+#include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
@@ -97,7 +98,7 @@ int cmd_list(const std::string& path, const std::string& entity, const std::stri
              bool deleted) {
   const auto& spec = core::spec_by_name(entity);
   store::ListQuery q;
-  if (!bbox.empty()) q.bbox = app::parse_bbox(bbox);
+  if (!bbox.empty()) q.bbox = core::parse_bbox(bbox, core::BboxSyntax::CommandLine);
   q.where = app::parse_where(where, spec);
   q.include_deleted = deleted;
   auto fmt = render::parse_format(format);
@@ -219,7 +220,7 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   opt.spec = &core::spec_by_name(a.as);
   opt.path = a.out;
   opt.format = a.format;
-  if (!a.bbox.empty()) opt.query.bbox = app::parse_bbox(a.bbox);
+  if (!a.bbox.empty()) opt.query.bbox = core::parse_bbox(a.bbox, core::BboxSyntax::CommandLine);
   opt.query.where = app::parse_where(a.where, *opt.spec);
   opt.include_personal = a.personal;
   opt.overwrite = a.overwrite;
