@@ -23,25 +23,6 @@ std::string entity_help(bool reviewed_only) {
   return out;
 }
 
-core::Envelope parse_bbox(const std::string& text) {
-  std::vector<double> v;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    char* end = nullptr;
-    double d = std::strtod(part.c_str(), &end);
-    if (part.empty() || end != part.c_str() + part.size())
-      throw core::InputError("--bbox", "\"" + text + "\" is not W,S,E,N (four numbers)");
-    v.push_back(d);
-  }
-  if (v.size() != 4 || v[0] > v[2] || v[1] > v[3])
-    throw core::InputError("--bbox", "\"" + text + "\" is not W,S,E,N with W <= E and S <= N");
-  core::Envelope e;
-  e.expand(core::Coord{v[0], v[1]});
-  e.expand(core::Coord{v[2], v[3]});
-  return e;
-}
-
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec) {
   std::vector<std::pair<std::string, std::vector<std::string>>> out;

@@ -1,11 +1,11 @@
-// Small helpers the subcommands share: who is acting, parsing of --bbox and
-// --where, and loading the records the figures are computed from.
+// Small helpers the subcommands share: who is acting, the entities for a help text and
+// parsing of --where (--bbox
+// is core::parse_bbox; the figures are ops::stats).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "analysis/stats.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::app {
@@ -17,7 +17,6 @@ store::Actor current_actor();
 // The entities' names for an ENTITY argument's help, from the schema ("hazards,
 // activities, ..."); only the reviewed field reports when `reviewed_only`.
 std::string entity_help(bool reviewed_only = false);
-core::Envelope parse_bbox(const std::string& text);
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec);
 

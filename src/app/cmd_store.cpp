@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli_util.hpp"
+#include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
@@ -77,7 +78,7 @@ int cmd_list(const std::string& path, const std::string& entity, const std::stri
              bool deleted) {
   const auto& spec = core::spec_by_name(entity);
   store::ListQuery q;
-  if (!bbox.empty()) q.bbox = app::parse_bbox(bbox);
+  if (!bbox.empty()) q.bbox = core::parse_bbox(bbox, core::BboxSyntax::CommandLine);
   q.where = app::parse_where(where, spec);
   q.include_deleted = deleted;
   auto fmt = render::parse_format(format);
@@ -219,7 +220,6 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   hist->callback(
       [&] { run = [&] { return cmd_history(store_path, entity, id, json, personal); }; });
 
-  std::string backup_out;
   auto* backup = app.add_subcommand(
       "backup", "A consistent copy of the store in one new file, even while it is served");
   backup->add_option("STORE", store_path)->required();

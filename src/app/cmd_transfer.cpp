@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/cli_util.hpp"
+#include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "io/read_input.hpp"
 #include "ops/exporter.hpp"
@@ -57,7 +58,7 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   opt.spec = &core::spec_by_name(a.as);
   opt.path = a.out;
   opt.format = a.format;
-  if (!a.bbox.empty()) opt.query.bbox = app::parse_bbox(a.bbox);
+  if (!a.bbox.empty()) opt.query.bbox = core::parse_bbox(a.bbox, core::BboxSyntax::CommandLine);
   opt.query.where = app::parse_where(a.where, *opt.spec);
   opt.include_personal = a.personal;
   opt.overwrite = a.overwrite;

@@ -55,4 +55,12 @@ std::size_t json_depth(std::string_view text, std::size_t stop) {
   return deepest;
 }
 
+std::string csv_cell(std::string_view s, CsvQuote quote) {
+  if (quote == CsvQuote::AsNeeded && s.find_first_of(",\"\n\r") == std::string_view::npos)
+    return std::string(s);
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace minemap::core

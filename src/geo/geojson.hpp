@@ -1,5 +1,5 @@
-// GeoJSON codec: geometries and features <-> core values. The JSON library
-// (nlohmann/json) stays behind this module and io/.
+// GeoJSON codec: geometries and features <-> core values, on nlohmann/json (the JSON
+// value type of the project: docs/ARCHITECTURE.md).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

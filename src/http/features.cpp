@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/bbox.hpp"
 #include "core/date.hpp"
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
@@ -304,7 +305,7 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
     q.limit = std::min(n, m_opt.max_limit);
   }
   if (auto v = r.param("offset")) q.offset = parse_int("offset", *v);
-  if (auto v = r.param("bbox")) q.bbox = parse_bbox(*v);
+  if (auto v = r.param("bbox")) q.bbox = core::parse_bbox(*v, core::BboxSyntax::OgcApi);
   if (auto v = r.param("bbox-crs"); v && *v != kCrs84)
     throw core::InputError("bbox-crs", "only " + std::string(kCrs84) + " is offered");
   if (auto v = r.param("datetime")) {

@@ -19,37 +19,6 @@ std::int64_t parse_int(const std::string& name, const std::string& text) {
   return v;
 }
 
-core::Envelope parse_bbox(const std::string& text) {
-  std::vector<double> v;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string part = text.substr(start, end - start);
-    double d = 0;
-    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
-    if (part.empty() || ec != std::errc() || p != part.data() + part.size() || !std::isfinite(d))
-      throw core::InputError("bbox", "\"" + text + "\" is not minx,miny,maxx,maxy in degrees");
-    v.push_back(d);
-    start = end + 1;
-  }
-  if (v.size() != 4 && v.size() != 6)
-    throw core::InputError(
-        "bbox", "4 numbers expected (minx,miny,maxx,maxy), got " + std::to_string(v.size()));
-  // Six numbers carry heights: minx,miny,minz,maxx,maxy,maxz.
-  std::size_t k = v.size() / 2;
-  core::Envelope e;
-  e.min_x = v[0];
-  e.min_y = v[1];
-  e.max_x = v[k];
-  e.max_y = v[k + 1];
-  if (e.min_y > e.max_y)
-    throw core::InputError("bbox", "the southern edge lies north of the northern one");
-  if (e.min_x > e.max_x)  // across the antimeridian: not split, the whole band is asked
-    e.min_x = -180, e.max_x = 180;
-  return e;
-}
-
 namespace {
 
 bool two_digits(std::string_view s, std::size_t at, int below) {

@@ -13,10 +13,6 @@ namespace minemap::http {
 // A whole number of 0 or more.
 std::int64_t parse_int(const std::string& name, const std::string& text);
 
-// bbox=minx,miny,maxx,maxy (or six numbers with heights) in degrees. A box across the
-// antimeridian (minx > maxx) becomes the whole band of latitudes.
-core::Envelope parse_bbox(const std::string& text);
-
 // datetime: an instant or an interval "start/end" with ".." or "" for an open end, as
 // a date range on `field`. Dates of reduced precision ("2012", "2012-05") stand for
 // their whole year or month; a time of day is dropped (the store keeps days).

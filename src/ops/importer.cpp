@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "io/feature_reader.hpp"
 #include "io/prefetch.hpp"
 #include "io/progress.hpp"
@@ -17,12 +18,6 @@ namespace {
 struct DryRunDone {};
 
 constexpr std::int64_t kBulkThreshold = 5000;
-
-std::string csv_cell(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -128,7 +123,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
       throw core::StorageError("cannot write the rejects file " + sum.rejects_file +
                                " (give another place with --rejects)");
     out << "feature,reason\n";
-    for (const auto& [index, reason] : rejects) out << index << ',' << csv_cell(reason) << '\n';
+    for (const auto& [index, reason] : rejects)
+      out << index << ',' << core::csv_cell(reason, core::CsvQuote::Always) << '\n';
   }
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "geo/geojson.hpp"
 
 namespace minemap::render {
@@ -50,13 +51,6 @@ bool shown(const core::FieldSpec& f, bool include_personal) {
   return include_personal || !f.personal;
 }
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 class JsonWriter : public RecordWriter {
  public:
   JsonWriter(const core::EntitySpec& spec, std::ostream& out, bool personal, bool geojson)
@@ -88,13 +82,13 @@ class CsvWriter : public RecordWriter {
     m_out << '\n';
   }
   void write(const core::Record& r) override {
-    m_out << csv_cell(r.id) << ',' << r.workflow;
+    m_out << core::csv_cell(r.id) << ',' << r.workflow;
     for (const auto& f : m_spec.fields) {
       if (!shown(f, m_personal)) continue;
       auto it = r.fields.find(f.name);
-      m_out << ',' << (it == r.fields.end() ? "" : csv_cell(core::value_to_text(it->second)));
+      m_out << ',' << (it == r.fields.end() ? "" : core::csv_cell(core::value_to_text(it->second)));
     }
-    if (m_spec.spatial()) m_out << ',' << csv_cell(to_wkt(r.geometry));
+    if (m_spec.spatial()) m_out << ',' << core::csv_cell(to_wkt(r.geometry));
     m_out << '\n';
   }
   void finish() override {}

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/bbox.hpp"
 #include "core/date.hpp"
 #include "core/errors.hpp"
 #include "http/params.hpp"
@@ -34,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     switch (data[0] % 3) {
       case 0: {
-        core::Envelope e = http::parse_bbox(value);
+        core::Envelope e = core::parse_bbox(value, core::BboxSyntax::OgcApi);
         if (!std::isfinite(e.min_x) || !std::isfinite(e.max_x) || !std::isfinite(e.min_y) ||
             !std::isfinite(e.max_y) || e.min_x > e.max_x || e.min_y > e.max_y)
           invariant_failed();

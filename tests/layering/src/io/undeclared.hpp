@@ -1,0 +1,3 @@
+// Fixture: io includes a folder that is no layer.
+#pragma once
+#include "widgets/knob.hpp"
