@@ -1,6 +1,5 @@
 // Small helpers the subcommands share: who is acting, the entities for a help text and
-// parsing of --where (--bbox
-// is core::parse_bbox; the figures are ops::stats).
+// parsing of --where (--bbox is core::parse_bbox; the figures are ops::stats).
 #pragma once
 
 #include <string>
