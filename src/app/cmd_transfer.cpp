@@ -18,7 +18,7 @@ namespace {
 
 struct ImportArgs {
   std::string file, as, layer, crs, map_file, on_error = "stop", rejects;
-  std::vector<std::string> where, map, set;
+  std::vector<std::string> where, map, set, date_formats;
   bool dry_run = false, json = false;
 };
 
@@ -32,6 +32,7 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
   for (const auto& m : a.map) io::add_map_option(cli, m);
   for (const auto& s : a.set) io::add_set_option(cli, s);
   for (const auto& w : a.where) io::add_where_option(cli, w);
+  cli.date_formats = a.date_formats;
   io::merge(opt.mapping, cli);
   if (a.on_error != "stop" && a.on_error != "skip")
     throw core::InputError("--on-error", "\"" + a.on_error + "\" is not stop or skip");
@@ -110,6 +111,9 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
   imp->add_option("--map", ia.map, "FIELD=COLUMN, or FIELD=COLUMN:SRC=DST,... translating values");
   imp->add_option("--set", ia.set, "FIELD=VALUE: the same value for every feature");
   imp->add_option("--map-file", ia.map_file, "a JSON mapping (docs/import.md)");
+  imp->add_option("--date-format", ia.date_formats,
+                  "how dates that are not ISO 8601 are written: %d/%m/%Y, %m/%d/%Y %H:%M, ... "
+                  "(%Y %m %d %H %M %S); several are tried in order");
   imp->add_option("--on-error", ia.on_error,
                   "stop: the first bad feature stops it all, nothing written; skip: write the "
                   "good ones, list the bad ones in a rejects file")
@@ -121,7 +125,8 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
       "Fields not mapped take the column of the same name. Coordinates are reprojected to WGS 84.\n"
       "Example:\n"
       "  minemap import field.gpkg events.geojson --as accidents --where TIPO=1,2 \\\n"
-      "    --map date=YEAR --map type=TIPO:1=mine,2=erw --set device_category=AP_MINE");
+      "    --map date=YEAR --map type=TIPO:1=mine,2=erw --set device_category=AP_MINE\n"
+      "  minemap import field.gpkg accidents.csv --as accidents --date-format %d/%m/%Y");
   imp->callback([&] { run = [&] { return cmd_import(store_path, ia); }; });
 
   static ExportArgs ea;

@@ -132,7 +132,17 @@ Value validate_value(const FieldSpec& f, const Value& v, const Date& today) {
       } else {
         throw InputError(name, std::string("expected an ISO date, got ") + type_name(v));
       }
-      Date d = Date::parse(s, name);
+      // A date-time (an export's DateTime field) gives its date; validate() keeps the
+      // time where the entity has a field for it.
+      auto dt = parse_iso_datetime(s);
+      if (!dt) {
+        const std::string hint = date_hint(s);
+        throw InputError(name, quoted(s) +
+                                   " is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or a "
+                                   "date-time)" +
+                                   (hint.empty() ? "" : ": " + hint));
+      }
+      const Date d = dt->date;
       if (d.first_day() > today)
         throw InputError(name,
                          quoted(s) + " is in the future (today is " + today.to_string() + ")");
@@ -192,6 +202,18 @@ Record validate(const EntitySpec& spec, Record in, const Date& today) {
     throw InputError(std::string(kWorkflowField),
                      quoted(out.workflow) + " is not one of " + join(kWorkflowStates));
 
+  // A date-time in `date` gives the time too where the entity keeps one (an accident's
+  // `time`), unless given apart or midnight exactly (what a DateTime field holds for a
+  // date alone).
+  if (const FieldSpec* tf = spec.field("time"); tf && !tf->computed && !in.has("time")) {
+    if (auto d = in.text("date")) {
+      const std::string text = trim(*d);
+      auto dt = parse_iso_datetime(text);
+      const bool midnight =
+          dt && dt->time == "00:00" && (text.size() < 19 || text.compare(16, 3, ":00") == 0);
+      if (dt && !dt->time.empty() && !midnight) in.fields["time"] = dt->time;
+    }
+  }
   for (auto& [key, value] : in.fields) {
     const FieldSpec* f = spec.field(key);
     if (!f) {

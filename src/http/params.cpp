@@ -19,41 +19,12 @@ std::int64_t parse_int(const std::string& name, const std::string& text) {
   return v;
 }
 
-namespace {
-
-bool two_digits(std::string_view s, std::size_t at, int below) {
-  if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9')
-    return false;
-  return (s[at] - '0') * 10 + (s[at + 1] - '0') < below;
-}
-
-// The time of an RFC 3339 date-time, after its "T": HH:MM:SS, a fraction, then Z or
-// an offset +HH:MM (a leap second 60 allowed). Only the day filters; the time must
-// still be one.
-bool valid_time(std::string_view t) {
-  if (t.size() < 8 || !two_digits(t, 0, 24) || t[2] != ':' || !two_digits(t, 3, 60) ||
-      t[5] != ':' || !two_digits(t, 6, 61))
-    return false;
-  std::size_t i = 8;
-  if (i < t.size() && t[i] == '.') {
-    const std::size_t digits = ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == digits) return false;
-  }
-  if (i == t.size()) return true;
-  if ((t[i] == 'Z' || t[i] == 'z') && i + 1 == t.size()) return true;
-  return (t[i] == '+' || t[i] == '-') && t.size() == i + 6 && two_digits(t, i + 1, 24) &&
-         t[i + 3] == ':' && two_digits(t, i + 4, 60);
-}
-
-}  // namespace
-
 store::ListQuery::DateRange parse_datetime(const std::string& field, const std::string& text) {
   auto day_of = [&](std::string part, bool end) -> std::optional<std::string> {
     if (part.empty() || part == "..") return std::nullopt;
     bool time_ok = true;
     if (auto t = part.find_first_of("Tt"); t != std::string::npos) {
-      time_ok = valid_time(std::string_view(part).substr(t + 1));
+      time_ok = core::valid_iso_time(std::string_view(part).substr(t + 1));
       part = part.substr(0, t);
     }
     auto d = core::Date::try_parse(part);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/date.hpp"
 #include "core/errors.hpp"
 
 namespace minemap::io {
@@ -70,6 +71,22 @@ void add_where_option(Mapping& m, const std::string& text) {
   m.where.push_back({column, split(values, ',')});
 }
 
+namespace {
+
+// "%d/%m/%Y" or ["%d/%m/%Y", "%Y"].
+template <class Fail>
+std::vector<std::string> date_formats(const nlohmann::json& v, const Fail& fail) {
+  std::vector<std::string> out;
+  for (const auto& x : v.is_array() ? v : nlohmann::json::array({v})) {
+    if (!x.is_string() || x.get<std::string>().empty())
+      throw fail("expected a format such as \"%d/%m/%Y\", or a list of them");
+    out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
 Mapping read_map_file(const std::string& path, const std::string& text) {
   Mapping m;
   nlohmann::json j;
@@ -105,6 +122,10 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
           src.column = f.value().get<std::string>();
         } else if (f.value().is_object() && f.value().contains("column")) {
           src.column = f.value()["column"].get<std::string>();
+          if (f.value().contains("date_format"))
+            src.date_formats = date_formats(f.value()["date_format"], [&](const std::string& msg) {
+              return fail(at + ".date_format", msg);
+            });
           if (f.value().contains("values")) {
             const auto& vals = f.value()["values"];
             if (!vals.is_object()) throw fail(at + ".values", "expected {\"SRC\": \"DST\"}");
@@ -124,8 +145,10 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
         src.constant = f.value().is_string() ? f.value().get<std::string>() : f.value().dump();
         m.fields[f.key()] = src;
       }
+    } else if (k == "date_format") {
+      m.date_formats = date_formats(v, [&](const std::string& msg) { return fail(k, msg); });
     } else if (k != "comment" && k != "as") {
-      throw fail(k, "unknown key; one of layer, crs, where, map, set, comment");
+      throw fail(k, "unknown key; one of layer, crs, where, map, set, date_format, comment");
     }
   }
   return m;
@@ -136,6 +159,9 @@ void merge(Mapping& base, const Mapping& over) {
   base.where.insert(base.where.end(), over.where.begin(), over.where.end());
   if (!over.layer.empty()) base.layer = over.layer;
   if (!over.crs.empty()) base.crs = over.crs;
+  // The command line's formats are tried first.
+  base.date_formats.insert(base.date_formats.begin(), over.date_formats.begin(),
+                           over.date_formats.end());
 }
 
 std::map<std::string, std::string> shapefile_names(const core::EntitySpec& spec,
@@ -186,6 +212,7 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
       used[static_cast<std::size_t>(t.column)] = true;
       t.values = src.values.empty() ? nullptr : &src.values;
     }
+    t.date_formats = src.date_formats;
     m_targets.push_back(std::move(t));
   }
   // Fields not mapped explicitly: the column of the same name, or its shapefile name.
@@ -198,7 +225,7 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
     if (c < 0 && short_name != field) c = column_index(short_name);
     if (c < 0 || used[static_cast<std::size_t>(c)]) continue;
     used[static_cast<std::size_t>(c)] = true;
-    m_targets.push_back({field, c, nullptr, std::nullopt});
+    m_targets.push_back({field, c, nullptr, std::nullopt, {}});
   }
   for (const auto& [column, values] : m_mapping.where) {
     int c = column_index(column);
@@ -209,7 +236,35 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
   }
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (!used[i]) m_unused.push_back(columns[i]);
+  for (auto& t : m_targets) {
+    const core::FieldSpec* f = spec.field(t.field);
+    if (f && f->type == core::FieldType::Date) {
+      t.date_formats.insert(t.date_formats.end(), m_mapping.date_formats.begin(),
+                            m_mapping.date_formats.end());
+      for (const auto& fmt : t.date_formats) core::check_date_format(fmt, "--date-format");
+    } else if (!t.date_formats.empty()) {
+      throw core::InputError("map." + t.field + ".date_format", "not a date field");
+    }
+  }
 }
+
+namespace {
+
+// A date in one of `formats` as ISO 8601 (a date-time when the format has a time);
+// ISO dates and date-times pass as they are.
+core::Value read_date(const core::Value& v, const std::vector<std::string>& formats,
+                      const std::string& field) {
+  const auto* s = std::get_if<std::string>(&v);
+  if (!s || formats.empty() || core::parse_iso_datetime(*s)) return v;
+  for (const auto& fmt : formats)
+    if (auto dt = core::parse_date_format(*s, fmt, field))
+      return dt->time.empty() ? dt->date.to_string() : dt->date.to_string() + "T" + dt->time;
+  std::string tried;
+  for (const auto& fmt : formats) tried += (tried.empty() ? "" : ", ") + fmt;
+  throw core::InputError(field, "\"" + *s + "\" matches none of the date formats " + tried);
+}
+
+}  // namespace
 
 bool ResolvedMapping::keep(const std::vector<core::Value>& row) const {
   for (const auto& [c, values] : m_where) {
@@ -234,7 +289,7 @@ core::Record ResolvedMapping::record(const std::vector<core::Value>& row) const 
       r.workflow = core::value_to_text(v);
     } else if (!std::holds_alternative<std::monostate>(v)) {
       if (auto* s = std::get_if<std::string>(&v); s && s->empty()) continue;  // empty cell
-      r.fields[t.field] = std::move(v);
+      r.fields[t.field] = read_date(v, t.date_formats, t.field);
     }
   }
   return r;

@@ -15,12 +15,16 @@ struct FieldSource {
   std::string column;                         // source column ("" when constant)
   std::map<std::string, std::string> values;  // value translation SRC -> DST (text form)
   std::optional<std::string> constant;        // --set
+  std::vector<std::string> date_formats;      // a date field's formats ("%d/%m/%Y"), in order
 };
 
 struct Mapping {
   std::map<std::string, FieldSource> fields;                            // entity field -> source
   std::vector<std::pair<std::string, std::vector<std::string>>> where;  // column -> values
   std::string layer, crs;  // from a map file; the command line wins
+  // Formats of the dates that are not ISO 8601 (--date-format), tried in order after a
+  // field's own.
+  std::vector<std::string> date_formats;
 };
 
 // `FIELD=COLUMN` or `FIELD=COLUMN:SRC=DST,SRC2=DST2`.
@@ -56,6 +60,7 @@ class ResolvedMapping {
     int column = -1;
     const std::map<std::string, std::string>* values = nullptr;
     std::optional<core::Value> constant;
+    std::vector<std::string> date_formats;  // a date field's: its own, then the mapping's
   };
   std::vector<Target> m_targets;
   std::vector<std::pair<int, std::vector<std::string>>> m_where;

@@ -257,7 +257,8 @@ std::string schema_markdown() {
        "absent) and `workflow` (`draft`, `submitted`, `approved`, `rejected`; default "
        "`approved`; only approved records count in figures; the steps between them and their "
        "rules: [workflow.md](workflow.md)). Deletes are soft. Dates are ISO "
-       "8601 and may have reduced precision (`2012`, `2012-05`); none may lie in the future. "
+       "8601 and may have reduced precision (`2012`, `2012-05`); a date-time gives its date; "
+       "none may lie in the future. "
        "Computed fields are set by minemap and ignored on input. Personal fields are left out "
        "of output unless `--include-personal` is given.\n";
   for (const auto& s : core::entities()) {

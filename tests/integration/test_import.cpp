@@ -363,3 +363,80 @@ TEST(Import, ProgressOnATerminalOnly) {
   EXPECT_NE(tty.out.find(" / 40,000 features"), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("/s"), std::string::npos) << tty.out;
 }
+
+// Dates as real exports write them: day first or month first with --date-format (the
+// time kept where the entity has a field for it), ISO date-times from GDAL DateTime
+// fields, a per-field format in the mapping file; an ambiguous date with no format is
+// refused and says so.
+TEST(Import, DatesAsExportsWriteThem) {
+  TempDir d;
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  auto dates = [&](const std::string& where) {
+    std::map<std::string, std::pair<std::string, std::string>> out;  // lon -> date, time
+    auto all = json_of(minemap({"list", store, "accidents", "--format", "geojson"}));
+    for (const auto& f : all["features"])
+      if (f["properties"].value("device_model", "") == where)
+        out[std::to_string(double(f["geometry"]["coordinates"][0]))] = {
+            f["properties"].value("date", ""), f["properties"].value("time", "")};
+    return out;
+  };
+
+  const auto csv = d / "accidents.csv";
+  write_file(csv,
+             "lon,lat,when,kind,device_model\n"
+             "20.2,45.2,03/04/2005 14:30,1,csv\n"
+             "20.1,45.1,25/12/2005,1,csv\n");
+  auto ambiguous = minemap({"import", store, csv.string(), "--as", "accidents", "--map",
+                            "date=when", "--map", "type=kind:1=mine"});
+  EXPECT_EQ(ambiguous.code, 2);
+  EXPECT_NE(ambiguous.err.find("ambiguous"), std::string::npos) << ambiguous.err;
+  EXPECT_NE(ambiguous.err.find("%d/%m/%Y"), std::string::npos) << ambiguous.err;
+  auto ok =
+      minemap({"import", store, csv.string(), "--as", "accidents", "--map", "date=when", "--map",
+               "type=kind:1=mine", "--date-format", "%d/%m/%Y", "--date-format", "%d/%m/%Y %H:%M"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  auto got = dates("csv");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.begin()->second, (std::pair<std::string, std::string>{"2005-12-25", ""}));
+  EXPECT_EQ(got.rbegin()->second, (std::pair<std::string, std::string>{"2005-04-03", "14:30"}));
+  auto unmatched = minemap({"import", store, csv.string(), "--as", "accidents", "--map",
+                            "date=when", "--map", "type=kind:1=mine", "--date-format", "%Y"});
+  EXPECT_EQ(unmatched.code, 2);
+  EXPECT_NE(unmatched.err.find("matches none of the date formats %Y"), std::string::npos)
+      << unmatched.err;
+  auto bad_format = minemap({"import", store, csv.string(), "--as", "accidents", "--map",
+                             "date=when", "--date-format", "%d/%q/%Y"});
+  EXPECT_EQ(bad_format.code, 2);
+  EXPECT_NE(bad_format.err.find("--date-format: the date format \"%d/%q/%Y\" has %q"),
+            std::string::npos)
+      << bad_format.err;
+
+  // A GeoJSON whose dates GDAL reads as DateTime fields.
+  const auto geojson = d / "accidents.geojson";
+  write_file(geojson, R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"when":"2005-01-01T00:00:00Z","type":"mine","device_model":"gj"},
+     "geometry":{"type":"Point","coordinates":[21.1,45.1]}},
+    {"type":"Feature","properties":{"when":"2006-02-03T09:15:00Z","type":"mine","device_model":"gj"},
+     "geometry":{"type":"Point","coordinates":[21.2,45.2]}}]})");
+  auto gj = minemap({"import", store, geojson.string(), "--as", "accidents", "--map", "date=when"});
+  ASSERT_EQ(gj.code, 0) << gj.err;
+  got = dates("gj");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.begin()->second, (std::pair<std::string, std::string>{"2005-01-01", ""}))
+      << "midnight is a date alone";
+  EXPECT_EQ(got.rbegin()->second, (std::pair<std::string, std::string>{"2006-02-03", "09:15"}));
+
+  // A per-field format in the mapping file.
+  const auto us = d / "us.csv";
+  write_file(us, "lon,lat,when,kind,device_model\n22.1,45.1,12/25/2005,1,map\n");
+  const auto map = d / "m.json";
+  write_file(map, R"({"map": {"date": {"column": "when", "date_format": "%m/%d/%Y"},
+                              "type": {"column": "kind", "values": {"1": "mine"}}}})");
+  auto mapped =
+      minemap({"import", store, us.string(), "--as", "accidents", "--map-file", map.string()});
+  ASSERT_EQ(mapped.code, 0) << mapped.err;
+  got = dates("map");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got.begin()->second.first, "2005-12-25");
+}
