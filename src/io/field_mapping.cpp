@@ -2,7 +2,9 @@
 #include "io/field_mapping.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -87,6 +89,15 @@ std::vector<std::string> date_formats(const nlohmann::json& v, const Fail& fail)
 
 }  // namespace
 
+void add_victims_option(Mapping& m, const std::string& text) {
+  for (const auto& pair : split(text, ',')) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
+      throw core::InputError("--victims", "\"" + pair + "\" is not OUTCOME=COLUMN");
+    m.victim_counts[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+}
+
 Mapping read_map_file(const std::string& path, const std::string& text) {
   Mapping m;
   nlohmann::json j;
@@ -145,10 +156,17 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
         src.constant = f.value().is_string() ? f.value().get<std::string>() : f.value().dump();
         m.fields[f.key()] = src;
       }
+    } else if (k == "victims") {
+      if (!v.is_object()) throw fail(k, "expected {\"killed\": COLUMN, \"injured\": COLUMN}");
+      for (auto x = v.begin(); x != v.end(); ++x) {
+        if (!x.value().is_string()) throw fail(k + "." + x.key(), "expected a column name");
+        m.victim_counts[x.key()] = x.value().get<std::string>();
+      }
     } else if (k == "date_format") {
       m.date_formats = date_formats(v, [&](const std::string& msg) { return fail(k, msg); });
     } else if (k != "comment" && k != "as") {
-      throw fail(k, "unknown key; one of layer, crs, where, map, set, date_format, comment");
+      throw fail(k,
+                 "unknown key; one of layer, crs, where, map, set, date_format, victims, comment");
     }
   }
   return m;
@@ -159,6 +177,7 @@ void merge(Mapping& base, const Mapping& over) {
   base.where.insert(base.where.end(), over.where.begin(), over.where.end());
   if (!over.layer.empty()) base.layer = over.layer;
   if (!over.crs.empty()) base.crs = over.crs;
+  for (const auto& [k, v] : over.victim_counts) base.victim_counts[k] = v;
   // The command line's formats are tried first.
   base.date_formats.insert(base.date_formats.begin(), over.date_formats.begin(),
                            over.date_formats.end());
@@ -234,6 +253,21 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
                              "no column \"" + column + "\" in the file; columns: " + join(columns));
     m_where.push_back({c, values});
   }
+  for (const auto& [outcome, column] : m_mapping.victim_counts) {
+    if (spec.kind != core::Entity::Accident)
+      throw core::InputError("--victims", "victims are counted for accidents only");
+    const core::FieldSpec* f = core::spec(core::Entity::Victim).field("outcome");
+    const std::vector<std::string> outcomes(f->values.begin(), f->values.end());
+    if (std::find(outcomes.begin(), outcomes.end(), outcome) == outcomes.end())
+      throw core::InputError("--victims",
+                             "\"" + outcome + "\" is not an outcome; one of " + join(outcomes));
+    int c = column_index(column);
+    if (c < 0)
+      throw core::InputError("--victims",
+                             "no column \"" + column + "\" in the file; columns: " + join(columns));
+    used[static_cast<std::size_t>(c)] = true;
+    m_victims.push_back({outcome, c});
+  }
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (!used[i]) m_unused.push_back(columns[i]);
   for (auto& t : m_targets) {
@@ -272,6 +306,32 @@ bool ResolvedMapping::keep(const std::vector<core::Value>& row) const {
     if (std::find(values.begin(), values.end(), v) == values.end()) return false;
   }
   return true;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> ResolvedMapping::victims(
+    const std::vector<core::Value>& row) const {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& [outcome, c] : m_victims) {
+    const core::Value& v = row[static_cast<std::size_t>(c)];
+    std::optional<double> n;
+    if (std::holds_alternative<std::monostate>(v)) n = 0;
+    if (auto* i = std::get_if<std::int64_t>(&v)) n = static_cast<double>(*i);
+    if (auto* d = std::get_if<double>(&v)) n = *d;
+    if (auto* s = std::get_if<std::string>(&v)) {
+      char* end = nullptr;
+      const double x = std::strtod(s->c_str(), &end);
+      if (s->empty())
+        n = 0;
+      else if (end == s->c_str() + s->size())
+        n = x;
+    }
+    if (!n || !(*n >= 0 && *n <= static_cast<double>(kMaxVictims)) || *n != std::floor(*n))
+      throw core::InputError("victims." + outcome, "\"" + core::value_to_text(v) +
+                                                       "\" is not a count of victims (0 to " +
+                                                       std::to_string(kMaxVictims) + ")");
+    out.push_back({outcome, static_cast<std::int64_t>(*n)});
+  }
+  return out;
 }
 
 core::Record ResolvedMapping::record(const std::vector<core::Value>& row) const {

@@ -25,7 +25,13 @@ struct Mapping {
   // Formats of the dates that are not ISO 8601 (--date-format), tried in order after a
   // field's own.
   std::vector<std::string> date_formats;
+  // Accidents: columns counting their victims by outcome ("killed" -> "Killed"); each
+  // accident gets that many victim records of unknown details (--victims).
+  std::map<std::string, std::string> victim_counts;
 };
+
+// `killed=COLUMN,injured=COLUMN`.
+void add_victims_option(Mapping& m, const std::string& text);
 
 // `FIELD=COLUMN` or `FIELD=COLUMN:SRC=DST,SRC2=DST2`.
 void add_map_option(Mapping& m, const std::string& text);
@@ -51,6 +57,11 @@ class ResolvedMapping {
   bool keep(const std::vector<core::Value>& row) const;
   // The record of one row (fields still unvalidated; geometry left to the caller).
   core::Record record(const std::vector<core::Value>& row) const;
+  // The victims a row counts, by outcome (--victims): whole numbers from 0 to
+  // kMaxVictims; an empty cell is 0. Throws InputError("victims.OUTCOME", ...).
+  std::vector<std::pair<std::string, std::int64_t>> victims(
+      const std::vector<core::Value>& row) const;
+  static constexpr std::int64_t kMaxVictims = 1000;
   // Columns that feed no field, for the summary.
   const std::vector<std::string>& unused_columns() const { return m_unused; }
 
@@ -64,6 +75,7 @@ class ResolvedMapping {
   };
   std::vector<Target> m_targets;
   std::vector<std::pair<int, std::vector<std::string>>> m_where;
+  std::vector<std::pair<std::string, int>> m_victims;  // outcome -> column
   std::vector<std::string> m_unused;
   Mapping m_mapping;
 };

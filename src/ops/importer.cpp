@@ -48,6 +48,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     bool kept = true;
     store::CheckedRecord checked;
     std::exception_ptr error;
+    std::vector<std::pair<std::string, std::int64_t>> victims;  // counted by outcome
+    std::string workflow;                                       // the accident's
   };
   auto stage = [&](Staged& s) {
     io::SourceFeature f;
@@ -58,6 +60,8 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     if (!s.kept) return true;
     try {
       core::Record r = mapping.record(f.values);
+      s.victims = mapping.victims(f.values);
+      s.workflow = r.workflow.empty() ? "approved" : r.workflow;
       if (spec.spatial()) {
         if (!f.geometry_error.empty()) throw core::InputError("geometry", f.geometry_error);
         if (f.geometry.type == core::GeomType::None)
@@ -86,10 +90,25 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
       try {
         if (f.error) std::rethrow_exception(f.error);
         store::WriteResult res;
-        if (opt.skip_errors)  // a savepoint per feature, so a bad one is undone alone
-          reg.transaction([&] { res = reg.add(spec, std::move(f.checked), who); });
-        else
+        std::int64_t victims = 0;
+        // The accident and the victims it counts, of unknown details but their outcome.
+        const auto write = [&] {
           res = reg.add(spec, std::move(f.checked), who);
+          for (const auto& [outcome, n] : f.victims)
+            for (std::int64_t i = 0; i < n; ++i, ++victims) {
+              core::Record v;
+              v.workflow = f.workflow;
+              v.fields["accident_id"] = res.id;
+              v.fields["outcome"] = outcome;
+              v.fields["group"] = std::string("unknown");
+              reg.add(core::spec(core::Entity::Victim), std::move(v), who);
+            }
+        };
+        if (opt.skip_errors)  // a savepoint per feature, so a bad one is undone alone
+          reg.transaction(write);
+        else
+          write();
+        sum.victims += victims;
         ++sum.imported;
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
@@ -131,11 +150,17 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
 }
 
 std::string summary_json(const ImportSummary& s) {
-  nlohmann::json j = {{"read", s.read},         {"filtered_out", s.filtered_out},
-                      {"imported", s.imported}, {"repaired", s.repaired},
-                      {"rejected", s.rejected}, {"layer", s.layer},
-                      {"driver", s.driver},     {"unused_columns", s.unused_columns},
-                      {"warnings", s.warnings}, {"seconds", s.seconds}};
+  nlohmann::json j = {{"read", s.read},
+                      {"filtered_out", s.filtered_out},
+                      {"imported", s.imported},
+                      {"repaired", s.repaired},
+                      {"rejected", s.rejected},
+                      {"victims", s.victims},
+                      {"layer", s.layer},
+                      {"driver", s.driver},
+                      {"unused_columns", s.unused_columns},
+                      {"warnings", s.warnings},
+                      {"seconds", s.seconds}};
   j["rejects_file"] =
       s.rejects_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.rejects_file);
   return j.dump(2);
@@ -146,6 +171,7 @@ std::string summary_text(const ImportSummary& s, bool dry_run) {
                     std::to_string(s.imported) + ", repaired " + std::to_string(s.repaired) +
                     ", rejected " + std::to_string(s.rejected);
   if (s.filtered_out) out += ", left out by --where " + std::to_string(s.filtered_out);
+  if (s.victims) out += ", victims counted " + std::to_string(s.victims);
   out += " (of " + std::to_string(s.read) + " features read from layer \"" + s.layer + "\")\n";
   if (!s.rejects_file.empty()) out += "rejected features and why: " + s.rejects_file + "\n";
   if (!s.unused_columns.empty()) {

@@ -21,6 +21,7 @@ struct ImportOptions {
 
 struct ImportSummary {
   std::int64_t read = 0, filtered_out = 0, imported = 0, repaired = 0, rejected = 0;
+  std::int64_t victims = 0;  // victim records made from counts (--victims)
   std::string layer, driver, rejects_file;
   std::vector<std::string> unused_columns, warnings;
   double seconds = 0;

@@ -440,3 +440,57 @@ TEST(Import, DatesAsExportsWriteThem) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got.begin()->second.first, "2005-12-25");
 }
+
+// Accidents whose victims an export only counts: each gets that many victim records of
+// unknown details, so that the figures count them; a count that is not one is refused
+// naming the column's outcome, and nothing is written.
+TEST(Import, VictimsFromCounts) {
+  TempDir d;
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  const auto csv = d / "accidents.csv";
+  write_file(csv,
+             "lon,lat,date,type,Killed,Injured\n"
+             "20.1,45.1,2012-05-01,mine,1,2\n"
+             "20.2,45.2,2013,mine,,0\n");
+  auto r = minemap({"import", store, csv.string(), "--as", "accidents", "--victims",
+                    "killed=Killed,injured=Injured", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto sum = nlohmann::json::parse(r.out);
+  EXPECT_EQ(sum["imported"], 2);
+  EXPECT_EQ(sum["victims"], 3);
+  EXPECT_EQ(sum["unused_columns"].size(), 0u) << sum.dump();
+  auto victims = json_of(minemap({"list", store, "victims", "--format", "json"}));
+  ASSERT_EQ(victims.size(), 3u);
+  std::map<std::string, int> outcomes;
+  for (const auto& v : victims) {
+    ++outcomes[v.value("outcome", "")];
+    EXPECT_EQ(v.value("group", ""), "unknown");
+    EXPECT_EQ(v.value("workflow", ""), "approved");
+  }
+  EXPECT_EQ(outcomes["killed"], 1);
+  EXPECT_EQ(outcomes["injured"], 2);
+  auto stats = json_of(minemap({"stats", store, "--json"}));
+  EXPECT_EQ(stats["victims"].value("killed", -1), 1) << stats.dump();
+  EXPECT_EQ(stats["victims"].value("injured", -1), 2) << stats.dump();
+
+  // The same from a mapping file; a count that is not one stops it all.
+  const auto bad = d / "bad.csv";
+  write_file(bad,
+             "lon,lat,date,type,Killed\n"
+             "20.3,45.3,2014,mine,1\n"
+             "20.4,45.4,2014,mine,two\n");
+  const auto map = d / "m.json";
+  write_file(map, R"({"victims": {"killed": "Killed"}})");
+  auto refused =
+      minemap({"import", store, bad.string(), "--as", "accidents", "--map-file", map.string()});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("feature 1: victims.killed: \"two\" is not a count"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(json_of(minemap({"list", store, "victims", "--format", "json"})).size(), 3u);
+  auto wrong =
+      minemap({"import", store, bad.string(), "--as", "hazards", "--victims", "killed=Killed"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("accidents only"), std::string::npos) << wrong.err;
+}
