@@ -133,6 +133,11 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
           src.column = f.value().get<std::string>();
         } else if (f.value().is_object() && f.value().contains("column")) {
           src.column = f.value()["column"].get<std::string>();
+          if (f.value().contains("split")) {
+            if (!f.value()["split"].is_string() || f.value()["split"].get<std::string>().empty())
+              throw fail(at + ".split", "expected a separator such as \";\"");
+            src.split = f.value()["split"].get<std::string>();
+          }
           if (f.value().contains("date_format"))
             src.date_formats = date_formats(f.value()["date_format"], [&](const std::string& msg) {
               return fail(at + ".date_format", msg);
@@ -156,6 +161,10 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
         src.constant = f.value().is_string() ? f.value().get<std::string>() : f.value().dump();
         m.fields[f.key()] = src;
       }
+    } else if (k == "split") {
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw fail(k, "expected a separator such as \";\"");
+      m.split = v.get<std::string>();
     } else if (k == "victims") {
       if (!v.is_object()) throw fail(k, "expected {\"killed\": COLUMN, \"injured\": COLUMN}");
       for (auto x = v.begin(); x != v.end(); ++x) {
@@ -166,7 +175,8 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
       m.date_formats = date_formats(v, [&](const std::string& msg) { return fail(k, msg); });
     } else if (k != "comment" && k != "as") {
       throw fail(k,
-                 "unknown key; one of layer, crs, where, map, set, date_format, victims, comment");
+                 "unknown key; one of layer, crs, where, map, set, date_format, split, victims, "
+                 "comment");
     }
   }
   return m;
@@ -178,6 +188,7 @@ void merge(Mapping& base, const Mapping& over) {
   if (!over.layer.empty()) base.layer = over.layer;
   if (!over.crs.empty()) base.crs = over.crs;
   for (const auto& [k, v] : over.victim_counts) base.victim_counts[k] = v;
+  if (!over.split.empty()) base.split = over.split;
   // The command line's formats are tried first.
   base.date_formats.insert(base.date_formats.begin(), over.date_formats.begin(),
                            over.date_formats.end());
@@ -232,6 +243,7 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
       t.values = src.values.empty() ? nullptr : &src.values;
     }
     t.date_formats = src.date_formats;
+    t.split = src.split;
     m_targets.push_back(std::move(t));
   }
   // Fields not mapped explicitly: the column of the same name, or its shapefile name.
@@ -244,7 +256,7 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
     if (c < 0 && short_name != field) c = column_index(short_name);
     if (c < 0 || used[static_cast<std::size_t>(c)]) continue;
     used[static_cast<std::size_t>(c)] = true;
-    m_targets.push_back({field, c, nullptr, std::nullopt, {}});
+    m_targets.push_back({field, c, nullptr, std::nullopt, {}, {}});
   }
   for (const auto& [column, values] : m_mapping.where) {
     int c = column_index(column);
@@ -272,6 +284,11 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
     if (!used[i]) m_unused.push_back(columns[i]);
   for (auto& t : m_targets) {
     const core::FieldSpec* f = spec.field(t.field);
+    if (f && f->type == core::FieldType::EnumSet) {
+      if (t.split.empty()) t.split = m_mapping.split;
+    } else if (!t.split.empty()) {
+      throw core::InputError("map." + t.field + ".split", "not an enum set");
+    }
     if (f && f->type == core::FieldType::Date) {
       t.date_formats.insert(t.date_formats.end(), m_mapping.date_formats.begin(),
                             m_mapping.date_formats.end());
@@ -339,7 +356,23 @@ core::Record ResolvedMapping::record(const std::vector<core::Value>& row) const 
   r.workflow.clear();  // validation applies the default
   for (const auto& t : m_targets) {
     core::Value v = t.constant ? *t.constant : row[static_cast<std::size_t>(t.column)];
-    if (t.values && !std::holds_alternative<std::monostate>(v)) {
+    if (const auto* list = std::get_if<std::string>(&v); list && !t.split.empty()) {
+      // "AP; AT" -> "AP_MINE,AT_MINE": each part translated on its own.
+      std::string out;
+      std::size_t at = 0;
+      while (at <= list->size()) {
+        std::size_t end = list->find(t.split, at);
+        if (end == std::string::npos) end = list->size();
+        std::string part = list->substr(at, end - at);
+        part.erase(0, part.find_first_not_of(" \t"));
+        part.erase(part.find_last_not_of(" \t") + 1);
+        if (t.values)
+          if (auto it = t.values->find(part); it != t.values->end()) part = it->second;
+        if (!part.empty()) out += (out.empty() ? "" : ",") + part;
+        at = end + t.split.size();
+      }
+      v = out;
+    } else if (t.values && !std::holds_alternative<std::monostate>(v)) {
       auto it = t.values->find(core::value_to_text(v));
       if (it != t.values->end()) v = it->second;
     }

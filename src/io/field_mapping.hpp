@@ -16,6 +16,7 @@ struct FieldSource {
   std::map<std::string, std::string> values;  // value translation SRC -> DST (text form)
   std::optional<std::string> constant;        // --set
   std::vector<std::string> date_formats;      // a date field's formats ("%d/%m/%Y"), in order
+  std::string split;  // an enum set's list separator in the column (";"): each part translated
 };
 
 struct Mapping {
@@ -25,6 +26,8 @@ struct Mapping {
   // Formats of the dates that are not ISO 8601 (--date-format), tried in order after a
   // field's own.
   std::vector<std::string> date_formats;
+  // The separator of the lists that feed enum sets (--split ";"), unless a field has its own.
+  std::string split;
   // Accidents: columns counting their victims by outcome ("killed" -> "Killed"); each
   // accident gets that many victim records of unknown details (--victims).
   std::map<std::string, std::string> victim_counts;
@@ -72,6 +75,7 @@ class ResolvedMapping {
     const std::map<std::string, std::string>* values = nullptr;
     std::optional<core::Value> constant;
     std::vector<std::string> date_formats;  // a date field's: its own, then the mapping's
+    std::string split;                      // an enum set's list separator
   };
   std::vector<Target> m_targets;
   std::vector<std::pair<int, std::vector<std::string>>> m_where;

@@ -494,3 +494,50 @@ TEST(Import, VictimsFromCounts) {
   EXPECT_EQ(wrong.code, 2);
   EXPECT_NE(wrong.err.find("accidents only"), std::string::npos) << wrong.err;
 }
+
+// A list in one cell feeds an enum set: each part translated on its own (--split), as
+// IMSMA-style exports write device types ("AP; AT").
+TEST(Import, ListsFeedEnumSets) {
+  TempDir d;
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  const auto csv = d / "hazards.csv";
+  write_file(csv,
+             "id,name,type,TYPES,WKT\n"
+             "H1,North,SHA,AP; AT,\"POLYGON ((20 45,20.01 45,20.01 45.01,20 45))\"\n"
+             "H2,East,SHA,AT,\"POLYGON ((20.02 45,20.03 45,20.03 45.01,20.02 45))\"\n"
+             "H3,South,SHA,,\"POLYGON ((20.04 45,20.05 45,20.05 45.01,20.04 45))\"\n");
+  auto r = minemap({"import", store, csv.string(), "--as", "hazards", "--map",
+                    "contamination=TYPES:AP=AP_MINE,AT=AT_MINE", "--split", ";"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto get = [&](const std::string& id) {
+    return json_of(minemap({"get", store, "hazards", id, "--json"}))["properties"];
+  };
+  EXPECT_EQ(get("H1").value("contamination", ""), "AP_MINE,AT_MINE");
+  EXPECT_EQ(get("H2").value("contamination", ""), "AT_MINE");
+  EXPECT_FALSE(get("H3").contains("contamination"));
+
+  // The mapping file, with a separator of the field's own.
+  const auto piped = d / "piped.csv";
+  write_file(piped,
+             "id,name,type,TYPES,WKT\n"
+             "H4,West,SHA,AT|UXO,\"POLYGON ((20.06 45,20.07 45,20.07 45.01,20.06 45))\"\n");
+  const auto map = d / "m.json";
+  write_file(map, R"({"map": {"contamination": {"column": "TYPES", "split": "|",
+                                                "values": {"AT": "AT_MINE"}}}})");
+  auto m =
+      minemap({"import", store, piped.string(), "--as", "hazards", "--map-file", map.string()});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_EQ(get("H4").value("contamination", ""), "AT_MINE,UXO");
+
+  // A part that is no value of the set is refused as any other value.
+  const auto wrong = d / "wrong.csv";
+  write_file(wrong,
+             "id,name,type,TYPES,WKT\n"
+             "H5,Far,SHA,AP;XX,\"POLYGON ((20.08 45,20.09 45,20.09 45.01,20.08 45))\"\n");
+  auto bad = minemap({"import", store, wrong.string(), "--as", "hazards", "--map",
+                      "contamination=TYPES:AP=AP_MINE", "--split", ";"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("contamination"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("XX"), std::string::npos) << bad.err;
+}
