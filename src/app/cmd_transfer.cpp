@@ -17,7 +17,7 @@ namespace minemap::app {
 namespace {
 
 struct ImportArgs {
-  std::string file, as, layer, crs, map_file, on_error = "stop", rejects, victims, split;
+  std::string file, as, layer, crs, map_file, on_error = "stop", rejects, victims, split, geometry;
   std::vector<std::string> where, map, set, date_formats;
   bool dry_run = false, json = false;
 };
@@ -34,6 +34,7 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
   for (const auto& w : a.where) io::add_where_option(cli, w);
   cli.date_formats = a.date_formats;
   cli.split = a.split;
+  cli.geometry = a.geometry;
   if (!a.victims.empty()) io::add_victims_option(cli, a.victims);
   io::merge(opt.mapping, cli);
   if (a.on_error != "stop" && a.on_error != "skip")
@@ -113,6 +114,9 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
   imp->add_option("--map", ia.map, "FIELD=COLUMN, or FIELD=COLUMN:SRC=DST,... translating values");
   imp->add_option("--set", ia.set, "FIELD=VALUE: the same value for every feature");
   imp->add_option("--map-file", ia.map_file, "a JSON mapping (docs/import.md)");
+  imp->add_option("--geometry", ia.geometry,
+                  "wkt=COLUMN or lonlat=LON,LAT: the geometry from these columns, in any format "
+                  "(spreadsheets too), whatever GDAL guesses");
   imp->add_option("--split", ia.split,
                   "SEP: lists in one cell feed enum sets, each part translated by --map: "
                   "--map contamination=TYPES:AP=AP_MINE,AT=AT_MINE --split ';'");

@@ -113,9 +113,9 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const auto& v = it.value();
-    if (k == "layer" || k == "crs") {
+    if (k == "layer" || k == "crs" || k == "geometry") {
       if (!v.is_string()) throw fail(k, "expected a string");
-      (k == "layer" ? m.layer : m.crs) = v.get<std::string>();
+      (k == "layer" ? m.layer : k == "crs" ? m.crs : m.geometry) = v.get<std::string>();
     } else if (k == "where") {
       if (!v.is_object()) throw fail(k, "expected {\"COLUMN\": [values]}");
       for (auto w = v.begin(); w != v.end(); ++w) {
@@ -175,8 +175,8 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
       m.date_formats = date_formats(v, [&](const std::string& msg) { return fail(k, msg); });
     } else if (k != "comment" && k != "as") {
       throw fail(k,
-                 "unknown key; one of layer, crs, where, map, set, date_format, split, victims, "
-                 "comment");
+                 "unknown key; one of layer, crs, geometry, where, map, set, date_format, split, "
+                 "victims, comment");
     }
   }
   return m;
@@ -187,6 +187,7 @@ void merge(Mapping& base, const Mapping& over) {
   base.where.insert(base.where.end(), over.where.begin(), over.where.end());
   if (!over.layer.empty()) base.layer = over.layer;
   if (!over.crs.empty()) base.crs = over.crs;
+  if (!over.geometry.empty()) base.geometry = over.geometry;
   for (const auto& [k, v] : over.victim_counts) base.victim_counts[k] = v;
   if (!over.split.empty()) base.split = over.split;
   // The command line's formats are tried first.

@@ -23,6 +23,7 @@ struct Mapping {
   std::map<std::string, FieldSource> fields;                            // entity field -> source
   std::vector<std::pair<std::string, std::vector<std::string>>> where;  // column -> values
   std::string layer, crs;  // from a map file; the command line wins
+  std::string geometry;    // "wkt=COLUMN" or "lonlat=LON,LAT" (--geometry); "" lets GDAL guess
   // Formats of the dates that are not ISO 8601 (--date-format), tried in order after a
   // field's own.
   std::vector<std::string> date_formats;

@@ -19,8 +19,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "core/errors.hpp"
@@ -37,6 +39,10 @@ void gdal_init() {
   std::call_once(once, [] {
     // Silence the default handler for every thread; GdalMessages collects what we need.
     CPLSetErrorHandler(CPLQuietErrorHandler);
+    // A sheet a programme exports has a header row: GDAL's guess takes the header of a
+    // sheet whose cells are all text for data (Field1, Field2 ...). The user's setting wins.
+    for (const char* option : {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"})
+      if (!CPLGetConfigOption(option, nullptr)) CPLSetConfigOption(option, "FORCE");
     GDALAllRegister();
   });
 }
@@ -336,6 +342,8 @@ struct FeatureSource::Impl {
   int wkt_field = -1;
   int lon_field = -1;
   int lat_field = -1;
+  // --geometry: the geometry is built from those columns, not taken from GDAL.
+  bool own_geometry = false;
   std::string crs;
   TransformPtr transform;  // null: coordinates are WGS 84 lon/lat already
   std::int64_t next_index = 0;
@@ -345,14 +353,34 @@ struct FeatureSource::Impl {
   void warn(const std::string& msg) { detail::add_warning(warnings, dropped, msg); }
   void choose_layer(const std::string& name);
   void set_up_crs(const std::string& user_crs);
-  void set_up_columns();
+  void set_up_columns(const SourceOptions& opt);
+  void own_geometry_of(const OGRFeature& f, SourceFeature& out) const;
   void read_geometry(OGRGeometry* g, SourceFeature& out) const;
   std::string csv_geometry_error(const OGRFeature& f) const;
 };
 
-void FeatureSource::Impl::set_up_columns() {
+void FeatureSource::Impl::set_up_columns(const SourceOptions& opt) {
   const OGRFeatureDefn& defn = *layer->GetLayerDefn();
-  if (driver == "CSV" && spatial) {
+  if (own_geometry) {
+    auto field = [&](const std::string& name) {
+      int i = defn.GetFieldIndex(name.c_str());
+      if (i < 0) i = find_field(defn, {lower(name)});
+      if (i < 0) {
+        std::vector<std::string> all;
+        for (int k = 0; k < defn.GetFieldCount(); ++k)
+          all.push_back(defn.GetFieldDefn(k)->GetNameRef());
+        throw core::InputError(
+            "--geometry", "no column " + in_quotes(name) + " in the file; columns: " + join(all));
+      }
+      return i;
+    };
+    if (!opt.wkt_column.empty()) {
+      wkt_field = field(opt.wkt_column);
+    } else {
+      lon_field = field(opt.lon_column);
+      lat_field = field(opt.lat_column);
+    }
+  } else if (driver == "CSV" && spatial) {
     // As GDAL does: a lon/lat pair wins over a WKT column.
     lon_field = find_field(defn, kLonNames);
     lat_field = find_field(defn, kLatNames);
@@ -431,13 +459,14 @@ void FeatureSource::Impl::set_up_crs(const std::string& user_crs) {
                                           msgs.message("unrecognised") + ")");
     user.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   }
-  spatial = layer->GetLayerDefn()->GetGeomFieldCount() > 0;
+  spatial = own_geometry || layer->GetLayerDefn()->GetGeomFieldCount() > 0;
   if (!spatial) return;
 
   const OGRSpatialReference target = wgs84();
   // The layer's SRS carries the driver's data axis mapping (traditional lon/lat order for
   // every OGR vector driver), which the transformation must honour: keep it as it is.
-  const OGRSpatialReference* file_srs = layer->GetSpatialRef();
+  // Coordinates from columns (--geometry) are in --crs, or WGS 84.
+  const OGRSpatialReference* file_srs = own_geometry ? nullptr : layer->GetSpatialRef();
   const OGRSpatialReference* source = nullptr;
   if (file_srs) {
     source = file_srs;
@@ -448,11 +477,11 @@ void FeatureSource::Impl::set_up_crs(const std::string& user_crs) {
            " ignored");
   } else if (!user_crs.empty()) {
     source = &user;
-  } else if (driver == "CSV") {
+  } else if (driver == "CSV" || own_geometry) {
     source = &target;
-    warn(
-        "the CSV file declares no CRS: coordinates read as WGS 84 longitude/latitude "
-        "(give --crs if they are not)");
+    warn(std::string(own_geometry ? "the file declares no CRS for the geometry columns"
+                                  : "the CSV file declares no CRS") +
+         ": coordinates read as WGS 84 longitude/latitude (give --crs if they are not)");
   } else {
     throw core::InputError(path, "has no CRS; give --crs");
   }
@@ -501,6 +530,65 @@ void FeatureSource::Impl::read_geometry(OGRGeometry* raw, SourceFeature& out) co
   }
 }
 
+// The geometry of a row from its columns (--geometry): WKT, or a longitude and a latitude
+// as numbers or as text. Empty cells: no geometry; anything unreadable: geometry_error.
+void FeatureSource::Impl::own_geometry_of(const OGRFeature& f, SourceFeature& out) const {
+  const auto set = [&](int i) { return f.IsFieldSetAndNotNull(i) && *f.GetFieldAsString(i); };
+  OGRGeometry* g = nullptr;
+  if (wkt_field >= 0) {
+    if (!set(wkt_field)) return;
+    detail::GdalMessages msgs;
+    if (OGRGeometryFactory::createFromWkt(f.GetFieldAsString(wkt_field), nullptr, &g) !=
+            OGRERR_NONE ||
+        !g) {
+      OGRGeometryFactory::destroyGeometry(g);
+      out.geometry_error = csv_geometry_error(f);
+      return;
+    }
+  } else {
+    if (!set(lon_field) && !set(lat_field)) return;
+    const auto number = [&](int i) -> std::optional<double> {
+      if (!set(i)) return std::nullopt;
+      const OGRFieldType t = f.GetFieldDefnRef(i)->GetType();
+      if (t == OFTReal || t == OFTInteger || t == OFTInteger64) return f.GetFieldAsDouble(i);
+      const char* text = f.GetFieldAsString(i);
+      char* end = nullptr;
+      const double v = std::strtod(text, &end);
+      if (end == text || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+      return v;
+    };
+    const auto x = number(lon_field), y = number(lat_field);
+    if (!x || !y) {
+      out.geometry_error = csv_geometry_error(f);
+      return;
+    }
+    g = new OGRPoint(*x, *y);
+  }
+  read_geometry(g, out);
+}
+
+void set_geometry_option(SourceOptions& opt, const std::string& text) {
+  const auto eq = text.find('=');
+  const std::string kind = text.substr(0, eq),
+                    cols = eq == std::string::npos ? "" : text.substr(eq + 1);
+  opt.wkt_column.clear();
+  opt.lon_column.clear();
+  opt.lat_column.clear();
+  if (kind == "wkt" && !cols.empty() && cols.find(',') == std::string::npos) {
+    opt.wkt_column = cols;
+    return;
+  }
+  const auto comma = cols.find(',');
+  if (kind == "lonlat" && comma != std::string::npos && comma > 0 && comma + 1 < cols.size() &&
+      cols.find(',', comma + 1) == std::string::npos) {
+    opt.lon_column = cols.substr(0, comma);
+    opt.lat_column = cols.substr(comma + 1);
+    return;
+  }
+  throw core::InputError("--geometry",
+                         in_quotes(text) + " is not wkt=COLUMN or lonlat=LON_COLUMN,LAT_COLUMN");
+}
+
 FeatureSource::FeatureSource(const std::string& path, const SourceOptions& opt)
     : m(std::make_unique<Impl>()) {
   detail::gdal_init();
@@ -508,9 +596,10 @@ FeatureSource::FeatureSource(const std::string& path, const SourceOptions& opt)
   m->ds = open_dataset(path, path == "-" ? std::string("/vsistdin/") : path);
   m->driver = m->ds->GetDriver() ? m->ds->GetDriver()->GetDescription() : "";
   m->choose_layer(opt.layer);
+  m->own_geometry = !opt.wkt_column.empty() || !opt.lon_column.empty();
   m->set_up_crs(opt.crs);
 
-  m->set_up_columns();
+  m->set_up_columns(opt);
   m->layer->ResetReading();
 }
 
@@ -542,7 +631,9 @@ bool FeatureSource::next(SourceFeature& f) {
   for (std::size_t i = 0; i < m->fields.size(); ++i) f.values[i] = read_value(*feat, m->fields[i]);
   f.geometry = {};
   f.geometry_error.clear();
-  if (m->spatial) {
+  if (m->own_geometry) {
+    m->own_geometry_of(*feat, f);
+  } else if (m->spatial) {
     OGRGeometry* g = feat->StealGeometry(0);
     if (!g && !msgs.failure().empty())
       f.geometry_error = "cannot read the geometry: " + msgs.failure();

@@ -23,7 +23,14 @@ struct SourceOptions {
   // WKT. When the file declares one, the file wins and warnings() says that --crs was
   // ignored (unless both are the same CRS). Always checked: a bad one is an InputError.
   std::string crs;
+  // The geometry from columns, whatever GDAL guesses (any format, spreadsheets too): a
+  // WKT column, or a longitude and a latitude column. Read in `crs`, else WGS 84.
+  std::string wkt_column = {};
+  std::string lon_column = {}, lat_column = {};
 };
+
+// `wkt=COLUMN` or `lonlat=LON,LAT` (--geometry) into `opt`; throws InputError("--geometry").
+void set_geometry_option(SourceOptions& opt, const std::string& text);
 
 struct SourceFeature {
   std::int64_t index = 0;  // 0-based position in the layer, for messages ("feature 17")

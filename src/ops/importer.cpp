@@ -28,6 +28,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   io::SourceOptions so;
   so.layer = opt.mapping.layer;
   so.crs = opt.mapping.crs;
+  if (!opt.mapping.geometry.empty()) io::set_geometry_option(so, opt.mapping.geometry);
   const std::unique_ptr<io::FeatureReader> source = io::open_feature_reader(path, so);
   io::FeatureReader& src = *source;
   io::ResolvedMapping mapping(spec, opt.mapping, src.columns());

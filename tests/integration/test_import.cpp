@@ -541,3 +541,56 @@ TEST(Import, ListsFeedEnumSets) {
   EXPECT_NE(bad.err.find("contamination"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("XX"), std::string::npos) << bad.err;
 }
+
+// The geometry from the columns a user names, whatever GDAL guesses: a WKT column where
+// lon/lat columns would win, and lon/lat columns of other names in a spreadsheet, which
+// has no geometry of its own.
+TEST(Import, GeometryFromTheColumnsNamed) {
+  TempDir d;
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  const auto csv = d / "hazards.csv";
+  write_file(csv,
+             "id,name,type,lon,lat,shape_wkt\n"
+             "H1,North,SHA,20.005,45.005,\"POLYGON ((20 45,20.01 45,20.01 45.01,20 45))\"\n");
+  auto guessed = minemap({"import", store, csv.string(), "--as", "hazards"});
+  EXPECT_EQ(guessed.code, 2) << "GDAL's guess: the points win, and a hazard is no point";
+  auto r =
+      minemap({"import", store, csv.string(), "--as", "hazards", "--geometry", "wkt=shape_wkt"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto h = json_of(minemap({"get", store, "hazards", "H1", "--json"}));
+  EXPECT_EQ(h["geometry"]["type"], "MultiPolygon");
+
+  // A spreadsheet: typed cells, a Date column, coordinates in columns of its own names.
+  const auto sheet_csv = d / "items.csv";
+  write_file(sheet_csv,
+             "category,Long_X,Lat_Y,found\n"
+             "AP_MINE,20.1,45.1,2012-05-01\n"
+             "UXO,20.2,45.2,2013-06-02\n");
+  const auto xlsx = d / "items.xlsx";
+  auto made = shell("ogr2ogr -f XLSX " + quote(xlsx.string()) + " " + quote(sheet_csv.string()) +
+                    " -oo AUTODETECT_TYPE=YES");
+  ASSERT_EQ(made.code, 0) << made.err;
+  auto none = minemap({"import", store, xlsx.string(), "--as", "items"});
+  EXPECT_EQ(none.code, 2);
+  auto sheet = minemap({"import", store, xlsx.string(), "--as", "items", "--geometry",
+                        "lonlat=Long_X,Lat_Y", "--json"});
+  ASSERT_EQ(sheet.code, 0) << sheet.err;
+  EXPECT_EQ(nlohmann::json::parse(sheet.out)["imported"], 2);
+  auto items = json_of(minemap({"list", store, "items", "--format", "geojson"}));
+  ASSERT_EQ(items["features"].size(), 2u);
+  std::set<std::string> seen;
+  for (const auto& f : items["features"]) {
+    seen.insert(f["properties"].value("found", "") + " " +
+                std::to_string(double(f["geometry"]["coordinates"][0])));
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"2012-05-01 20.100000", "2013-06-02 20.200000"}));
+
+  auto missing =
+      minemap({"import", store, xlsx.string(), "--as", "items", "--geometry", "lonlat=X,Y"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("--geometry: no column \"X\""), std::string::npos) << missing.err;
+  auto bad = minemap({"import", store, xlsx.string(), "--as", "items", "--geometry", "point"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("wkt=COLUMN or lonlat="), std::string::npos) << bad.err;
+}
