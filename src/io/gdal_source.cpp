@@ -356,7 +356,7 @@ struct FeatureSource::Impl {
   void set_up_columns(const SourceOptions& opt);
   void own_geometry_of(const OGRFeature& f, SourceFeature& out) const;
   void read_geometry(OGRGeometry* g, SourceFeature& out) const;
-  std::string csv_geometry_error(const OGRFeature& f) const;
+  std::string geometry_columns_error(const OGRFeature& f) const;
 };
 
 void FeatureSource::Impl::set_up_columns(const SourceOptions& opt) {
@@ -403,8 +403,9 @@ void FeatureSource::Impl::set_up_columns(const SourceOptions& opt) {
   }
 }
 
-// Why a CSV row has no geometry although its geometry columns are not empty; "" if they are.
-std::string FeatureSource::Impl::csv_geometry_error(const OGRFeature& f) const {
+// Why a row has no geometry although its geometry columns (CSV, --geometry) are not
+// empty; "" if they are.
+std::string FeatureSource::Impl::geometry_columns_error(const OGRFeature& f) const {
   const auto set = [&](int i) { return i >= 0 && f.IsFieldSetAndNotNull(i); };
   const auto name = [&](int i) { return std::string(f.GetFieldDefnRef(i)->GetNameRef()); };
   if (set(wkt_field))
@@ -542,7 +543,7 @@ void FeatureSource::Impl::own_geometry_of(const OGRFeature& f, SourceFeature& ou
             OGRERR_NONE ||
         !g) {
       OGRGeometryFactory::destroyGeometry(g);
-      out.geometry_error = csv_geometry_error(f);
+      out.geometry_error = geometry_columns_error(f);
       return;
     }
   } else {
@@ -559,7 +560,7 @@ void FeatureSource::Impl::own_geometry_of(const OGRFeature& f, SourceFeature& ou
     };
     const auto x = number(lon_field), y = number(lat_field);
     if (!x || !y) {
-      out.geometry_error = csv_geometry_error(f);
+      out.geometry_error = geometry_columns_error(f);
       return;
     }
     g = new OGRPoint(*x, *y);
@@ -638,7 +639,7 @@ bool FeatureSource::next(SourceFeature& f) {
     if (!g && !msgs.failure().empty())
       f.geometry_error = "cannot read the geometry: " + msgs.failure();
     else if (!g && m->driver == "CSV")
-      f.geometry_error = m->csv_geometry_error(*feat);
+      f.geometry_error = m->geometry_columns_error(*feat);
     else
       m->read_geometry(g, f);
   }

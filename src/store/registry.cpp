@@ -342,6 +342,8 @@ WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& 
       throw core::Conflict("id: " + std::string(spec.name) + " \"" + rec.id + "\" exists already");
     }
     check_refs(spec, rec);
+    if (role_rank(who.role) < role_rank("data_entry"))
+      throw core::Forbidden("the role " + who.role + " may not add records");
     if (role_rank(who.role) < role_rank("verifier") && rec.workflow != "draft")
       throw core::Forbidden("the role " + who.role + " files drafts only (workflow \"" +
                             rec.workflow + "\")");

@@ -137,9 +137,8 @@ const std::vector<std::string>& tile_layers() {
     std::vector<const core::EntitySpec*> in;
     for (const auto& s : core::entities())
       if (s.tile_order >= 0) in.push_back(&s);
-    std::sort(in.begin(), in.end(), [](const auto* a, const auto* b) {
-      return a->tile_order < b->tile_order;
-    });
+    std::sort(in.begin(), in.end(),
+              [](const auto* a, const auto* b) { return a->tile_order < b->tile_order; });
     std::vector<std::string> names;
     for (const auto* s : in) names.emplace_back(s->name);
     return names;
