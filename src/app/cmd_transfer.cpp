@@ -17,7 +17,8 @@ namespace minemap::app {
 namespace {
 
 struct ImportArgs {
-  std::string file, as, layer, crs, map_file, on_error = "stop", rejects, victims, split, geometry;
+  std::string file, as, layer, crs, map_file, on_error = "stop", rejects, victims, split, geometry,
+                                              key, mode = "insert", on_missing = "report";
   std::vector<std::string> where, map, set, date_formats;
   bool dry_run = false, json = false;
 };
@@ -35,11 +36,20 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
   cli.date_formats = a.date_formats;
   cli.split = a.split;
   cli.geometry = a.geometry;
+  cli.key = a.key;
   if (!a.victims.empty()) io::add_victims_option(cli, a.victims);
   io::merge(opt.mapping, cli);
   if (a.on_error != "stop" && a.on_error != "skip")
     throw core::InputError("--on-error", "\"" + a.on_error + "\" is not stop or skip");
   opt.skip_errors = a.on_error == "skip";
+  if (a.mode != "insert" && a.mode != "update" && a.mode != "upsert")
+    throw core::InputError("--mode", "\"" + a.mode + "\" is not insert, update or upsert");
+  opt.mode = a.mode == "insert"   ? ops::ImportMode::Insert
+             : a.mode == "update" ? ops::ImportMode::Update
+                                  : ops::ImportMode::Upsert;
+  if (a.on_missing != "report" && a.on_missing != "close")
+    throw core::InputError("--on-missing", "\"" + a.on_missing + "\" is not report or close");
+  opt.on_missing = a.on_missing == "close" ? ops::OnMissing::Close : ops::OnMissing::Report;
   opt.dry_run = a.dry_run;
   opt.rejects_path = a.rejects;
   auto reg = store::Registry::open(path, false);
@@ -126,6 +136,17 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
   imp->add_option("--date-format", ia.date_formats,
                   "how dates that are not ISO 8601 are written: %d/%m/%Y, %m/%d/%Y %H:%M, ... "
                   "(%Y %m %d %H %M %S); several are tried in order");
+  imp->add_option("--key", ia.key,
+                  "COLUMN: each row's id in the system the file comes from, kept as the "
+                  "record's external_id; a later import matches rows on it (--mode)");
+  imp->add_option("--mode", ia.mode,
+                  "insert: add rows (a key already kept is refused); update: change the "
+                  "records of known keys; upsert: both. Only what differs is written, audited")
+      ->capture_default_str();
+  imp->add_option("--on-missing", ia.on_missing,
+                  "records of an earlier import that the file no longer holds: report lists "
+                  "them; close also closes them (hazards)")
+      ->capture_default_str();
   imp->add_option("--on-error", ia.on_error,
                   "stop: the first bad feature stops it all, nothing written; skip: write the "
                   "good ones, list the bad ones in a rejects file")
@@ -138,7 +159,9 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
       "Example:\n"
       "  minemap import field.gpkg events.geojson --as accidents --where TIPO=1,2 \\\n"
       "    --map date=YEAR --map type=TIPO:1=mine,2=erw --set device_category=AP_MINE\n"
-      "  minemap import field.gpkg accidents.csv --as accidents --date-format %d/%m/%Y");
+      "  minemap import field.gpkg accidents.csv --as accidents --date-format %d/%m/%Y\n"
+      "  minemap import field.gpkg hazards-2026-11.csv --as hazards --map-file imsma.map.json \\\n"
+      "    --key Hazard_LocalID --mode upsert        # the monthly export, again");
   imp->callback([&] { run = [&] { return cmd_import(store_path, ia); }; });
 
   static ExportArgs ea;

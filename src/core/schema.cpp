@@ -344,6 +344,11 @@ std::vector<EntitySpec> build() {
   for (Entity k : {Entity::Hazard, Entity::Activity, Entity::Release, Entity::Item,
                    Entity::Accident, Entity::Victim, Entity::Organisation})
     set(k, [](EntitySpec& e) { e.field_report = true; });
+  // The id a record has in the system it came from (`import --key`): a monthly export
+  // loaded again updates the records it made (docs/import.md). Derived layers have none.
+  for (auto& e : v)
+    if (e.kind != Entity::RecordRow && e.kind != Entity::RecordMine)
+      e.fields.push_back(text("external_id", false, "its id in the system it was imported from"));
   set(Entity::Victim, [](EntitySpec& e) { e.parent_ref = "accident_id"; });
   set(Entity::Accident, [](EntitySpec& e) { e.children_key = "victims"; });
   set(Entity::Release, [](EntitySpec& e) { e.parent_ref = "activity_id"; });

@@ -113,9 +113,12 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const auto& v = it.value();
-    if (k == "layer" || k == "crs" || k == "geometry") {
+    if (k == "layer" || k == "crs" || k == "geometry" || k == "key") {
       if (!v.is_string()) throw fail(k, "expected a string");
-      (k == "layer" ? m.layer : k == "crs" ? m.crs : m.geometry) = v.get<std::string>();
+      (k == "layer" ? m.layer
+       : k == "crs" ? m.crs
+       : k == "key" ? m.key
+                    : m.geometry) = v.get<std::string>();
     } else if (k == "where") {
       if (!v.is_object()) throw fail(k, "expected {\"COLUMN\": [values]}");
       for (auto w = v.begin(); w != v.end(); ++w) {
@@ -175,8 +178,8 @@ Mapping read_map_file(const std::string& path, const std::string& text) {
       m.date_formats = date_formats(v, [&](const std::string& msg) { return fail(k, msg); });
     } else if (k != "comment" && k != "as") {
       throw fail(k,
-                 "unknown key; one of layer, crs, geometry, where, map, set, date_format, split, "
-                 "victims, comment");
+                 "unknown key; one of layer, crs, geometry, key, where, map, set, date_format, "
+                 "split, victims, comment");
     }
   }
   return m;
@@ -190,6 +193,7 @@ void merge(Mapping& base, const Mapping& over) {
   if (!over.geometry.empty()) base.geometry = over.geometry;
   for (const auto& [k, v] : over.victim_counts) base.victim_counts[k] = v;
   if (!over.split.empty()) base.split = over.split;
+  if (!over.key.empty()) base.key = over.key;
   // The command line's formats are tried first.
   base.date_formats.insert(base.date_formats.begin(), over.date_formats.begin(),
                            over.date_formats.end());
@@ -225,6 +229,23 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
     return -1;
   };
   std::vector<bool> used(columns.size(), false);
+  if (!m_mapping.key.empty()) {
+    m_key = column_index(m_mapping.key);
+    if (m_key < 0)
+      throw core::InputError(
+          "--key", "no column \"" + m_mapping.key + "\" in the file; columns: " + join(columns));
+    if (!spec.field("external_id"))
+      throw core::InputError("--key", std::string(spec.name) + " keep no external id");
+    auto mapped = m_mapping.fields.find("external_id");
+    if (mapped != m_mapping.fields.end() &&
+        (mapped->second.constant || column_index(mapped->second.column) != m_key))
+      throw core::InputError("--key",
+                             "external_id is mapped from elsewhere already; --key "
+                             "fills it from its column");
+    FieldSource key_source;
+    key_source.column = columns[static_cast<std::size_t>(m_key)];
+    m_mapping.fields["external_id"] = key_source;
+  }
   for (const auto& [field, src] : m_mapping.fields) {
     const core::FieldSpec* f = spec.field(field);
     if (field != "id" && field != "workflow" && (!f || f->computed))
@@ -324,6 +345,18 @@ bool ResolvedMapping::keep(const std::vector<core::Value>& row) const {
     if (std::find(values.begin(), values.end(), v) == values.end()) return false;
   }
   return true;
+}
+
+std::string ResolvedMapping::key(const std::vector<core::Value>& row) const {
+  if (m_key < 0) return {};
+  return core::value_to_text(row[static_cast<std::size_t>(m_key)]);
+}
+
+std::vector<std::string> ResolvedMapping::fields() const {
+  std::vector<std::string> out;
+  for (const auto& t : m_targets)
+    if (t.field != "id" && t.field != "workflow") out.push_back(t.field);
+  return out;
 }
 
 std::vector<std::pair<std::string, std::int64_t>> ResolvedMapping::victims(

@@ -32,6 +32,9 @@ struct Mapping {
   // Accidents: columns counting their victims by outcome ("killed" -> "Killed"); each
   // accident gets that many victim records of unknown details (--victims).
   std::map<std::string, std::string> victim_counts;
+  // The column holding each row's id in the system it comes from (--key): kept as the
+  // record's external_id, which a later import matches on.
+  std::string key;
 };
 
 // `killed=COLUMN,injured=COLUMN`.
@@ -66,6 +69,12 @@ class ResolvedMapping {
   std::vector<std::pair<std::string, std::int64_t>> victims(
       const std::vector<core::Value>& row) const;
   static constexpr std::int64_t kMaxVictims = 1000;
+  // The row's key (--key) as text, as its external_id will hold it; "" when there is no key column
+  // or the cell is empty.
+  std::string key(const std::vector<core::Value>& row) const;
+  // The fields a row supplies (mapped, set, or a column of the same name), "id" and
+  // "workflow" aside: those a sync compares and updates.
+  std::vector<std::string> fields() const;
   // Columns that feed no field, for the summary.
   const std::vector<std::string>& unused_columns() const { return m_unused; }
 
@@ -81,6 +90,7 @@ class ResolvedMapping {
   std::vector<Target> m_targets;
   std::vector<std::pair<int, std::vector<std::string>>> m_where;
   std::vector<std::pair<std::string, int>> m_victims;  // outcome -> column
+  int m_key = -1;                                      // --key's column
   std::vector<std::string> m_unused;
   Mapping m_mapping;
 };

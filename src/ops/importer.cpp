@@ -1,9 +1,12 @@
 // The import loop; see importer.hpp.
 #include "ops/importer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -19,6 +22,93 @@ struct DryRunDone {};
 
 constexpr std::int64_t kBulkThreshold = 5000;
 
+// The records earlier imports made, by the key they kept (external_id), and the keys
+// this file holds.
+class Keyed {
+ public:
+  Keyed(store::Registry& reg, const core::EntitySpec& spec, std::string column)
+      : m_column(std::move(column)) {
+    reg.for_each(spec, {}, [&](const core::Record& r) {
+      if (auto k = r.text("external_id"); k && !k->empty()) m_ids[*k].push_back(r.id);
+    });
+    store::ListQuery all;
+    all.include_deleted = true;
+    reg.for_each(spec, all, [&](const core::Record& r) {
+      auto k = r.text("external_id");
+      if (k && !k->empty() && !m_ids.count(*k)) m_deleted[*k] = r.id;
+    });
+  }
+
+  // The record keeping `key`, if any. Throws core::Conflict when several do, or when
+  // the one that did was deleted here.
+  std::optional<std::string> match(const std::string& key) const {
+    if (auto d = m_deleted.find(key); d != m_deleted.end())
+      throw core::Conflict("--key " + m_column + " \"" + key + "\" was " + d->second +
+                           ", deleted here: restore it first (minemap delete --restore)");
+    auto it = m_ids.find(key);
+    if (it == m_ids.end()) return std::nullopt;
+    if (it->second.size() > 1)
+      throw core::Conflict("--key " + m_column + " \"" + key + "\" is kept by " + it->second[0] +
+                           " and " + it->second[1] + ": the key must name one record");
+    return it->second[0];
+  }
+
+  // Notes that the file holds `key` at `feature`; a key twice is an error.
+  void seen(const std::string& key, std::int64_t feature) {
+    auto [it, fresh] = m_seen.emplace(key, feature);
+    if (!fresh)
+      throw core::InputError(m_column, "\"" + key + "\" is also the key of feature " +
+                                           std::to_string(it->second) + ": each row needs its own");
+  }
+
+  // Records of earlier imports whose key this file does not hold, in key order.
+  std::vector<MissingRecord> missing() const {
+    std::vector<MissingRecord> out;
+    for (const auto& [key, ids] : m_ids)
+      if (!m_seen.count(key))
+        for (const auto& id : ids) out.push_back({id, key});
+    return out;
+  }
+
+ private:
+  std::string m_column;
+  std::map<std::string, std::vector<std::string>, std::less<>> m_ids;
+  std::map<std::string, std::string, std::less<>> m_deleted;
+  std::map<std::string, std::int64_t, std::less<>> m_seen;
+};
+
+// The fields of `incoming` that differ from `now` among those the file supplies, and
+// its geometry when that differs: the patch that makes the record the row.
+core::Record changes(const core::Record& now, const core::Record& incoming,
+                     const std::vector<std::string>& fields) {
+  static const core::Value kNull;
+  auto value = [](const core::Record& r, const std::string& f) -> const core::Value& {
+    auto it = r.fields.find(f);
+    return it == r.fields.end() ? kNull : it->second;
+  };
+  core::Record patch;
+  for (const auto& f : fields)
+    if (value(now, f) != value(incoming, f)) patch.fields[f] = value(incoming, f);
+  if (incoming.geometry.type != core::GeomType::None && incoming.geometry != now.geometry)
+    patch.geometry = incoming.geometry;
+  return patch;
+}
+
+void check_sync_options(const core::EntitySpec& spec, const ImportOptions& opt) {
+  if (opt.mode != ImportMode::Insert && opt.mapping.key.empty())
+    throw core::InputError("--mode", "update and upsert match rows on a key: give --key COLUMN");
+  if (opt.on_missing == OnMissing::Close) {
+    if (opt.mode == ImportMode::Insert)
+      throw core::InputError("--on-missing", "close goes with --mode update or upsert");
+    const core::FieldSpec* status = spec.field("status");
+    if (!status ||
+        std::find(status->values.begin(), status->values.end(), "closed") == status->values.end())
+      throw core::InputError("--on-missing", std::string(spec.name) +
+                                                 " have no status \"closed\"; report lists "
+                                                 "the records the file no longer holds");
+  }
+}
+
 }  // namespace
 
 ImportSummary import_file(store::Registry& reg, const std::string& path, const ImportOptions& opt,
@@ -31,7 +121,12 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   if (!opt.mapping.geometry.empty()) io::set_geometry_option(so, opt.mapping.geometry);
   const std::unique_ptr<io::FeatureReader> source = io::open_feature_reader(path, so);
   io::FeatureReader& src = *source;
+  check_sync_options(spec, opt);
   io::ResolvedMapping mapping(spec, opt.mapping, src.columns());
+  const std::vector<std::string> supplied = mapping.fields();
+  std::optional<Keyed> keyed;
+  if (!opt.mapping.key.empty()) keyed.emplace(reg, spec, opt.mapping.key);
+  const std::string sync_reason = "import " + path + " (--key " + opt.mapping.key + ")";
 
   ImportSummary sum;
   sum.layer = src.layer_name();
@@ -51,12 +146,14 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
     std::exception_ptr error;
     std::vector<std::pair<std::string, std::int64_t>> victims;  // counted by outcome
     std::string workflow;                                       // the accident's
+    std::string key;                                            // --key's value
   };
   auto stage = [&](Staged& s) {
     io::SourceFeature f;
     if (!src.next(f)) return false;
     s.index = f.index;
     s.kept = mapping.keep(f.values);
+    s.key = mapping.key(f.values);
     s.error = nullptr;
     if (!s.kept) return true;
     try {
@@ -84,16 +181,45 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
       progress.tick(sum.read);
       if (!f.kept) {
         ++sum.filtered_out;
+        // A row left out by --where is still in the file: its record is not missing.
+        if (keyed && !f.key.empty()) keyed->seen(f.key, f.index);
         continue;
       }
       // Only a bad feature needs its place as text.
       const auto where = [&] { return path + ": feature " + std::to_string(f.index); };
       try {
+        if (keyed) {
+          if (f.key.empty())
+            throw core::InputError(opt.mapping.key, "empty: with --key, every row needs its key");
+          keyed->seen(f.key, f.index);
+        }
         if (f.error) std::rethrow_exception(f.error);
         store::WriteResult res;
         std::int64_t victims = 0;
+        enum { Added, Updated, Unchanged } done = Added;
+        // A row whose key an earlier import kept changes that record, if it differs.
+        const auto sync = [&](const std::string& id) {
+          if (opt.mode == ImportMode::Insert)
+            throw core::Conflict("--key " + opt.mapping.key + " \"" + f.key + "\" is " + id +
+                                 " already: --mode upsert updates it");
+          core::Record patch = changes(reg.get(spec, id), f.checked.record(), supplied);
+          if (patch.fields.empty() && patch.geometry.type == core::GeomType::None) {
+            done = Unchanged;
+            return;
+          }
+          reg.update(spec, id, patch, who, sync_reason);
+          done = Updated;
+        };
         // The accident and the victims it counts, of unknown details but their outcome.
         const auto write = [&] {
+          if (keyed) {
+            if (auto id = keyed->match(f.key)) return sync(*id);
+            if (opt.mode == ImportMode::Update)
+              throw core::InputError(opt.mapping.key,
+                                     "\"" + f.key +
+                                         "\" is the key of no record: --mode update changes "
+                                         "only records imported before; --mode upsert adds it");
+          }
           res = reg.add(spec, std::move(f.checked), who);
           for (const auto& [outcome, n] : f.victims)
             for (std::int64_t i = 0; i < n; ++i, ++victims) {
@@ -110,7 +236,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
         else
           write();
         sum.victims += victims;
-        ++sum.imported;
+        ++(done == Added ? sum.imported : done == Updated ? sum.updated : sum.unchanged);
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
         if (!opt.skip_errors) throw e.located(where());
@@ -121,6 +247,19 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
       }
     }
     progress.finish(sum.read);
+    if (keyed && opt.mode != ImportMode::Insert) {
+      sum.missing = keyed->missing();
+      if (opt.on_missing == OnMissing::Close)
+        for (auto& m : sum.missing) {
+          if (reg.get(spec, m.id).text("status") == "closed") continue;
+          core::Record patch;
+          patch.fields["status"] = std::string("closed");
+          patch.fields["status_date"] = core::Date::today().to_string();
+          patch.fields["status_reason"] = "not in " + path + " (import --on-missing close)";
+          reg.update(spec, m.id, patch, who, sync_reason);
+          m.closed = true;
+        }
+    }
     if (opt.dry_run) throw DryRunDone{};
   };
   try {
@@ -157,11 +296,16 @@ std::string summary_json(const ImportSummary& s) {
                       {"repaired", s.repaired},
                       {"rejected", s.rejected},
                       {"victims", s.victims},
+                      {"updated", s.updated},
+                      {"unchanged", s.unchanged},
                       {"layer", s.layer},
                       {"driver", s.driver},
                       {"unused_columns", s.unused_columns},
                       {"warnings", s.warnings},
                       {"seconds", s.seconds}};
+  j["missing"] = nlohmann::json::array();
+  for (const auto& m : s.missing)
+    j["missing"].push_back({{"id", m.id}, {"key", m.key}, {"closed", m.closed}});
   j["rejects_file"] =
       s.rejects_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.rejects_file);
   return j.dump(2);
@@ -171,10 +315,18 @@ std::string summary_text(const ImportSummary& s, bool dry_run) {
   std::string out = std::string(dry_run ? "dry run, nothing written: " : "") + "imported " +
                     std::to_string(s.imported) + ", repaired " + std::to_string(s.repaired) +
                     ", rejected " + std::to_string(s.rejected);
+  if (s.updated || s.unchanged)
+    out += ", updated " + std::to_string(s.updated) + ", unchanged " + std::to_string(s.unchanged);
   if (s.filtered_out) out += ", left out by --where " + std::to_string(s.filtered_out);
   if (s.victims) out += ", victims counted " + std::to_string(s.victims);
   out += " (of " + std::to_string(s.read) + " features read from layer \"" + s.layer + "\")\n";
   if (!s.rejects_file.empty()) out += "rejected features and why: " + s.rejects_file + "\n";
+  if (!s.missing.empty()) {
+    out += "no longer in the file (" + std::to_string(s.missing.size()) + "):";
+    for (const auto& m : s.missing)
+      out += " " + m.id + " (" + m.key + (m.closed ? ", closed" : "") + ")";
+    out += "\n";
+  }
   if (!s.unused_columns.empty()) {
     out += "columns not used:";
     for (const auto& c : s.unused_columns) out += " " + c;

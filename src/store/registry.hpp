@@ -28,6 +28,8 @@ inline constexpr std::size_t kMaxPassword = 1024;
 class CheckedRecord {
  public:
   CheckedRecord() = default;
+  // The record as it will be written (before the store's own checks and derivations).
+  const core::Record& record() const { return m_record; }
 
  private:
   friend class Registry;

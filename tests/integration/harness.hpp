@@ -69,10 +69,13 @@ inline std::string bin() {
 }
 
 // minemap with arguments (each quoted).
-inline Result minemap(std::initializer_list<std::string> args, const std::string& input = {}) {
+inline Result minemap(const std::vector<std::string>& args, const std::string& input = {}) {
   std::string cmd = quote(bin());
   for (const auto& a : args) cmd += " " + quote(a);
   return shell(cmd, input);
+}
+inline Result minemap(std::initializer_list<std::string> args, const std::string& input = {}) {
+  return minemap(std::vector<std::string>(args), input);
 }
 
 inline nlohmann::json json_of(const Result& r) {

@@ -2,6 +2,7 @@
 // rejects files, and export -> import round trips in every format.
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "common/require.hpp"
 #include "every_entity.hpp"
@@ -231,7 +232,7 @@ TEST(Import, ImsmaStyleMappingFileFromTheDocs) {
        (fs::path(src) / "docs/examples/imsma-style-hazards.map.json").string(), "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto sum = nlohmann::json::parse(r.out);
-  EXPECT_EQ(sum["imported"], 2);
+  EXPECT_EQ(sum["imported"], 7);
   EXPECT_EQ(sum["filtered_out"], 1);
   auto h = json_of(minemap({"get", store.string(), "hazards", "HZ-IM-0001", "--json"}));
   EXPECT_EQ(h["properties"]["type"], "CHA");
@@ -239,10 +240,134 @@ TEST(Import, ImsmaStyleMappingFileFromTheDocs) {
   EXPECT_EQ(h["properties"]["contamination"], "AP_MINE,AT_MINE");
   EXPECT_EQ(h["properties"]["blocks_agriculture"], true);
   EXPECT_EQ(h["properties"]["workflow"], "submitted");
+  EXPECT_EQ(h["properties"]["external_id"], "HZ-IM-0001");
+  // The WKT polygon, not the centroid's Latitude/Longitude columns.
+  EXPECT_EQ(h["geometry"]["type"], "MultiPolygon");
   auto h2 = json_of(minemap({"get", store.string(), "hazards", "HZ-IM-0002", "--json"}));
   EXPECT_EQ(h2["properties"]["status"], "closed");
   EXPECT_EQ(h2["properties"]["status_date"], "2021-11");
+  // Dates as exports write them: day first, ISO date-times, a date-time with a space.
+  const std::map<std::string, std::string> status_dates = {{"HZ-IM-0004", "2018-06-14"},
+                                                           {"HZ-IM-0005", "2020-02-11"},
+                                                           {"HZ-IM-0006", "2022-09-03"},
+                                                           {"HZ-IM-0008", "2016-08-17"}};
+  for (const auto& [id, date] : status_dates)
+    EXPECT_EQ(json_of(minemap(
+                  {"get", store.string(), "hazards", id, "--json"}))["properties"]["status_date"],
+              date)
+        << id;
+  auto h5 = json_of(minemap({"get", store.string(), "hazards", "HZ-IM-0005", "--json"}));
+  EXPECT_EQ(h5["properties"]["contamination"], "AT_MINE,UXO");
+  // Loaded again, as next month's export would be: nothing changes.
+  auto again = minemap({"import", store.string(),
+                        (fs::path(src) / "tests/data/imsma-style-hazards.csv").string(), "--as",
+                        "hazards", "--map-file",
+                        (fs::path(src) / "docs/examples/imsma-style-hazards.map.json").string(),
+                        "--mode", "upsert", "--json"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["unchanged"], 7) << again.out;
 }
+
+// A programme's accidents as other tools export them (tests/data/make-programme-exports.py
+// writes them from the CSV): each format imports in one command with the mapping file
+// from the docs, giving the same accidents and victims.
+class ProgrammeExport : public testing::TestWithParam<std::string> {};
+
+TEST_P(ProgrammeExport, ImportsInOneCommand) {
+  const char* src = std::getenv("MINEMAP_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  const fs::path data = fs::path(src) / "tests" / "data";
+  TempDir d;
+  const std::string format = GetParam();
+  fs::path file = data / "imsma-style-accidents.csv";
+  if (format != "csv") {
+    auto made = shell("/usr/bin/python3 " + quote((data / "make-programme-exports.py").string()) +
+                      " " + quote(d.path().string()));
+    ASSERT_EQ(made.code, 0) << made.err;
+    file = d / ("accidents." + format);
+  }
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  std::vector<std::string> args = {
+      "import",
+      store,
+      file.string(),
+      "--as",
+      "accidents",
+      "--map-file",
+      (fs::path(src) / "docs/examples/imsma-style-accidents.map.json").string(),
+      "--json"};
+  if (format == "csv" || format == "xlsx" || format == "ods")
+    args.insert(args.end(), {"--geometry", "lonlat=LON,LAT"});
+  auto r = minemap(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto sum = nlohmann::json::parse(r.out);
+  EXPECT_EQ(sum["imported"], 10);
+  EXPECT_EQ(sum["rejected"], 0);
+
+  // What the CSV says, read here without GDAL or minemap.
+  struct Expected {
+    std::string date, time, type, device;
+    double lon = 0, lat = 0;
+    int victims = 0;
+  };
+  std::map<std::string, Expected> expected;
+  int killed = 0, injured = 0;
+  {
+    std::istringstream in(slurp(data / "imsma-style-accidents.csv"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> c;
+      std::string cell;
+      std::istringstream cells(line);
+      while (std::getline(cells, cell, ',')) c.push_back(cell);
+      Expected e;
+      e.date = c[1].substr(6, 4) + "-" + c[1].substr(3, 2) + "-" + c[1].substr(0, 2);
+      e.time = c[2];
+      e.lat = std::stod(c[3]);
+      e.lon = std::stod(c[4]);
+      e.type = c[5] == "Cluster Munition" ? "cluster"
+               : c[5] == "ERW"            ? "erw"
+               : c[5] == "Mine"           ? "mine"
+                                          : "demining";
+      e.device = c[6] == "AP Mine"   ? "AP_MINE"
+                 : c[6] == "AT Mine" ? "AT_MINE"
+                 : c[6] == "UXO"     ? "UXO"
+                                     : "SUBMUNITION";
+      e.victims = std::stoi(c[9]) + std::stoi(c[10]);
+      killed += std::stoi(c[9]);
+      injured += std::stoi(c[10]);
+      expected[c[0]] = e;
+    }
+  }
+  ASSERT_EQ(expected.size(), 10u);
+  EXPECT_EQ(sum["victims"], killed + injured);
+  std::map<std::string, int> victims_of;
+  for (const auto& v : json_of(minemap({"list", store, "victims", "--format", "json"})))
+    ++victims_of[v.value("accident_id", "")];
+  auto got = json_of(minemap({"list", store, "accidents", "--format", "geojson"}));
+  ASSERT_EQ(got["features"].size(), 10u);
+  for (const auto& f : got["features"]) {
+    const auto& p = f["properties"];
+    const std::string key = p.value("external_id", "");
+    ASSERT_TRUE(expected.count(key)) << p.dump();
+    const Expected& e = expected[key];
+    EXPECT_EQ(p.value("date", ""), e.date) << key;
+    EXPECT_EQ(p.value("time", ""), e.time) << key;
+    EXPECT_EQ(p.value("type", ""), e.type) << key;
+    EXPECT_EQ(p.value("device_category", ""), e.device) << key;
+    EXPECT_EQ(victims_of[f.value("id", p.value("id", ""))], e.victims) << key;
+    EXPECT_NEAR(double(f["geometry"]["coordinates"][0]), e.lon, 1e-7) << key;
+    EXPECT_NEAR(double(f["geometry"]["coordinates"][1]), e.lat, 1e-7) << key;
+  }
+  auto stats = json_of(minemap({"stats", store, "--json"}));
+  EXPECT_EQ(stats["victims"].value("killed", -1), killed) << stats.dump();
+  EXPECT_EQ(stats["victims"].value("injured", -1), injured) << stats.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, ProgrammeExport,
+                         testing::Values("csv", "xlsx", "ods", "gdb", "kml", "shp"));
 
 namespace {
 
@@ -593,4 +718,125 @@ TEST(Import, GeometryFromTheColumnsNamed) {
   auto bad = minemap({"import", store, xlsx.string(), "--as", "items", "--geometry", "point"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("wkt=COLUMN or lonlat="), std::string::npos) << bad.err;
+}
+
+// A monthly export loaded again (--key, --mode): what changed is updated with its
+// history, what is new is added, what is gone is reported (or closed), and the same
+// file twice changes nothing.
+TEST(Import, SyncOnTheSourcesOwnKey) {
+  TempDir d;
+  const std::string store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  const auto month = [&](const std::string& name, const std::string& rows) {
+    const auto p = d / name;
+    write_file(p, "Ref,Name,Kind,WKT\n" + rows);
+    return p.string();
+  };
+  const std::string sq1 = "\"POLYGON ((20.0 45.0,20.01 45.0,20.01 45.01,20.0 45.01,20.0 45.0))\"";
+  const std::string sq2 =
+      "\"POLYGON ((20.02 45.0,20.03 45.0,20.03 45.01,20.02 45.01,20.02 45.0))\"";
+  const std::string sq3 =
+      "\"POLYGON ((20.04 45.0,20.05 45.0,20.05 45.01,20.04 45.01,20.04 45.0))\"";
+  const std::string sq4 =
+      "\"POLYGON ((20.06 45.0,20.07 45.0,20.07 45.01,20.06 45.01,20.06 45.0))\"";
+  const std::string oct = month("october.csv", "K1,North,CHA," + sq1 + "\nK2,East,SHA," + sq2 +
+                                                   "\nK3,South,SHA," + sq3 + "\n");
+  const auto sync = [&](const std::string& file, std::initializer_list<std::string> more = {}) {
+    std::vector<std::string> args = {"import",  store,       file,    "--as",      "hazards",
+                                     "--map",   "name=Name", "--map", "type=Kind", "--geometry",
+                                     "wkt=WKT", "--key",     "Ref",   "--json"};
+    args.insert(args.end(), more.begin(), more.end());
+    return minemap(args);
+  };
+  const auto hazards = [&] {
+    std::map<std::string, nlohmann::json> by_key;
+    for (const auto& h : json_of(minemap({"list", store, "hazards", "--format", "json"})))
+      by_key[h.value("external_id", "")] = h;
+    return by_key;
+  };
+
+  auto first = sync(oct, {"--mode", "upsert"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  auto s1 = nlohmann::json::parse(first.out);
+  EXPECT_EQ(s1["imported"], 3);
+  EXPECT_EQ(s1["updated"], 0);
+  auto before = hazards();
+  ASSERT_EQ(before.size(), 3u);
+  const std::string k1 = before["K1"].value("id", "");
+
+  // The same file again: nothing changes, not even the audit.
+  auto again = sync(oct, {"--mode", "upsert"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  auto s2 = nlohmann::json::parse(again.out);
+  EXPECT_EQ(s2["imported"], 0);
+  EXPECT_EQ(s2["updated"], 0);
+  EXPECT_EQ(s2["unchanged"], 3);
+  EXPECT_EQ(s2["missing"].size(), 0u);
+  EXPECT_EQ(hazards(), before);
+  EXPECT_EQ(json_of(minemap({"history", store, "hazards", k1, "--json"}))["audit"].size(), 1u);
+
+  // November: K1 renamed and moved, K2 as it was, K3 gone, K4 new.
+  const std::string nov = month("november.csv", "K1,North field,CHA," + sq4 + "\nK2,East,SHA," +
+                                                    sq2 + "\nK4,West,SHA," + sq3 + "\n");
+  auto third = sync(nov, {"--mode", "upsert"});
+  ASSERT_EQ(third.code, 0) << third.err;
+  auto s3 = nlohmann::json::parse(third.out);
+  EXPECT_EQ(s3["imported"], 1);
+  EXPECT_EQ(s3["updated"], 1);
+  EXPECT_EQ(s3["unchanged"], 1);
+  ASSERT_EQ(s3["missing"].size(), 1u);
+  EXPECT_EQ(s3["missing"][0]["key"], "K3");
+  EXPECT_EQ(s3["missing"][0]["id"], before["K3"]["id"]);
+  EXPECT_EQ(s3["missing"][0]["closed"], false);
+  auto after = hazards();
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after["K1"]["id"], k1);
+  EXPECT_EQ(after["K1"]["name"], "North field");
+  EXPECT_EQ(after["K3"]["status"], "open");  // reported, not closed
+  auto hist = json_of(minemap({"history", store, "hazards", k1, "--json"}))["audit"];
+  ASSERT_EQ(hist.size(), 2u);
+  EXPECT_EQ(hist[1]["action"], "update");
+  EXPECT_EQ(hist[1]["before"]["name"], "North");
+  EXPECT_EQ(hist[1]["after"]["name"], "North field");
+  EXPECT_NE(hist[1]["reason"].get<std::string>().find("november.csv (--key Ref)"),
+            std::string::npos);
+  // The move changed the area's place, not its size much: the geometry was updated.
+  EXPECT_NE(hist[1]["before"].dump().find("20.0"), std::string::npos);
+
+  // --on-missing close closes what the file no longer holds, once.
+  auto closing = sync(nov, {"--mode", "upsert", "--on-missing", "close"});
+  ASSERT_EQ(closing.code, 0) << closing.err;
+  auto s4 = nlohmann::json::parse(closing.out);
+  EXPECT_EQ(s4["unchanged"], 3);
+  ASSERT_EQ(s4["missing"].size(), 1u);
+  EXPECT_EQ(s4["missing"][0]["closed"], true);
+  EXPECT_EQ(hazards()["K3"]["status"], "closed");
+  EXPECT_EQ(minemap({"verify", store}).code, 0);
+
+  // Refusals, each exit 2 naming what, and nothing written.
+  const auto state = hazards();
+  auto insert_again = sync(nov);  // insert is the default: a kept key is refused
+  EXPECT_EQ(insert_again.code, 2);
+  EXPECT_NE(insert_again.err.find("\"K1\" is " + k1 + " already"), std::string::npos)
+      << insert_again.err;
+  const std::string dec =
+      month("december.csv", "K1,North field,CHA," + sq4 + "\nK9,New,SHA," + sq1 + "\n");
+  auto update_new = sync(dec, {"--mode", "update"});
+  EXPECT_EQ(update_new.code, 2);
+  EXPECT_NE(update_new.err.find("feature 1: Ref: \"K9\" is the key of no record"),
+            std::string::npos)
+      << update_new.err;
+  const std::string twice =
+      month("twice.csv", "K1,North field,CHA," + sq4 + "\nK1,Again,CHA," + sq4 + "\n");
+  auto dup = sync(twice, {"--mode", "upsert"});
+  EXPECT_EQ(dup.code, 2);
+  EXPECT_NE(dup.err.find("\"K1\" is also the key of feature 0"), std::string::npos) << dup.err;
+  auto no_key = minemap({"import", store, nov, "--as", "hazards", "--mode", "upsert"});
+  EXPECT_EQ(no_key.code, 2);
+  EXPECT_NE(no_key.err.find("--mode"), std::string::npos) << no_key.err;
+  auto no_close = minemap({"import", store, nov, "--as", "accidents", "--key", "Ref", "--mode",
+                           "upsert", "--on-missing", "close"});
+  EXPECT_EQ(no_close.code, 2);
+  EXPECT_NE(no_close.err.find("no status \"closed\""), std::string::npos) << no_close.err;
+  EXPECT_EQ(hazards(), state);
 }

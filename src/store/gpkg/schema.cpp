@@ -326,6 +326,9 @@ const std::vector<Migration>& migrations() {
       // hazards' status history; checkpoints; the store's id. Rows written before are
       // recorded as they stand, one `baseline` entry each (record_baselines).
       {4, std::string(kStoreIdSql) + ";", upgrade_to_audited_side_tables},
+      // 5: every entity but the derived layers keeps `external_id`, its id in the system
+      // it was imported from (import --key).
+      {5, "", add_missing_tables_and_columns},
   };
   return list;
 }
