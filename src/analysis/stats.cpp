@@ -127,7 +127,9 @@ Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
     if (acc == accident_year.end()) continue;  // accident outside the period, or not approved
     ++s.victims.count;
     ++(v.text("outcome") == "killed" ? s.victims.killed : s.victims.injured);
-    if (auto age = v.integer("age"); age && *age < 18) ++s.victims.children;
+    // The age when known, else the age group (a count of children in an import).
+    if (auto age = v.integer("age"); age ? *age < 18 : v.text("age_group") == "child")
+      ++s.victims.children;
     ++s.victims.by_group[v.text("group").value_or("")];
     ++s.victims.by_sex[v.text("sex").value_or("unknown")];
     ++s.victims.by_year[acc->second];

@@ -131,8 +131,9 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
                   "SEP: lists in one cell feed enum sets, each part translated by --map: "
                   "--map contamination=TYPES:AP=AP_MINE,AT=AT_MINE --split ';'");
   imp->add_option("--victims", ia.victims,
-                  "killed=COLUMN,injured=COLUMN: accidents only; each gets as many victims of "
-                  "unknown details as the columns count, so that figures count them");
+                  "killed=COLUMN,injured=COLUMN[,children=COLUMN]: accidents only; each gets as "
+                  "many victims of unknown details as the columns count (children among "
+                  "them), so that figures count them");
   imp->add_option("--date-format", ia.date_formats,
                   "how dates that are not ISO 8601 are written: %d/%m/%Y, %m/%d/%Y %H:%M, ... "
                   "(%Y %m %d %H %M %S); several are tried in order");

@@ -201,6 +201,8 @@ std::vector<EntitySpec> build() {
            ref("accident_id", "accidents", true),
            enumeration("sex", {"female", "male", "unknown"}, false),
            integer("age", 0, 120),
+           enumeration("age_group", {"child", "adult"}, false, {},
+                       "child: under 18 (IMAS 10.60), where the age is not known"),
            enumeration("group", {"civilian", "deminer", "military", "police", "unknown"}, true),
            enumeration("outcome", {"killed", "injured"}, true),
            text("activity_at_time", false, "activity at time of accident"),

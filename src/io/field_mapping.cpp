@@ -291,7 +291,8 @@ ResolvedMapping::ResolvedMapping(const core::EntitySpec& spec, const Mapping& m,
     if (spec.kind != core::Entity::Accident)
       throw core::InputError("--victims", "victims are counted for accidents only");
     const core::FieldSpec* f = core::spec(core::Entity::Victim).field("outcome");
-    const std::vector<std::string> outcomes(f->values.begin(), f->values.end());
+    std::vector<std::string> outcomes(f->values.begin(), f->values.end());
+    outcomes.push_back(kChildren);
     if (std::find(outcomes.begin(), outcomes.end(), outcome) == outcomes.end())
       throw core::InputError("--victims",
                              "\"" + outcome + "\" is not an outcome; one of " + join(outcomes));
@@ -382,6 +383,14 @@ std::vector<std::pair<std::string, std::int64_t>> ResolvedMapping::victims(
                                                        std::to_string(kMaxVictims) + ")");
     out.push_back({outcome, static_cast<std::int64_t>(*n)});
   }
+  // Children are counted among the victims, not beside them.
+  std::int64_t total = 0, children = 0;
+  for (const auto& [outcome, n] : out) (outcome == kChildren ? children : total) += n;
+  if (children > total)
+    throw core::InputError("victims." + std::string(kChildren),
+                           std::to_string(children) + " children among " + std::to_string(total) +
+                               " victims counted: children are counted among the killed and "
+                               "injured");
   return out;
 }
 

@@ -29,8 +29,9 @@ struct Mapping {
   std::vector<std::string> date_formats;
   // The separator of the lists that feed enum sets (--split ";"), unless a field has its own.
   std::string split;
-  // Accidents: columns counting their victims by outcome ("killed" -> "Killed"); each
-  // accident gets that many victim records of unknown details (--victims).
+  // Accidents: columns counting their victims by outcome ("killed" -> "Killed"), and
+  // the children among them ("children"); each accident gets that many victim records
+  // of unknown details (--victims).
   std::map<std::string, std::string> victim_counts;
   // The column holding each row's id in the system it comes from (--key): kept as the
   // record's external_id, which a later import matches on.
@@ -64,11 +65,14 @@ class ResolvedMapping {
   bool keep(const std::vector<core::Value>& row) const;
   // The record of one row (fields still unvalidated; geometry left to the caller).
   core::Record record(const std::vector<core::Value>& row) const;
-  // The victims a row counts, by outcome (--victims): whole numbers from 0 to
-  // kMaxVictims; an empty cell is 0. Throws InputError("victims.OUTCOME", ...).
+  // The victims a row counts, by outcome (--victims), and how many of them are
+  // children (kChildren): whole numbers from 0 to kMaxVictims; an empty cell is 0.
+  // Throws InputError("victims.OUTCOME", ...), and when the children outnumber the
+  // victims.
   std::vector<std::pair<std::string, std::int64_t>> victims(
       const std::vector<core::Value>& row) const;
   static constexpr std::int64_t kMaxVictims = 1000;
+  static constexpr const char* kChildren = "children";
   // The row's key (--key) as text, as its external_id will hold it; "" when there is no key column
   // or the cell is empty.
   std::string key(const std::vector<core::Value>& row) const;

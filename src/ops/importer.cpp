@@ -221,15 +221,27 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
                                          "only records imported before; --mode upsert adds it");
           }
           res = reg.add(spec, std::move(f.checked), who);
-          for (const auto& [outcome, n] : f.victims)
+          // A count does not say which victims the children were: they are the first
+          // ones made, the killed before the injured (docs/import.md).
+          const auto count = [&](std::string_view what) {
+            for (const auto& [outcome, n] : f.victims)
+              if (outcome == what) return n;
+            return std::int64_t{0};
+          };
+          const std::int64_t children = count(io::ResolvedMapping::kChildren);
+          const auto& victim = core::spec(core::Entity::Victim);
+          for (std::string_view outcome : victim.field("outcome")->values) {
+            const std::int64_t n = count(outcome);
             for (std::int64_t i = 0; i < n; ++i, ++victims) {
               core::Record v;
               v.workflow = f.workflow;
               v.fields["accident_id"] = res.id;
-              v.fields["outcome"] = outcome;
+              v.fields["outcome"] = std::string(outcome);
               v.fields["group"] = std::string("unknown");
-              reg.add(core::spec(core::Entity::Victim), std::move(v), who);
+              if (victims < children) v.fields["age_group"] = std::string("child");
+              reg.add(victim, std::move(v), who);
             }
+          }
         };
         if (opt.skip_errors)  // a savepoint per feature, so a bad one is undone alone
           reg.transaction(write);

@@ -31,7 +31,7 @@ utm34.ImportFromEPSG(32634)
 utm34.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
 to_utm = osr.CoordinateTransformation(wgs84, utm34)
 
-INTEGER = {"KILLED", "INJURED"}
+INTEGER = {"KILLED", "INJURED", "CHILDREN"}
 REAL = {"LAT", "LON"}
 
 

@@ -312,7 +312,7 @@ TEST_P(ProgrammeExport, ImportsInOneCommand) {
     int victims = 0;
   };
   std::map<std::string, Expected> expected;
-  int killed = 0, injured = 0;
+  int killed = 0, injured = 0, children = 0;
   {
     std::istringstream in(slurp(data / "imsma-style-accidents.csv"));
     std::string line;
@@ -338,6 +338,7 @@ TEST_P(ProgrammeExport, ImportsInOneCommand) {
       e.victims = std::stoi(c[9]) + std::stoi(c[10]);
       killed += std::stoi(c[9]);
       injured += std::stoi(c[10]);
+      children += std::stoi(c[11]);
       expected[c[0]] = e;
     }
   }
@@ -364,6 +365,7 @@ TEST_P(ProgrammeExport, ImportsInOneCommand) {
   auto stats = json_of(minemap({"stats", store, "--json"}));
   EXPECT_EQ(stats["victims"].value("killed", -1), killed) << stats.dump();
   EXPECT_EQ(stats["victims"].value("injured", -1), injured) << stats.dump();
+  EXPECT_EQ(stats["victims"].value("children", -1), children) << stats.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ProgrammeExport,
@@ -575,11 +577,11 @@ TEST(Import, VictimsFromCounts) {
   ASSERT_EQ(minemap({"init", store}).code, 0);
   const auto csv = d / "accidents.csv";
   write_file(csv,
-             "lon,lat,date,type,Killed,Injured\n"
-             "20.1,45.1,2012-05-01,mine,1,2\n"
-             "20.2,45.2,2013,mine,,0\n");
+             "lon,lat,date,type,Killed,Injured,Children\n"
+             "20.1,45.1,2012-05-01,mine,1,2,2\n"
+             "20.2,45.2,2013,mine,,0,\n");
   auto r = minemap({"import", store, csv.string(), "--as", "accidents", "--victims",
-                    "killed=Killed,injured=Injured", "--json"});
+                    "killed=Killed,injured=Injured,children=Children", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto sum = nlohmann::json::parse(r.out);
   EXPECT_EQ(sum["imported"], 2);
@@ -595,9 +597,15 @@ TEST(Import, VictimsFromCounts) {
   }
   EXPECT_EQ(outcomes["killed"], 1);
   EXPECT_EQ(outcomes["injured"], 2);
+  // Two children among the three: the killed one first, then one of the injured.
+  std::map<std::string, int> children_by_outcome;
+  for (const auto& v : victims)
+    if (v.value("age_group", "") == "child") ++children_by_outcome[v.value("outcome", "")];
+  EXPECT_EQ(children_by_outcome, (std::map<std::string, int>{{"injured", 1}, {"killed", 1}}));
   auto stats = json_of(minemap({"stats", store, "--json"}));
   EXPECT_EQ(stats["victims"].value("killed", -1), 1) << stats.dump();
   EXPECT_EQ(stats["victims"].value("injured", -1), 2) << stats.dump();
+  EXPECT_EQ(stats["victims"].value("children", -1), 2) << stats.dump();
 
   // The same from a mapping file; a count that is not one stops it all.
   const auto bad = d / "bad.csv";
@@ -618,6 +626,13 @@ TEST(Import, VictimsFromCounts) {
       minemap({"import", store, bad.string(), "--as", "hazards", "--victims", "killed=Killed"});
   EXPECT_EQ(wrong.code, 2);
   EXPECT_NE(wrong.err.find("accidents only"), std::string::npos) << wrong.err;
+  const auto more_children = d / "children.csv";
+  write_file(more_children, "lon,lat,date,type,Killed,Children\n20.3,45.3,2014,mine,1,2\n");
+  auto outnumbered = minemap({"import", store, more_children.string(), "--as", "accidents",
+                              "--victims", "killed=Killed,children=Children"});
+  EXPECT_EQ(outnumbered.code, 2);
+  EXPECT_NE(outnumbered.err.find("victims.children: 2 children among 1 victims"), std::string::npos)
+      << outnumbered.err;
 }
 
 // A list in one cell feeds an enum set: each part translated on its own (--split), as
