@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
@@ -18,6 +19,29 @@ namespace {
 struct DryRunDone {};
 
 constexpr std::int64_t kBulkThreshold = 5000;
+
+// --check and --strict: the report on the records just written (id -> feature index),
+// inside the import's transaction, so that --strict's refusal rolls it all back.
+void check_imported(store::Registry& reg, const ImportOptions& opt, const std::string& path,
+                    const std::map<std::string, std::int64_t>& written, ImportSummary& sum) {
+  QualityOptions q = *opt.check;
+  q.only.emplace();
+  for (const auto& [id, index] : written) q.only->insert(id);
+  sum.quality = check_data(reg, q);
+  if (!opt.strict || sum.quality->empty()) return;
+  std::string msg;
+  for (std::size_t i = 0; i < sum.quality->size() && i < 3; ++i) {
+    const auto& f = (*sum.quality)[i];
+    auto at = written.find(f.id);
+    msg += (i ? "; " : "") + path + ": feature " +
+           (at == written.end() ? std::string("?") : std::to_string(at->second)) + " (" + f.id +
+           "): " + f.check + ": " + f.reason;
+  }
+  if (sum.quality->size() > 3) msg += "; and " + std::to_string(sum.quality->size() - 3) + " more";
+  throw core::InputError("--strict",
+                         std::to_string(sum.quality->size()) +
+                             " flagged by the data-quality checks, nothing imported: " + msg);
+}
 
 }  // namespace
 
@@ -38,6 +62,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   sum.driver = src.driver();
   sum.unused_columns = mapping.unused_columns();
   std::vector<std::pair<std::int64_t, std::string>> rejects;
+  std::map<std::string, std::int64_t> written;  // id -> feature index, for --check
   io::Progress progress = opt.progress ? io::Progress::for_terminal("features", src.count())
                                        : io::Progress("features", src.count(), false);
 
@@ -110,6 +135,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
         else
           write();
         sum.victims += victims;
+        if (opt.check) written.emplace(res.id, f.index);
         ++sum.imported;
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
@@ -121,6 +147,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
       }
     }
     progress.finish(sum.read);
+    if (opt.check) check_imported(reg, opt, path, written, sum);
     if (opt.dry_run) throw DryRunDone{};
   };
   try {
@@ -164,6 +191,7 @@ std::string summary_json(const ImportSummary& s) {
                       {"seconds", s.seconds}};
   j["rejects_file"] =
       s.rejects_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.rejects_file);
+  if (s.quality) j["quality"] = quality_json(*s.quality);
   return j.dump(2);
 }
 
@@ -181,6 +209,7 @@ std::string summary_text(const ImportSummary& s, bool dry_run) {
     out += "\n";
   }
   for (const auto& w : s.warnings) out += "warning: " + w + "\n";
+  if (s.quality) out += "data quality of the features imported:\n" + quality_table(*s.quality);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/field_mapping.hpp"
+#include "ops/check_data.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::ops {
@@ -17,6 +18,11 @@ struct ImportOptions {
   bool dry_run = false;      // validate everything, write nothing
   std::string rejects_path;  // default: beside the input, INPUT.rejects.csv
   bool progress = true;      // on a terminal only
+  // --check: the data-quality report of the records imported, against the whole store,
+  // in the summary; --strict: anything flagged refuses the import (InputError naming
+  // the first features flagged), nothing written.
+  std::optional<QualityOptions> check;
+  bool strict = false;
 };
 
 struct ImportSummary {
@@ -25,6 +31,7 @@ struct ImportSummary {
   std::string layer, driver, rejects_file;
   std::vector<std::string> unused_columns, warnings;
   double seconds = 0;
+  std::optional<std::vector<QualityFlag>> quality;  // with ImportOptions::check
 };
 
 // Throws core::InputError naming the file, the feature index and the field on
