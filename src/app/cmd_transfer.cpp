@@ -20,7 +20,7 @@ struct ImportArgs {
   std::string file, as, layer, crs, map_file, on_error = "stop", rejects, victims, split, geometry,
                                               key, mode = "insert", on_missing = "report";
   std::vector<std::string> where, map, set, date_formats;
-  bool dry_run = false, json = false;
+  bool dry_run = false, json = false, check = false, strict = false;
 };
 
 int cmd_import(const std::string& path, const ImportArgs& a) {
@@ -52,6 +52,8 @@ int cmd_import(const std::string& path, const ImportArgs& a) {
   opt.on_missing = a.on_missing == "close" ? ops::OnMissing::Close : ops::OnMissing::Report;
   opt.dry_run = a.dry_run;
   opt.rejects_path = a.rejects;
+  if (a.check || a.strict) opt.check.emplace();
+  opt.strict = a.strict;
   auto reg = store::Registry::open(path, false);
   auto sum = ops::import_file(reg, a.file, opt, app::current_actor());
   if (a.json)
@@ -155,6 +157,12 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
   imp->add_option("--rejects", ia.rejects, "rejects file (default: FILE.rejects.csv)");
   imp->add_flag("--dry-run", ia.dry_run, "check everything, write nothing");
   imp->add_flag("--json", ia.json, "print the summary as JSON on stdout");
+  imp->add_flag("--check", ia.check,
+                "the data-quality report of the features imported, after the summary "
+                "(see check-data)");
+  imp->add_flag("--strict", ia.strict,
+                "refuse the whole import (exit 2, nothing written) if the data-quality report "
+                "flags anything");
   imp->footer(
       "Fields not mapped take the column of the same name. Coordinates are reprojected to WGS 84.\n"
       "Example:\n"

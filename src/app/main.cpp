@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/cli_util.hpp"
+#include "app/cmd_check.hpp"
 #include "app/cmd_demo.hpp"
 #include "app/cmd_record.hpp"
 #include "app/cmd_reliability.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   app::add_demo_command(app, run);
   app::add_stats_commands(app, run);
   app::add_transfer_commands(app, run, argc, argv);
+  app::add_check_command(app, run);
   app::add_record_commands(app, run);
   app::add_reliability_command(app, run);
   app::add_simulate_command(app, run);

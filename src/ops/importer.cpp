@@ -109,6 +109,29 @@ void check_sync_options(const core::EntitySpec& spec, const ImportOptions& opt) 
   }
 }
 
+// --check and --strict: the report on the records just written (id -> feature index),
+// inside the import's transaction, so that --strict's refusal rolls it all back.
+void check_imported(store::Registry& reg, const ImportOptions& opt, const std::string& path,
+                    const std::map<std::string, std::int64_t>& written, ImportSummary& sum) {
+  QualityOptions q = *opt.check;
+  q.only.emplace();
+  for (const auto& [id, index] : written) q.only->insert(id);
+  sum.quality = check_data(reg, q);
+  if (!opt.strict || sum.quality->empty()) return;
+  std::string msg;
+  for (std::size_t i = 0; i < sum.quality->size() && i < 3; ++i) {
+    const auto& f = (*sum.quality)[i];
+    auto at = written.find(f.id);
+    msg += (i ? "; " : "") + path + ": feature " +
+           (at == written.end() ? std::string("?") : std::to_string(at->second)) + " (" + f.id +
+           "): " + f.check + ": " + f.reason;
+  }
+  if (sum.quality->size() > 3) msg += "; and " + std::to_string(sum.quality->size() - 3) + " more";
+  throw core::InputError("--strict",
+                         std::to_string(sum.quality->size()) +
+                             " flagged by the data-quality checks, nothing imported: " + msg);
+}
+
 }  // namespace
 
 ImportSummary import_file(store::Registry& reg, const std::string& path, const ImportOptions& opt,
@@ -133,6 +156,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
   sum.driver = src.driver();
   sum.unused_columns = mapping.unused_columns();
   std::vector<std::pair<std::int64_t, std::string>> rejects;
+  std::map<std::string, std::int64_t> written;  // id -> feature index, for --check
   io::Progress progress = opt.progress ? io::Progress::for_terminal("features", src.count())
                                        : io::Progress("features", src.count(), false);
 
@@ -202,6 +226,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
           if (opt.mode == ImportMode::Insert)
             throw core::Conflict("--key " + opt.mapping.key + " \"" + f.key + "\" is " + id +
                                  " already: --mode upsert updates it");
+          res.id = id;
           core::Record patch = changes(reg.get(spec, id), f.checked.record(), supplied);
           if (patch.fields.empty() && patch.geometry.type == core::GeomType::None) {
             done = Unchanged;
@@ -248,6 +273,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
         else
           write();
         sum.victims += victims;
+        if (opt.check && done != Unchanged) written.emplace(res.id, f.index);
         ++(done == Added ? sum.imported : done == Updated ? sum.updated : sum.unchanged);
         if (!res.repairs.empty()) ++sum.repaired;
       } catch (const core::InputError& e) {
@@ -272,6 +298,7 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
           m.closed = true;
         }
     }
+    if (opt.check) check_imported(reg, opt, path, written, sum);
     if (opt.dry_run) throw DryRunDone{};
   };
   try {
@@ -320,6 +347,7 @@ std::string summary_json(const ImportSummary& s) {
     j["missing"].push_back({{"id", m.id}, {"key", m.key}, {"closed", m.closed}});
   j["rejects_file"] =
       s.rejects_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.rejects_file);
+  if (s.quality) j["quality"] = quality_json(*s.quality);
   return j.dump(2);
 }
 
@@ -345,6 +373,7 @@ std::string summary_text(const ImportSummary& s, bool dry_run) {
     out += "\n";
   }
   for (const auto& w : s.warnings) out += "warning: " + w + "\n";
+  if (s.quality) out += "data quality of the features imported:\n" + quality_table(*s.quality);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/field_mapping.hpp"
+#include "ops/check_data.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::ops {
@@ -27,6 +28,11 @@ struct ImportOptions {
   bool progress = true;      // on a terminal only
   ImportMode mode = ImportMode::Insert;  // update and upsert need mapping.key
   OnMissing on_missing = OnMissing::Report;
+  // --check: the data-quality report of the records imported, against the whole store,
+  // in the summary; --strict: anything flagged refuses the import (InputError naming
+  // the first features flagged), nothing written.
+  std::optional<QualityOptions> check;
+  bool strict = false;
 };
 
 // A record of an earlier import whose key is not in the file.
@@ -45,6 +51,7 @@ struct ImportSummary {
   std::string layer, driver, rejects_file;
   std::vector<std::string> unused_columns, warnings;
   double seconds = 0;
+  std::optional<std::vector<QualityFlag>> quality;  // with ImportOptions::check
 };
 
 // Throws core::InputError naming the file, the feature index and the field on
