@@ -260,7 +260,12 @@ std::string schema_markdown() {
        "8601 and may have reduced precision (`2012`, `2012-05`); a date-time gives its date; "
        "none may lie in the future. "
        "Computed fields are set by minemap and ignored on input. Personal fields are left out "
-       "of output unless `--include-personal` is given.\n";
+       "of output unless `--include-personal` is given. In the store (a GeoPackage), each "
+       "entity with a geometry also has a view of its current records (approved, not "
+       "deleted), `<layer>_current`, and each of its date fields two GeoPackage DATE columns "
+       "beside the text, `<field>_first` and `<field>_last`: the first and the last day the "
+       "date may mean (`2012-05` gives `2012-05-01` and `2012-05-31`), for QGIS's temporal "
+       "controller ([store.md](store.md)).\n";
   for (const auto& s : core::entities()) {
     o << "\n## " << s.name << ": " << s.title << "\n\n"
       << "Layer `" << s.table << "`, ids `" << s.id_prefix << "-000001`, geometry "

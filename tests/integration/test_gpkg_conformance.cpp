@@ -2,31 +2,11 @@
 // passes, ogrinfo lists every layer with its feature count, and the R-tree
 // holds each feature's envelope (checked with GDAL's SQL functions).
 #include "every_entity.hpp"
+#include "gpkg_tools.hpp"
 
 using namespace harness;
 
 namespace {
-
-std::string validator() {
-  for (const char* p : {"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
-                        "/usr/share/doc/python3-gdal/examples/validate_gpkg.py"})
-    if (fs::exists(p)) return p;
-  return {};
-}
-
-void expect_valid_gpkg(const fs::path& store) {
-  auto v = validator();
-  ASSERT_FALSE(v.empty()) << "validate_gpkg.py not found (Debian python3-gdal)";
-  auto r = shell("/usr/bin/python3 " + quote(v) + " " + quote(store.string()));
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-}
-
-long ogr_feature_count(const fs::path& store, const std::string& layer) {
-  auto r = shell("ogrinfo -ro -so " + quote(store.string()) + " " + quote(layer));
-  auto pos = r.out.find("Feature Count: ");
-  if (pos == std::string::npos) return -1;
-  return std::stol(r.out.substr(pos + 15));
-}
 
 // Features whose R-tree entry does not enclose their geometry's envelope
 // (the R-tree stores 32-bit floats, rounded outward) ...

@@ -868,7 +868,8 @@ class GpkgBackend final : public Backend {
   }
 
   // gpkg_contents: last_change of every table written, bounds grown to cover
-  // the new geometries (never shrunk: the spec allows a loose extent).
+  // the new geometries (never shrunk: the spec allows a loose extent); the same for
+  // the table's view of current records (a subset: the table's extent holds it).
   void flush_contents() {
     if (m_touched.empty()) return;
     Stmt& s = cached(m_contents_update, [] {
@@ -879,11 +880,11 @@ class GpkgBackend final : public Backend {
         sql += std::string(", ") + col + " = CASE WHEN " + ps + " IS NULL THEN " + col + " ELSE " +
                fn + "(coalesce(" + col + ", " + ps + "), " + ps + ") END";
       }
-      return sql + " WHERE table_name = ?1";
+      return sql + " WHERE table_name IN (?1, ?6)";
     });
     for (const auto& [table, e] : m_touched) {
       ResetOnExit reset(s);
-      s.bind_text(1, table);
+      s.bind_text(1, table).bind_text(6, current_view_name(table));
       if (!e.empty()) {
         s.bind_real(2, e.min_x).bind_real(3, e.min_y).bind_real(4, e.max_x).bind_real(5, e.max_y);
       }

@@ -200,6 +200,92 @@ void create_entity_table(Db& db, const EntitySpec& spec) {
   if (spec.spatial()) create_rtree(db, spec.table, kGeomColumn, "fid");
 }
 
+// ---- the views of current records, for QGIS (schema 5; docs/store.md) ----
+
+// A date field's GeoPackage DATE columns: the first and the last day its text may mean
+// ("2005-03" -> 2005-03-01 and 2005-03-31), as core::Date::first_day and last_day do.
+// SQLite computes them from the text (virtual generated columns): nothing to write, and
+// nothing that could differ from the audited text. NULL when the field is.
+std::string day_column(const core::FieldSpec& f, bool last) {
+  return std::string(f.name) + (last ? "_last" : "_first");
+}
+
+std::string day_expression(const core::FieldSpec& f, bool last) {
+  const std::string c = quote_id(f.name);
+  if (!last)
+    return "CASE length(" + c + ") WHEN 4 THEN " + c + " || '-01-01' WHEN 7 THEN " + c +
+           " || '-01' WHEN 10 THEN " + c + " END";
+  return "CASE length(" + c + ") WHEN 4 THEN " + c + " || '-12-31' WHEN 7 THEN date(" + c +
+         " || '-01', '+1 month', '-1 day') WHEN 10 THEN " + c + " END";
+}
+
+// The fields a view shows: all but personal ones (a map layer is no place for them).
+bool in_view(const core::FieldSpec& f) {
+  return !f.personal;
+}
+
+bool has_days(const core::FieldSpec& f) {
+  return in_view(f) && f.type == FieldType::Date;
+}
+
+std::string current_view_sql(const EntitySpec& spec) {
+  std::string cols = "fid, " + quote_id(kGeomColumn) + ", id";
+  for (const auto& f : spec.fields) {
+    if (!in_view(f)) continue;
+    cols += ", " + quote_id(f.name);
+    if (has_days(f))
+      for (bool last : {false, true}) cols += ", " + quote_id(day_column(f, last));
+  }
+  return "CREATE VIEW " + quote_id(current_view_name(spec.table)) + " AS SELECT " + cols +
+         " FROM " + quote_id(spec.table) + " WHERE workflow = 'approved' AND deleted = 0";
+}
+
+// Gives every spatial table its day columns and its view of current records, registered
+// as a features layer (GDAL takes `fid` for the feature id and the geometry column from
+// gpkg_geometry_columns), its extent the table's. Run again after any change of the
+// tables' columns: the views are dropped and made anew, the columns added when missing
+// (SQLite refuses to drop or rename a column a view names: drop the views first).
+void create_current_views(Db& db) {
+  Stmt cols(db, "SELECT name FROM pragma_table_xinfo(?)");
+  for (const auto& spec : core::entities()) {
+    if (!spec.spatial()) continue;
+    const std::string view = current_view_name(spec.table);
+    db.exec("DROP VIEW IF EXISTS " + quote_id(view));
+    std::set<std::string> have;
+    {
+      ResetOnExit reset(cols);
+      cols.bind_text(1, spec.table);
+      while (cols.step()) have.insert(cols.column_text(0));
+    }
+    for (const auto& f : spec.fields) {
+      if (!has_days(f)) continue;
+      for (bool last : {false, true}) {
+        const std::string name = day_column(f, last);
+        bool clash = kReserved.count(name) > 0;
+        for (const auto& other : spec.fields) clash |= other.name == name;
+        if (clash)
+          throw std::logic_error("column \"" + name + "\" of " + std::string(spec.table) +
+                                 " is the day column of " + std::string(f.name));
+        if (!have.count(name))
+          db.exec("ALTER TABLE " + quote_id(spec.table) + " ADD COLUMN " + quote_id(name) +
+                  " DATE GENERATED ALWAYS AS (" + day_expression(f, last) + ") VIRTUAL");
+      }
+    }
+    db.exec(current_view_sql(spec));
+    Stmt contents(
+        db,
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+        "description, min_x, min_y, max_x, max_y, srs_id) SELECT ?1, 'features', ?2, "
+        "?3, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents WHERE table_name = ?4");
+    contents.bind_text(1, view).bind_text(2, std::string(spec.title) + " (current)");
+    contents.bind_text(3, "minemap " + std::string(spec.name) + ": approved, not deleted (a view)");
+    contents.bind_text(4, spec.table).step();
+    Stmt geometry(db, "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, ?4, 0, 0)");
+    geometry.bind_text(1, view).bind_text(2, kGeomColumn);
+    geometry.bind_text(3, geometry_type_name(spec.geometry)).bind_int(4, kWgs84).step();
+  }
+}
+
 std::vector<std::string> expected_columns(const EntitySpec& spec) {
   std::vector<std::string> cols = {"fid"};
   if (spec.spatial()) cols.emplace_back(kGeomColumn);
@@ -327,8 +413,16 @@ const std::vector<Migration>& migrations() {
       // recorded as they stand, one `baseline` entry each (record_baselines).
       {4, std::string(kStoreIdSql) + ";", upgrade_to_audited_side_tables},
       // 5: every entity but the derived layers keeps `external_id`, its id in the system
-      // it was imported from (import --key).
-      {5, "", add_missing_tables_and_columns},
+      // it was imported from (import --key), and victims their `age_group`; for QGIS,
+      // each spatial table's view of current records (approved, not deleted) as a layer
+      // of its own, and each date field's first and last day as GeoPackage DATE columns
+      // SQLite computes (create_current_views). Nothing audited changes: the new fields
+      // are empty, the day columns follow from audited text, views hold no rows.
+      {5, "",
+       [](Db& db) {
+         add_missing_tables_and_columns(db);
+         create_current_views(db);
+       }},
   };
   return list;
 }
@@ -352,7 +446,8 @@ std::string_view sql_type(FieldType t) {
     case FieldType::Real: return "REAL";
     // GeoPackage BOOLEAN: stored as INTEGER 0 / 1.
     case FieldType::Boolean: return "BOOLEAN";
-    // Dates stay TEXT: reduced precision ("2012") is not a GeoPackage DATE.
+    // Dates stay TEXT: reduced precision ("2012") is not a GeoPackage DATE. The day
+    // columns beside them are (create_current_views).
     case FieldType::Text:
     case FieldType::Date:
     case FieldType::Enum:
@@ -372,6 +467,13 @@ void create_schema(Db& db, int version) {
   for (auto sql : {kCheckpointsTableSql, kCheckpointsNoUpdateSql, kCheckpointsNoDeleteSql})
     db.exec(std::string(sql));
   db.exec(std::string(kStoreIdSql));
+  // (A store made at an older version, as tests of the migrations make one, gets them
+  // from the migration.)
+  if (version >= 5) create_current_views(db);
+}
+
+std::string current_view_name(std::string_view table) {
+  return std::string(table) + "_current";
 }
 
 const std::vector<ProtectedObject>& protected_objects() {

@@ -40,8 +40,13 @@ std::string_view sql_type(core::FieldType t);
 
 // Creates every table of a new store at `version` (inside the caller's
 // transaction): the GeoPackage core tables, the entity tables with their
-// R-trees, audit, hazard_status and minemap_meta.
+// R-trees, audit, hazard_status and minemap_meta, and (from version 5) the views of
+// current records with the date fields' day columns.
 void create_schema(Db& db, int version);
+
+// The view of a spatial table's current records (approved, not deleted), a layer of
+// its own for QGIS (schema 5): "hazards" -> "hazards_current" (docs/store.md).
+std::string current_view_name(std::string_view table);
 
 // What keeps the audit trustworthy (the audit and checkpoints tables and their
 // append-only triggers), with the statement that creates each: `verify` compares the

@@ -680,11 +680,75 @@ TEST_F(GpkgTest, FailedMigrationLeavesTheFileAsItWas) {
             0);
 }
 
+// A store made at `version` (the views of schema 5 left out below it), holding one
+// record of every entity.
+void write_store_at(const std::string& path, int version) {
+  auto b = store::gpkg::open_gpkg_with(path, OpenMode::Create, store::gpkg::migrations(), version);
+  populate(*b, 1);
+}
+
+std::int64_t views_of(Db& db) {
+  return int_of(db,
+                "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name LIKE '%_current'");
+}
+
+TEST_F(GpkgTest, MigratesAVersionFourFileToViewsOfCurrentRecords) {
+  write_store_at(m_path, 4);
+  std::int64_t spatial = 0;
+  for (const auto& spec : core::entities()) spatial += spec.spatial();
+  {
+    Db db(m_path, SQLITE_OPEN_READONLY);
+    EXPECT_EQ(views_of(db), 0);
+    EXPECT_EQ(
+        int_of(db,
+               "SELECT count(*) FROM pragma_table_xinfo('accidents') WHERE name = 'date_first'"),
+        0);
+  }
+  auto& b = open(OpenMode::OpenExisting);
+  EXPECT_EQ(b.get(hazards(), "HZ-000001", false), make_record(hazards(), 1));
+  close();
+  EXPECT_EQ(version_of(m_path), store::gpkg::schema_version());
+  Db db(m_path, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(views_of(db), spatial);
+  // Registered as features layers, each with its table's geometry type.
+  EXPECT_EQ(int_of(db,
+                   "SELECT count(*) FROM gpkg_contents c JOIN gpkg_geometry_columns g USING "
+                   "(table_name) WHERE c.table_name LIKE '%_current' AND c.data_type = 'features' "
+                   "AND c.srs_id = 4326 AND g.column_name = 'geom' AND g.geometry_type_name = "
+                   "(SELECT geometry_type_name FROM gpkg_geometry_columns t WHERE t.table_name || "
+                   "'_current' = g.table_name)"),
+            spatial);
+  // The day columns, declared DATE, in the tables and their views.
+  for (std::string t : {"accidents", "accidents_current"})
+    EXPECT_EQ(
+        text_of(db, "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_xinfo('" + t +
+                        "') WHERE name LIKE 'date_%'"),
+        "date_first DATE, date_last DATE")
+        << t;
+}
+
+TEST_F(GpkgTest, ViewsHoldTheApprovedRowsNotDeleted) {
+  populate(open(OpenMode::Create), 3);
+  close();
+  {
+    Db db(m_path, SQLITE_OPEN_READWRITE);
+    store::gpkg::register_st_functions(db);
+    db.exec(
+        "UPDATE items SET workflow = 'draft' WHERE id = 'IT-000001'; "
+        "UPDATE items SET deleted = 1 WHERE id = 'IT-000002'; "
+        "UPDATE items SET found = '2004-02' WHERE id = 'IT-000003'");
+  }
+  Db db(m_path, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(text_of(db,
+                    "SELECT group_concat(id || ' ' || found || ' ' || found_first || ' ' || "
+                    "found_last) FROM items_current"),
+            "IT-000003 2004-02 2004-02-01 2004-02-29");
+}
+
 TEST_F(GpkgTest, MigratesAVersionOneFileToRecordLayers) {
   // Version 1 had no derived record layers and fewer record columns: make such a
   // file from a new one, then open it with this build's migrations.
-  populate(open(OpenMode::Create), 1);
-  close();
+  write_store_at(m_path, 4);  // no views yet (they name the columns dropped below)
   {
     Db db(m_path, SQLITE_OPEN_READWRITE);
     store::gpkg::register_st_functions(db);
@@ -721,6 +785,9 @@ TEST_F(GpkgTest, MigratesAVersionOneFileToRecordLayers) {
       2);
   EXPECT_EQ(int_of(db, "SELECT count(*) FROM gpkg_extensions WHERE table_name = 'record_mines'"),
             1);
+  // The view of a table the migration made (empty: version 1 had no derived rows).
+  EXPECT_EQ(int_of(db, "SELECT count(*) FROM record_mines_current"), 0);
+  EXPECT_EQ(int_of(db, "SELECT count(*) FROM records_current"), 1);
 }
 
 TEST_F(GpkgTest, MissingColumnWithoutMigrationIsRefused) {
@@ -729,6 +796,7 @@ TEST_F(GpkgTest, MissingColumnWithoutMigrationIsRefused) {
   {
     Db db(m_path, SQLITE_OPEN_READWRITE);
     store::gpkg::register_st_functions(db);
+    db.exec("DROP VIEW items_current");  // SQLite drops no column a view names
     db.exec("ALTER TABLE items DROP COLUMN lot");
   }
   try {
