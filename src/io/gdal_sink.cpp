@@ -298,6 +298,10 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
   detail::GdalMessages msgs;
   ds = drv->Create(tmp_main.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
   if (!ds) fail_storage("cannot create: " + msgs.message("GDAL refused"));
+  // The spatial index is built on close, an R-tree insert per feature reading its nodes
+  // back: SQLite's default cache (2 MiB) sends most of those reads to the file.
+  if (format == SinkFormat::Gpkg)
+    ds->ReleaseResultSet(ds->ExecuteSQL("PRAGMA cache_size = -65536", nullptr, nullptr));
   OGRSpatialReference srs;
   srs.importFromEPSG(4326);
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);

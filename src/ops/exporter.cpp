@@ -120,7 +120,9 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
       progress.tick(++n);
     });
     // Closing is a step of its own: a GeoPackage commits and builds its spatial index.
-    progress.final_step(n, "finishing " + std::filesystem::path(opt.path).filename().string());
+    const bool indexed = format == io::SinkFormat::Gpkg || format == io::SinkFormat::Fgb;
+    progress.final_step(n, "finishing " + std::filesystem::path(opt.path).filename().string() +
+                               (indexed ? " (spatial index)" : ""));
     sink->close();
     progress.finish(n);
   });
