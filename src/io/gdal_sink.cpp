@@ -412,16 +412,9 @@ void FeatureSink::Impl::set_value(OGRFeature& f, const Column& c, const core::Va
   f.SetField(i, static_cast<int>(n));
 }
 
-FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::string& layer,
-                         core::GeomType geom, const std::vector<SinkColumn>& columns,
-                         bool overwrite)
-    : m(std::make_unique<Impl>()) {
+void check_sink_target(const std::string& path, SinkFormat format, core::GeomType geom,
+                       bool overwrite) {
   using core::GeomType;
-  detail::gdal_init();
-  m->final_path = path;
-  m->format = format;
-  m->geom = geom;
-  m->overwrite = overwrite;
   if (format == SinkFormat::Gpx) {
     if (geom == GeomType::Polygon || geom == GeomType::MultiPolygon)
       throw core::InputError("--format", "GPX holds points and lines, not polygons");
@@ -432,16 +425,29 @@ FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::
   }
   if (format == SinkFormat::Fgb && geom == GeomType::None)
     throw core::InputError("--format", "FlatGeobuf holds geometries, not bare attributes");
-  if (format == SinkFormat::Shp && lower(m->final_path.extension().string()) != ".shp")
+  const fs::path target = path;
+  if (format == SinkFormat::Shp && lower(target.extension().string()) != ".shp")
     throw core::InputError("--format", "a shapefile's name ends in .shp, not " + in_quotes(path));
   std::error_code ec;
-  if (fs::is_directory(m->final_path, ec)) throw core::StorageError(path + ": is a directory");
-  if (!overwrite && fs::exists(m->final_path, ec))
+  if (fs::is_directory(target, ec)) throw core::StorageError(path + ": is a directory");
+  if (!overwrite && fs::exists(target, ec))
     throw core::Conflict(path + ": already exists (use --overwrite to replace it)");
-  fs::path parent = m->final_path.parent_path();
+  fs::path parent = target.parent_path();
   if (!parent.empty() && !fs::is_directory(parent, ec))
     throw core::StorageError(path + ": cannot create it: no directory " +
                              in_quotes(parent.string()));
+}
+
+FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::string& layer,
+                         core::GeomType geom, const std::vector<SinkColumn>& columns,
+                         bool overwrite)
+    : m(std::make_unique<Impl>()) {
+  detail::gdal_init();
+  m->final_path = path;
+  m->format = format;
+  m->geom = geom;
+  m->overwrite = overwrite;
+  check_sink_target(path, format, geom, overwrite);
   m->create(layer, columns);
 }
 

@@ -35,7 +35,8 @@ struct SinkColumn {
   // the .dbf is written at its final widths; otherwise text columns are written 254
   // wide and every column is shrunk to its widest value on close(), a rewrite of the
   // whole .dbf per column (seconds for tens of thousands of features). The .dbf is the
-  // same either way. Other formats ignore it.
+  // same either way, but for text with spaces at either end, which resizing (measuring
+  // it trimmed) cut short. Other formats ignore it.
   std::optional<std::size_t> width;
 };
 
@@ -43,6 +44,11 @@ struct SinkColumn {
 // column, of its decimal digits in an integer column (as write() converts it); 0 for
 // null, and for real and boolean columns, whose width is fixed.
 std::size_t sink_width(const core::Value& v, core::FieldType type);
+
+// The checks FeatureSink's constructor makes before it writes anything, with its
+// exceptions: a caller with work to do first (measuring the columns) fails early.
+void check_sink_target(const std::string& path, SinkFormat format, core::GeomType geom,
+                       bool overwrite);
 
 class FeatureSink {
  public:

@@ -93,6 +93,7 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
   reg.backend().read_snapshot([&] {
     std::optional<std::int64_t> total;
     if (format == io::SinkFormat::Shp) {
+      io::check_sink_target(opt.path, format, spec.geometry, opt.overwrite);
       // A first pass measures the columns, so that the .dbf is written at its final
       // widths rather than rewritten once per column when closed (docs/import.md).
       for (auto& c : columns) c.width = 0;
