@@ -204,6 +204,8 @@ struct FeatureSink::Impl {
   bool overwrite = false;
   GDALDataset* ds = nullptr;
   OGRLayer* layer = nullptr;
+  // One feature, filled anew for every write (each column and the geometry are set).
+  std::unique_ptr<OGRFeature> feature;
   std::vector<Column> columns;
   std::int64_t written = 0;
   bool failed = false;
@@ -219,6 +221,7 @@ struct FeatureSink::Impl {
     for (const auto& w : msgs.warnings()) warn(w);
   }
   void close_dataset() {
+    feature.reset();
     if (ds) GDALClose(GDALDataset::ToHandle(ds));
     ds = nullptr;
     layer = nullptr;
@@ -460,7 +463,10 @@ void FeatureSink::write(const std::vector<core::Value>& values, const core::Geom
   if (values.size() != m->columns.size())
     throw std::invalid_argument("FeatureSink::write: " + std::to_string(values.size()) +
                                 " values for " + std::to_string(m->columns.size()) + " columns");
-  OGRFeature f(m->layer->GetLayerDefn());
+  if (!m->feature) m->feature = std::make_unique<OGRFeature>(m->layer->GetLayerDefn());
+  OGRFeature& f = *m->feature;
+  f.SetFID(OGRNullFID);  // CreateFeature set the last one's
+  f.SetGeometryDirectly(nullptr);
   for (std::size_t i = 0; i < values.size(); ++i) m->set_value(f, m->columns[i], values[i]);
 
   if (g.type != core::GeomType::None && !g.empty()) {
