@@ -126,6 +126,26 @@ bool parse_number(const std::string& s, T& out) {
   return res.ec == std::errc() && res.ptr == end && !s.empty();
 }
 
+// An integer column's value as write() converts it: false when it is not one.
+bool integer_of(const core::Value& v, std::int64_t& n) {
+  if (const auto* p = std::get_if<std::int64_t>(&v)) {
+    n = *p;
+    return true;
+  }
+  if (const auto* d = std::get_if<double>(&v)) {
+    if (!(std::trunc(*d) == *d && std::fabs(*d) < 9.2e18)) return false;
+    n = static_cast<std::int64_t>(*d);
+    return true;
+  }
+  const auto* s = std::get_if<std::string>(&v);
+  return s && parse_number(*s, n);
+}
+
+// The widths GDAL gives shapefile columns: text at most 254 bytes, 64-bit integers 18
+// digits; resizing on close never widens a column, and never below 1.
+constexpr std::size_t kShpTextWidth = 254;
+constexpr std::size_t kShpIntegerWidth = 18;
+
 }  // namespace
 
 SinkFormat sink_format(const std::string& name, const std::string& path) {
@@ -148,6 +168,25 @@ std::string_view to_string(SinkFormat f) {
   return info(f).name;
 }
 
+std::size_t sink_width(const core::Value& v, core::FieldType type) {
+  using core::FieldType;
+  if (std::holds_alternative<std::monostate>(v)) return 0;
+  switch (type) {
+    case FieldType::Real:
+    case FieldType::Boolean: return 0;
+    case FieldType::Integer: {
+      std::int64_t n = 0;
+      if (!integer_of(v, n)) return 0;  // write() refuses it
+      char digits[24];
+      return static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr -
+                                      digits);
+    }
+    default:
+      if (const auto* s = std::get_if<std::string>(&v)) return s->size();
+      return core::value_to_text(v).size();
+  }
+}
+
 struct FeatureSink::Impl {
   struct Column {
     std::string name;
@@ -165,10 +204,13 @@ struct FeatureSink::Impl {
   bool overwrite = false;
   GDALDataset* ds = nullptr;
   OGRLayer* layer = nullptr;
+  // One feature, filled anew for every write (each column and the geometry are set).
+  std::unique_ptr<OGRFeature> feature;
   std::vector<Column> columns;
   std::int64_t written = 0;
   bool failed = false;
   bool closed = false;
+  bool in_transaction = false;  // the features' transaction, committed by close()
   std::vector<std::string> warnings;
   std::size_t dropped = 0;
   std::vector<std::string> published;  // the files close() moved into place
@@ -179,6 +221,7 @@ struct FeatureSink::Impl {
     for (const auto& w : msgs.warnings()) warn(w);
   }
   void close_dataset() {
+    feature.reset();
     if (ds) GDALClose(GDALDataset::ToHandle(ds));
     ds = nullptr;
     layer = nullptr;
@@ -224,6 +267,8 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
   if (!ext_ok) main_name += fi.ext;
   tmp_main = tmp_dir / main_name;
 
+  const bool sized = std::all_of(cols.begin(), cols.end(),
+                                 [](const SinkColumn& c) { return c.width.has_value(); });
   CPLStringList dsco;
   CPLStringList lco;
   switch (format) {
@@ -234,7 +279,8 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
     case SinkFormat::Gpkg: break;
     case SinkFormat::Shp:
       lco.SetNameValue("ENCODING", "UTF-8");
-      lco.SetNameValue("RESIZE", "YES");  // text columns are created 254 wide
+      // Without the widths, text columns are created 254 wide and shrunk on close.
+      if (!sized) lco.SetNameValue("RESIZE", "YES");
       break;
     case SinkFormat::Kml: break;
     case SinkFormat::Csv:
@@ -255,6 +301,10 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
   detail::GdalMessages msgs;
   ds = drv->Create(tmp_main.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
   if (!ds) fail_storage("cannot create: " + msgs.message("GDAL refused"));
+  // The spatial index is built on close, an R-tree insert per feature reading its nodes
+  // back: SQLite's default cache (2 MiB) sends most of those reads to the file.
+  if (format == SinkFormat::Gpkg)
+    ds->ReleaseResultSet(ds->ExecuteSQL("PRAGMA cache_size = -65536", nullptr, nullptr));
   OGRSpatialReference srs;
   srs.importFromEPSG(4326);
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -281,8 +331,15 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
     }
     OGRFieldDefn fd(sc.name.c_str(), c.ogr);
     if (c.boolean && booleans) fd.SetSubType(OFSTBoolean);
-    if (format == SinkFormat::Shp && c.ogr == OFTString) fd.SetWidth(254);
-    if (format == SinkFormat::Shp && c.boolean) fd.SetWidth(1);
+    if (format == SinkFormat::Shp) {
+      // The widths RESIZE would leave: the widest value, at least 1.
+      const auto fitted = [&](std::size_t most) {
+        return static_cast<int>(sized ? std::clamp<std::size_t>(*sc.width, 1, most) : most);
+      };
+      if (c.ogr == OFTString) fd.SetWidth(fitted(kShpTextWidth));
+      if (c.boolean) fd.SetWidth(1);
+      if (c.ogr == OFTInteger64 && sized) fd.SetWidth(fitted(kShpIntegerWidth));
+    }
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const int before = defn->GetFieldCount();
     if (layer->CreateField(&fd, TRUE) != OGRERR_NONE)
@@ -297,6 +354,10 @@ void FeatureSink::Impl::create(const std::string& layer_name, const std::vector<
            std::string(driver_name) + ")");
     columns.push_back(std::move(c));
   }
+  // One transaction for all the features where the driver has them (GeoPackage):
+  // otherwise SQLite commits, and syncs the file, after every feature.
+  if (ds->TestCapability(ODsCTransactions) && ds->StartTransaction(FALSE) == OGRERR_NONE)
+    in_transaction = true;
   take_warnings(msgs);
 }
 
@@ -340,14 +401,9 @@ void FeatureSink::Impl::set_value(OGRFeature& f, const Column& c, const core::Va
   }
   // Integer columns (64-bit, or 32-bit where the format has no 64-bit integers).
   std::int64_t n = 0;
-  if (const auto* p = std::get_if<std::int64_t>(&v)) {
-    n = *p;
-  } else if (const auto* d = std::get_if<double>(&v)) {
-    if (!(std::trunc(*d) == *d && std::fabs(*d) < 9.2e18))
-      bad(core::value_to_text(v) + " is not an integer");
-    n = static_cast<std::int64_t>(*d);
-  } else if (const auto* s = std::get_if<std::string>(&v); !(s && parse_number(*s, n))) {
-    bad(in_quotes(core::value_to_text(v)) + " is not an integer");
+  if (!integer_of(v, n)) {
+    const std::string text = core::value_to_text(v);
+    bad((std::holds_alternative<double>(v) ? text : in_quotes(text)) + " is not an integer");
   }
   if (c.ogr == OFTInteger64) {
     f.SetField(i, static_cast<GIntBig>(n));
@@ -359,16 +415,9 @@ void FeatureSink::Impl::set_value(OGRFeature& f, const Column& c, const core::Va
   f.SetField(i, static_cast<int>(n));
 }
 
-FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::string& layer,
-                         core::GeomType geom, const std::vector<SinkColumn>& columns,
-                         bool overwrite)
-    : m(std::make_unique<Impl>()) {
+void check_sink_target(const std::string& path, SinkFormat format, core::GeomType geom,
+                       bool overwrite) {
   using core::GeomType;
-  detail::gdal_init();
-  m->final_path = path;
-  m->format = format;
-  m->geom = geom;
-  m->overwrite = overwrite;
   if (format == SinkFormat::Gpx) {
     if (geom == GeomType::Polygon || geom == GeomType::MultiPolygon)
       throw core::InputError("--format", "GPX holds points and lines, not polygons");
@@ -379,16 +428,29 @@ FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::
   }
   if (format == SinkFormat::Fgb && geom == GeomType::None)
     throw core::InputError("--format", "FlatGeobuf holds geometries, not bare attributes");
-  if (format == SinkFormat::Shp && lower(m->final_path.extension().string()) != ".shp")
+  const fs::path target = path;
+  if (format == SinkFormat::Shp && lower(target.extension().string()) != ".shp")
     throw core::InputError("--format", "a shapefile's name ends in .shp, not " + in_quotes(path));
   std::error_code ec;
-  if (fs::is_directory(m->final_path, ec)) throw core::StorageError(path + ": is a directory");
-  if (!overwrite && fs::exists(m->final_path, ec))
+  if (fs::is_directory(target, ec)) throw core::StorageError(path + ": is a directory");
+  if (!overwrite && fs::exists(target, ec))
     throw core::Conflict(path + ": already exists (use --overwrite to replace it)");
-  fs::path parent = m->final_path.parent_path();
+  fs::path parent = target.parent_path();
   if (!parent.empty() && !fs::is_directory(parent, ec))
     throw core::StorageError(path + ": cannot create it: no directory " +
                              in_quotes(parent.string()));
+}
+
+FeatureSink::FeatureSink(const std::string& path, SinkFormat format, const std::string& layer,
+                         core::GeomType geom, const std::vector<SinkColumn>& columns,
+                         bool overwrite)
+    : m(std::make_unique<Impl>()) {
+  detail::gdal_init();
+  m->final_path = path;
+  m->format = format;
+  m->geom = geom;
+  m->overwrite = overwrite;
+  check_sink_target(path, format, geom, overwrite);
   m->create(layer, columns);
 }
 
@@ -401,7 +463,10 @@ void FeatureSink::write(const std::vector<core::Value>& values, const core::Geom
   if (values.size() != m->columns.size())
     throw std::invalid_argument("FeatureSink::write: " + std::to_string(values.size()) +
                                 " values for " + std::to_string(m->columns.size()) + " columns");
-  OGRFeature f(m->layer->GetLayerDefn());
+  if (!m->feature) m->feature = std::make_unique<OGRFeature>(m->layer->GetLayerDefn());
+  OGRFeature& f = *m->feature;
+  f.SetFID(OGRNullFID);  // CreateFeature set the last one's
+  f.SetGeometryDirectly(nullptr);
   for (std::size_t i = 0; i < values.size(); ++i) m->set_value(f, m->columns[i], values[i]);
 
   if (g.type != core::GeomType::None && !g.empty()) {
@@ -494,7 +559,12 @@ void FeatureSink::close() {
   }
   {
     detail::GdalMessages msgs;
-    m->close_dataset();  // flushes: FlatGeobuf builds its index, shapefiles resize, ...
+    if (m->in_transaction && m->ds->CommitTransaction() != OGRERR_NONE) {
+      m->closed = true;
+      m->fail_storage("cannot commit: " + msgs.message("GDAL refused"));
+    }
+    m->in_transaction = false;
+    m->close_dataset();  // flushes: GeoPackages and FlatGeobuf build their spatial index, ...
     m->take_warnings(msgs);
     if (!msgs.failure().empty()) {
       m->closed = true;

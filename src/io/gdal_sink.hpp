@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/geometry.hpp"
@@ -23,9 +25,30 @@ SinkFormat sink_format(const std::string& name, const std::string& path);
 std::string_view to_string(SinkFormat f);  // "geojson", "gpkg", ...
 
 struct SinkColumn {
+  SinkColumn(std::string n, core::FieldType t, std::optional<std::size_t> w = std::nullopt)
+      : name(std::move(n)), type(t), width(w) {}
+
   std::string name;  // shapefiles keep 10 bytes of it: give short names
   core::FieldType type = core::FieldType::Text;
+  // Shapefiles: the widest value the column will receive, by sink_width (0 when every
+  // value is null), when the caller knows them all beforehand. Given for every column,
+  // the .dbf is written at its final widths; otherwise text columns are written 254
+  // wide and every column is shrunk to its widest value on close(), a rewrite of the
+  // whole .dbf per column (seconds for tens of thousands of features). The .dbf is the
+  // same either way, but for text with spaces at either end, which resizing (measuring
+  // it trimmed) cut short. Other formats ignore it.
+  std::optional<std::size_t> width;
 };
+
+// The width of `v` in a shapefile column of `type`: the bytes of its text in a text
+// column, of its decimal digits in an integer column (as write() converts it); 0 for
+// null, and for real and boolean columns, whose width is fixed.
+std::size_t sink_width(const core::Value& v, core::FieldType type);
+
+// The checks FeatureSink's constructor makes before it writes anything, with its
+// exceptions: a caller with work to do first (measuring the columns) fails early.
+void check_sink_target(const std::string& path, SinkFormat format, core::GeomType geom,
+                       bool overwrite);
 
 class FeatureSink {
  public:

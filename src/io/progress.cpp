@@ -40,6 +40,7 @@ Progress Progress::for_terminal(std::string what, std::optional<std::int64_t> to
 }
 
 Progress::~Progress() {
+  stop_ticker();
   if (m_drawn) std::fputs("\n", stderr);
 }
 
@@ -51,7 +52,8 @@ void Progress::maybe_draw(std::int64_t done) {
 }
 
 void Progress::draw(std::int64_t done) {
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+  const auto now = std::chrono::steady_clock::now();
+  double secs = std::chrono::duration<double>(m_step_start.value_or(now) - m_start).count();
   double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
   std::string line = "  " + thousands(done);
   if (m_total && *m_total > 0) {
@@ -66,12 +68,39 @@ void Progress::draw(std::int64_t done) {
     line += " " + m_what;
   }
   line += ", " + thousands(static_cast<std::int64_t>(rate)) + "/s";
+  if (m_step_start)
+    line +=
+        "; " + m_step + " " + duration(std::chrono::duration<double>(now - *m_step_start).count());
   std::fprintf(stderr, "\r%-78s", line.c_str());
   std::fflush(stderr);
   m_drawn = true;
 }
 
+void Progress::final_step(std::int64_t done, std::string step) {
+  if (!m_enabled || m_ticker.joinable()) return;
+  m_step = std::move(step);
+  m_step_start = std::chrono::steady_clock::now();
+  if (m_drawn) draw(done);
+  // A step that ends within a redraw's interval is never drawn: no flicker.
+  m_ticker = std::thread([this, done] {
+    std::unique_lock lock(m_mutex);
+    while (!m_wake.wait_for(lock, std::chrono::milliseconds(200), [this] { return m_stop; }))
+      draw(done);
+  });
+}
+
+void Progress::stop_ticker() {
+  if (!m_ticker.joinable()) return;
+  {
+    std::lock_guard lock(m_mutex);
+    m_stop = true;
+  }
+  m_wake.notify_one();
+  m_ticker.join();
+}
+
 void Progress::finish(std::int64_t done) {
+  stop_ticker();
   if (m_enabled && m_drawn) draw(done);
 }
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "io/field_mapping.hpp"
@@ -69,32 +70,64 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
   std::vector<const core::FieldSpec*> fields;
   for (const auto& f : spec.fields) {
     if (f.personal && !opt.include_personal) continue;
-    columns.push_back({name_of(f.name), f.type});
+    columns.emplace_back(name_of(f.name), f.type);
     fields.push_back(&f);
   }
-  io::FeatureSink sink(opt.path, format, std::string(spec.table), spec.geometry, columns,
-                       opt.overwrite);
-  io::Progress progress = opt.progress ? io::Progress::for_terminal("features", std::nullopt)
-                                       : io::Progress("features", std::nullopt, false);
   std::vector<core::Value> values(columns.size());
-  std::int64_t n = 0;
-  reg.for_each(spec, opt.query, [&](const core::Record& r) {
+  auto fill = [&](const core::Record& r) {
     values[0] = r.id;
     values[1] = r.workflow;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       auto it = r.fields.find(fields[i]->name);
       values[i + 2] = it == r.fields.end() ? core::Value{} : it->second;
     }
-    try {
-      sink.write(values, r.geometry);
-    } catch (const core::InputError& e) {
-      throw e.located(std::string(spec.name) + " " + r.id);
+  };
+  auto make_progress = [&](const std::string& what, std::optional<std::int64_t> total) {
+    return opt.progress ? io::Progress::for_terminal(what, total)
+                        : io::Progress(what, total, false);
+  };
+
+  std::optional<io::FeatureSink> sink;
+  std::int64_t n = 0;
+  // Both passes read one snapshot: the widths measured are those of the rows written.
+  reg.backend().read_snapshot([&] {
+    std::optional<std::int64_t> total;
+    if (format == io::SinkFormat::Shp) {
+      io::check_sink_target(opt.path, format, spec.geometry, opt.overwrite);
+      // A first pass measures the columns, so that the .dbf is written at its final
+      // widths rather than rewritten once per column when closed (docs/import.md).
+      for (auto& c : columns) c.width = 0;
+      std::int64_t seen = 0;
+      io::Progress measuring = make_progress("features measured (column widths)", std::nullopt);
+      reg.for_each(spec, opt.query, [&](const core::Record& r) {
+        fill(r);
+        for (std::size_t i = 0; i < columns.size(); ++i)
+          columns[i].width =
+              std::max(*columns[i].width, io::sink_width(values[i], columns[i].type));
+        measuring.tick(++seen);
+      });
+      measuring.finish(seen);
+      total = seen;
     }
-    progress.tick(++n);
+    sink.emplace(opt.path, format, std::string(spec.table), spec.geometry, columns, opt.overwrite);
+    io::Progress progress = make_progress("features", total);
+    reg.for_each(spec, opt.query, [&](const core::Record& r) {
+      fill(r);
+      try {
+        sink->write(values, r.geometry);
+      } catch (const core::InputError& e) {
+        throw e.located(std::string(spec.name) + " " + r.id);
+      }
+      progress.tick(++n);
+    });
+    // Closing is a step of its own: a GeoPackage commits and builds its spatial index.
+    const bool indexed = format == io::SinkFormat::Gpkg || format == io::SinkFormat::Fgb;
+    progress.final_step(n, "finishing " + std::filesystem::path(opt.path).filename().string() +
+                               (indexed ? " (spatial index)" : ""));
+    sink->close();
+    progress.finish(n);
   });
-  sink.close();
-  progress.finish(n);
-  return {sink.written(), std::string(io::to_string(format)), sink.warnings(), sink.files()};
+  return {sink->written(), std::string(io::to_string(format)), sink->warnings(), sink->files()};
 }
 
 }  // namespace minemap::ops

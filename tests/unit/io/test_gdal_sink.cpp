@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -332,6 +333,62 @@ TEST(SinkQuirks, ShapefileKeepsLongTextAndUtf8) {
   SourceFeature f;
   ASSERT_TRUE(src.next(f));
   EXPECT_EQ(f.values[0], Value(text));
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Given the widths of its columns (sink_width of every value), a shapefile is written at
+// its final widths: the very files that resizing on close makes, without the rewrites.
+TEST(SinkQuirks, ShapefileWithWidthsIsTheFileResizingMakes) {
+  TempDir dir;
+  std::vector<SinkColumn> columns = kColumns;
+  columns.emplace_back("empty", FieldType::Text);  // null in every row: width 1
+  columns.emplace_back("none", FieldType::Integer);
+  std::vector<std::vector<Value>> rows;
+  for (int n = 0; n < 3; ++n) {
+    rows.push_back(test_values(n));
+    rows.back().insert(rows.back().end(), {std::monostate{}, std::monostate{}});
+  }
+  rows[1][1] = std::string("123456");  // an integer given as text
+  rows[2][1] = -7.0;                   // and as a whole real
+  auto write = [&](const std::string& name, const std::vector<SinkColumn>& cols) {
+    const std::string path = dir.file(name + ".shp");
+    FeatureSink sink(path, SinkFormat::Shp, "", GeomType::Point, cols, false);
+    for (std::size_t n = 0; n < rows.size(); ++n)
+      sink.write(rows[n], test_geometry(GeomType::Point, static_cast<int>(n)));
+    sink.close();
+  };
+  write("resized", columns);
+  for (auto& c : columns) {
+    c.width = 0;
+    for (const auto& row : rows)
+      c.width =
+          std::max(*c.width, sink_width(row[static_cast<std::size_t>(&c - &columns[0])], c.type));
+  }
+  EXPECT_EQ(columns[0].width, 3u);                                                 // "R-0"
+  EXPECT_EQ(columns[1].width, 6u);                                                 // "123456"
+  EXPECT_EQ(columns[5].width, std::string("Año 1990, \"Nechí\" <x> & y").size());  // bytes
+  write("sized", columns);
+  for (const char* ext : {".dbf", ".shp", ".shx", ".prj", ".cpg"}) {
+    const std::string a = slurp(dir.file(std::string("resized") + ext));
+    EXPECT_FALSE(a.empty()) << ext;
+    EXPECT_TRUE(a == slurp(dir.file(std::string("sized") + ext))) << ext << " differs";
+  }
+}
+
+TEST(SinkWidth, TextBytesAndIntegerDigits) {
+  EXPECT_EQ(sink_width(std::monostate{}, FieldType::Text), 0u);
+  EXPECT_EQ(sink_width(std::string("ñu"), FieldType::Text), 3u);
+  EXPECT_EQ(sink_width(std::int64_t{-120}, FieldType::Text), 4u);
+  EXPECT_EQ(sink_width(std::int64_t{-120}, FieldType::Integer), 4u);
+  EXPECT_EQ(sink_width(std::string("0042"), FieldType::Integer), 2u);  // written as 42
+  EXPECT_EQ(sink_width(1e6, FieldType::Integer), 7u);
+  EXPECT_EQ(sink_width(std::string("x"), FieldType::Integer), 0u);  // write() refuses it
+  EXPECT_EQ(sink_width(12345.678, FieldType::Real), 0u);
+  EXPECT_EQ(sink_width(true, FieldType::Boolean), 0u);
 }
 
 TEST(SinkQuirks, GpxRefusesPolygonsAndBareRecords) {
