@@ -94,20 +94,18 @@ ExportSummary export_file(store::Registry& reg, const ExportOptions& opt) {
     std::optional<std::int64_t> total;
     if (format == io::SinkFormat::Shp) {
       io::check_sink_target(opt.path, format, spec.geometry, opt.overwrite);
-      // A first pass measures the columns, so that the .dbf is written at its final
-      // widths rather than rewritten once per column when closed (docs/import.md).
-      for (auto& c : columns) c.width = 0;
-      std::int64_t seen = 0;
-      io::Progress measuring = make_progress("features measured (column widths)", std::nullopt);
-      reg.for_each(spec, opt.query, [&](const core::Record& r) {
-        fill(r);
-        for (std::size_t i = 0; i < columns.size(); ++i)
-          columns[i].width =
-              std::max(*columns[i].width, io::sink_width(values[i], columns[i].type));
-        measuring.tick(++seen);
-      });
-      measuring.finish(seen);
-      total = seen;
+      // The columns are measured first, so that the .dbf is written at its final widths
+      // rather than rewritten once per column when closed (docs/import.md): the store
+      // measures its text columns in one query; integers and reals take GDAL's widths.
+      std::vector<std::string> measure = {"id", std::string(core::kWorkflowField)};
+      for (const auto* f : fields) measure.emplace_back(f->name);
+      const auto measured = reg.backend().text_widths(spec, opt.query, measure);
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        const auto type = columns[i].type;
+        const bool text = type != core::FieldType::Real && type != core::FieldType::Boolean;
+        columns[i].width = text ? measured.bytes[i] : 0;
+      }
+      total = measured.rows;
     }
     sink.emplace(opt.path, format, std::string(spec.table), spec.geometry, columns, opt.overwrite);
     io::Progress progress = make_progress("features", total);

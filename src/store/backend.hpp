@@ -4,6 +4,7 @@
 // sees a backend's database library.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -124,6 +125,34 @@ class Backend {
     for_each(spec, q, [&](const core::Record& r) { fn(r.id, r.geometry); });
   }
   virtual std::int64_t count(const core::EntitySpec& spec, bool include_deleted) = 0;
+  // The rows q selects, and for each column named ("id", "workflow" or a field) the
+  // longest of their values as text, in bytes (0 when none): a shapefile's column
+  // widths, measured without reading whole records. A backend may count a few rows
+  // more than for_each gives (near misses of a bbox), never fewer.
+  struct TextWidths {
+    std::int64_t rows = 0;
+    std::vector<std::size_t> bytes;
+  };
+  virtual TextWidths text_widths(const core::EntitySpec& spec, const ListQuery& q,
+                                 const std::vector<std::string>& columns) {
+    TextWidths w;
+    w.bytes.assign(columns.size(), 0);
+    for_each(spec, q, [&](const core::Record& r) {
+      ++w.rows;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        std::size_t n = 0;
+        if (columns[i] == "id") {
+          n = r.id.size();
+        } else if (columns[i] == "workflow") {
+          n = r.workflow.size();
+        } else if (auto it = r.fields.find(columns[i]); it != r.fields.end()) {
+          n = core::value_to_text(it->second).size();
+        }
+        w.bytes[i] = std::max(w.bytes[i], n);
+      }
+    });
+    return w;
+  }
 
   // The audit table is append-only.
   virtual std::optional<AuditEntry> last_audit() = 0;

@@ -432,6 +432,28 @@ class GpkgBackend final : public Backend {
     }
   }
 
+  TextWidths text_widths(const EntitySpec& spec, const ListQuery& q,
+                         const std::vector<std::string>& columns) override {
+    // One aggregate over the rows for_each would read: SQLite's text form of a value
+    // (CAST AS BLOB: its bytes) is the one read_record gives.
+    std::string select = "count(*)";
+    for (const auto& c : columns) {
+      if (c != "id" && c != core::kWorkflowField && !spec.field(c))
+        throw core::InputError(c, "no such field in " + std::string(spec.name));
+      select += ", ifnull(max(length(CAST(t." + quote_id(c) + " AS BLOB))), 0)";
+    }
+    std::vector<Value> params;
+    Stmt s(m_db, list_sql(spec, q, params, select));
+    for (std::size_t i = 0; i < params.size(); ++i)
+      bind_param(s, static_cast<int>(i) + 1, params[i]);
+    TextWidths w;
+    if (!s.step()) return w;
+    w.rows = s.column_int(0);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      w.bytes.push_back(static_cast<std::size_t>(s.column_int(static_cast<int>(i) + 1)));
+    return w;
+  }
+
   std::int64_t count(const EntitySpec& spec, bool include_deleted) override {
     Stmt s(m_db, "SELECT count(*) FROM " + quote_id(spec.table) +
                      (include_deleted ? "" : " WHERE deleted = 0"));

@@ -252,6 +252,35 @@ TEST_F(GpkgTest, SoftDeleteHidesRowsUnlessAsked) {
   EXPECT_THROW(b.set_deleted(items(), "IT-999999", true, "x"), core::NotFound);
 }
 
+// The widths of a shapefile's columns, measured by one query, are those of the text
+// for_each gives (the generic measure every backend inherits), for every entity, with
+// deleted rows and filters applied alike.
+TEST_F(GpkgTest, TextWidthsAreThoseOfTheRecordsRead) {
+  auto& b = open();
+  populate(b, 3);
+  Record long_text = make_record(items(), 4);
+  long_text.fields["model"] = std::string("PMN-2 \xc3\xb1 with a long name");  // ñ: 2 bytes
+  b.insert(items(), long_text);
+  b.set_deleted(items(), test_id(items(), 2), true, "twice");
+  ListQuery only_ap;
+  only_ap.where = {{"category", {"AP_MINE"}}};
+  for (const auto& spec : core::entities()) {
+    std::vector<std::string> columns = {"id", "workflow"};
+    for (const auto& f : spec.fields)
+      if (f.type != FieldType::Real && f.type != FieldType::Boolean) columns.emplace_back(f.name);
+    for (const ListQuery& q : {ListQuery{}, spec.kind == Entity::Item ? only_ap : ListQuery{}}) {
+      const auto got = b.text_widths(spec, q, columns);
+      const auto want = b.store::Backend::text_widths(spec, q, columns);
+      EXPECT_EQ(got.rows, want.rows) << spec.name;
+      EXPECT_EQ(got.bytes, want.bytes) << spec.name;
+    }
+  }
+  const auto w = b.text_widths(items(), {}, {"model"});
+  EXPECT_EQ(w.rows, 3);
+  EXPECT_EQ(w.bytes, std::vector<std::size_t>{25});
+  EXPECT_THROW(b.text_widths(items(), {}, {"nope"}), core::InputError);
+}
+
 TEST_F(GpkgTest, BboxQueryUsesExactEnvelopes) {
   auto& b = open();
   populate(b, 3);
