@@ -59,10 +59,12 @@ Stats compute_stats(const StatsInput& in, const StatsPeriod& period = {});
 // records: what a store streams (ops/stats) and what compute_stats feeds from records.
 // Rows come entity by entity in this order, each needing what came before: hazards,
 // victims, accidents, activities, items, releases. A missing text is "", a missing
-// date nullopt. Accidents are joined to the hazards at the end, over threads.
+// date nullopt. The accidents' points are tested against the hazards on other threads
+// while the rows are still coming (from the first accident on, the hazards are complete).
 class StatsBuilder {
  public:
-  explicit StatsBuilder(const StatsPeriod& period = {});
+  // threads: of the work, the caller's included (0: every core; 1: none started).
+  explicit StatsBuilder(const StatsPeriod& period = {}, unsigned threads = 0);
   ~StatsBuilder();
   StatsBuilder(StatsBuilder&&) noexcept;
   StatsBuilder& operator=(StatsBuilder&&) noexcept;
@@ -81,6 +83,8 @@ class StatsBuilder {
     std::optional<std::int64_t> age;
   };
   void add_victim(const Victim& v);
+  // Whether add_accident needs the accidents' ids (their victims came before).
+  bool needs_accident_ids() const;
   struct Accident {
     std::string_view id, type;
     std::optional<std::string_view> date;
@@ -101,8 +105,8 @@ class StatsBuilder {
   };
   void add_release(const Release& r);
 
-  // The figures; `threads` for the join (0: every core).
-  Stats finish(unsigned threads = 0);
+  // The figures, once every row is in.
+  Stats finish();
   // The index of the hazards, once finished: kept by a caller to answer again while the
   // store is unchanged.
   std::shared_ptr<const index::ShapeIndex> hazard_index() const;

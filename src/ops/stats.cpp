@@ -38,9 +38,16 @@ void scan_stats_input(store::Registry& reg, analysis::StatsBuilder& b, bool haza
              b.add_victim({r.text(0).value_or(""), r.text(1).value_or(""), r.text(2).value_or(""),
                            r.text(3).value_or(""), r.text(4), r.integer(5)});
            });
-  reg.scan(spec(Entity::Accident), q, {"id", "type", "date", "geom"}, [&](const store::ScanRow& r) {
-    b.add_accident({r.text(0).value_or(""), r.text(1).value_or(""), r.text(2), r.point(3)});
-  });
+  // The ids only to find the accidents of victims.
+  if (b.needs_accident_ids())
+    reg.scan(
+        spec(Entity::Accident), q, {"type", "date", "geom", "id"}, [&](const store::ScanRow& r) {
+          b.add_accident({r.text(3).value_or(""), r.text(0).value_or(""), r.text(1), r.point(2)});
+        });
+  else
+    reg.scan(spec(Entity::Accident), q, {"type", "date", "geom"}, [&](const store::ScanRow& r) {
+      b.add_accident({"", r.text(0).value_or(""), r.text(1), r.point(2)});
+    });
   reg.scan(spec(Entity::Activity), q, {"id", "deminer_days"},
            [&](const store::ScanRow& r) { b.add_activity(r.text(0).value_or(""), r.real(1)); });
   reg.scan(spec(Entity::Item), q, {"found", "activity_id", "category", "quantity"},
@@ -91,7 +98,25 @@ StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& p
 }
 
 analysis::Dashboard dashboard(store::Registry& reg) {
-  return analysis::dashboard(load_stats_input(reg));
+  using core::Entity;
+  using core::spec;
+  store::ListQuery q;
+  q.approved_only = true;
+  analysis::DashboardBuilder b;
+  reg.read_snapshot([&] {
+    reg.scan(spec(Entity::Hazard), q, {"status", "area_m2", "remaining_m2"},
+             [&](const store::ScanRow& r) { b.add_hazard(r.text(0), r.real(1), r.real(2)); });
+    reg.scan(spec(Entity::Victim), q, {"accident_id", "group", "outcome"},
+             [&](const store::ScanRow& r) { b.add_victim(r.text(0), r.text(1), r.text(2)); });
+    if (b.needs_accidents())
+      reg.scan(spec(Entity::Accident), q, {"id", "date"},
+               [&](const store::ScanRow& r) { b.add_accident(r.text(0).value_or(""), r.text(1)); });
+    reg.scan(spec(Entity::Release), q, {"date", "outcome", "area_m2"},
+             [&](const store::ScanRow& r) { b.add_release(r.text(0), r.text(1), r.real(2)); });
+    reg.scan(spec(Entity::Item), q, {"category", "quantity"},
+             [&](const store::ScanRow& r) { b.add_item(r.text(0), r.integer(1)); });
+  });
+  return b.finish();
 }
 
 }  // namespace minemap::ops
