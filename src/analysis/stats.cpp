@@ -1,15 +1,13 @@
 // Report figures; see stats.hpp.
 #include "analysis/stats.hpp"
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <exception>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "index/join.hpp"
+#include "index/point_index.hpp"
 #include "index/shape_index.hpp"
 
 namespace minemap::analysis {
@@ -103,101 +101,53 @@ struct StatsBuilder::State {
   std::unordered_map<std::string, std::optional<double>> deminer_days;  // activity -> days
   std::unordered_set<std::string> activities_with_finds, counted_activities;
 
-  // The accidents' points, in batches tested against the hazards by the workers (the
-  // first builds the hazards' index first) and by the caller once the rows are in.
-  static constexpr std::size_t kBatch = 16384;
-  std::vector<core::Coord> batch;
-  std::mutex mutex;
-  std::condition_variable ready;
-  std::deque<std::vector<core::Coord>> queue;
-  bool done = false, built = false;
+  // The points of the accidents counted, joined to the hazards at the end. The hazards'
+  // index is built meanwhile on another thread, from the first accident on (the
+  // hazards are complete then).
+  index::PointIndex::Builder accident_points;
+  std::int64_t accident_keys = 0;
+  std::thread builder;
   std::exception_ptr failure;
-  std::atomic<std::int64_t> inside{0};
-  std::vector<std::thread> workers;
 
-  void fail() {
-    std::lock_guard lock(mutex);
-    if (!failure) failure = std::current_exception();
-    queue.clear();
-    built = done = true;
-    ready.notify_all();
-  }
-  void build_hazards() {
-    auto built_here =
-        hazards ? nullptr
-                : std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
-    std::lock_guard lock(mutex);
-    if (built_here) hazards = std::move(built_here);
-    built = true;
-    ready.notify_all();
-  }
-  // Tests batches until none is left; `wait`: until finish() says no more will come.
-  void work(bool wait) {
-    try {
-      for (;;) {
-        std::vector<core::Coord> points;
-        {
-          std::unique_lock lock(mutex);
-          ready.wait(lock, [&] { return built && (!queue.empty() || done || !wait); });
-          if (queue.empty()) return;
-          points = std::move(queue.front());
-          queue.pop_front();
-        }
-        std::int64_t n = 0;
-        for (const core::Coord& p : points) {
-          bool in = false;
-          core::Envelope box;
-          box.expand(p);
-          hazards->tree().search_box(box, [&](std::size_t lo, std::size_t hi) {
-            for (std::size_t i = lo; i < hi && !in; ++i) in = hazards->covers(i, p);
-          });
-          n += in;
-        }
-        inside += n;
-      }
-    } catch (...) {
-      fail();
-    }
-  }
-  void push_batch() {
-    if (batch.empty()) return;
-    std::lock_guard lock(mutex);
-    queue.push_back(std::move(batch));
-    batch = {};
-    batch.reserve(kBatch);
-    ready.notify_one();
-  }
-  // From the first accident on, when the hazards are complete.
-  void start_workers() {
-    if (!workers.empty() || threads <= 1) return;
-    workers.emplace_back([this] {
+  void start_build() {
+    if (builder.joinable() || hazards || threads <= 1) return;
+    builder = std::thread([this] {
       try {
-        build_hazards();
+        hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
       } catch (...) {
-        fail();
-        return;
+        failure = std::current_exception();
       }
-      work(true);
     });
-    for (unsigned t = 2; t < threads; ++t) workers.emplace_back([this] { work(true); });
   }
-  void stop_workers() {
-    {
-      std::lock_guard lock(mutex);
-      done = true;
-      ready.notify_all();
-    }
-    for (auto& w : workers) w.join();
-    workers.clear();
+  void end_build() {
+    if (builder.joinable()) builder.join();
+    if (failure) std::rethrow_exception(failure);
+    if (!hazards)
+      hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
   }
-  ~State() { stop_workers(); }
+  ~State() {
+    if (builder.joinable()) builder.join();
+  }
+
+  // How many of the points lie in or on a hazard: taken in Hilbert order, so that
+  // neighbours in the list are neighbours on the ground and share the index's paths.
+  // How many of the points lie in or on a hazard: the parallel join, polygon by polygon.
+  std::int64_t count_inside() {
+    const index::PointIndex points = std::move(accident_points).build();
+    std::int64_t inside = 0, last = -1;
+    for (const auto& hit : index::points_in_polygons(points, *hazards, {threads}))
+      if (hit.first != last) {
+        ++inside;
+        last = hit.first;
+      }
+    return inside;
+  }
 };
 
 StatsBuilder::StatsBuilder(const StatsPeriod& period, unsigned threads)
     : m(std::make_unique<State>()) {
   m->period = period;
   m->threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  m->batch.reserve(State::kBatch);
   m->s.hazards.by_type = zeros(core::Entity::Hazard, "type");
   m->s.hazards.by_status = zeros(core::Entity::Hazard, "status");
   m->s.items.by_category = zeros(core::Entity::Item, "category");
@@ -247,9 +197,8 @@ void StatsBuilder::add_accident(const Accident& a) {
   count_year(s.by_year, a.date, 1);
   count(s.by_type, a.type);
   if (a.point) {
-    m->start_workers();
-    m->batch.push_back(*a.point);
-    if (m->batch.size() == State::kBatch) m->push_batch();
+    m->start_build();
+    m->accident_points.add(m->accident_keys++, *a.point);
   }
   if (m->victim_accident.empty()) return;
   auto it = m->victim_accident.find(std::string(a.id));
@@ -293,13 +242,9 @@ void StatsBuilder::add_release(const Release& r) {
 Stats StatsBuilder::finish() {
   // Accidents inside vs outside every known hazard (any status). An accident
   // outside all of them is evidence of unknown contamination.
-  m->push_batch();
-  if (m->workers.empty()) m->build_hazards();
-  m->work(false);  // the caller helps with what is left
-  m->stop_workers();
-  if (m->failure) std::rethrow_exception(m->failure);
+  m->end_build();
   auto& acc = m->s.accidents;
-  acc.inside_hazards = m->inside;
+  acc.inside_hazards = m->count_inside();
   acc.outside_hazards = acc.count - acc.inside_hazards;
 
   auto& v = m->s.victims;

@@ -59,8 +59,9 @@ Stats compute_stats(const StatsInput& in, const StatsPeriod& period = {});
 // records: what a store streams (ops/stats) and what compute_stats feeds from records.
 // Rows come entity by entity in this order, each needing what came before: hazards,
 // victims, accidents, activities, items, releases. A missing text is "", a missing
-// date nullopt. The accidents' points are tested against the hazards on other threads
-// while the rows are still coming (from the first accident on, the hazards are complete).
+// date nullopt. The hazards' index is built on another thread while the accidents come
+// (from the first accident on, the hazards are complete); their points are joined to
+// it at the end by the parallel join (index/join).
 class StatsBuilder {
  public:
   // threads: of the work, the caller's included (0: every core; 1: none started).

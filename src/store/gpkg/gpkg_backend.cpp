@@ -511,6 +511,9 @@ class GpkgBackend final : public Backend {
       fn(row);
       if (left > 0) --left;
     }
+    // A scan reads a table once: its pages need not stay cached beside what the caller
+    // builds from them (the analysis's indexes).
+    sqlite3_db_release_memory(m_db.handle());
   }
 
   std::int64_t count(const EntitySpec& spec, bool include_deleted) override {
