@@ -1,8 +1,13 @@
 // Report figures; see stats.hpp.
 #include "analysis/stats.hpp"
 
-#include <set>
+#include <exception>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "index/join.hpp"
+#include "index/point_index.hpp"
 #include "index/shape_index.hpp"
 
 namespace minemap::analysis {
@@ -16,19 +21,38 @@ std::map<std::string, std::int64_t> zeros(core::Entity e, std::string_view field
   return m;
 }
 
-std::string year_of(const std::optional<std::string>& date) {
-  return date && date->size() >= 4 ? date->substr(0, 4) : "unknown";
-}
-
-}  // namespace
-
-bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
+bool in_period_view(std::optional<std::string_view> date, const StatsPeriod& p) {
   if (!p.from && !p.to) return true;
   auto d = date ? core::Date::try_parse(*date) : std::nullopt;
   if (!d) return false;
   if (p.from && d->last_day() < p.from->first_day()) return false;
   if (p.to && d->first_day() > p.to->last_day()) return false;
   return true;
+}
+
+std::optional<std::string_view> view(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return std::string_view(*s);
+}
+
+// The year of a date ("unknown" without one), counted in m without a string per row.
+std::string_view year_of(std::optional<std::string_view> date) {
+  return date && date->size() >= 4 ? date->substr(0, 4) : "unknown";
+}
+
+void count_year(std::map<std::string, std::int64_t>& m, std::optional<std::string_view> date,
+                std::int64_t n) {
+  m[std::string(year_of(date))] += n;  // a short key: no allocation
+}
+
+void count(std::map<std::string, std::int64_t>& m, std::string_view key, std::int64_t n = 1) {
+  m[std::string(key)] += n;
+}
+
+}  // namespace
+
+bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
+  return in_period_view(view(date), p);
 }
 
 std::map<std::string, StatsInput> split_by_admin(const StatsInput& in) {
@@ -57,84 +81,223 @@ std::map<std::string, StatsInput> split_by_admin(const StatsInput& in) {
   return out;
 }
 
-Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
+struct StatsBuilder::State {
+  StatsPeriod period;
+  unsigned threads = 1;
   Stats s;
-  s.hazards.by_type = zeros(core::Entity::Hazard, "type");
-  s.hazards.by_status = zeros(core::Entity::Hazard, "status");
-  for (const Record& h : in.hazards) {
-    ++s.hazards.count;
-    ++s.hazards.by_type[h.text("type").value_or("")];
-    ++s.hazards.by_status[h.text("status").value_or("")];
-    s.hazards.area_m2 += h.real("area_m2").value_or(0);
-    s.hazards.remaining_m2 += h.real("remaining_m2").value_or(0);
+  index::ShapeIndex::Builder hazard_shapes;
+  std::int64_t hazard_count = 0;
+  std::shared_ptr<const index::ShapeIndex> hazards;
+  // Victims wait for their accidents: each points to a slot that gets the accident's
+  // year when the accident is counted.
+  struct Victim {
+    std::size_t accident = 0;
+    bool killed = false, child = false;
+    std::string group, sex;
+  };
+  std::vector<Victim> victims;
+  std::unordered_map<std::string, std::size_t> victim_accident;         // accident id -> slot
+  std::vector<std::optional<std::string>> accident_year;                // per slot
+  std::unordered_map<std::string, std::optional<double>> deminer_days;  // activity -> days
+  std::unordered_set<std::string> activities_with_finds, counted_activities;
+
+  // The points of the accidents counted, joined to the hazards at the end. The hazards'
+  // index is built meanwhile on another thread, from the first accident on (the
+  // hazards are complete then).
+  index::PointIndex::Builder accident_points;
+  std::int64_t accident_keys = 0;
+  std::thread builder;
+  std::exception_ptr failure;
+
+  void start_build() {
+    if (builder.joinable() || hazards || threads <= 1) return;
+    builder = std::thread([this] {
+      try {
+        hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+  }
+  void end_build() {
+    if (builder.joinable()) builder.join();
+    if (failure) std::rethrow_exception(failure);
+    if (!hazards)
+      hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
+  }
+  ~State() {
+    if (builder.joinable()) builder.join();
   }
 
+  // How many of the points lie in or on a hazard: taken in Hilbert order, so that
+  // neighbours in the list are neighbours on the ground and share the index's paths.
+  // How many of the points lie in or on a hazard: the parallel join, polygon by polygon.
+  std::int64_t count_inside() {
+    const index::PointIndex points = std::move(accident_points).build();
+    std::int64_t inside = 0, last = -1;
+    for (const auto& hit : index::points_in_polygons(points, *hazards, {threads}))
+      if (hit.first != last) {
+        ++inside;
+        last = hit.first;
+      }
+    return inside;
+  }
+};
+
+StatsBuilder::StatsBuilder(const StatsPeriod& period, unsigned threads)
+    : m(std::make_unique<State>()) {
+  m->period = period;
+  m->threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  m->s.hazards.by_type = zeros(core::Entity::Hazard, "type");
+  m->s.hazards.by_status = zeros(core::Entity::Hazard, "status");
+  m->s.items.by_category = zeros(core::Entity::Item, "category");
+  m->s.accidents.by_type = zeros(core::Entity::Accident, "type");
+  m->s.victims.by_group = zeros(core::Entity::Victim, "group");
+  m->s.victims.by_sex = zeros(core::Entity::Victim, "sex");
+}
+StatsBuilder::~StatsBuilder() = default;
+StatsBuilder::StatsBuilder(StatsBuilder&&) noexcept = default;
+StatsBuilder& StatsBuilder::operator=(StatsBuilder&&) noexcept = default;
+
+void StatsBuilder::use_hazard_index(std::shared_ptr<const index::ShapeIndex> hazards) {
+  m->hazards = std::move(hazards);
+}
+
+void StatsBuilder::add_hazard(const Hazard& h, const core::Geometry* geometry) {
+  auto& s = m->s.hazards;
+  ++s.count;
+  count(s.by_type, h.type);
+  count(s.by_status, h.status);
+  s.area_m2 += h.area_m2.value_or(0);
+  s.remaining_m2 += h.remaining_m2.value_or(0);
+  if (geometry && !m->hazards) m->hazard_shapes.add(m->hazard_count, *geometry);
+  ++m->hazard_count;
+}
+
+void StatsBuilder::add_victim(const Victim& v) {
+  auto [it, added] = m->victim_accident.try_emplace(std::string(v.accident_id), 0);
+  if (added) {
+    it->second = m->accident_year.size();
+    m->accident_year.emplace_back();
+  }
+  // The age when known, else the age group (a count of children in an import).
+  bool child = v.age ? *v.age < 18 : v.age_group == "child";
+  m->victims.push_back({it->second, v.outcome == "killed", child, std::string(v.group),
+                        std::string(v.sex.value_or("unknown"))});
+}
+
+bool StatsBuilder::needs_accident_ids() const {
+  return !m->victim_accident.empty();
+}
+
+void StatsBuilder::add_accident(const Accident& a) {
+  if (!in_period_view(a.date, m->period)) return;
+  auto& s = m->s.accidents;
+  ++s.count;
+  count_year(s.by_year, a.date, 1);
+  count(s.by_type, a.type);
+  if (a.point) {
+    m->start_build();
+    m->accident_points.add(m->accident_keys++, *a.point);
+  }
+  if (m->victim_accident.empty()) return;
+  auto it = m->victim_accident.find(std::string(a.id));
+  if (it == m->victim_accident.end()) return;
+  m->accident_year[it->second] = std::string(year_of(a.date));
+}
+
+void StatsBuilder::add_activity(std::string_view id, std::optional<double> deminer_days) {
+  m->deminer_days[std::string(id)] = deminer_days;
+}
+
+void StatsBuilder::add_item(const Item& it) {
+  if (!in_period_view(it.found, m->period)) return;
+  auto& s = m->s.items;
+  std::int64_t q = it.quantity.value_or(1);
+  s.count += q;
+  count(s.by_category, it.category, q);
+  count_year(s.by_year, it.found, q);
   // Items per activity, to find cleared ground in which nothing was found.
-  std::set<std::string> activities_with_finds;
-  s.items.by_category = zeros(core::Entity::Item, "category");
-  for (const Record& it : in.items) {
-    if (!in_period(it.text("found"), period)) continue;
-    std::int64_t q = it.integer("quantity").value_or(1);
-    s.items.count += q;
-    s.items.by_category[it.text("category").value_or("")] += q;
-    s.items.by_year[year_of(it.text("found"))] += q;
-    if (auto a = it.text("activity_id")) activities_with_finds.insert(*a);
-  }
+  if (it.activity_id) m->activities_with_finds.insert(std::string(*it.activity_id));
+}
 
-  std::map<std::string, const Record*> activity_by_id;
-  for (const Record& a : in.activities) activity_by_id[a.id] = &a;
-  std::set<std::string> counted_activities;
-  for (const Record& r : in.releases) {
-    if (!in_period(r.text("date"), period)) continue;
-    double a = r.real("area_m2").value_or(0);
-    auto outcome = r.text("outcome").value_or("");
-    if (outcome == "cancelled") s.land_release.cancelled_m2 += a;
-    if (outcome == "reduced") s.land_release.reduced_m2 += a;
-    if (outcome != "cleared") continue;
-    s.land_release.cleared_m2 += a;
-    auto act_id = r.text("activity_id").value_or("");
-    if (!activities_with_finds.count(act_id)) s.land_release.cleared_nothing_found_m2 += a;
-    auto act = activity_by_id.find(act_id);
-    if (act == activity_by_id.end()) continue;
-    auto days = act->second->real("deminer_days");
-    if (!days || *days <= 0) continue;
-    s.land_release.cleared_by_deminer_days_m2 += a;
-    if (counted_activities.insert(act_id).second) s.land_release.deminer_days += *days;
-  }
+void StatsBuilder::add_release(const Release& r) {
+  if (!in_period_view(r.date, m->period)) return;
+  auto& s = m->s.land_release;
+  double a = r.area_m2.value_or(0);
+  if (r.outcome == "cancelled") s.cancelled_m2 += a;
+  if (r.outcome == "reduced") s.reduced_m2 += a;
+  if (r.outcome != "cleared") return;
+  s.cleared_m2 += a;
+  std::string act_id(r.activity_id);
+  if (!m->activities_with_finds.count(act_id)) s.cleared_nothing_found_m2 += a;
+  auto act = m->deminer_days.find(act_id);
+  if (act == m->deminer_days.end()) return;
+  auto days = act->second;
+  if (!days || *days <= 0) return;
+  s.cleared_by_deminer_days_m2 += a;
+  if (m->counted_activities.insert(act_id).second) s.deminer_days += *days;
+}
 
+Stats StatsBuilder::finish() {
   // Accidents inside vs outside every known hazard (any status). An accident
   // outside all of them is evidence of unknown contamination.
-  index::ShapeIndex::Builder hazard_shapes;
-  for (std::size_t i = 0; i < in.hazards.size(); ++i)
-    hazard_shapes.add(static_cast<std::int64_t>(i), in.hazards[i].geometry);
-  const index::ShapeIndex hazards = std::move(hazard_shapes).build();
-  std::map<std::string, std::string> accident_year;
-  s.accidents.by_type = zeros(core::Entity::Accident, "type");
-  for (const Record& a : in.accidents) {
-    if (!in_period(a.text("date"), period)) continue;
-    accident_year[a.id] = year_of(a.text("date"));
-    ++s.accidents.count;
-    ++s.accidents.by_year[year_of(a.text("date"))];
-    ++s.accidents.by_type[a.text("type").value_or("")];
-    bool inside = !a.geometry.points.empty() && !hazards.containing(a.geometry.points[0]).empty();
-    ++(inside ? s.accidents.inside_hazards : s.accidents.outside_hazards);
-  }
+  m->end_build();
+  auto& acc = m->s.accidents;
+  acc.inside_hazards = m->count_inside();
+  acc.outside_hazards = acc.count - acc.inside_hazards;
 
-  s.victims.by_group = zeros(core::Entity::Victim, "group");
-  s.victims.by_sex = zeros(core::Entity::Victim, "sex");
-  for (const Record& v : in.victims) {
-    auto acc = accident_year.find(v.text("accident_id").value_or(""));
-    if (acc == accident_year.end()) continue;  // accident outside the period, or not approved
-    ++s.victims.count;
-    ++(v.text("outcome") == "killed" ? s.victims.killed : s.victims.injured);
-    // The age when known, else the age group (a count of children in an import).
-    if (auto age = v.integer("age"); age ? *age < 18 : v.text("age_group") == "child")
-      ++s.victims.children;
-    ++s.victims.by_group[v.text("group").value_or("")];
-    ++s.victims.by_sex[v.text("sex").value_or("unknown")];
-    ++s.victims.by_year[acc->second];
+  auto& v = m->s.victims;
+  for (const auto& victim : m->victims) {
+    const auto& year = m->accident_year[victim.accident];
+    if (!year) continue;  // accident outside the period, or not approved
+    ++v.count;
+    ++(victim.killed ? v.killed : v.injured);
+    if (victim.child) ++v.children;
+    count(v.by_group, victim.group);
+    count(v.by_sex, victim.sex);
+    count(v.by_year, *year);
   }
-  return s;
+  return std::move(m->s);
+}
+
+std::shared_ptr<const index::ShapeIndex> StatsBuilder::hazard_index() const {
+  return m->hazards;
+}
+
+Stats compute_stats(const StatsInput& in, const StatsPeriod& period) {
+  StatsBuilder b(period);
+  for (const Record& h : in.hazards)
+    b.add_hazard({h.text("type").value_or(""), h.text("status").value_or(""), h.real("area_m2"),
+                  h.real("remaining_m2")},
+                 &h.geometry);
+  // The builder keeps views only as long as each call: the temporaries are enough.
+  for (const Record& v : in.victims) {
+    auto acc = v.text("accident_id").value_or(""), outcome = v.text("outcome").value_or("");
+    auto age_group = v.text("age_group").value_or(""), group = v.text("group").value_or("");
+    auto sex = v.text("sex");
+    b.add_victim({acc, outcome, age_group, group, view(sex), v.integer("age")});
+  }
+  for (const Record& a : in.accidents) {
+    auto type = a.text("type").value_or("");
+    auto date = a.text("date");
+    std::optional<core::Coord> point;
+    if (!a.geometry.points.empty()) point = a.geometry.points[0];
+    b.add_accident({a.id, type, view(date), point});
+  }
+  for (const Record& a : in.activities) b.add_activity(a.id, a.real("deminer_days"));
+  for (const Record& it : in.items) {
+    auto found = it.text("found"), activity = it.text("activity_id");
+    auto category = it.text("category").value_or("");
+    b.add_item({view(found), view(activity), category, it.integer("quantity")});
+  }
+  for (const Record& r : in.releases) {
+    auto date = r.text("date");
+    auto outcome = r.text("outcome").value_or("");
+    auto activity = r.text("activity_id").value_or("");
+    b.add_release({view(date), outcome, activity, r.real("area_m2")});
+  }
+  return b.finish();
 }
 
 }  // namespace minemap::analysis

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/date.hpp"
 #include "core/schema.hpp"
+#include "index/shape_index.hpp"
 
 namespace minemap::analysis {
 
@@ -52,6 +54,68 @@ struct Stats {
 // victims by their accident's date) outside the period are left out; records
 // with no date are kept only when the period is open. Hazards are their state now.
 Stats compute_stats(const StatsInput& in, const StatsPeriod& period = {});
+
+// The same figures computed row by row from the few fields each needs, without whole
+// records: what a store streams (ops/stats) and what compute_stats feeds from records.
+// Rows come entity by entity in this order, each needing what came before: hazards,
+// victims, accidents, activities, items, releases. A missing text is "", a missing
+// date nullopt. The hazards' index is built on another thread while the accidents come
+// (from the first accident on, the hazards are complete); their points are joined to
+// it at the end by the parallel join (index/join).
+class StatsBuilder {
+ public:
+  // threads: of the work, the caller's included (0: every core; 1: none started).
+  explicit StatsBuilder(const StatsPeriod& period = {}, unsigned threads = 0);
+  ~StatsBuilder();
+  StatsBuilder(StatsBuilder&&) noexcept;
+  StatsBuilder& operator=(StatsBuilder&&) noexcept;
+
+  // An index of the hazards built before (hazard_index()) on the same rows: add_hazard is
+  // then given no geometry.
+  void use_hazard_index(std::shared_ptr<const index::ShapeIndex> hazards);
+  struct Hazard {
+    std::string_view type, status;
+    std::optional<double> area_m2, remaining_m2;
+  };
+  void add_hazard(const Hazard& h, const core::Geometry* geometry);
+  struct Victim {
+    std::string_view accident_id, outcome, age_group, group;
+    std::optional<std::string_view> sex;
+    std::optional<std::int64_t> age;
+  };
+  void add_victim(const Victim& v);
+  // Whether add_accident needs the accidents' ids (their victims came before).
+  bool needs_accident_ids() const;
+  struct Accident {
+    std::string_view id, type;
+    std::optional<std::string_view> date;
+    std::optional<core::Coord> point;
+  };
+  void add_accident(const Accident& a);
+  void add_activity(std::string_view id, std::optional<double> deminer_days);
+  struct Item {
+    std::optional<std::string_view> found, activity_id;
+    std::string_view category;
+    std::optional<std::int64_t> quantity;
+  };
+  void add_item(const Item& it);
+  struct Release {
+    std::optional<std::string_view> date;
+    std::string_view outcome, activity_id;
+    std::optional<double> area_m2;
+  };
+  void add_release(const Release& r);
+
+  // The figures, once every row is in.
+  Stats finish();
+  // The index of the hazards, once finished: kept by a caller to answer again while the
+  // store is unchanged.
+  std::shared_ptr<const index::ShapeIndex> hazard_index() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> m;
+};
 
 // Splits the input by administrative area: hazards, accidents and items by their
 // own admin_area_id, activities and releases by their hazard's, victims by their

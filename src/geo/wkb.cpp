@@ -384,4 +384,23 @@ Geometry from_gpkg_blob(std::string_view blob) {
   return from_wkb(blob.substr(h.header_size));
 }
 
+std::optional<Coord> first_point_of_gpkg_blob(std::string_view blob) {
+  GpkgHeader h = read_gpkg_header(blob);
+  std::string_view wkb = blob.substr(h.header_size);
+  // byte order, type 1 (Point, 2D), x, y: 21 bytes.
+  if (wkb.size() == 21 && (wkb[0] == 0 || wkb[0] == 1)) {
+    Reader r(wkb);
+    bool le = r.u8() == 1;
+    if (r.u32(le) == 1) {
+      Coord c;
+      c.x = r.f64(le);
+      c.y = r.f64(le);
+      if (!std::isnan(c.x) && !std::isnan(c.y)) return c;
+    }
+  }
+  Geometry g = from_wkb(wkb);
+  if (g.points.empty()) return std::nullopt;
+  return g.points[0];
+}
+
 }  // namespace minemap::geo

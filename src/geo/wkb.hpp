@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,8 @@ struct GpkgHeader {
 std::string to_gpkg_blob(const core::Geometry& g, std::int32_t srs_id = 4326);
 GpkgHeader read_gpkg_header(std::string_view blob);
 core::Geometry from_gpkg_blob(std::string_view blob);
+// The first point of a GeoPackage blob (a Point's, a MultiPoint's first), nullopt when
+// it has none; a 2D Point is read without building a geometry (millions of them).
+std::optional<core::Coord> first_point_of_gpkg_blob(std::string_view blob);
 
 }  // namespace minemap::geo

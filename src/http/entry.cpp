@@ -70,7 +70,7 @@ std::string reason_of(const Request& r, const InputLimits& limits) {
 }  // namespace
 
 EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits)
-    : m_store(store), m_mutex(store_mutex), m_auth(auth), m_limits(limits) {}
+    : m_store(store), m_mutex(store_mutex), m_auth(auth), m_limits(limits), m_stats(store) {}
 
 void EntryApi::install(Server& s) {
   s.route("GET", "/api/stats", [this](const Request& r) { return stats(r); });
@@ -270,7 +270,7 @@ Response EntryApi::stats(const Request&) {
   analysis::Stats s;
   {
     std::lock_guard lock(m_mutex);
-    s = ops::stats(m_store);
+    s = m_stats.stats();
   }
   Response out;
   out.body = render::stats_json(s, -1);

@@ -9,6 +9,7 @@
 #include "http/auth.hpp"
 #include "http/limits.hpp"
 #include "http/server.hpp"
+#include "ops/stats.hpp"
 #include "store/registry.hpp"
 
 namespace minemap::http {
@@ -44,6 +45,8 @@ class EntryApi {
   std::mutex& m_mutex;
   Auth& m_auth;
   InputLimits m_limits;
+  // The figures and the hazards' index, kept while the store is unchanged.
+  ops::StatsCache m_stats;
 };
 
 }  // namespace minemap::http

@@ -18,10 +18,73 @@ analysis::StatsInput load_stats_input(store::Registry& reg) {
   return in;
 }
 
+// Feeds b the few columns of the approved rows each figure needs, in the builder's order;
+// the hazards' geometries only when b has no index of them yet.
+void scan_stats_input(store::Registry& reg, analysis::StatsBuilder& b, bool hazard_geometry) {
+  using core::Entity;
+  using core::spec;
+  store::ListQuery q;
+  q.approved_only = true;
+  core::Geometry g;
+  std::vector<std::string> hazard_columns{"type", "status", "area_m2", "remaining_m2"};
+  if (hazard_geometry) hazard_columns.emplace_back("geom");
+  reg.scan(spec(Entity::Hazard), q, hazard_columns, [&](const store::ScanRow& r) {
+    bool has = hazard_geometry && r.geometry(4, g);
+    b.add_hazard({r.text(0).value_or(""), r.text(1).value_or(""), r.real(2), r.real(3)},
+                 has ? &g : nullptr);
+  });
+  reg.scan(spec(Entity::Victim), q, {"accident_id", "outcome", "age_group", "group", "sex", "age"},
+           [&](const store::ScanRow& r) {
+             b.add_victim({r.text(0).value_or(""), r.text(1).value_or(""), r.text(2).value_or(""),
+                           r.text(3).value_or(""), r.text(4), r.integer(5)});
+           });
+  // The ids only to find the accidents of victims.
+  if (b.needs_accident_ids())
+    reg.scan(
+        spec(Entity::Accident), q, {"type", "date", "geom", "id"}, [&](const store::ScanRow& r) {
+          b.add_accident({r.text(3).value_or(""), r.text(0).value_or(""), r.text(1), r.point(2)});
+        });
+  else
+    reg.scan(spec(Entity::Accident), q, {"type", "date", "geom"}, [&](const store::ScanRow& r) {
+      b.add_accident({"", r.text(0).value_or(""), r.text(1), r.point(2)});
+    });
+  reg.scan(spec(Entity::Activity), q, {"id", "deminer_days"},
+           [&](const store::ScanRow& r) { b.add_activity(r.text(0).value_or(""), r.real(1)); });
+  reg.scan(spec(Entity::Item), q, {"found", "activity_id", "category", "quantity"},
+           [&](const store::ScanRow& r) {
+             b.add_item({r.text(0), r.text(1), r.text(2).value_or(""), r.integer(3)});
+           });
+  reg.scan(spec(Entity::Release), q, {"date", "outcome", "activity_id", "area_m2"},
+           [&](const store::ScanRow& r) {
+             b.add_release({r.text(0), r.text(1).value_or(""), r.text(2).value_or(""), r.real(3)});
+           });
+}
+
 }  // namespace
 
 analysis::Stats stats(store::Registry& reg, const analysis::StatsPeriod& period) {
-  return analysis::compute_stats(load_stats_input(reg), period);
+  analysis::StatsBuilder b(period);
+  reg.read_snapshot([&] { scan_stats_input(reg, b, true); });
+  return b.finish();
+}
+
+analysis::Stats StatsCache::stats(const analysis::StatsPeriod& period) {
+  std::lock_guard lock(m_mutex);
+  std::int64_t version = m_reg.data_version();
+  if (version != m_version) {
+    m_version = version;
+    m_hazards.reset();
+    m_open.reset();
+  }
+  const bool open = !period.from && !period.to;
+  if (open && m_open) return *m_open;
+  analysis::StatsBuilder b(period);
+  if (m_hazards) b.use_hazard_index(m_hazards);
+  m_reg.read_snapshot([&] { scan_stats_input(m_reg, b, !m_hazards); });
+  analysis::Stats s = b.finish();
+  m_hazards = b.hazard_index();
+  if (open) m_open = s;
+  return s;
 }
 
 StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& period) {
@@ -35,7 +98,25 @@ StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& p
 }
 
 analysis::Dashboard dashboard(store::Registry& reg) {
-  return analysis::dashboard(load_stats_input(reg));
+  using core::Entity;
+  using core::spec;
+  store::ListQuery q;
+  q.approved_only = true;
+  analysis::DashboardBuilder b;
+  reg.read_snapshot([&] {
+    reg.scan(spec(Entity::Hazard), q, {"status", "area_m2", "remaining_m2"},
+             [&](const store::ScanRow& r) { b.add_hazard(r.text(0), r.real(1), r.real(2)); });
+    reg.scan(spec(Entity::Victim), q, {"accident_id", "group", "outcome"},
+             [&](const store::ScanRow& r) { b.add_victim(r.text(0), r.text(1), r.text(2)); });
+    if (b.needs_accidents())
+      reg.scan(spec(Entity::Accident), q, {"id", "date"},
+               [&](const store::ScanRow& r) { b.add_accident(r.text(0).value_or(""), r.text(1)); });
+    reg.scan(spec(Entity::Release), q, {"date", "outcome", "area_m2"},
+             [&](const store::ScanRow& r) { b.add_release(r.text(0), r.text(1), r.real(2)); });
+    reg.scan(spec(Entity::Item), q, {"category", "quantity"},
+             [&](const store::ScanRow& r) { b.add_item(r.text(0), r.integer(1)); });
+  });
+  return b.finish();
 }
 
 }  // namespace minemap::ops

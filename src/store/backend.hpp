@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -87,6 +88,20 @@ struct Checkpoint {
   std::string signature;   // hex Ed25519, over checkpoint_message()
 };
 
+// One row of a column scan (Backend::scan): the columns asked for, by position, valid
+// during the callback only. A null reads as nullopt (text, numbers) or as no geometry.
+class ScanRow {
+ public:
+  virtual ~ScanRow() = default;
+  virtual std::optional<std::string_view> text(int i) const = 0;
+  virtual std::optional<double> real(int i) const = 0;
+  virtual std::optional<std::int64_t> integer(int i) const = 0;
+  // The geometry column, decoded into g (whose storage is reused); false when null.
+  virtual bool geometry(int i, core::Geometry& g) const = 0;
+  // The geometry column's first point, without building a geometry (points layers).
+  virtual std::optional<core::Coord> point(int i) const = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -153,6 +168,12 @@ class Backend {
     });
     return w;
   }
+  // Streams the named columns of rows (ListQuery's filters; "id", "workflow", "geom" or
+  // fields of the entity), in id order, without building records: what analyses read
+  // (docs/store.md). Throws core::InputError naming an unknown column.
+  virtual void scan(const core::EntitySpec& spec, const ListQuery& q,
+                    const std::vector<std::string>& columns,
+                    const std::function<void(const ScanRow&)>& fn);
 
   // The audit table is append-only.
   virtual std::optional<AuditEntry> last_audit() = 0;

@@ -546,6 +546,12 @@ void Registry::for_each_geometry(
   m_backend->for_each_geometry(spec, q, fn);
 }
 
+void Registry::scan(const EntitySpec& spec, const ListQuery& q,
+                    const std::vector<std::string>& columns,
+                    const std::function<void(const ScanRow&)>& fn) {
+  m_backend->scan(spec, q, columns, fn);
+}
+
 std::int64_t Registry::data_version() {
   if (auto v = gpkg::data_version(*m_backend)) return *v;
   auto last = m_backend->last_audit();

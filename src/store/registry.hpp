@@ -102,6 +102,12 @@ class Registry {
   // Ids and geometries only, in id order (for building spatial indexes).
   void for_each_geometry(const core::EntitySpec& spec, const ListQuery& q,
                          const std::function<void(const std::string&, const core::Geometry&)>& fn);
+  // The named columns of rows, without building records (Backend::scan): what the
+  // figures are computed from.
+  void scan(const core::EntitySpec& spec, const ListQuery& q,
+            const std::vector<std::string>& columns, const std::function<void(const ScanRow&)>& fn);
+  // Runs fn, which only reads, on one snapshot of the store (Backend::read_snapshot).
+  void read_snapshot(const std::function<void()>& fn) { m_backend->read_snapshot(fn); }
   // Changes after every committed write, by this Registry or by another connection to
   // the same store (another process's import): a reader holding data derived from the
   // store knows when to refresh it. Cheap (no table is read), so it may be asked before

@@ -135,6 +135,54 @@ Value read_value(const Stmt& s, int i, FieldType t) {
   }
 }
 
+// A row of Backend::scan read straight from the statement.
+class StmtRow : public ScanRow {
+ public:
+  StmtRow(const Stmt& s, const EntitySpec& spec, const std::string& path)
+      : m_stmt(s), m_spec(spec), m_path(path) {}
+  std::optional<std::string_view> text(int i) const override {
+    if (m_stmt.is_null(i)) return std::nullopt;
+    return m_stmt.column_text_view(i);
+  }
+  std::optional<double> real(int i) const override {
+    if (m_stmt.is_null(i)) return std::nullopt;
+    return m_stmt.column_real(i);
+  }
+  std::optional<std::int64_t> integer(int i) const override {
+    if (m_stmt.is_null(i)) return std::nullopt;
+    return m_stmt.column_int(i);
+  }
+  bool geometry(int i, core::Geometry& g) const override {
+    if (m_stmt.is_null(i)) {
+      g = {};
+      return false;
+    }
+    try {
+      g = geo::from_gpkg_blob(m_stmt.column_blob(i));
+    } catch (const core::InputError& e) {
+      throw unreadable(e);
+    }
+    return !g.empty();
+  }
+  std::optional<core::Coord> point(int i) const override {
+    if (m_stmt.is_null(i)) return std::nullopt;
+    try {
+      return geo::first_point_of_gpkg_blob(m_stmt.column_blob(i));
+    } catch (const core::InputError& e) {
+      throw unreadable(e);
+    }
+  }
+
+ private:
+  core::StorageError unreadable(const core::InputError& e) const {
+    return core::StorageError(m_path + ": a row of " + std::string(m_spec.name) +
+                              ": stored geometry is unreadable: " + e.what());
+  }
+  const Stmt& m_stmt;
+  const EntitySpec& m_spec;
+  const std::string& m_path;
+};
+
 // The accepted spellings of a boolean in a `where` filter.
 std::int64_t where_boolean(const std::string& field, const std::string& v) {
   if (v == "true" || v == "1" || v == "yes") return 1;
@@ -452,6 +500,42 @@ class GpkgBackend final : public Backend {
     for (std::size_t i = 0; i < columns.size(); ++i)
       w.bytes.push_back(static_cast<std::size_t>(s.column_int(static_cast<int>(i) + 1)));
     return w;
+  }
+
+  void scan(const EntitySpec& spec, const ListQuery& q, const std::vector<std::string>& columns,
+            const std::function<void(const ScanRow&)>& fn) override {
+    if (columns.empty()) throw core::InputError("columns", "no column to read");
+    std::string cols;
+    for (const auto& c : columns) {
+      if (c != "id" && c != "workflow" && !(c == kGeomColumn && spec.spatial()) && !spec.field(c))
+        throw core::InputError(c, "no such column in " + std::string(spec.name));
+      cols += (cols.empty() ? "t." : ", t.") + quote_id(c);
+    }
+    // The box test of for_each needs the geometry: a bbox query reads it too, last.
+    int geom = -1;
+    if (q.bbox) {
+      geom = static_cast<int>(columns.size());
+      cols += ", t." + quote_id(kGeomColumn);
+    }
+    std::vector<Value> params;
+    Stmt s(m_db, list_sql(spec, q, params, cols));
+    for (std::size_t i = 0; i < params.size(); ++i)
+      bind_param(s, static_cast<int>(i) + 1, params[i]);
+    StmtRow row(s, spec, m_path);
+    core::Geometry g;
+    std::int64_t skip = q.offset, left = q.limit.value_or(-1);
+    while (left != 0 && s.step()) {
+      if (q.bbox && !(row.geometry(geom, g) && g.envelope().intersects(*q.bbox))) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      fn(row);
+      if (left > 0) --left;
+    }
+    // A scan reads a table once: its pages need not stay cached beside what the caller
+    // builds from them (the analysis's indexes).
+    sqlite3_db_release_memory(m_db.handle());
   }
 
   std::int64_t count(const EntitySpec& spec, bool include_deleted) override {

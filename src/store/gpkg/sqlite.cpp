@@ -147,6 +147,13 @@ std::string Stmt::column_text(int i) const {
   return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
+std::string_view Stmt::column_text_view(int i) const {
+  const unsigned char* p = sqlite3_column_text(m_stmt, i);
+  if (!p) return {};
+  int n = sqlite3_column_bytes(m_stmt, i);
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
+}
+
 std::string_view Stmt::column_blob(int i) const {
   const void* p = sqlite3_column_blob(m_stmt, i);
   if (!p) return {};

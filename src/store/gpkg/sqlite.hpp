@@ -77,6 +77,8 @@ class Stmt {
   std::int64_t column_int(int i) const;
   double column_real(int i) const;
   std::string column_text(int i) const;
+  // Without a copy: valid until the next step() or reset().
+  std::string_view column_text_view(int i) const;
   // Valid until the next step() or reset().
   std::string_view column_blob(int i) const;
 

@@ -105,3 +105,44 @@ TEST(Stats, CountsByCategoryYearAndPlace) {
   EXPECT_EQ(q.items.count, 4);
   EXPECT_EQ(q.victims.count, 1);
 }
+
+// Accidents tested against the hazards on worker threads while rows still come, in many
+// batches: the same counts as one thread, and as each point asked of the index alone.
+TEST(Stats, AccidentsInsideHazardsAgreeWhateverTheThreads) {
+  std::vector<Geometry> hazards;
+  for (int i = 0; i < 50; ++i) hazards.push_back(square(i * 0.05, (i % 7) * 0.05, 0.02));
+  index::ShapeIndex::Builder ib;
+  for (std::size_t i = 0; i < hazards.size(); ++i) ib.add(static_cast<std::int64_t>(i), hazards[i]);
+  const index::ShapeIndex idx = std::move(ib).build();
+  std::vector<core::Coord> points;
+  std::int64_t expected_inside = 0;
+  for (int i = 0; i < 40000; ++i) {
+    // A grid over the squares, some points exactly on their edges.
+    core::Coord p{(i % 200) * 0.0125, (i / 200) * 0.0025};
+    points.push_back(p);
+    expected_inside += !idx.containing(p).empty();
+  }
+  ASSERT_GT(expected_inside, 0);
+  ASSERT_LT(expected_inside, 40000);
+  std::vector<analysis::Stats> out;
+  for (unsigned threads : {1u, 2u, 4u}) {
+    analysis::StatsBuilder b({}, threads);
+    for (const auto& h : hazards) b.add_hazard({"CHA", "open", 1.0, 1.0}, &h);
+    for (const auto& p : points) b.add_accident({"", "mine", "2020", p});
+    b.add_accident({"", "mine", "2021", std::nullopt});  // no point: outside
+    out.push_back(b.finish());
+    EXPECT_EQ(out.back().accidents.inside_hazards, expected_inside) << threads << " threads";
+    EXPECT_EQ(out.back().accidents.outside_hazards, 40001 - expected_inside);
+    EXPECT_EQ(out.back().accidents.by_year.at("2020"), 40000);
+  }
+  // The index built is handed out, and a builder given it answers the same.
+  analysis::StatsBuilder first({}, 2);
+  for (const auto& h : hazards) first.add_hazard({"CHA", "open", 1.0, 1.0}, &h);
+  first.finish();
+  analysis::StatsBuilder again({}, 2);
+  again.use_hazard_index(first.hazard_index());
+  for (std::size_t i = 0; i < hazards.size(); ++i)
+    again.add_hazard({"CHA", "open", 1.0, 1.0}, nullptr);
+  for (const auto& p : points) again.add_accident({"", "mine", "2020", p});
+  EXPECT_EQ(again.finish().accidents.inside_hazards, expected_inside);
+}
