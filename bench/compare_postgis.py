@@ -10,9 +10,7 @@ import argparse
 import csv
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,45 +23,8 @@ COLOMBIA = os.path.join(ROOT, "..", "shared", "data", "colombia-mine-events")
 PORT = "55432"
 
 
-def run(cmd, **kw):
-    r = subprocess.run(cmd, text=True, capture_output=True, **kw)
-    if r.returncode != 0:
-        sys.exit(f"failed ({r.returncode}): {' '.join(cmd[:6])} ...\n{r.stderr.strip()}")
-    return r
-
-
-CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pg", "cluster")
-
-
-class Postgis:
-    def __init__(self, work):
-        self.sock = os.path.join(work, "pg")
-        os.chmod(work, 0o755)  # the server's user (postgres, when run as root) goes through it
-        ncpu = os.cpu_count() or 2
-        run([CLUSTER, "start", self.sock, PORT, "shared_buffers = 2GB", "work_mem = 256MB",
-             "maintenance_work_mem = 1GB", f"max_parallel_workers_per_gather = {ncpu}",
-             f"max_worker_processes = {ncpu + 4}", f"max_parallel_workers = {ncpu}",
-             "synchronous_commit = off"])
-
-    def stop(self):
-        subprocess.run([CLUSTER, "stop", self.sock], capture_output=True)
-
-    def psql(self, script):
-        return run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.sock, "-p", PORT,
-                    "-U", "postgres", "-d", "postgres", "-At"], input=script).stdout
-
-    def sql(self, statement):
-        return self.psql(statement + ";\n")
-
-    def timed(self, statement, repeat=3):
-        """Best wall time (s) of `repeat` runs, measured by the server (\\timing)."""
-        out = self.psql("\\timing on\n" + (statement + ";\n") * repeat)
-        times = [float(m) / 1000 for m in re.findall(r"Time: ([0-9.]+) ms", out)]
-        rows = [l for l in out.splitlines() if l and not l.startswith("Time:")]
-        return min(times), rows[-1] if rows else ""
-
-    def explain(self, statement):
-        return self.psql("EXPLAIN " + statement + ";\n")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pgcluster import Postgis, run  # noqa: E402
 
 
 def load_postgis(pg, work, has_polygons, has_finds):
@@ -161,7 +122,7 @@ def main():
     pg = None
     failures = 0
     try:
-        pg = Postgis(work)
+        pg = Postgis(work, PORT)
         sets = [("synthetic", os.path.join(work, "synthetic"))]
         if not args.skip_colombia and os.path.isdir(COLOMBIA):
             sets.append(("colombia", os.path.join(work, "colombia")))

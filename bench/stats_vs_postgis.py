@@ -23,18 +23,14 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MINEMAP = os.path.join(ROOT, "build/release/minemap")
-CLUSTER = os.path.join(ROOT, "tests", "pg", "cluster")
 PORT = "55433"
 HAZARD_TYPES = ["SHA", "CHA"]
 HAZARD_STATUS = ["open", "open", "open", "closed", "handed_over"]
 ACCIDENT_TYPES = ["mine", "erw", "cluster", "ied", "demining", "other"]
 
 
-def run(cmd, **kw):
-    r = subprocess.run(cmd, text=True, capture_output=True, **kw)
-    if r.returncode != 0:
-        sys.exit(f"failed ({r.returncode}): {' '.join(cmd[:6])} ...\n{r.stderr.strip()}")
-    return r
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pgcluster import Postgis, run  # noqa: E402
 
 
 def destination(lon, lat, azimuth_deg, metres):
@@ -97,29 +93,6 @@ def generate(d, n_hazards, n_accidents, seed):
                      f'"geometry":{{"type":"Point","coordinates":[{x:.10f},{y:.10f}]}}}}\n')
             csv.write(f"{i + 1},{date},{atype},{x:.10f},{y:.10f}\n")
         gj.write("]}\n")
-
-
-class Postgis:
-    def __init__(self, work):
-        self.sock = os.path.join(work, "pg")
-        os.chmod(work, 0o755)  # the server's user (postgres, when run as root) goes through it
-        ncpu = os.cpu_count() or 2
-        run([CLUSTER, "start", self.sock, PORT, "shared_buffers = 2GB", "work_mem = 256MB",
-             "maintenance_work_mem = 1GB", f"max_parallel_workers_per_gather = {ncpu}",
-             f"max_worker_processes = {ncpu + 4}", f"max_parallel_workers = {ncpu}",
-             "synchronous_commit = off",
-             # Its best: compiling each query of a million rows (JIT) costs more than it saves.
-             "jit = off"])
-
-    def stop(self):
-        subprocess.run([CLUSTER, "stop", self.sock], capture_output=True)
-
-    def psql_cmd(self):
-        return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.sock, "-p", PORT,
-                "-U", "postgres", "-d", "postgres", "-At"]
-
-    def psql(self, script):
-        return run(self.psql_cmd(), input=script).stdout
 
 
 def load_postgis(pg, d):
@@ -242,7 +215,8 @@ def main():
               f"peak {max(r[1] for r in runs):.0f} MB", flush=True)
         if args.no_postgis:
             return
-        pg = Postgis(work)
+        # Its best: compiling each query of a million rows (JIT) costs more than it saves.
+        pg = Postgis(work, PORT, "jit = off")
         t0 = time.time()
         load_postgis(pg, work)
         print(f"PostGIS load: {time.time() - t0:.1f} s", flush=True)
