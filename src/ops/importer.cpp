@@ -138,13 +138,13 @@ ImportSummary import_file(store::Registry& reg, const std::string& path, const I
                           const store::Actor& who) {
   const auto t0 = std::chrono::steady_clock::now();
   const core::EntitySpec& spec = *opt.spec;
+  check_sync_options(spec, opt);  // before the file is opened: a wrong option fails at once
   io::SourceOptions so;
   so.layer = opt.mapping.layer;
   so.crs = opt.mapping.crs;
   if (!opt.mapping.geometry.empty()) io::set_geometry_option(so, opt.mapping.geometry);
   const std::unique_ptr<io::FeatureReader> source = io::open_feature_reader(path, so);
   io::FeatureReader& src = *source;
-  check_sync_options(spec, opt);
   io::ResolvedMapping mapping(spec, opt.mapping, src.columns());
   const std::vector<std::string> supplied = mapping.fields();
   std::optional<Keyed> keyed;
