@@ -28,14 +28,17 @@ class Keyed {
  public:
   Keyed(store::Registry& reg, const core::EntitySpec& spec, std::string column)
       : m_column(std::move(column)) {
-    reg.for_each(spec, {}, [&](const core::Record& r) {
-      if (auto k = r.text("external_id"); k && !k->empty()) m_ids[*k].push_back(r.id);
+    // Two columns, not whole records: first the live rows, then the deleted ones too.
+    const std::vector<std::string> columns = {"id", "external_id"};
+    reg.scan(spec, {}, columns, [&](const store::ScanRow& r) {
+      if (auto k = r.text(1); k && !k->empty())
+        m_ids[std::string(*k)].emplace_back(r.text(0).value_or(""));
     });
     store::ListQuery all;
     all.include_deleted = true;
-    reg.for_each(spec, all, [&](const core::Record& r) {
-      auto k = r.text("external_id");
-      if (k && !k->empty() && !m_ids.count(*k)) m_deleted[*k] = r.id;
+    reg.scan(spec, all, columns, [&](const store::ScanRow& r) {
+      auto k = r.text(1);
+      if (k && !k->empty() && !m_ids.count(*k)) m_deleted[std::string(*k)] = r.text(0).value_or("");
     });
   }
 

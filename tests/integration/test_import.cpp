@@ -855,4 +855,13 @@ TEST(Import, SyncOnTheSourcesOwnKey) {
   EXPECT_EQ(no_close.code, 2);
   EXPECT_NE(no_close.err.find("no status \"closed\""), std::string::npos) << no_close.err;
   EXPECT_EQ(hazards(), state);
+
+  // A record deleted here is not made again by the next export that still holds it.
+  const std::string k2 = state.at("K2").value("id", "");
+  ASSERT_EQ(minemap({"delete", store, "hazards", k2, "--reason", "entered twice"}).code, 0);
+  auto deleted = sync(nov, {"--mode", "upsert"});
+  EXPECT_EQ(deleted.code, 2);
+  EXPECT_NE(deleted.err.find("\"K2\" was " + k2 + ", deleted here"), std::string::npos)
+      << deleted.err;
+  EXPECT_EQ(hazards().count("K2"), 0u);
 }
