@@ -1,13 +1,13 @@
 // Report figures; see stats.hpp.
 #include "analysis/stats.hpp"
 
+#include <cstring>
 #include <exception>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "index/join.hpp"
-#include "index/point_index.hpp"
 #include "index/shape_index.hpp"
 
 namespace minemap::analysis {
@@ -48,6 +48,46 @@ void count_year(std::map<std::string, std::int64_t>& m, std::optional<std::strin
 void count(std::map<std::string, std::int64_t>& m, std::string_view key, std::int64_t n = 1) {
   m[std::string(key)] += n;
 }
+
+// Counts by a key of few values (a type, a year), row after row of a million: keys of up
+// to 8 bytes packed in a word (with their length) and found in a short list from the one
+// last counted; merged into the figures at the end.
+class Tally {
+ public:
+  void add(std::string_view key) {
+    if (key.size() > 8) {
+      ++m_long[std::string(key)];
+      return;
+    }
+    Key k{0, key.size()};
+    std::memcpy(&k.bytes, key.data(), key.size());
+    if (m_last < m_counts.size() && m_counts[m_last].first == k) {
+      ++m_counts[m_last].second;
+      return;
+    }
+    for (m_last = 0; m_last < m_counts.size(); ++m_last)
+      if (m_counts[m_last].first == k) {
+        ++m_counts[m_last].second;
+        return;
+      }
+    m_counts.push_back({k, 1});
+  }
+  void merge_into(std::map<std::string, std::int64_t>& m) const {
+    for (const auto& [k, n] : m_counts)
+      m[std::string(reinterpret_cast<const char*>(&k.bytes), k.size)] += n;
+    for (const auto& [key, n] : m_long) m[key] += n;
+  }
+
+ private:
+  struct Key {
+    std::uint64_t bytes;
+    std::size_t size;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  std::vector<std::pair<Key, std::int64_t>> m_counts;
+  std::size_t m_last = 0;
+  std::map<std::string, std::int64_t> m_long;
+};
 
 }  // namespace
 
@@ -101,11 +141,12 @@ struct StatsBuilder::State {
   std::unordered_map<std::string, std::optional<double>> deminer_days;  // activity -> days
   std::unordered_set<std::string> activities_with_finds, counted_activities;
 
-  // The points of the accidents counted, joined to the hazards at the end. The hazards'
-  // index is built meanwhile on another thread, from the first accident on (the
-  // hazards are complete then).
-  index::PointIndex::Builder accident_points;
-  std::int64_t accident_keys = 0;
+  Tally accident_types, accident_years;
+
+  // The accidents' points, joined to the hazards at the end (index/join count_covered,
+  // over every core). The hazards' index is built meanwhile on another thread, from the
+  // first accident on (the hazards are complete then), for containment only.
+  std::vector<core::Coord> accident_points;
   std::thread builder;
   std::exception_ptr failure;
 
@@ -113,34 +154,32 @@ struct StatsBuilder::State {
     if (builder.joinable() || hazards || threads <= 1) return;
     builder = std::thread([this] {
       try {
-        hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
+        build_index();
       } catch (...) {
         failure = std::current_exception();
       }
     });
   }
+  void build_index() {
+    if (!hazards)
+      hazards = std::make_shared<const index::ShapeIndex>(
+          std::move(hazard_shapes).build(index::ShapeIndex::Queries::Containment));
+  }
   void end_build() {
     if (builder.joinable()) builder.join();
     if (failure) std::rethrow_exception(failure);
-    if (!hazards)
-      hazards = std::make_shared<const index::ShapeIndex>(std::move(hazard_shapes).build());
+    build_index();
   }
   ~State() {
     if (builder.joinable()) builder.join();
   }
 
-  // How many of the points lie in or on a hazard: taken in Hilbert order, so that
-  // neighbours in the list are neighbours on the ground and share the index's paths.
-  // How many of the points lie in or on a hazard: the parallel join, polygon by polygon.
+  // How many of the points lie in or on a hazard.
   std::int64_t count_inside() {
-    const index::PointIndex points = std::move(accident_points).build();
-    std::int64_t inside = 0, last = -1;
-    for (const auto& hit : index::points_in_polygons(points, *hazards, {threads}))
-      if (hit.first != last) {
-        ++inside;
-        last = hit.first;
-      }
-    return inside;
+    end_build();
+    auto n = static_cast<std::int64_t>(index::count_covered(accident_points, *hazards, {threads}));
+    accident_points = {};
+    return n;
   }
 };
 
@@ -192,13 +231,12 @@ bool StatsBuilder::needs_accident_ids() const {
 
 void StatsBuilder::add_accident(const Accident& a) {
   if (!in_period_view(a.date, m->period)) return;
-  auto& s = m->s.accidents;
-  ++s.count;
-  count_year(s.by_year, a.date, 1);
-  count(s.by_type, a.type);
+  ++m->s.accidents.count;
+  m->accident_years.add(year_of(a.date));
+  m->accident_types.add(a.type);
   if (a.point) {
     m->start_build();
-    m->accident_points.add(m->accident_keys++, *a.point);
+    m->accident_points.push_back(*a.point);
   }
   if (m->victim_accident.empty()) return;
   auto it = m->victim_accident.find(std::string(a.id));
@@ -242,10 +280,11 @@ void StatsBuilder::add_release(const Release& r) {
 Stats StatsBuilder::finish() {
   // Accidents inside vs outside every known hazard (any status). An accident
   // outside all of them is evidence of unknown contamination.
-  m->end_build();
   auto& acc = m->s.accidents;
   acc.inside_hazards = m->count_inside();
   acc.outside_hazards = acc.count - acc.inside_hazards;
+  m->accident_years.merge_into(acc.by_year);
+  m->accident_types.merge_into(acc.by_type);
 
   auto& v = m->s.victims;
   for (const auto& victim : m->victims) {

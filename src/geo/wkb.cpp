@@ -157,6 +157,14 @@ class Reader {
     return n;
   }
 
+  // n bytes as they are, for a bulk copy.
+  const char* bytes(std::size_t n) {
+    need(n);
+    const char* p = m_b.data() + m_pos;
+    m_pos += n;
+    return p;
+  }
+
  private:
   void need(std::size_t n) const {
     if (left() < n) fail("truncated WKB at byte " + std::to_string(m_pos));
@@ -218,6 +226,18 @@ std::size_t coord_bytes(const Header& h) {
 core::LineString read_line(Reader& r, const Header& h) {
   std::uint32_t n = r.count(h.le, coord_bytes(h));
   core::LineString l;
+  if (h.le == kHostLittle && h.dims == 2) {
+    // The common case (X Y in the host's byte order) copied whole, then checked.
+    std::size_t at = r.pos();
+    l.resize(n);
+    static_assert(sizeof(Coord) == 16);
+    const char* bytes = r.bytes(16 * static_cast<std::size_t>(n));
+    if (n > 0) std::memcpy(l.data(), bytes, 16 * static_cast<std::size_t>(n));
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (!std::isfinite(l[i].x) || !std::isfinite(l[i].y))
+        fail("non-finite coordinate at byte " + std::to_string(at + 16 * std::size_t{i}));
+    return l;
+  }
   l.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) l.push_back(read_coord(r, h));
   return l;

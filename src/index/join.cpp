@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -75,6 +76,44 @@ std::vector<KeyPair> points_in_polygons(const PointIndex& points, const ShapeInd
         }
       },
       std::less<KeyPair>());
+}
+
+std::size_t count_covered(std::span<const core::Coord> points, const ShapeIndex& polygons,
+                          const JoinOptions& opt) {
+  const std::size_t n = points.size();
+  std::vector<core::Coord> sorted(n);
+  {
+    std::vector<std::uint32_t> order = PackedTree::hilbert_order(points);
+    for (std::size_t i = 0; i < n; ++i) sorted[i] = points[order[i]];
+  }
+  const PackedTree tree(n, [&](std::size_t i, core::Envelope& e, Box3&) { e.expand(sorted[i]); });
+  // Polygon by polygon, as points_in_polygons; each thread marks the points it finds.
+  unsigned threads = thread_count(opt);
+  std::vector<std::vector<std::uint64_t>> found(threads);
+  parallel_chunks(polygons.size(), 256, threads, [&](std::size_t lo, std::size_t hi, unsigned t) {
+    auto& bits = found[t];
+    if (bits.empty()) bits.resize(n / 64 + 1);
+    for (std::size_t s = lo; s < hi; ++s) {
+      if (!polygons.polygonal(s)) continue;
+      const core::Envelope& env = polygons.envelope(s);
+      tree.search_box(env, [&](std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) {
+          std::uint64_t bit = std::uint64_t{1} << (i % 64);
+          if (bits[i / 64] & bit) continue;
+          core::Coord c = sorted[i];
+          if (env.contains(c) && polygons.covers(s, c)) bits[i / 64] |= bit;
+        }
+      });
+    }
+  });
+  std::size_t total = 0;
+  for (std::size_t w = 0; w < n / 64 + 1; ++w) {
+    std::uint64_t any = 0;
+    for (const auto& bits : found)
+      if (!bits.empty()) any |= bits[w];
+    total += static_cast<std::size_t>(std::popcount(any));
+  }
+  return total;
 }
 
 std::vector<PairHit> points_within(const PointIndex& a, const PointIndex& b, double metres,

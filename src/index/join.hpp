@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "index/point_index.hpp"
@@ -34,6 +35,12 @@ struct JoinOptions {
 // sorted by point then polygon.
 std::vector<KeyPair> points_in_polygons(const PointIndex& points, const ShapeIndex& polygons,
                                         const JoinOptions& opt = {});
+
+// How many of the points lie in or on any of the polygons: the join above with no keys
+// and no pairs (each point marked once, however many polygons cover it), on a bare tree
+// of the points in Hilbert order.
+std::size_t count_covered(std::span<const core::Coord> points, const ShapeIndex& polygons,
+                          const JoinOptions& opt = {});
 
 // Every (a key, b key, exact distance) with the two points within `metres`, sorted by
 // a then b. With the same index as a and b, each point also pairs with itself.

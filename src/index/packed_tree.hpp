@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -114,7 +115,8 @@ class PackedTree {
            m_level.capacity() * sizeof(std::size_t);
   }
 
-  // Calls leaf(begin, end) for each group of items whose node envelope intersects q.
+  // Calls leaf(begin, end) for each group of items whose node envelope intersects q; a
+  // leaf returning bool ends the search by returning true.
   template <class Leaf>
   void search_box(const core::Envelope& q, Leaf&& leaf) const {
     if (m_items == 0) return;
@@ -164,7 +166,12 @@ class PackedTree {
       if (!accept(n.index)) continue;
       auto [lo, hi] = children(n);
       if (n.level == 1) {
-        leaf(lo, hi);
+        // A leaf that returns true ends the search (the answer is found).
+        if constexpr (std::is_same_v<decltype(leaf(lo, hi)), bool>) {
+          if (leaf(lo, hi)) return;
+        } else {
+          leaf(lo, hi);
+        }
       } else {
         for (std::size_t c = lo; c < hi; ++c) stack[top++] = Node{c, n.level - 1};
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "geo/geometry_ops.hpp"
 #include "index/nearest.hpp"
@@ -85,7 +86,8 @@ void ShapeIndex::Builder::add(std::int64_t key, const core::Geometry& g) {
   m_part_begin.push_back(static_cast<std::uint32_t>(m_parts.size()));
 }
 
-ShapeIndex ShapeIndex::Builder::build() && {
+ShapeIndex ShapeIndex::Builder::build(Queries queries) && {
+  const bool distances = queries == Queries::All;
   ShapeIndex idx;
   std::size_t n = m_keys.size();
   std::vector<core::Envelope> env(n);
@@ -95,13 +97,35 @@ ShapeIndex ShapeIndex::Builder::build() && {
   std::vector<std::uint32_t> order = PackedTree::hilbert_order(env);
   idx.m_keys.resize(n);
   idx.m_env.resize(n);
-  idx.m_box3.resize(n);
-  idx.m_ball.resize(n);
   idx.m_polygonal.resize(n);
   idx.m_part_begin.reserve(n + 1);
   idx.m_part_begin.push_back(0);
   idx.m_parts.reserve(m_parts.size());
   idx.m_coords.reserve(m_coords.size());
+  if (!distances) {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint32_t src = order[i];
+      idx.m_keys[i] = m_keys[src];
+      idx.m_env[i] = env[src];
+      bool polygonal = false;
+      for (std::uint32_t p = m_part_begin[src]; p < m_part_begin[src + 1]; ++p) {
+        Part part = m_parts[p];
+        polygonal = polygonal || part.kind == kShell;
+        auto begin = static_cast<std::uint32_t>(idx.m_coords.size());
+        idx.m_coords.insert(idx.m_coords.end(), m_coords.begin() + part.begin,
+                            m_coords.begin() + part.end);
+        idx.m_parts.push_back({begin, static_cast<std::uint32_t>(idx.m_coords.size()), part.kind});
+      }
+      idx.m_part_begin.push_back(static_cast<std::uint32_t>(idx.m_parts.size()));
+      idx.m_polygonal[i] = polygonal ? 1 : 0;
+    }
+    // The tree's 3-D boxes stay empty: no distance query runs on this index.
+    idx.m_tree = PackedTree(
+        idx.m_env.size(), [&](std::size_t i, core::Envelope& e, Box3&) { e.expand(idx.m_env[i]); });
+    return idx;
+  }
+  idx.m_box3.resize(n);
+  idx.m_ball.resize(n);
   idx.m_ecef.reserve(m_coords.size());
   idx.m_sag.reserve(m_coords.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -202,8 +226,14 @@ void ShapeIndex::for_each_edge(std::size_t i, const geo::Ecef& pe, Fn&& fn) cons
   }
 }
 
+void ShapeIndex::require_distances() const {
+  if (!measures_distance())
+    throw std::logic_error("a distance query on a shape index built for containment only");
+}
+
 double ShapeIndex::distance_m(std::size_t i, core::Coord p) const {
   if (covers(i, p)) return 0;
+  require_distances();
   geo::Ecef pe = geo::to_ecef(p);
   struct Edge {
     double lower;
@@ -234,6 +264,7 @@ bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, do
 
 bool ShapeIndex::is_within(std::size_t i, core::Coord p, const geo::Ecef& pe, double metres,
                            double accept_chord) const {
+  require_distances();
   // The ball first: the whole shape too far, or all of it near enough.
   double centre = PointIndex::chord(pe, m_ball[i].centre);
   if (centre - m_ball[i].radius > metres + 1e-6) return false;
@@ -282,7 +313,19 @@ std::vector<std::int64_t> ShapeIndex::containing(core::Coord p) const {
   return out;
 }
 
+bool ShapeIndex::covered(core::Coord p) const {
+  core::Envelope box;
+  box.expand(p);
+  bool found = false;
+  m_tree.search_box(box, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi && !found; ++i) found = covers(i, p);
+    return found;  // no further search once found
+  });
+  return found;
+}
+
 std::vector<std::int64_t> ShapeIndex::within_keys(core::Coord p, double metres) const {
+  require_distances();
   std::vector<std::int64_t> out;
   geo::Ecef pe = geo::to_ecef(p);
   double accept = geo::chord_within_m(metres);
@@ -294,6 +337,7 @@ std::vector<std::int64_t> ShapeIndex::within_keys(core::Coord p, double metres) 
 }
 
 std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
+  require_distances();
   std::vector<Hit> out;
   geo::Ecef pe = geo::to_ecef(p);
   double accept = geo::chord_within_m(metres);
@@ -309,6 +353,7 @@ std::vector<Hit> ShapeIndex::within(core::Coord p, double metres) const {
 }
 
 std::vector<Hit> ShapeIndex::nearest(core::Coord p, std::size_t k, double max_m) const {
+  require_distances();
   geo::Ecef pe = geo::to_ecef(p);
   NearestSearch search(m_tree, pe, m_keys, k, max_m);
   return search.run([&](std::size_t i,

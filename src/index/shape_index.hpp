@@ -22,11 +22,17 @@ namespace minemap::index {
 
 class ShapeIndex {
  public:
+  // What an index is built for. Containment (box queries, covers, containing, covered)
+  // needs only the lon/lat plane; distances need each vertex in 3-D besides, about
+  // twice the memory and time to build.
+  enum class Queries { All, Containment };
+
   class Builder {
    public:
     // Any geometry type; empty geometries are left out.
     void add(std::int64_t key, const core::Geometry& g);
-    ShapeIndex build() &&;
+    std::size_t size() const { return m_keys.size(); }
+    ShapeIndex build(Queries queries = Queries::All) &&;
 
    private:
     friend class ShapeIndex;
@@ -49,6 +55,11 @@ class ShapeIndex {
   std::vector<std::int64_t> in_box(const core::Envelope& box) const;
   // Polygons that contain or touch p (in the lon/lat plane), in index order.
   std::vector<std::int64_t> containing(core::Coord p) const;
+  // Whether any polygon contains or touches p: containing(p) is not empty.
+  bool covered(core::Coord p) const;
+  // Whether the distance queries below can be asked (the index was built for them).
+  bool measures_distance() const { return m_coords.empty() || !m_ecef.empty(); }
+  // The distance queries throw std::logic_error on an index built for containment only.
   // Shapes within `metres` (inclusive) of p, without distances. In index order.
   std::vector<std::int64_t> within_keys(core::Coord p, double metres) const;
   // Shapes within `metres` of p with exact distances, nearest first (ties by key).
@@ -85,6 +96,7 @@ class ShapeIndex {
   void for_each_edge(std::size_t i, const geo::Ecef& pe, Fn&& fn) const;
   // Per edge: the greatest distance of the geodesic edge from its chord.
   double edge_sag(std::size_t vertex) const { return m_sag[vertex]; }
+  void require_distances() const;
 
   std::vector<std::int64_t> m_keys;
   std::vector<core::Envelope> m_env;

@@ -1,22 +1,10 @@
 #include "ops/stats.hpp"
 
+#include <unordered_map>
+
 namespace minemap::ops {
 
 namespace {
-
-analysis::StatsInput load_stats_input(store::Registry& reg) {
-  store::ListQuery q;
-  q.approved_only = true;
-  analysis::StatsInput in;
-  using core::Entity;
-  in.hazards = reg.list(core::spec(Entity::Hazard), q);
-  in.releases = reg.list(core::spec(Entity::Release), q);
-  in.items = reg.list(core::spec(Entity::Item), q);
-  in.accidents = reg.list(core::spec(Entity::Accident), q);
-  in.victims = reg.list(core::spec(Entity::Victim), q);
-  in.activities = reg.list(core::spec(Entity::Activity), q);
-  return in;
-}
 
 // Feeds b the few columns of the approved rows each figure needs, in the builder's order;
 // the hazards' geometries only when b has no index of them yet.
@@ -88,12 +76,76 @@ analysis::Stats StatsCache::stats(const analysis::StatsPeriod& period) {
 }
 
 StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& period) {
+  using core::Entity;
+  using core::spec;
   std::map<std::string, std::string> names;
-  for (const auto& a : reg.list(core::spec(core::Entity::AdminArea)))
-    names[a.id] = a.text("name").value_or("");
+  for (const auto& a : reg.list(spec(Entity::AdminArea))) names[a.id] = a.text("name").value_or("");
+  // One builder per area, fed the rows of its area in the builder's order: hazards,
+  // accidents and items by their own area, activities and releases by their hazard's,
+  // victims by their accident's; "" for none known. One thread each: the areas are many.
+  std::map<std::string, analysis::StatsBuilder, std::less<>> parts;
+  auto part = [&](std::string_view admin) -> analysis::StatsBuilder& {
+    auto it = parts.find(admin);
+    if (it == parts.end())
+      it = parts.emplace(std::string(admin), analysis::StatsBuilder(period, 1)).first;
+    return it->second;
+  };
+  std::unordered_map<std::string, std::string> hazard_admin, accident_admin;
+  auto admin_of = [](const auto& map, std::optional<std::string_view> id) -> std::string_view {
+    auto it = id ? map.find(std::string(*id)) : map.end();
+    return it == map.end() ? std::string_view() : std::string_view(it->second);
+  };
+  store::ListQuery q;
+  q.approved_only = true;
+  reg.read_snapshot([&] {
+    core::Geometry g;
+    reg.scan(spec(Entity::Hazard), q,
+             {"id", "admin_area_id", "type", "status", "area_m2", "remaining_m2", "geom"},
+             [&](const store::ScanRow& r) {
+               std::string admin(r.text(1).value_or(""));
+               bool has = r.geometry(6, g);
+               part(admin).add_hazard(
+                   {r.text(2).value_or(""), r.text(3).value_or(""), r.real(4), r.real(5)},
+                   has ? &g : nullptr);
+               hazard_admin[std::string(r.text(0).value_or(""))] = std::move(admin);
+             });
+    reg.scan(spec(Entity::Accident), q, {"id", "admin_area_id"}, [&](const store::ScanRow& r) {
+      accident_admin[std::string(r.text(0).value_or(""))] = r.text(1).value_or("");
+    });
+    reg.scan(
+        spec(Entity::Victim), q, {"accident_id", "outcome", "age_group", "group", "sex", "age"},
+        [&](const store::ScanRow& r) {
+          part(admin_of(accident_admin, r.text(0)))
+              .add_victim({r.text(0).value_or(""), r.text(1).value_or(""), r.text(2).value_or(""),
+                           r.text(3).value_or(""), r.text(4), r.integer(5)});
+        });
+    accident_admin = {};
+    reg.scan(spec(Entity::Accident), q, {"id", "admin_area_id", "type", "date", "geom"},
+             [&](const store::ScanRow& r) {
+               part(r.text(1).value_or(""))
+                   .add_accident(
+                       {r.text(0).value_or(""), r.text(2).value_or(""), r.text(3), r.point(4)});
+             });
+    reg.scan(
+        spec(Entity::Activity), q, {"id", "hazard_id", "deminer_days"},
+        [&](const store::ScanRow& r) {
+          part(admin_of(hazard_admin, r.text(1))).add_activity(r.text(0).value_or(""), r.real(2));
+        });
+    reg.scan(spec(Entity::Item), q,
+             {"admin_area_id", "found", "activity_id", "category", "quantity"},
+             [&](const store::ScanRow& r) {
+               part(r.text(0).value_or(""))
+                   .add_item({r.text(1), r.text(2), r.text(3).value_or(""), r.integer(4)});
+             });
+    reg.scan(
+        spec(Entity::Release), q, {"hazard_id", "date", "outcome", "activity_id", "area_m2"},
+        [&](const store::ScanRow& r) {
+          part(admin_of(hazard_admin, r.text(0)))
+              .add_release({r.text(1), r.text(2).value_or(""), r.text(3).value_or(""), r.real(4)});
+        });
+  });
   StatsByAdmin out;
-  for (const auto& [id, part] : analysis::split_by_admin(load_stats_input(reg)))
-    out[id] = {names[id], analysis::compute_stats(part, period)};
+  for (auto& [id, b] : parts) out[id] = {names[id], b.finish()};
   return out;
 }
 

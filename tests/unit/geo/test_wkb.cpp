@@ -128,6 +128,28 @@ TEST(Wkb, DropsZAndM) {
   EXPECT_EQ(l.lines, (std::vector<core::LineString>{{{1, 2}, {1, 2}}}));
 }
 
+TEST(Wkb, RejectsNonFiniteCoordinatesInEveryByteOrder) {
+  // LINESTRING (1 2, inf 4), little then big endian: the byte of the bad coordinate named.
+  for (const char* hexed : {"010200000002000000"
+                            "000000000000F03F0000000000000040"
+                            "000000000000F07F0000000000001040",
+                            "000000000200000002"
+                            "3FF00000000000004000000000000000"
+                            "7FF00000000000004010000000000000"}) {
+    try {
+      from_wkb(unhex(hexed));
+      ADD_FAILURE() << hexed;
+    } catch (const core::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("non-finite coordinate at byte 25"), std::string::npos)
+          << e.what();
+    }
+  }
+  // NaN in a polygon's ring.
+  EXPECT_THROW(from_wkb(unhex("01030000000100000001000000"
+                              "000000000000F87F0000000000000000")),
+               core::InputError);
+}
+
 TEST(Wkb, RejectsEwkbAndCollections) {
   // EWKB POINT with SRID 4326 (PostGIS flag 0x20000000).
   EXPECT_THROW(from_wkb(unhex("0101000020E6100000000000000000F03F0000000000000040")),

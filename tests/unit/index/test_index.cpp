@@ -405,6 +405,107 @@ TEST(ShapeIndex, TouchingAndHoles) {
   EXPECT_EQ(idx.within_keys({0.25, 0.5}, 0).size(), 1u);
 }
 
+TEST(ShapeIndex, BuiltForContainmentOnlyAnswersContainmentAlikeAndRefusesDistances) {
+  std::mt19937_64 rng(11);
+  auto shapes = random_shapes(rng, 25);
+  ShapeIndex full = build_shapes(shapes);
+  ShapeIndex::Builder b;
+  for (const auto& s : shapes) b.add(s.key, s.g);
+  ShapeIndex lean = std::move(b).build(ShapeIndex::Queries::Containment);
+  ASSERT_EQ(lean.size(), full.size());
+  EXPECT_TRUE(full.measures_distance());
+  EXPECT_FALSE(lean.measures_distance());
+  EXPECT_LT(lean.memory_bytes(), full.memory_bytes() * 2 / 3);
+  int inside = 0;
+  for (const Region& r : kRegions)
+    for (int q = 0; q < 40; ++q) {
+      Coord p = random_in(rng, r);
+      if (q % 2 == 0) {  // near a vertex, often inside or on an edge
+        const auto& g = shapes[rng() % shapes.size()].g;
+        if (!g.polygons.empty())
+          p = q % 4 == 0 ? g.polygons[0][0][1] : geo::destination(g.polygons[0][0][0], 150, 45);
+      }
+      auto expect = full.containing(p);
+      EXPECT_EQ(lean.containing(p), expect);
+      EXPECT_EQ(lean.covered(p), !expect.empty());
+      EXPECT_EQ(full.covered(p), !expect.empty());
+      inside += !expect.empty();
+      core::Envelope box;
+      box.expand(p);
+      box.expand(geo::destination(p, 500, 45));
+      EXPECT_EQ(lean.in_box(box), full.in_box(box));
+    }
+  EXPECT_GT(inside, 20);
+  EXPECT_THROW(lean.within({0, 0}, 100), std::logic_error);
+  EXPECT_THROW(lean.within_keys({0, 0}, 100), std::logic_error);
+  EXPECT_THROW(lean.nearest({0, 0}, 1), std::logic_error);
+  EXPECT_THROW(lean.distance_m(0, {1000, 1000}), std::logic_error);
+  // An empty index measures nothing and so refuses nothing.
+  EXPECT_TRUE(
+      ShapeIndex::Builder().build(ShapeIndex::Queries::Containment).nearest({0, 0}, 1).empty());
+}
+
+TEST(Join, CountCoveredCountsEachPointInAnyPolygonOnce) {
+  std::mt19937_64 rng(13);
+  auto shapes = random_shapes(rng, 40);
+  // A copy of every shape on top of itself: points in both count once.
+  std::vector<Shape> doubled = shapes;
+  for (const auto& s : shapes) doubled.push_back({s.key + 100000, s.g});
+  ShapeIndex::Builder b;
+  for (const auto& s : doubled) b.add(s.key, s.g);
+  ShapeIndex polys = std::move(b).build(ShapeIndex::Queries::Containment);
+  std::vector<Coord> pts;
+  for (int i = 0; i < 3000; ++i) {
+    const auto& s = shapes[rng() % shapes.size()];
+    if (i % 10 == 0 && !s.g.polygons.empty()) {  // exactly on a vertex: touching counts
+      pts.push_back(s.g.polygons[0][0][i % s.g.polygons[0][0].size()]);
+      continue;
+    }
+    Coord c = s.g.envelope().empty() ? Coord{} : Coord{s.g.envelope().min_x, s.g.envelope().min_y};
+    std::uniform_real_distribution<double> azi(0, 360), dist(0, 400);
+    pts.push_back(geo::destination(c, azi(rng), dist(rng)));
+  }
+  pts.push_back(pts[0]);  // the same point twice counts twice
+  std::size_t expect = 0;
+  for (const auto& p : pts)
+    expect += std::any_of(shapes.begin(), shapes.end(), [&](const Shape& s) {
+      return s.g.type == core::GeomType::Polygon && geo::covers(s.g, p);
+    });
+  EXPECT_GT(expect, 300u);
+  EXPECT_LT(expect, pts.size());
+  for (unsigned threads : {1u, 2u, 3u})
+    EXPECT_EQ(count_covered(pts, polys, {threads}), expect) << threads << " threads";
+  EXPECT_EQ(count_covered({}, polys), 0u);
+  EXPECT_EQ(count_covered(pts, ShapeIndex()), 0u);
+}
+
+TEST(PackedTree, HilbertOrderIsAPermutationWithTiesByPosition) {
+  std::mt19937_64 rng(17);
+  std::vector<Coord> pts;
+  for (int i = 0; i < 5000; ++i) pts.push_back(random_in(rng, kRegions[i % std::size(kRegions)]));
+  for (int i = 0; i < 50; ++i) pts.push_back(pts[100]);  // equal keys
+  auto order = PackedTree::hilbert_order(pts);
+  ASSERT_EQ(order.size(), pts.size());
+  std::vector<std::uint32_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::uint32_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], i);
+  std::vector<std::uint32_t> same;
+  for (std::uint32_t i : order)
+    if (pts[i].x == pts[100].x && pts[i].y == pts[100].y) same.push_back(i);
+  EXPECT_EQ(same.size(), 51u);
+  EXPECT_TRUE(std::is_sorted(same.begin(), same.end()));
+  // Neighbours in the order are neighbours on the ground: the path through the points in
+  // Hilbert order is far shorter than in the order they came.
+  auto path = [&](auto at) {
+    double sum = 0;
+    for (std::size_t i = 1; i < pts.size(); ++i)
+      sum += std::hypot(at(i).x - at(i - 1).x, at(i).y - at(i - 1).y);
+    return sum;
+  };
+  EXPECT_LT(path([&](std::size_t i) { return pts[order[i]]; }) * 10,
+            path([&](std::size_t i) { return pts[i]; }));
+}
+
 TEST(Join, PointsInPolygonsAndPointsWithinMatchBruteForce) {
   std::mt19937_64 rng(9);
   auto shapes = random_shapes(rng, 40);
