@@ -50,8 +50,9 @@ void count(std::map<std::string, std::int64_t>& m, std::string_view key, std::in
 }
 
 // Counts by a key of few values (a type, a year), row after row of a million: keys of up
-// to 8 bytes packed in a word (with their length) and found in a short list from the one
-// last counted; merged into the figures at the end.
+// to 8 bytes packed in a word with their length, in a small open-addressed table (a
+// multiply, a shift and a compare per row); longer keys in a map. Merged into the
+// figures at the end.
 class Tally {
  public:
   void add(std::string_view key) {
@@ -59,33 +60,51 @@ class Tally {
       ++m_long[std::string(key)];
       return;
     }
-    Key k{0, key.size()};
-    std::memcpy(&k.bytes, key.data(), key.size());
-    if (m_last < m_counts.size() && m_counts[m_last].first == k) {
-      ++m_counts[m_last].second;
-      return;
-    }
-    for (m_last = 0; m_last < m_counts.size(); ++m_last)
-      if (m_counts[m_last].first == k) {
-        ++m_counts[m_last].second;
+    std::uint64_t bytes = 0;
+    std::memcpy(&bytes, key.data(), key.size());
+    const auto size = static_cast<std::uint8_t>(key.size());
+    for (std::size_t i = slot(bytes, size);; i = (i + 1) & (m_slots.size() - 1)) {
+      Slot& s = m_slots[i];
+      if (s.count > 0 && s.bytes == bytes && s.size == size) {
+        ++s.count;
         return;
       }
-    m_counts.push_back({k, 1});
+      if (s.count == 0) {
+        s = {bytes, size, 1};
+        if (++m_used * 2 > m_slots.size()) grow();
+        return;
+      }
+    }
   }
   void merge_into(std::map<std::string, std::int64_t>& m) const {
-    for (const auto& [k, n] : m_counts)
-      m[std::string(reinterpret_cast<const char*>(&k.bytes), k.size)] += n;
+    for (const Slot& s : m_slots)
+      if (s.count > 0) m[std::string(reinterpret_cast<const char*>(&s.bytes), s.size)] += s.count;
     for (const auto& [key, n] : m_long) m[key] += n;
   }
 
  private:
-  struct Key {
-    std::uint64_t bytes;
-    std::size_t size;
-    friend bool operator==(const Key&, const Key&) = default;
+  struct Slot {
+    std::uint64_t bytes = 0;
+    std::uint8_t size = 0;
+    std::int64_t count = 0;
   };
-  std::vector<std::pair<Key, std::int64_t>> m_counts;
-  std::size_t m_last = 0;
+  std::size_t slot(std::uint64_t bytes, std::uint8_t size) const {
+    std::uint64_t h = (bytes ^ size) * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(h >> 32) & (m_slots.size() - 1);
+  }
+  void grow() {
+    std::vector<Slot> old(m_slots.size() * 2);
+    old.swap(m_slots);
+    for (const Slot& s : old)
+      if (s.count > 0)
+        for (std::size_t i = slot(s.bytes, s.size);; i = (i + 1) & (m_slots.size() - 1))
+          if (m_slots[i].count == 0) {
+            m_slots[i] = s;
+            break;
+          }
+  }
+  std::vector<Slot> m_slots = std::vector<Slot>(64);
+  std::size_t m_used = 0;
   std::map<std::string, std::int64_t> m_long;
 };
 
