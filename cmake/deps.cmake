@@ -57,6 +57,7 @@ if(NOT PKG_CONFIG_FOUND)
 endif()
 
 minemap_find_package(SQLite3 libsqlite3-dev)
+minemap_find_package(ZLIB zlib1g-dev)
 minemap_find_package(GEOS libgeos-dev 3.11 CONFIG)
 minemap_find_package(PROJ libproj-dev CONFIG)
 minemap_find_package(GDAL libgdal-dev CONFIG)

@@ -8,17 +8,18 @@
 #   layer     : may include
 set(MINEMAP_LAYER_TABLE
   "core       :"
+  "codec      : core"
   "geo        : core"
   "index      : core geo"
   "record     : core geo"
   "analysis   : core geo index record"
-  "store      : core geo index"
-  "io         : core geo"
-  "render     : core geo analysis store"
-  "tiles      : core geo index store"
-  "ops        : core geo index record analysis store io render"
-  "http       : core geo index record analysis store io render tiles ops"
-  "app        : core geo index record analysis store io render tiles ops http")
+  "store      : core codec geo index"
+  "io         : core codec geo"
+  "render     : core codec geo analysis store"
+  "tiles      : core codec geo index store"
+  "ops        : core codec geo index record analysis store io render"
+  "http       : core codec geo index record analysis store io render tiles ops"
+  "app        : core codec geo index record analysis store io render tiles ops http")
 
 # MINEMAP_LAYERS: the layers in order; MINEMAP_LAYER_<layer>_USES: what each may include.
 set(MINEMAP_LAYERS "")
