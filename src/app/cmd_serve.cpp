@@ -12,6 +12,7 @@
 
 #include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
+#include "core/memory.hpp"
 #include "http/service.hpp"
 #include "store/registry.hpp"
 
@@ -63,6 +64,7 @@ std::string web_folder(const std::string& web) {
 
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
+  core::prefer_returning_memory();
   auto reg = store::Registry::open(store, false);
   if (!fit_to_serve(reg, settings.allow_unverified)) return 1;
   http::Server server(settings.server);
@@ -97,6 +99,8 @@ int serve_store(const std::string& store, const std::string& bind, int port,
     std::cout << "minemap: the web application: " << url << "/app/" << std::endl;
   std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:" << url << "/); Ctrl-C stops"
             << std::endl;
+  reg.release_memory();  // what checking the audit chain and setting up read
+  core::return_freed_memory();
   server.run();
   std::cout << "minemap: stopped" << std::endl;
   return 0;

@@ -123,6 +123,20 @@ class PackedTree {
     search([&](std::size_t n) { return q.intersects(m_box[n]); }, leaf);
   }
 
+  // The same, telling each leaf whether its node's box lies wholly inside q (then every
+  // item of it is inside too): leaf(begin, end, inside).
+  template <class Leaf>
+  void search_box_inside(const core::Envelope& q, Leaf&& leaf) const {
+    if (m_items == 0) return;
+    std::size_t last = 0;
+    search(
+        [&](std::size_t n) {
+          last = n;
+          return q.intersects(m_box[n]);
+        },
+        [&](std::size_t lo, std::size_t hi) { leaf(lo, hi, contains(q, m_box[last])); });
+  }
+
   // Calls leaf(begin, end) for each group of items whose node lies within chord_m (a
   // straight-line distance) of p.
   template <class Leaf>
@@ -154,6 +168,10 @@ class PackedTree {
  private:
   // Adds levels above the last one built until a single root.
   void build_upper_levels();
+  static bool contains(const core::Envelope& outer, const core::Envelope& inner) {
+    return inner.min_x >= outer.min_x && inner.max_x <= outer.max_x && inner.min_y >= outer.min_y &&
+           inner.max_y <= outer.max_y;
+  }
 
   template <class Accept, class Leaf>
   void search(Accept&& accept, Leaf&& leaf) const {

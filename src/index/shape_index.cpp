@@ -174,6 +174,7 @@ ShapeIndex ShapeIndex::Builder::build(Queries queries) && {
     idx.m_ball[i] = ball;
   }
   idx.m_tree = PackedTree(idx.m_env, idx.m_box3);
+  *this = Builder();  // consumed: its copy of every vertex goes now, not with it
   return idx;
 }
 

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "core/memory.hpp"
+
 namespace minemap::ops {
 
 namespace {
@@ -66,12 +68,18 @@ analysis::Stats StatsCache::stats(const analysis::StatsPeriod& period) {
   }
   const bool open = !period.from && !period.to;
   if (open && m_open) return *m_open;
-  analysis::StatsBuilder b(period);
-  if (m_hazards) b.use_hazard_index(m_hazards);
-  m_reg.read_snapshot([&] { scan_stats_input(m_reg, b, !m_hazards); });
-  analysis::Stats s = b.finish();
-  m_hazards = b.hazard_index();
+  analysis::Stats s;
+  {
+    analysis::StatsBuilder b(period);
+    if (m_hazards) b.use_hazard_index(m_hazards);
+    m_reg.read_snapshot([&] { scan_stats_input(m_reg, b, !m_hazards); });
+    s = b.finish();
+    m_hazards = b.hazard_index();
+  }
   if (open) m_open = s;
+  // What the rows, their pages and the join took, back to the system: the server runs on.
+  m_reg.release_memory();
+  core::return_freed_memory();
   return s;
 }
 

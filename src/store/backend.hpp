@@ -114,6 +114,10 @@ class Backend {
   // go on meanwhile, unseen. A backend without snapshots just runs fn.
   virtual void read_snapshot(const std::function<void()>& fn) { fn(); }
 
+  // Frees what the backend caches of the store's pages (after a read of whole tables, in
+  // a process that runs on). Outside a transaction; a no-op for a backend without a cache.
+  virtual void release_memory() {}
+
   // The next free public id for the entity ("HZ-000124").
   virtual std::string next_id(const core::EntitySpec& spec) = 0;
 

@@ -552,6 +552,10 @@ void Registry::scan(const EntitySpec& spec, const ListQuery& q,
   m_backend->scan(spec, q, columns, fn);
 }
 
+std::int64_t Registry::count(const core::EntitySpec& spec) {
+  return m_backend->count(spec, false);
+}
+
 std::int64_t Registry::data_version() {
   if (auto v = gpkg::data_version(*m_backend)) return *v;
   auto last = m_backend->last_audit();

@@ -108,11 +108,16 @@ class Registry {
             const std::vector<std::string>& columns, const std::function<void(const ScanRow&)>& fn);
   // Runs fn, which only reads, on one snapshot of the store (Backend::read_snapshot).
   void read_snapshot(const std::function<void()>& fn) { m_backend->read_snapshot(fn); }
+  // The backend's cache of the store's pages freed (Backend::release_memory).
+  void release_memory() { m_backend->release_memory(); }
   // Changes after every committed write, by this Registry or by another connection to
   // the same store (another process's import): a reader holding data derived from the
   // store knows when to refresh it. Cheap (no table is read), so it may be asked before
   // every read of derived data. Writes inside an open transaction count at commit.
   std::int64_t data_version();
+  // How many rows the entity's table holds, deleted ones left out (approved or not): a
+  // bound to reserve room by before reading them all.
+  std::int64_t count(const core::EntitySpec& spec);
 
   // Users of the server, every change audited (a digest of the password hash, never the
   // hash). Passwords:

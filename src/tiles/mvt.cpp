@@ -353,34 +353,63 @@ bool Layer::add_fields(const core::Geometry& lonlat, const FieldMap& attributes,
 // As add_tag() for each pair, with the table's indexes mapped to the layer's once per
 // key or value: no hashing of strings for what an earlier feature brought already.
 bool Layer::add_indexed(const core::Geometry& mercator, const AttributeTable& table,
-                        std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id) {
+                        std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id,
+                        std::string_view id_text) {
+  m_mercator = true;
+  return add_indexed_built([&] { return build_geometry(mercator); }, table, tags, id, id_text);
+}
+
+bool Layer::add_indexed_point(core::Coord lonlat, const AttributeTable& table,
+                              std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id,
+                              std::string_view id_text) {
+  m_mercator = false;
+  return add_indexed_built(
+      [&] {
+        m_geometry.clear();
+        m_cursor = {0, 0};
+        add_points(std::span<const Coord>(&lonlat, 1));
+        return m_geometry.empty() ? 0 : static_cast<int>(kGeomPoint);
+      },
+      table, tags, id, id_text);
+}
+
+template <class Build>
+bool Layer::add_indexed_built(Build&& build, const AttributeTable& table,
+                              std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id,
+                              std::string_view id_text) {
   if (m_table != &table) {
     m_table = &table;
     m_table_keys.assign(table.keys.size(), kNone);
     m_table_values.clear();
   }
-  m_mercator = true;
-  return add_built(mercator, id, [&] {
-    for (std::size_t t = 0; t + 1 < tags.size(); t += 2) {
-      const core::Value& value = table.values[tags[t + 1]];
-      if (std::holds_alternative<std::monostate>(value)) continue;
-      std::uint32_t& key = m_table_keys[tags[t]];
-      if (key == kNone) key = key_index(table.keys[tags[t]]);
-      bool repeated = false;
-      for (std::size_t i = 0; i < m_tags.size() && !repeated; i += 2) repeated = m_tags[i] == key;
-      if (repeated) continue;
-      m_tags.push_back(key);
-      if (tags[t + 1] < table.unique.size() && table.unique[tags[t + 1]] != 0) {
-        // value_index() would find no equal value, this feature's or another's: it
-        // would add it.
-        m_tags.push_back(write_value(value));
-        continue;
-      }
-      auto [it, fresh] = m_table_values.try_emplace(tags[t + 1], kNone);
-      if (fresh) it->second = value_index(value);
-      m_tags.push_back(it->second);
+  const int type = build();
+  if (type == 0) return false;
+  m_tags.clear();
+  if (!id_text.empty()) {
+    m_tags.push_back(key_index("id"));
+    m_tags.push_back(write_value(core::Value(std::string(id_text))));
+  }
+  for (std::size_t t = 0; t + 1 < tags.size(); t += 2) {
+    const core::Value& value = table.values[tags[t + 1]];
+    if (std::holds_alternative<std::monostate>(value)) continue;
+    std::uint32_t& key = m_table_keys[tags[t]];
+    if (key == kNone) key = key_index(table.keys[tags[t]]);
+    bool repeated = false;
+    for (std::size_t i = 0; i < m_tags.size() && !repeated; i += 2) repeated = m_tags[i] == key;
+    if (repeated) continue;
+    m_tags.push_back(key);
+    if (tags[t + 1] < table.unique.size() && table.unique[tags[t + 1]] != 0) {
+      // value_index() would find no equal value, this feature's or another's: it
+      // would add it.
+      m_tags.push_back(write_value(value));
+      continue;
     }
-  });
+    auto [it, fresh] = m_table_values.try_emplace(tags[t + 1], kNone);
+    if (fresh) it->second = value_index(value);
+    m_tags.push_back(it->second);
+  }
+  write_feature(type, id);
+  return true;
 }
 
 int Layer::build_geometry(const core::Geometry& g) {
@@ -427,7 +456,7 @@ void Layer::project(const std::vector<Coord>& in, bool ring) {
 
 // MultiPoint: one MoveTo with a count, each point relative to the one before. Points
 // are tested after rounding, so a point is kept when it rounds into the buffered tile.
-void Layer::add_points(const std::vector<Coord>& points) {
+void Layer::add_points(std::span<const Coord> points) {
   m_part.clear();
   for (const Coord& c : points) {
     if (!std::isfinite(c.x) || !std::isfinite(c.y)) continue;

@@ -170,9 +170,17 @@ class Layer {
   // holds. Gives the bytes add_feature() gives for the lon/lat geometry and the
   // attributes the pairs stand for, provided that every feature of the layer comes from
   // this one table. `table` must outlive the layer.
+  // `id_text`, when given, is the feature's "id" attribute, first, as a value no other
+  // feature has (a public id kept as its number rather than in the table).
   bool add_indexed(const core::Geometry& mercator, const AttributeTable& table,
                    std::span<const std::uint32_t> tags,
-                   std::optional<std::uint64_t> id = std::nullopt);
+                   std::optional<std::uint64_t> id = std::nullopt, std::string_view id_text = {});
+  // The same for one point given in lon/lat (as add_feature() projects it), without a
+  // geometry object around it.
+  bool add_indexed_point(core::Coord lonlat, const AttributeTable& table,
+                         std::span<const std::uint32_t> tags,
+                         std::optional<std::uint64_t> id = std::nullopt,
+                         std::string_view id_text = {});
 
   const std::string& name() const { return m_name; }
   const TileId& tile() const { return m_transform.tile(); }
@@ -195,10 +203,15 @@ class Layer {
   // the feature.
   template <class AddTags>
   bool add_built(const core::Geometry& g, std::optional<std::uint64_t> id, AddTags&& add_tags);
+  // add_indexed() of a geometry given by build() (which returns its MVT type).
+  template <class Build>
+  bool add_indexed_built(Build&& build, const AttributeTable& table,
+                         std::span<const std::uint32_t> tags, std::optional<std::uint64_t> id,
+                         std::string_view id_text);
   core::Coord to_tile(core::Coord c) const {
     return m_mercator ? m_transform.project_mercator(c) : m_transform.project(c);
   }
-  void add_points(const std::vector<core::Coord>& points);
+  void add_points(std::span<const core::Coord> points);
   void add_line(const core::LineString& line);
   void add_polygon(const core::Polygon& polygon);
   void emit_part();

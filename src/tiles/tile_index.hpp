@@ -30,12 +30,43 @@ mvt::Attributes tile_attributes(const core::EntitySpec& spec, const core::Record
 
 struct TileLayerIndex {
   std::string name;
-  // Features in store order (the order of Registry::for_each, which tiles keep).
-  std::vector<core::Geometry> mercator;  // positions through mvt::lonlat_to_mercator()
-  std::vector<core::Envelope> box;       // lon/lat, as core::Geometry::envelope()
-  std::vector<std::uint8_t> point;       // Point or MultiPoint: never too small
+  // Features in store order (the order of Registry::for_each, which tiles keep): a single
+  // point in `points` (lon/lat: its own box), any other geometry among the shapes
+  // (positions through mvt::lonlat_to_mercator()) with its lon/lat box in `shape_box`, at
+  // geom[i]. Everything is in a few large arrays (a million points take about 55 bytes
+  // each), none in small blocks of its own.
+  enum Kind : std::uint8_t { kShape = 0, kPoint = 1, kMultiPoint = 2 };
+  std::vector<std::uint8_t> kind;  // points and multipoints are never too small
+  std::vector<std::uint32_t> geom;
+  std::vector<core::Coord> points;
+  std::vector<core::Envelope> shape_box;  // as core::Geometry::envelope()
+  // Shape k: its type, its parts shape_part[k] .. shape_part[k + 1], part p the positions
+  // part_start[p] .. part_start[p + 1] of shape_xy, a point, line, exterior ring or hole.
+  enum Part : std::uint8_t { kPartPoint = 0, kPartLine = 1, kPartShell = 2, kPartHole = 3 };
+  std::vector<core::GeomType> shape_type;
+  std::vector<std::uint32_t> shape_part{0};
+  std::vector<std::uint32_t> part_start{0};
+  std::vector<std::uint8_t> part_kind;
+  std::vector<core::Coord> shape_xy;
+  std::size_t shape_count() const { return shape_type.size(); }
+  void add_shape(const core::Geometry& mercator);
+  // Shape k into `out`, reusing the room `out` has.
+  void shape(std::size_t k, core::Geometry& out) const;
+  // The feature's lon/lat box.
+  core::Envelope box(std::size_t i) const {
+    if (kind[i] != kPoint) return shape_box[geom[i]];
+    core::Envelope e;
+    e.expand(points[geom[i]]);
+    return e;
+  }
+  // The MVT feature id (the public id's number) when id_kind[i] > 0; the public id is then
+  // the text id_prefix + the number in id_digits digits when id_kind[i] == 2 (what most
+  // ids are: not kept as text), else among the tags.
   std::vector<std::uint64_t> id;
-  std::vector<std::uint8_t> has_id;
+  std::vector<std::uint8_t> id_kind;
+  std::string id_prefix;
+  std::size_t id_digits = 0;
+  std::string id_text(std::size_t i) const;
   // Feature i's attributes: tags[tag_start[i] .. tag_start[i + 1]) as (key, value)
   // index pairs into `table`.
   mvt::AttributeTable table;
@@ -44,10 +75,9 @@ struct TileLayerIndex {
   // The R-tree over the envelopes, whose item positions are tree_order[p] in store order.
   index::PackedTree tree;
   std::vector<std::uint32_t> tree_order;
-  std::vector<core::Envelope> tree_box;  // box[tree_order[p]]
-  core::Envelope bounds;                 // of every feature
+  core::Envelope bounds;  // of every feature
 
-  std::size_t size() const { return box.size(); }
+  std::size_t size() const { return kind.size(); }
   // The features whose envelope intersects `q` (edges count), in store order.
   void query(const core::Envelope& q, std::vector<std::uint32_t>& out) const;
 };
@@ -58,7 +88,7 @@ struct TileLayerIndex {
 // others simplified; attributes reduced to those the map draws by. The grid is coarser
 // at each level until the tile fits.
 struct TileLimits {
-  std::size_t max_bytes = 500 * 1024;
+  std::size_t max_bytes = 500000;
   std::size_t max_features = 200000;
 };
 

@@ -331,6 +331,10 @@ class GpkgBackend final : public Backend {
     m_db.exec("COMMIT");
   }
 
+  void release_memory() override {
+    if (m_depth == 0 && !m_db.in_transaction()) sqlite3_db_release_memory(m_db.handle());
+  }
+
   std::string next_id(const EntitySpec& spec) override {
     std::string id;
     write([&] {
@@ -445,6 +449,8 @@ class GpkgBackend final : public Backend {
       fn(r);
       if (left > 0) --left;
     }
+    // A read of a whole table (the tile snapshot's, say) needs its pages no more.
+    if (!q.limit && !q.bbox) sqlite3_db_release_memory(m_db.handle());
   }
 
   void for_each_geometry(
@@ -594,6 +600,8 @@ class GpkgBackend final : public Backend {
   void for_each_audit(const std::function<void(const AuditEntry&)>& fn) override {
     Stmt s(m_db, "SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq");
     while (s.step()) fn(read_audit(s));
+    // The whole chain is read once (a check at start, a verify): its pages are not kept.
+    sqlite3_db_release_memory(m_db.handle());
   }
 
   std::optional<AuditEntry> audit_entry(std::int64_t seq) override {

@@ -95,7 +95,7 @@ TEST_F(TileIndex, BoxQueryIsTheBruteForceFilter) {
       l.query(q, got);
       want.clear();
       for (std::uint32_t i = 0; i < l.size(); ++i)
-        if (l.box[i].intersects(q)) want.push_back(i);
+        if (l.box(i).intersects(q)) want.push_back(i);
       ASSERT_EQ(got, want) << l.name << " box " << n;
     }
   }
