@@ -81,7 +81,7 @@ std::shared_ptr<const tiles::TileSnapshot> TilesApi::build(std::int64_t version)
       // A store that cannot be opened a second time (its file moved away): read through
       // the server's connection, under its lock, which holds writes meanwhile.
       log_line("cannot open " + m_location + " for reading (" + e.what() +
-          "); reading through the server's connection");
+               "); reading through the server's connection");
       std::lock_guard lock(m_mutex);
       return std::make_shared<const tiles::TileSnapshot>(
           tiles::TileSnapshot::build(m_store, version));
