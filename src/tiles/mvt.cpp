@@ -301,7 +301,10 @@ bool too_small(const core::Geometry& lonlat, int z, std::uint32_t extent) {
 // ---- Layer ----
 
 Layer::Layer(std::string name, const TileId& tile, LayerOptions opt)
-    : m_name(std::move(name)), m_transform(tile, opt.extent), m_buffer(opt.buffer) {
+    : m_name(std::move(name)),
+      m_transform(tile, opt.extent),
+      m_buffer(opt.buffer),
+      m_simplify(opt.simplify) {
   if (m_name.empty()) throw core::InputError("name", "a layer needs a name");
   if (m_buffer > opt.extent)
     throw core::InputError(
@@ -477,8 +480,73 @@ void Layer::add_line(const core::LineString& line) {
 void Layer::emit_part() {
   quantise_clipped();
   m_clip_a.clear();
+  simplify_part(false);
   if (m_part.size() < 2) return;
   write_path();
+}
+
+// Douglas-Peucker on m_part with the layer's tolerance (none when 0): the ends of a line
+// stay; a ring (open, no closing position) is split at its first vertex and the vertex
+// farthest from it, both kept.
+void Layer::simplify_part(bool ring) {
+  const std::size_t n = m_part.size();
+  if (m_simplify == 0 || n < 3) return;
+  const double tolerance2 = static_cast<double>(m_simplify) * m_simplify;
+  m_keep.assign(n, 0);
+  m_keep[0] = 1;
+  m_spans.clear();
+  if (ring) {
+    std::size_t far = 0;
+    double best = -1;
+    for (std::size_t i = 1; i < n; ++i) {
+      double dx = static_cast<double>(m_part[i].x - m_part[0].x);
+      double dy = static_cast<double>(m_part[i].y - m_part[0].y);
+      if (dx * dx + dy * dy > best) {
+        best = dx * dx + dy * dy;
+        far = i;
+      }
+    }
+    m_keep[far] = 1;
+    m_spans.emplace_back(0, far);
+    m_part.push_back(m_part[0]);  // the closing edge, from the far vertex back to the first
+    m_keep.push_back(1);
+    m_spans.emplace_back(far, n);
+  } else {
+    m_keep[n - 1] = 1;
+    m_spans.emplace_back(0, n - 1);
+  }
+  while (!m_spans.empty()) {
+    auto [a, b] = m_spans.back();
+    m_spans.pop_back();
+    if (b <= a + 1) continue;
+    const double ax = static_cast<double>(m_part[a].x), ay = static_cast<double>(m_part[a].y);
+    const double ux = static_cast<double>(m_part[b].x) - ax,
+                 uy = static_cast<double>(m_part[b].y) - ay;
+    const double uu = ux * ux + uy * uy;
+    std::size_t far = a;
+    double best = tolerance2;
+    for (std::size_t i = a + 1; i < b; ++i) {
+      double wx = static_cast<double>(m_part[i].x) - ax, wy = static_cast<double>(m_part[i].y) - ay;
+      double t = uu > 0 ? std::clamp((wx * ux + wy * uy) / uu, 0.0, 1.0) : 0.0;
+      double dx = wx - t * ux, dy = wy - t * uy;
+      if (dx * dx + dy * dy > best) {
+        best = dx * dx + dy * dy;
+        far = i;
+      }
+    }
+    if (far == a) continue;  // every vertex between within the tolerance: they go
+    m_keep[far] = 1;
+    m_spans.emplace_back(a, far);
+    m_spans.emplace_back(far, b);
+  }
+  if (ring) {
+    m_part.pop_back();
+    m_keep.pop_back();
+  }
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < m_part.size(); ++i)
+    if (m_keep[i]) m_part[k++] = m_part[i];
+  m_part.resize(k);
 }
 
 // m_clip_a rounded to whole units into m_part, without consecutive repeats.
@@ -523,6 +591,7 @@ void Layer::add_polygon(const core::Polygon& polygon) {
     }
     quantise_clipped();
     while (m_part.size() > 1 && m_part.back() == m_part.front()) m_part.pop_back();
+    simplify_part(true);
     // Without its exterior ring the polygon is gone, holes and all.
     if (!emit_ring(r == 0) && r == 0) return;
   }

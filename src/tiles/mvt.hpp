@@ -106,6 +106,10 @@ struct LayerOptions {
   // Units kept around the tile (0..extent), so that lines and outlines drawn across
   // tile edges join up.
   std::uint32_t buffer = kDefaultBuffer;
+  // Lines and rings simplified once rounded (Douglas-Peucker): a vertex closer than this
+  // many units to the line between the vertices kept around it goes. 0: none, the
+  // geometry as PostGIS's ST_AsMVTGeom gives it.
+  std::uint32_t simplify = 0;
 };
 
 // Attributes of one feature; std::monostate (null) values are left out.
@@ -176,6 +180,8 @@ class Layer {
   std::uint32_t buffer() const { return m_buffer; }
   std::size_t size() const { return m_count; }  // features written
   bool empty() const { return m_count == 0; }
+  // The bytes the layer adds to a tile so far (less a few of its header).
+  std::size_t bytes() const { return m_features.size() + m_keys.size() + m_values.size(); }
 
   friend std::string encode(std::span<const Layer> layers);
 
@@ -197,6 +203,7 @@ class Layer {
   void add_polygon(const core::Polygon& polygon);
   void emit_part();
   void quantise_clipped();
+  void simplify_part(bool ring);
   void write_path();
   bool emit_ring(bool exterior);
   void project(const std::vector<core::Coord>& in, bool ring);
@@ -209,6 +216,7 @@ class Layer {
   std::string m_name;
   TileTransform m_transform;
   std::uint32_t m_buffer;
+  std::uint32_t m_simplify;
   double m_min, m_max;            // the buffered tile: [m_min, m_max] on both axes
   core::Envelope m_lonlat_box;    // the buffered tile in lon/lat, grown by one unit
   core::Envelope m_mercator_box;  // the same in metres
@@ -236,6 +244,8 @@ class Layer {
   // Scratch buffers, reused from feature to feature.
   std::vector<core::Coord> m_projected, m_clip_a, m_clip_b;
   std::vector<TilePoint> m_part;
+  std::vector<std::uint8_t> m_keep;
+  std::vector<std::pair<std::size_t, std::size_t>> m_spans;
   std::vector<std::uint32_t> m_geometry, m_tags;
   std::string m_message;  // one feature or value, encoded
   TilePoint m_cursor;

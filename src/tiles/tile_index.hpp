@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,16 @@ struct TileLayerIndex {
   void query(const core::Envelope& q, std::vector<std::uint32_t>& out) const;
 };
 
+// What one tile may hold (tippecanoe's defaults). A tile over more is generalised
+// (docs/tiles.md): points gathered into clusters on a grid of the tile, each with its
+// point_count; lines and areas smaller than a grid cell counted into the clusters, the
+// others simplified; attributes reduced to those the map draws by. The grid is coarser
+// at each level until the tile fits.
+struct TileLimits {
+  std::size_t max_bytes = 500 * 1024;
+  std::size_t max_features = 200000;
+};
+
 class TileSnapshot {
  public:
   // Reads every tile layer of the store (approved, not deleted). The caller holds the
@@ -62,13 +73,25 @@ class TileSnapshot {
   // Lon/lat box of every feature of every layer (empty when there is none).
   core::Envelope bounds() const;
 
-  // The tile's bytes (uncompressed MVT; empty when no layer has a feature), as
-  // encoding each record fetched by box from the store would give them.
-  std::string encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt) const;
+  // The tile's bytes (uncompressed MVT; empty when no layer has a feature): within the
+  // limits as encoding each record fetched by box from the store would give them, else
+  // generalised. Generalised tiles are kept (up to 64 MB) for the next request.
+  std::string encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt,
+                          const TileLimits& limits = {}) const;
+  // The same with the level of generalisation it took: 0 none, then 1, 2 ... (the
+  // grid's cell is 8 << level tile units).
+  struct Encoded {
+    std::string bytes;
+    int level = 0;
+  };
+  Encoded encode_tile_levelled(const mvt::TileId& tile, mvt::LayerOptions opt,
+                               const TileLimits& limits = {}) const;
 
  private:
+  struct Cache;
   std::int64_t m_version = 0;
   std::vector<TileLayerIndex> m_layers;
+  std::shared_ptr<Cache> m_cache;
 };
 
 // The lon/lat box to fetch for a tile: the tile grown by the buffer (a fraction of the
