@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "codec/gzip.hpp"
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
 #include "http/encoding.hpp"
@@ -136,6 +137,32 @@ std::string TilesApi::etag(const tiles::TileSnapshot& s) const {
          hex(options_digest(m_opt)) + "\"";
 }
 
+std::shared_ptr<const std::string> TilesApi::gzip_tile(const tiles::TileSnapshot& snap,
+                                                       const tiles::mvt::TileId& id,
+                                                       const std::string& tile) {
+  const std::uint64_t key =
+      (static_cast<std::uint64_t>(id.z) << 48) | (std::uint64_t{id.x} << 24) | std::uint64_t{id.y};
+  const std::int64_t version = snap.data_version();
+  {
+    std::lock_guard lock(m_gzip.mutex);
+    if (m_gzip.version == version) {
+      auto it = m_gzip.tiles.find(key);
+      if (it != m_gzip.tiles.end()) return it->second;
+    }
+  }
+  auto gz = std::make_shared<const std::string>(codec::gzip(tile));  // outside the lock
+  std::lock_guard lock(m_gzip.mutex);
+  // A request still answered by an older snapshot keeps its tile to itself.
+  if (version < m_gzip.version) return gz;
+  if (version > m_gzip.version || m_gzip.bytes + gz->size() > kGzipCacheBytes) {
+    m_gzip.tiles.clear();
+    m_gzip.bytes = 0;
+    m_gzip.version = version;
+  }
+  if (m_gzip.tiles.emplace(key, gz).second) m_gzip.bytes += gz->size();
+  return gz;
+}
+
 std::string TilesApi::encode_tile(int z, std::uint32_t x, std::uint32_t y) {
   // Encoded without any lock: the snapshot is immutable and shared.
   return fresh_snapshot()->encode_tile(tiles::mvt::tile_id(z, x, y), {m_opt.extent, m_opt.buffer});
@@ -155,8 +182,20 @@ Response TilesApi::tile(const Request& r, const std::string& z, const std::strin
   out.headers.emplace_back("Cache-Control", "no-cache");
   if (not_modified(r, out)) return out;
   // Encoded without any lock: the snapshot is immutable and shared. Compressed, when
-  // the client accepts gzip, by the router (negotiate_encoding).
+  // the client accepts gzip, by the router (negotiate_encoding), or here for a large
+  // tile, kept compressed for the next client.
   out.body = snap->encode_tile(id, {m_opt.extent, m_opt.buffer});
+  if (out.body.size() >= kGzipCacheFrom && accepts_gzip(header_list(r, "Accept-Encoding"))) {
+    std::shared_ptr<const std::string> gz;
+    try {
+      gz = gzip_tile(*snap, id, out.body);
+    } catch (const std::exception&) {
+      return out;  // zlib out of memory: left to the router, which sends it as it is
+    }
+    out.body = *gz;
+    out.headers.emplace_back("Content-Encoding", "gzip");
+    out.headers.emplace_back("Vary", "Accept-Encoding");
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "http/rebuilder.hpp"
 #include "http/server.hpp"
@@ -69,6 +70,24 @@ class TilesApi {
   // and again after a failed one.
   std::optional<store::Registry> m_reader;
   Rebuilder<tiles::TileSnapshot> m_builder;  // after what its thread uses
+
+  // The gzip form of the larger tiles of the snapshot answering, kept for the next
+  // client (compressing 400 KB takes 15-20 ms, more than drawing it again from the
+  // snapshot's own cache): emptied when a newer snapshot answers, or when full.
+  struct GzipCache {
+    std::mutex mutex;
+    std::int64_t version = -1;
+    std::unordered_map<std::uint64_t, std::shared_ptr<const std::string>> tiles;
+    std::size_t bytes = 0;
+  };
+  std::shared_ptr<const std::string> gzip_tile(const tiles::TileSnapshot& snap,
+                                               const tiles::mvt::TileId& id,
+                                               const std::string& tile);
+  GzipCache m_gzip;
 };
+
+// Tiles from this size on are kept compressed (TilesApi::m_gzip), up to kGzipCacheBytes.
+inline constexpr std::size_t kGzipCacheFrom = 16 * 1024;
+inline constexpr std::size_t kGzipCacheBytes = 32u << 20;
 
 }  // namespace minemap::http

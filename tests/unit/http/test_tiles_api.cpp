@@ -122,5 +122,44 @@ TEST_F(TilesApiTest, EmptyTilesStayEmptyWithTheirTag) {
   EXPECT_FALSE(header(empty, "ETag").empty());
 }
 
+TEST_F(TilesApiTest, LargeTilesKeptCompressedUntilTheNextSnapshot) {
+  store::Backend& b = open();
+  populate(b, 1);
+  const auto& it = core::spec(core::Entity::Item);
+  b.transaction([&] {
+    for (int k = 2; k <= 2500; ++k) {
+      Record r = make_record(it, k);
+      r.geometry = core::Geometry::point(30.0 + 0.0003 * (k % 700), 10.0 + 0.0007 * (k / 7 % 300));
+      b.insert(it, r);
+    }
+  });
+  store::Registry reg(std::move(m_store));
+  std::mutex store_mutex;
+  http::Server server;
+  http::TilesApi tiles(reg, store_mutex);
+  tiles.install(server);
+
+  const http::Response plain = get(server, kTile);
+  ASSERT_GE(plain.body.size(), http::kGzipCacheFrom);
+  const http::Response gz = get(server, kTile, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(header(gz, "Content-Encoding"), "gzip");
+  EXPECT_EQ(header(gz, "Vary"), "Accept-Encoding");
+  EXPECT_EQ(codec::gunzip(gz.body, 64 << 20, "tile"), plain.body);
+  EXPECT_EQ(get(server, kTile, {{"Accept-Encoding", "gzip"}}).body, gz.body);  // kept
+  EXPECT_EQ(get(server, kTile, {{"Accept-Encoding", "gzip;q=0"}}).body, plain.body);
+
+  // A write and its snapshot: the compressed tile is the new one.
+  Record item;
+  item.workflow = "approved";
+  item.fields["category"] = std::string("AP_MINE");
+  item.geometry = core::Geometry::point(30.1, 10.1);
+  reg.add(it, item, store::Actor{});
+  tiles.fresh_snapshot();
+  const http::Response plain2 = get(server, kTile);
+  EXPECT_GT(plain2.body.size(), plain.body.size());
+  const http::Response gz2 = get(server, kTile, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(codec::gunzip(gz2.body, 64 << 20, "tile"), plain2.body);
+}
+
 }  // namespace
 }  // namespace minemap::testing_gpkg
