@@ -137,20 +137,28 @@ std::string TilesApi::etag(const tiles::TileSnapshot& s) const {
          hex(options_digest(m_opt)) + "\"";
 }
 
+namespace {
+
+std::uint64_t tile_key(const tiles::mvt::TileId& id) {
+  return (static_cast<std::uint64_t>(id.z) << 48) | (std::uint64_t{id.x} << 24) |
+         std::uint64_t{id.y};
+}
+
+}  // namespace
+
+std::shared_ptr<const std::string> TilesApi::cached_gzip(const tiles::TileSnapshot& snap,
+                                                         const tiles::mvt::TileId& id) {
+  std::lock_guard lock(m_gzip.mutex);
+  if (m_gzip.version != snap.data_version()) return nullptr;
+  auto it = m_gzip.tiles.find(tile_key(id));
+  return it == m_gzip.tiles.end() ? nullptr : it->second;
+}
+
 std::shared_ptr<const std::string> TilesApi::gzip_tile(const tiles::TileSnapshot& snap,
                                                        const tiles::mvt::TileId& id,
                                                        const std::string& tile) {
-  const std::uint64_t key =
-      (static_cast<std::uint64_t>(id.z) << 48) | (std::uint64_t{id.x} << 24) | std::uint64_t{id.y};
-  const std::int64_t version = snap.data_version();
-  {
-    std::lock_guard lock(m_gzip.mutex);
-    if (m_gzip.version == version) {
-      auto it = m_gzip.tiles.find(key);
-      if (it != m_gzip.tiles.end()) return it->second;
-    }
-  }
   auto gz = std::make_shared<const std::string>(codec::gzip(tile));  // outside the lock
+  const std::int64_t version = snap.data_version();
   std::lock_guard lock(m_gzip.mutex);
   // A request still answered by an older snapshot keeps its tile to itself.
   if (version < m_gzip.version) return gz;
@@ -159,7 +167,7 @@ std::shared_ptr<const std::string> TilesApi::gzip_tile(const tiles::TileSnapshot
     m_gzip.bytes = 0;
     m_gzip.version = version;
   }
-  if (m_gzip.tiles.emplace(key, gz).second) m_gzip.bytes += gz->size();
+  if (m_gzip.tiles.emplace(tile_key(id), gz).second) m_gzip.bytes += gz->size();
   return gz;
 }
 
@@ -184,18 +192,20 @@ Response TilesApi::tile(const Request& r, const std::string& z, const std::strin
   // Encoded without any lock: the snapshot is immutable and shared. Compressed, when
   // the client accepts gzip, by the router (negotiate_encoding), or here for a large
   // tile, kept compressed for the next client.
-  out.body = snap->encode_tile(id, {m_opt.extent, m_opt.buffer});
-  if (out.body.size() >= kGzipCacheFrom && accepts_gzip(header_list(r, "Accept-Encoding"))) {
-    std::shared_ptr<const std::string> gz;
+  const bool gzip = accepts_gzip(header_list(r, "Accept-Encoding"));
+  std::shared_ptr<const std::string> gz = gzip ? cached_gzip(*snap, id) : nullptr;
+  if (!gz) {
+    out.body = snap->encode_tile(id, {m_opt.extent, m_opt.buffer});
+    if (!gzip || out.body.size() < kGzipCacheFrom) return out;
     try {
       gz = gzip_tile(*snap, id, out.body);
     } catch (const std::exception&) {
       return out;  // zlib out of memory: left to the router, which sends it as it is
     }
-    out.body = *gz;
-    out.headers.emplace_back("Content-Encoding", "gzip");
-    out.headers.emplace_back("Vary", "Accept-Encoding");
   }
+  out.body = *gz;
+  out.headers.emplace_back("Content-Encoding", "gzip");
+  out.headers.emplace_back("Vary", "Accept-Encoding");
   return out;
 }
 

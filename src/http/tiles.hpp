@@ -80,6 +80,8 @@ class TilesApi {
     std::unordered_map<std::uint64_t, std::shared_ptr<const std::string>> tiles;
     std::size_t bytes = 0;
   };
+  std::shared_ptr<const std::string> cached_gzip(const tiles::TileSnapshot& snap,
+                                                 const tiles::mvt::TileId& id);
   std::shared_ptr<const std::string> gzip_tile(const tiles::TileSnapshot& snap,
                                                const tiles::mvt::TileId& id,
                                                const std::string& tile);
