@@ -10,6 +10,7 @@
 
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
+#include "http/encoding.hpp"
 
 namespace minemap::http {
 
@@ -107,6 +108,16 @@ Response Router::dispatch(Request& r) const {
 }
 
 Response Router::answer(Request& r) const {
+  Response out = answer_plain(r);
+  try {
+    negotiate_encoding(r, out);
+  } catch (const std::exception&) {
+    // (out of memory while compressing: the body goes out as it was)
+  }
+  return out;
+}
+
+Response Router::answer_plain(Request& r) const {
   try {
     return dispatch(r);
   } catch (const core::NotFound& e) {

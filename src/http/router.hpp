@@ -26,7 +26,8 @@ class Router {
   // The answer to `r` (its method, path and the rest filled in): the handler's
   // response, or a problem. Never throws: an unexpected exception is a 500 whose
   // detail says nothing of it (its message goes to stderr). For HEAD, the GET answer
-  // (the server sends its headers only).
+  // (the server sends its headers only). Compressed when the request accepts gzip and
+  // the response is eligible (http/encoding.hpp, negotiate_encoding).
   Response answer(Request& r) const;
 
  private:
@@ -36,6 +37,7 @@ class Router {
     Handler handler;
   };
   Response dispatch(Request& r) const;
+  Response answer_plain(Request& r) const;  // answer() before the encoding
 
   std::vector<Route> m_routes;
   std::vector<StaticFiles> m_mounts;
