@@ -6,6 +6,9 @@
 #include <limits>
 
 namespace minemap::store::gpkg {
+
+static_assert(kOpenReadOnly == SQLITE_OPEN_READONLY);
+
 namespace {
 
 // Long DDL would drown the message; its start is enough to find it.

@@ -24,6 +24,10 @@ class SqliteError : public core::StorageError {
   int m_code;
 };
 
+// The flag of a connection that only reads an existing file (SQLITE_OPEN_READONLY), for
+// the layers that may not include SQLite's header.
+inline constexpr int kOpenReadOnly = 0x00000001;
+
 class Db {
  public:
   // flags: SQLITE_OPEN_* bits. Extended result codes are switched on.
