@@ -573,7 +573,9 @@ std::unique_ptr<TileArchive> open_tile_archive(const std::string& path) {
     src.reset();
     return std::make_unique<MbTiles>(path);
   }
-  if (head.rfind("PM", 0) == 0)
+  // Versions 1 and 2 began with "PM" and a 16-bit version number.
+  if (head.size() >= 4 && head.rfind("PM", 0) == 0 && (head[2] == 1 || head[2] == 2) &&
+      head[3] == 0)
     bad(path, "an older PMTiles version (1 or 2); version 3 is read (pmtiles convert makes one)");
   bad(path, head.empty() ? "empty" : "neither a PMTiles nor an MBTiles file");
 }
