@@ -119,8 +119,10 @@ Response BasemapApi::tile(const Request& r, const std::string& z, const std::str
     t = m_archive->tile(static_cast<int>(zi), static_cast<std::uint32_t>(xi),
                         static_cast<std::uint32_t>(yi));
   } catch (const core::InputError& e) {
-    // The file was checked at start; a fault here is the file's (changed since), not the
-    // request's.
+    // The file was checked at start; a fault here is the file's (changed since, or a
+    // query it makes endless), not the request's.
+    return problem(500, "The base map's file is unreadable", e.what());
+  } catch (const core::StorageError& e) {
     return problem(500, "The base map's file is unreadable", e.what());
   }
   Response out;

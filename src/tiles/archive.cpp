@@ -407,6 +407,11 @@ class PmTiles : public TileArchive {
 
 // ---- MBTiles 1.3 ----
 
+// SQLite instructions one query of an MBTiles file may take (some 0.1 s): a tile read
+// takes a few hundred; the zooms of a file without them in its metadata, two look-ups in
+// its tiles' index (tilemaker and GDAL make one), or a scan of a million rows without.
+constexpr std::int64_t kMaxSqliteSteps = 20'000'000;
+
 bool parse_doubles(std::string_view text, double* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -429,6 +434,8 @@ class MbTiles : public TileArchive {
     m_meta.format = "mbtiles";
     try {
       m_db = std::make_unique<store::gpkg::Db>(path, store::gpkg::kOpenReadOnly);
+      // A view in the file could make any query endless: each read is cut short.
+      m_db->limit_steps(kMaxSqliteSteps);
       read_metadata();
       m_tile = std::make_unique<store::gpkg::Stmt>(
           *m_db,

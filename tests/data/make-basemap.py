@@ -237,6 +237,20 @@ def main():
                      "CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);"
                      "INSERT INTO metadata VALUES ('format', 'png'), ('name', 'raster');")
     db.close()
+    # Tiles as an endless view: refused at start when the zooms must be read from it,
+    # cut short at the first tile read otherwise.
+    endless = ("CREATE TABLE metadata (name text, value text);"
+               "CREATE VIEW tiles AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+               "SELECT 0 AS zoom_level, 0 AS tile_column, 0 AS tile_row, n AS tile_data FROM c WHERE n < 0;"
+               "INSERT INTO metadata VALUES ('format', 'pbf');")
+    for name, extra in (("bad-endless.mbtiles", ""),
+                        ("slow-view.mbtiles", "INSERT INTO metadata VALUES ('minzoom', '0'), ('maxzoom', '14');")):
+        f = os.path.join(out, name)
+        if os.path.exists(f):
+            os.remove(f)
+        db = sqlite3.connect(f)
+        db.executescript(endless + extra)
+        db.close()
 
 
 if __name__ == "__main__":

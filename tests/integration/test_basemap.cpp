@@ -206,6 +206,20 @@ TEST_F(Basemap, CoordinatesOutOfRangeAre400NamingTheField) {
   }
 }
 
+TEST_F(Basemap, AnEndlessQueryOfTheFileIsCutShort) {
+  // The file's `tiles` is a view that never ends: the read is interrupted (500, naming
+  // the file), and the server goes on answering.
+  ServeProcess s(store(), (*s_dir) / "slow.log",
+                 {"--basemap", (maps() / "slow-view.mbtiles").string()});
+  ASSERT_FALSE(s.url().empty()) << slurp((*s_dir) / "slow.log");
+  for (int i = 0; i < 2; ++i) {
+    auto g = get(s.url() + "basemap/0/0/0.mvt");
+    EXPECT_EQ(g.status, 500) << g.body;
+    EXPECT_NE(g.body.find("slow-view.mbtiles"), std::string::npos) << g.body;
+  }
+  EXPECT_EQ(get(s.url() + "basemap.json").status, 200);
+}
+
 TEST_F(Basemap, WithoutABasemapTheRoutesAreNotThere) {
   ServeProcess s(store(), (*s_dir) / "none.log");
   ASSERT_FALSE(s.url().empty());
@@ -227,6 +241,7 @@ TEST_F(Basemap, BrokenArchivesAreRefusedAtStartNamingTheFile) {
       {"bad-leaf-outside.pmtiles", "outside the leaf directories"},
       {"bad-root-gzip.pmtiles", "root directory"},
       {"bad-raster.mbtiles", "format pbf"},
+      {"bad-endless.mbtiles", "interrupted"},
   };
   for (const auto& [file, what] : cases) {
     const std::string path = (maps() / file).string();
