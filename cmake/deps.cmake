@@ -72,6 +72,13 @@ minemap_find_package(OpenSSL libssl-dev)
 minemap_plain_library(GeographicLib::GeographicLib GeographicLib/Geodesic.hpp GeographicLib
   libgeographiclib-dev)
 minemap_header_library(protozero::protozero protozero/pbf_writer.hpp libprotozero-dev)
+# The web map's text: glyphs made at build time (web/glyphs/make_glyphs.cpp) with FreeType
+# from the Open Sans fonts of Debian's fonts-open-sans (Apache 2.0).
+minemap_find_package(Freetype libfreetype-dev)
+set(MINEMAP_GLYPH_FONT_DIR /usr/share/fonts/truetype/open-sans)
+if(NOT EXISTS ${MINEMAP_GLYPH_FONT_DIR}/OpenSans-Regular.ttf)
+  minemap_missing("${MINEMAP_GLYPH_FONT_DIR}/OpenSans-Regular.ttf" fonts-open-sans)
+endif()
 if(MINEMAP_TESTS)
   minemap_find_package(GTest libgtest-dev)
   if(NOT TARGET GTest::gmock)

@@ -158,19 +158,93 @@ function escapeHtml(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-// The base every map draws: world boundaries (Natural Earth via world-atlas), then the
-// store's tiles. Fetched once for every map of the page.
+// The base every map draws: world boundaries (Natural Earth via world-atlas), the
+// server's base map when it has one (serve --basemap, docs/basemap.md; null otherwise),
+// then the store's tiles. Fetched once for every map of the page.
 let baseData = null;
 function loadBaseData() {
   baseData ||= Promise.all([fetch("vendor/countries-110m.json").then((r) => r.json()),
-    fetch("/tiles.json").then((r) => r.json())]);
+    fetch("/tiles.json").then((r) => r.json()),
+    fetch("/basemap.json").then((r) => (r.ok ? r.json() : null)).catch(() => null)]);
   return baseData;
+}
+
+// The map's text: glyphs the build made from Open Sans (docs/basemap.md, "Fonts"), served
+// with the application. Stacks: "Open Sans Regular", "Open Sans Bold", "Open Sans Italic".
+const GLYPHS = new URL("glyphs/", location.href).href + "{fontstack}/{range}.pbf";
+const FONT = ["Open Sans Regular"];
+const FONT_BOLD = ["Open Sans Bold"];
+const FONT_ITALIC = ["Open Sans Italic"];
+
+// The base map's layers, for the OpenMapTiles schema that tilemaker writes (layers water,
+// landcover, landuse, park, waterway, building, transportation, transportation_name,
+// boundary, place). Names: the Latin one tilemaker writes, else the plain one.
+const BASEMAP_NAME = ["coalesce", ["get", "name:latin"], ["get", "name"], ["get", "name_en"]];
+function addBasemapLayers(map, tilejson) {
+  map.addSource("basemap", { type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom,
+    maxzoom: tilejson.maxzoom, attribution: tilejson.attribution });
+  const bm = (layer, spec) => map.addLayer({ source: "basemap", "source-layer": layer, ...spec });
+  bm("landcover", { id: "bm-landcover", type: "fill", paint: {
+    "fill-color": ["match", ["get", "class"], ["wood", "forest"], "#d3e3c4", "grass", "#e3edd3",
+      "farmland", "#eef0d6", "sand", "#f3ecd2", ["ice", "glacier"], "#f4f8fa", "wetland", "#d9e8e0",
+      "rock", "#e5e2dc", "#e6ebd8"], "fill-opacity": 0.8 } });
+  bm("landuse", { id: "bm-landuse", type: "fill", paint: {
+    "fill-color": ["match", ["get", "class"], "residential", "#ebe5dd",
+      ["industrial", "commercial", "retail"], "#eddfe0", "military", "#f1d5cf",
+      "cemetery", "#dde5d6", ["farmland", "farmyard", "orchard", "vineyard"], "#eef0d6", "#ebe7df"],
+    "fill-opacity": 0.8 } });
+  bm("park", { id: "bm-park", type: "fill", paint: { "fill-color": "#d8eacb", "fill-opacity": 0.7 } });
+  bm("water", { id: "bm-water", type: "fill", paint: { "fill-color": "#aad3df" } });
+  bm("waterway", { id: "bm-waterway", type: "line", paint: { "line-color": "#aad3df",
+    "line-width": ["interpolate", ["linear"], ["zoom"], 8, 0.5, 14, ["match", ["get", "class"], "river", 3, 1.2]] } });
+  bm("building", { id: "bm-building", type: "fill", minzoom: 13, paint: {
+    "fill-color": "#ddd5ca", "fill-outline-color": "#c9bfb2" } });
+  bm("boundary", { id: "bm-boundary", type: "line",
+    filter: ["all", ["<=", ["coalesce", ["get", "admin_level"], 99], 4], ["!=", ["get", "maritime"], 1]],
+    paint: { "line-color": "#9e8fa8", "line-dasharray": [3, 2],
+      "line-width": ["match", ["get", "admin_level"], 2, 1.4, 0.8] } });
+  const major = ["motorway", "trunk", "primary", "secondary", "tertiary"];
+  bm("transportation", { id: "bm-road-casing", type: "line", minzoom: 10,
+    filter: ["match", ["get", "class"], [...major, "minor"], true, false],
+    layout: { "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": "#c8bca9", "line-gap-width": ["interpolate", ["linear"], ["zoom"],
+      10, ["match", ["get", "class"], ["motorway", "trunk", "primary"], 1.5, 0.8],
+      16, ["match", ["get", "class"], ["motorway", "trunk", "primary"], 9, "minor", 5, 7]],
+      "line-width": 1 } });
+  bm("transportation", { id: "bm-road", type: "line",
+    filter: ["match", ["get", "class"], [...major, "minor", "service"], true, false],
+    layout: { "line-cap": "round", "line-join": "round" },
+    paint: {
+      "line-color": ["match", ["get", "class"], "motorway", "#e892a2", "trunk", "#f9b29c",
+        "primary", "#fcd6a4", "secondary", "#f7fabf", "#ffffff"],
+      "line-width": ["interpolate", ["linear"], ["zoom"],
+        5, ["match", ["get", "class"], ["motorway", "trunk"], 1, "primary", 0.7, 0.3],
+        10, ["match", ["get", "class"], ["motorway", "trunk", "primary"], 1.5, ["secondary", "tertiary"], 1, 0.5],
+        16, ["match", ["get", "class"], ["motorway", "trunk", "primary"], 9, ["secondary", "tertiary"], 7, 4]] } });
+  bm("transportation", { id: "bm-track", type: "line", minzoom: 11,
+    filter: ["match", ["get", "class"], ["track", "path"], true, false],
+    paint: { "line-color": "#a0785a", "line-dasharray": [2, 1.5],
+      "line-width": ["interpolate", ["linear"], ["zoom"], 11, 0.6, 16, 1.5] } });
+  bm("transportation", { id: "bm-rail", type: "line", minzoom: 8,
+    filter: ["==", ["get", "class"], "rail"],
+    paint: { "line-color": "#9a9a9a", "line-dasharray": [3, 3], "line-width": 1 } });
+  bm("transportation_name", { id: "bm-road-name", type: "symbol", minzoom: 12,
+    layout: { "symbol-placement": "line", "text-field": BASEMAP_NAME, "text-font": FONT,
+      "text-size": 11 },
+    paint: { "text-color": "#555", "text-halo-color": "#fff", "text-halo-width": 1.2 } });
+  bm("place", { id: "bm-place", type: "symbol",
+    filter: ["match", ["get", "class"], ["city", "town", "village", "hamlet", "suburb", "country", "state"], true, false],
+    layout: { "text-field": BASEMAP_NAME,
+      "text-font": ["match", ["get", "class"], ["city", "town", "country"], ["literal", FONT_BOLD], ["literal", FONT]],
+      "text-size": ["match", ["get", "class"], "country", 14, "city", 14, "town", 12, "village", 11, 10],
+      "symbol-sort-key": ["coalesce", ["get", "rank"], 99] },
+    paint: { "text-color": "#333", "text-halo-color": "#fff", "text-halo-width": 1.5 } });
 }
 
 function newMap(container, options = {}) {
   const map = new maplibregl.Map({
     container,
-    style: { version: 8, sources: {},
+    style: { version: 8, sources: {}, glyphs: GLYPHS,
       layers: [{ id: "sea", type: "background", paint: { "background-color": "#dfe8ee" } }] },
     center: [0, 20],
     zoom: 1.5,
@@ -180,16 +254,22 @@ function newMap(container, options = {}) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
   map.ready = new Promise((ok) => map.on("load", async () => {
-    const [topo, tilejson] = await loadBaseData();
+    const [topo, tilejson, basemap] = await loadBaseData();
     map.addSource("world", { type: "geojson", data: topojson.feature(topo, topo.objects.countries) });
     map.addLayer({ id: "land", type: "fill", source: "world", paint: { "fill-color": "#f4f1ea" } });
     map.addLayer({ id: "borders", type: "line", source: "world",
       paint: { "line-color": "#b0a999", "line-width": 0.6 } });
+    if (basemap) {
+      addBasemapLayers(map, basemap);
+      // OpenStreetMap's licence asks for its credit wherever its data is shown.
+      map.addControl(new maplibregl.AttributionControl({ compact: true }));
+    }
     map.addSource("minemap", { type: "vector", tiles: tilejson.tiles,
       minzoom: tilejson.minzoom, maxzoom: 16 });
     addLayers(map);
-    if (tilejson.bounds) {
-      const [w, s, e, n] = tilejson.bounds;
+    const fit = tilejson.bounds || (basemap && basemap.bounds);
+    if (fit) {
+      const [w, s, e, n] = fit;
       map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
     }
     ok(map);

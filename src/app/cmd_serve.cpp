@@ -13,8 +13,10 @@
 #include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
 #include "core/memory.hpp"
+#include "http/basemap.hpp"
 #include "http/service.hpp"
 #include "store/registry.hpp"
+#include "tiles/archive.hpp"
 
 namespace minemap::app {
 
@@ -65,6 +67,15 @@ std::string web_folder(const std::string& web) {
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
   core::prefer_returning_memory();
+  // The base map first: a bad file stops serve (exit 2) before anything else starts.
+  std::shared_ptr<const tiles::TileArchive> basemap;
+  if (!settings.basemap.empty()) {
+    try {
+      basemap = tiles::open_tile_archive(settings.basemap);
+    } catch (const core::InputError& e) {
+      throw core::InputError("--basemap", e.what());
+    }
+  }
   auto reg = store::Registry::open(store, false);
   if (!fit_to_serve(reg, settings.allow_unverified)) return 1;
   http::Server server(settings.server);
@@ -75,6 +86,12 @@ int serve_store(const std::string& store, const std::string& bind, int port,
   opt.input = settings.input;
   http::Service service(reg, opt);
   service.install(server);
+  std::unique_ptr<http::BasemapApi> basemap_api;
+  if (basemap) {
+    basemap_api =
+        std::make_unique<http::BasemapApi>(basemap, http::BasemapOptions{settings.public_url});
+    basemap_api->install(server);
+  }
   const std::string web_dir = web_folder(web);
   if (!web_dir.empty()) server.mount("/app/", web_dir);
   int bound = 0;
@@ -97,6 +114,12 @@ int serve_store(const std::string& store, const std::string& bind, int port,
   std::cout << "minemap: serving " << store << " at " << url << "/" << std::endl;
   if (!web_dir.empty())
     std::cout << "minemap: the web application: " << url << "/app/" << std::endl;
+  if (basemap) {
+    const auto& m = basemap->metadata();
+    std::cout << "minemap: the base map: " << settings.basemap << " (" << m.format << ", zooms "
+              << m.min_zoom << " to " << m.max_zoom << ") at " << url << "/basemap.json"
+              << std::endl;
+  }
   std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:" << url << "/); Ctrl-C stops"
             << std::endl;
   reg.release_memory();  // what checking the audit chain and setting up read
@@ -180,6 +203,10 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--secure-cookies", a->settings.secure_cookies,
                 "mark the session cookie Secure although serve speaks plain HTTP (behind a "
                 "proxy that speaks HTTPS)");
+  cmd->add_option("--basemap", a->settings.basemap,
+                  "a base map drawn under the data: vector tiles in a PMTiles (version 3) or "
+                  "MBTiles file, e.g. an OpenStreetMap extract made with tilemaker "
+                  "(docs/basemap.md)");
   auto* cert = cmd->add_option("--tls-cert", a->settings.server.tls_cert,
                                "serve HTTPS with this certificate chain (PEM file)")
                    ->check(CLI::ExistingFile);

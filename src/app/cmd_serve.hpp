@@ -17,6 +17,7 @@ struct ServeSettings {
   std::string public_url;         // the address users reach (behind a proxy)
   bool secure_cookies = false;    // mark the session cookie Secure on plain HTTP too
   bool allow_unverified = false;  // serve a store that fails the check at start (logged)
+  std::string basemap;            // a PMTiles or MBTiles file of base map tiles (docs/basemap.md)
 };
 
 // Adds the `serve` subcommand; its work is put in `run`.

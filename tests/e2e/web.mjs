@@ -31,7 +31,7 @@ function minemap(args, input) {
   return execFileSync(bin, args, { input, encoding: "utf8" });
 }
 
-let server, browser;
+let server, bmServer, browser;
 const steps = [];
 function step(name) {
   steps.push(name);
@@ -67,14 +67,15 @@ try {
       "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
   });
 
-  // Every request must go to our server: nothing from the internet.
+  // Every request must go to our servers: nothing from the internet.
   const foreign = [];
+  const servers = [base];
   async function newPage() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.on("request", (r) => {
       const url = r.url();  // blob: and data: URLs are made in the page (MapLibre's workers)
-      if (!url.startsWith(base) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
+      if (!servers.some((b) => url.startsWith(b)) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
     });
     page.on("pageerror", (e) => { throw e; });
     return page;
@@ -313,10 +314,54 @@ try {
   assert.equal(await guest.isVisible("#hazard-report"), false);
   step("a viewer reads the hazard's page, with no report buttons");
 
+  // 10. With a base map (serve --basemap, docs/basemap.md): a small one made here, drawn
+  // under the data with its roads, water and place names (the labels need the glyphs
+  // the build made).
+  const maps = join(work, "maps");
+  execFileSync("/usr/bin/python3", [join(here, "../data/make-basemap.py"), maps]);
+  bmServer = spawn(bin, ["serve", store, "--port", "0", "--basemap", join(maps, "basemap.pmtiles")],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  const bmBase = await new Promise((ok, fail) => {
+    let out = "";
+    bmServer.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/at (http:\/\/\S+\/)\n/);
+      if (m) ok(m[1]);
+    });
+    bmServer.on("exit", (code) => fail(new Error(`minemap serve --basemap exited with ${code}`)));
+    setTimeout(() => fail(new Error("no address from minemap serve --basemap")), 15000);
+  });
+  servers.push(bmBase);
+  const bmPage = await newPage();
+  await bmPage.goto(`${bmBase}app/#map`);
+  await bmPage.fill("#login [name=name]", "guest");
+  await bmPage.fill("#login [name=password]", PASSWORD);
+  await bmPage.click("#login button");
+  await mapIdle(bmPage);
+  await bmPage.evaluate(() => window.minemap.map.jumpTo({ center: [46.75, 39.4], zoom: 14 }));
+  await bmPage.waitForFunction(() => {
+    const m = window.minemap.map;
+    return m.loaded() && m.areTilesLoaded() && m.queryRenderedFeatures({ layers: ["bm-place"] }).length > 0;
+  }, null, { timeout: 60000 });
+  const baseDrawn = await bmPage.evaluate(() => {
+    const m = window.minemap.map;
+    const n = (layers) => m.queryRenderedFeatures({ layers }).length;
+    const order = m.getStyle().layers.map((l) => l.id);
+    return { roads: n(["bm-road"]), water: n(["bm-water"]), places: n(["bm-place"]),
+      names: m.queryRenderedFeatures({ layers: ["bm-place"] }).map((f) => f.properties.name),
+      under: order.indexOf("bm-place") < order.indexOf("hazards") && order.indexOf("land") < order.indexOf("bm-water") };
+  });
+  assert.ok(baseDrawn.roads > 0 && baseDrawn.water > 0, `base map not drawn: ${JSON.stringify(baseDrawn)}`);
+  assert.ok(baseDrawn.names.includes("Testtown"), `place names not drawn: ${JSON.stringify(baseDrawn)}`);
+  assert.ok(baseDrawn.under, "the base map is not between the world outline and the data");
+  await bmPage.screenshot({ path: join(artifacts, "12-basemap.png") });
+  step(`with --basemap the map draws ${baseDrawn.roads} road, ${baseDrawn.water} water and ${baseDrawn.places} place features under the data`);
+
   assert.deepEqual(foreign, [], "requests left the server");
   console.log(`web end-to-end: ${steps.length} steps passed; screenshots in ${artifacts}`);
 } finally {
   if (browser) await browser.close();
   if (server) server.kill("SIGTERM");
+  if (bmServer) bmServer.kill("SIGTERM");
   rmSync(work, { recursive: true, force: true });
 }

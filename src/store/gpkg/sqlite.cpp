@@ -6,6 +6,9 @@
 #include <limits>
 
 namespace minemap::store::gpkg {
+
+static_assert(kOpenReadOnly == SQLITE_OPEN_READONLY);
+
 namespace {
 
 // Long DDL would drown the message; its start is enough to find it.
@@ -42,6 +45,7 @@ Db::~Db() {
 }
 
 void Db::exec(const std::string& sql) {
+  m_step_used = 0;
   char* err = nullptr;
   int rc = sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
@@ -66,6 +70,26 @@ int Db::changes() const {
 }
 bool Db::in_transaction() const {
   return sqlite3_get_autocommit(m_db) == 0;
+}
+
+namespace {
+constexpr int kProgressEvery = 1000;  // instructions between calls of the progress handler
+}  // namespace
+
+void Db::limit_steps(std::int64_t instructions) {
+  m_step_limit = instructions;
+  if (instructions <= 0) {
+    sqlite3_progress_handler(m_db, 0, nullptr, nullptr);
+    return;
+  }
+  sqlite3_progress_handler(
+      m_db, kProgressEvery,
+      [](void* self) {
+        auto* db = static_cast<Db*>(self);
+        db->m_step_used += kProgressEvery;
+        return db->m_step_used > db->m_step_limit ? 1 : 0;
+      },
+      this);
 }
 
 Stmt::Stmt(Db& db, std::string sql) : m_db(&db), m_sql(std::move(sql)) {
@@ -115,6 +139,7 @@ Stmt& Stmt::bind_null(int i) {
 }
 
 bool Stmt::step() {
+  m_db->m_step_used = 0;
   int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;

@@ -24,6 +24,10 @@ class SqliteError : public core::StorageError {
   int m_code;
 };
 
+// The flag of a connection that only reads an existing file (SQLITE_OPEN_READONLY), for
+// the layers that may not include SQLite's header.
+inline constexpr int kOpenReadOnly = 0x00000001;
+
 class Db {
  public:
   // flags: SQLITE_OPEN_* bits. Extended result codes are switched on.
@@ -45,9 +49,17 @@ class Db {
   // False in autocommit mode (no transaction open).
   bool in_transaction() const;
 
+  // For files from outside, whose schema may hide costly views: one Stmt::step() that
+  // runs more than about `instructions` of SQLite's virtual machine is interrupted (a
+  // SqliteError, SQLITE_INTERRUPT). 0: no limit (the default).
+  void limit_steps(std::int64_t instructions);
+
  private:
+  friend class Stmt;
   sqlite3* m_db = nullptr;
   std::string m_path;
+  std::int64_t m_step_limit = 0;
+  std::int64_t m_step_used = 0;  // in this step(), counted by the progress handler
 };
 
 class Stmt {

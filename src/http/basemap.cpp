@@ -1,0 +1,156 @@
+#include "http/basemap.hpp"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "codec/gzip.hpp"
+#include "core/errors.hpp"
+#include "http/params.hpp"
+
+namespace minemap::http {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+// A Host header fit to start a URL: a name or address and a port, nothing else.
+bool plain_host(const std::string& h) {
+  if (h.empty() || h.size() > 255) return false;
+  for (char c : h)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']')
+      return false;
+  return true;
+}
+
+}  // namespace
+
+bool accepts_gzip(const std::string& accept_encoding) {
+  std::string_view rest = accept_encoding;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    auto semi = item.find(';');
+    std::string_view coding = trim(item.substr(0, semi));
+    if (!iequals(coding, "gzip") && coding != "*") continue;
+    if (semi == std::string_view::npos) return true;
+    // q=0 (or 0.0, 0.00 ...) refuses the coding.
+    std::string_view params = trim(item.substr(semi + 1));
+    if (params.size() < 2 || std::tolower(static_cast<unsigned char>(params[0])) != 'q' ||
+        params[1] != '=')
+      return true;
+    std::string_view q = trim(params.substr(2));
+    bool zero = !q.empty() && q[0] == '0';
+    for (std::size_t i = 1; zero && i < q.size(); ++i) zero = q[i] == '.' || q[i] == '0';
+    if (!zero) return true;
+  }
+  return false;
+}
+
+BasemapApi::BasemapApi(std::shared_ptr<const tiles::TileArchive> archive, BasemapOptions opt)
+    : m_archive(std::move(archive)), m_opt(std::move(opt)) {}
+
+void BasemapApi::install(Server& s) {
+  s.route("GET", "/basemap\\.json", [this](const Request& r) { return tilejson(r); });
+  // Any text in place of a number, so that a bad one is a 400 naming it rather than a 404.
+  s.route("GET", "/basemap/([^/]+)/([^/]+)/([^/]+)\\.mvt", [this](const Request& r) {
+    return tile(r, r.captures.at(0), r.captures.at(1), r.captures.at(2));
+  });
+}
+
+Response BasemapApi::tilejson(const Request& r) const {
+  std::string base;
+  if (!m_opt.public_url.empty()) {
+    base = m_opt.public_url;
+    if (base.back() == '/') base.pop_back();
+  } else if (std::string host = r.header("Host"); plain_host(host)) {
+    base = (r.secure ? "https://" : "http://") + host;
+  }
+  const tiles::ArchiveMetadata& m = m_archive->metadata();
+  nlohmann::json layers = nlohmann::json::array();
+  if (!m.vector_layers.empty()) {
+    auto parsed = nlohmann::json::parse(m.vector_layers, nullptr, false);
+    if (parsed.is_array()) layers = std::move(parsed);
+  }
+  nlohmann::json j = {{"tilejson", "3.0.0"},
+                      {"name", m.name.empty() ? std::string("base map") : m.name},
+                      {"scheme", "xyz"},
+                      {"format", "pbf"},
+                      {"tiles", {base + "/basemap/{z}/{x}/{y}.mvt"}},
+                      {"minzoom", m.min_zoom},
+                      {"maxzoom", m.max_zoom},
+                      {"bounds", {m.west, m.south, m.east, m.north}},
+                      {"vector_layers", layers}};
+  if (!m.attribution.empty()) j["attribution"] = m.attribution;
+  if (!m.description.empty()) j["description"] = m.description;
+  if (m.has_center) j["center"] = {m.center_lon, m.center_lat, m.center_zoom};
+  Response out;
+  out.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out.headers.emplace_back("Cache-Control", "no-cache");
+  return out;
+}
+
+Response BasemapApi::tile(const Request& r, const std::string& z, const std::string& x,
+                          const std::string& y) const {
+  const std::int64_t zi = parse_int("z", z);
+  if (zi > tiles::kArchiveMaxZoom)
+    throw core::InputError("z", "at most " + std::to_string(tiles::kArchiveMaxZoom));
+  const std::int64_t xi = parse_int("x", x), yi = parse_int("y", y);
+  const std::int64_t n = std::int64_t{1} << zi;
+  const std::string range = "0 to " + std::to_string(n - 1) + " at zoom " + std::to_string(zi);
+  if (xi >= n) throw core::InputError("x", range);
+  if (yi >= n) throw core::InputError("y", range);
+  std::optional<tiles::ArchiveTile> t;
+  try {
+    t = m_archive->tile(static_cast<int>(zi), static_cast<std::uint32_t>(xi),
+                        static_cast<std::uint32_t>(yi));
+  } catch (const core::InputError& e) {
+    // The file was checked at start; a fault here is the file's (changed since, or a
+    // query it makes endless), not the request's.
+    return problem(500, "The base map's file is unreadable", e.what());
+  } catch (const core::StorageError& e) {
+    return problem(500, "The base map's file is unreadable", e.what());
+  }
+  Response out;
+  out.content_type = "application/vnd.mapbox-vector-tile";
+  // The archive does not change while it is served; a day in a cache is safe.
+  out.headers.emplace_back("Cache-Control", "public, max-age=86400");
+  out.headers.emplace_back("Vary", "Accept-Encoding");
+  if (!t) {
+    out.status = 204;
+    return out;
+  }
+  if (t->compression == tiles::TileCompression::Gzip) {
+    if (accepts_gzip(r.header("Accept-Encoding"))) {
+      out.headers.emplace_back("Content-Encoding", "gzip");
+      out.body = std::move(t->bytes);
+      return out;
+    }
+    try {
+      out.body = codec::gunzip(t->bytes, tiles::kMaxArchiveTileBytes, "tile");
+    } catch (const core::InputError& e) {
+      // The base map's file is at fault, not the request.
+      return problem(500, "The base map's tile is unreadable",
+                     m_archive->path() + ": tile " + z + "/" + x + "/" + y + ": " + e.what());
+    }
+    return out;
+  }
+  out.body = std::move(t->bytes);
+  return out;
+}
+
+}  // namespace minemap::http
