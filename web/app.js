@@ -124,11 +124,13 @@ function addLayers(map) {
   map.addLayer({ id: "roads", type: "line", ...src, "source-layer": "roads",
     paint: { "line-color": "#a1887f", "line-width": 1.2 } });
   map.addLayer({ id: "hazards", type: "fill", ...src, "source-layer": "hazards",
+    filter: ["!", ["has", "point_count"]],
     paint: {
       "fill-color": ["case", ["==", ["get", "status"], "closed"], "#bdbdbd",
         ["match", ["get", "type"], "CHA", "#d7301f", "SHA", "#fc8d59", "#fdae61"]],
       "fill-opacity": 0.5, "fill-outline-color": "#7f0000" } });
   map.addLayer({ id: "releases", type: "fill", ...src, "source-layer": "releases",
+    filter: ["!", ["has", "point_count"]],
     paint: {
       "fill-color": ["match", ["get", "outcome"], "cleared", "#1a9850", "reduced", "#91cf60",
         "cancelled", "#d9ef8b", "#cccccc"],
@@ -136,13 +138,46 @@ function addLayers(map) {
   map.addLayer({ id: "records", type: "line", ...src, "source-layer": "records",
     paint: { "line-color": "#6a3d9a", "line-width": 1.5 } });
   map.addLayer({ id: "record-mines", type: "circle", ...src, "source-layer": "record-mines",
-    minzoom: 13, paint: { "circle-radius": 2, "circle-color": "#6a3d9a" } });
+    minzoom: 13, filter: ["!", ["has", "point_count"]], paint: { "circle-radius": 2, "circle-color": "#6a3d9a" } });
   map.addLayer({ id: "items", type: "circle", ...src, "source-layer": "items",
+    filter: ["!", ["has", "point_count"]],
     paint: { "circle-radius": 3.5, "circle-color": "#2b83ba", "circle-stroke-color": "#fff",
       "circle-stroke-width": 0.8 } });
   map.addLayer({ id: "accidents", type: "circle", ...src, "source-layer": "accidents",
+    filter: ["!", ["has", "point_count"]],
     paint: { "circle-radius": 5, "circle-color": "#000", "circle-stroke-color": "#fff",
       "circle-stroke-width": 1.2 } });
+  // Where a tile holds too much, the server gathers features into clusters that carry
+  // point_count (docs/tiles.md): a circle growing with the count, the count written on
+  // it; a click zooms in on them.
+  for (const [layer, color] of CLUSTERED) {
+    map.addLayer({ id: `${layer}-clusters`, type: "circle", ...src, "source-layer": layer,
+      filter: ["has", "point_count"],
+      paint: {
+        "circle-color": color, "circle-opacity": 0.75,
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1,
+        "circle-radius": ["interpolate", ["linear"], ["sqrt", ["get", "point_count"]],
+          1, 6, 10, 14, 100, 30] } });
+    map.addLayer({ id: `${layer}-cluster-counts`, type: "symbol", ...src, "source-layer": layer,
+      filter: ["has", "point_count"],
+      layout: { "text-field": clusterLabel(), "text-font": FONT, "text-size": 11,
+        "text-allow-overlap": true },
+      paint: { "text-color": "#fff" } });
+  }
+}
+
+// The layers whose tiles may hold clusters, and their colour.
+const CLUSTERED = [["hazards", "#d7301f"], ["items", "#2b83ba"], ["accidents", "#000"],
+  ["record-mines", "#6a3d9a"], ["releases", "#1a9850"]];
+const CLUSTER_LAYERS = CLUSTERED.map(([layer]) => `${layer}-clusters`);
+
+// The count of a cluster, short: 1234 as "1.2k", 23456 as "23k".
+function clusterLabel() {
+  const n = ["get", "point_count"];
+  return ["case",
+    [">=", n, 10000], ["concat", ["to-string", ["round", ["/", n, 1000]]], "k"],
+    [">=", n, 1000], ["concat", ["to-string", ["/", ["round", ["/", n, 100]], 10]], "k"],
+    ["to-string", n]];
 }
 
 function popupHtml(feature) {
@@ -298,11 +333,17 @@ async function startMap() {
       show("report");
       return;
     }
+    const clusters = map.queryRenderedFeatures(e.point, { layers: CLUSTER_LAYERS });
+    if (clusters.length) {
+      // A cluster opens by zooming in on it: its points part at the next zooms.
+      map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 16) });
+      return;
+    }
     const hits = map.queryRenderedFeatures(e.point, { layers: CLICKABLE });
     if (hits.length)
       new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(e.lngLat).setHTML(popupHtml(hits[0])).addTo(map);
   });
-  for (const id of CLICKABLE) {
+  for (const id of [...CLICKABLE, ...CLUSTER_LAYERS]) {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }

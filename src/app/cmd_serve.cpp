@@ -84,6 +84,7 @@ int serve_store(const std::string& store, const std::string& bind, int port,
   opt.auth.secure_cookie = settings.secure_cookies;
   opt.auth.public_url = opt.features.public_url = settings.public_url;
   opt.input = settings.input;
+  opt.tiles.limits = settings.tile_limits;
   http::Service service(reg, opt);
   service.install(server);
   std::unique_ptr<http::BasemapApi> basemap_api;
@@ -197,6 +198,15 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "the longest text value of a request, in bytes")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--tile-max-bytes", a->settings.tile_limits.max_bytes,
+                  "the largest vector tile, in bytes: a tile over it (or over --tile-max-features) "
+                  "is generalised, points gathered into clusters (docs/tiles.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cmd->add_option("--tile-max-features", a->settings.tile_limits.max_features,
+                  "the most features a vector tile holds before it is generalised")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{16}, std::size_t{10000000}));
   cmd->add_option("--public-url", a->settings.public_url,
                   "the address users reach the server at, behind a reverse proxy "
                   "(https://maps.example.org): the links of every answer start with it");

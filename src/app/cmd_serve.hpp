@@ -7,6 +7,7 @@
 
 #include "http/limits.hpp"
 #include "http/server.hpp"
+#include "tiles/tile_index.hpp"
 
 namespace minemap::app {
 
@@ -18,6 +19,7 @@ struct ServeSettings {
   bool secure_cookies = false;    // mark the session cookie Secure on plain HTTP too
   bool allow_unverified = false;  // serve a store that fails the check at start (logged)
   std::string basemap;            // a PMTiles or MBTiles file of base map tiles (docs/basemap.md)
+  tiles::TileLimits tile_limits;  // beyond which a tile is generalised (docs/tiles.md)
 };
 
 // Adds the `serve` subcommand; its work is put in `run`.

@@ -7,7 +7,7 @@ Service::Service(store::Registry& store, const ServiceOptions& opt)
       m_features(store, m_mutex, opt.features, &m_auth),
       m_entry(store, m_mutex, m_auth, opt.input),
       m_analyses(store, m_mutex, m_auth),
-      m_tiles(store, m_mutex) {}
+      m_tiles(store, m_mutex, opt.tiles) {}
 
 void Service::install(Server& s) {
   m_auth.install(s);

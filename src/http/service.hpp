@@ -20,6 +20,7 @@ struct ServiceOptions {
   AuthOptions auth;
   FeaturesOptions features;
   InputLimits input;
+  TilesOptions tiles;
 };
 
 class Service {

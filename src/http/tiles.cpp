@@ -36,7 +36,8 @@ std::string hex(std::uint64_t v) {
 std::uint64_t options_digest(const TilesOptions& o) {
   std::uint64_t h = 14695981039346656037ull;
   for (std::uint64_t v :
-       {std::uint64_t{o.extent}, std::uint64_t{o.buffer}, static_cast<std::uint64_t>(o.max_zoom)})
+       {std::uint64_t{o.extent}, std::uint64_t{o.buffer}, static_cast<std::uint64_t>(o.max_zoom),
+        std::uint64_t{o.limits.max_bytes}, std::uint64_t{o.limits.max_features}})
     for (int i = 0; i < 8; ++i) {
       h ^= (v >> (8 * i)) & 0xff;
       h *= 1099511628211ull;
@@ -173,7 +174,8 @@ std::shared_ptr<const std::string> TilesApi::gzip_tile(const tiles::TileSnapshot
 
 std::string TilesApi::encode_tile(int z, std::uint32_t x, std::uint32_t y) {
   // Encoded without any lock: the snapshot is immutable and shared.
-  return fresh_snapshot()->encode_tile(tiles::mvt::tile_id(z, x, y), {m_opt.extent, m_opt.buffer});
+  return fresh_snapshot()->encode_tile(tiles::mvt::tile_id(z, x, y), {m_opt.extent, m_opt.buffer},
+                                       m_opt.limits);
 }
 
 Response TilesApi::tile(const Request& r, const std::string& z, const std::string& x,
@@ -195,7 +197,7 @@ Response TilesApi::tile(const Request& r, const std::string& z, const std::strin
   const bool gzip = accepts_gzip(header_list(r, "Accept-Encoding"));
   std::shared_ptr<const std::string> gz = gzip ? cached_gzip(*snap, id) : nullptr;
   if (!gz) {
-    out.body = snap->encode_tile(id, {m_opt.extent, m_opt.buffer});
+    out.body = snap->encode_tile(id, {m_opt.extent, m_opt.buffer}, m_opt.limits);
     if (!gzip || out.body.size() < kGzipCacheFrom) return out;
     try {
       gz = gzip_tile(*snap, id, out.body);

@@ -25,6 +25,7 @@ struct TilesOptions {
   std::uint32_t extent = 4096;
   std::uint32_t buffer = 64;
   int max_zoom = 22;
+  tiles::TileLimits limits;  // a tile over them is generalised (docs/tiles.md)
 };
 
 class TilesApi {

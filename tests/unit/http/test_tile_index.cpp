@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <protozero/pbf_reader.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -133,6 +134,171 @@ TEST_F(TileIndex, TilesAreThoseEncodedFromTheStore) {
     }
   }
   EXPECT_GT(non_empty, 60);
+}
+
+// One feature of a decoded tile: its first position (tile units), its point_count (1
+// when it has none) and whether it has the attribute `id`.
+struct Decoded {
+  std::string layer;
+  std::int64_t x = 0, y = 0;
+  std::int64_t count = 1;
+  bool cluster = false, has_id = false;
+  int type = 0;
+};
+
+std::vector<Decoded> decode(const std::string& tile) {
+  std::vector<Decoded> out;
+  protozero::pbf_reader t(tile);
+  while (t.next(3)) {  // layers
+    protozero::pbf_reader l = t.get_message();
+    std::string name;
+    std::vector<std::string> keys;
+    std::vector<std::int64_t> ints;  // per value: its integer, or -1
+    std::vector<std::pair<std::string, std::vector<std::uint32_t>>> raw;
+    std::vector<std::pair<int, std::vector<std::uint32_t>>> geometry;
+    while (l.next()) {
+      switch (l.tag()) {
+        case 1: name = l.get_string(); break;
+        case 2: {
+          protozero::pbf_reader f = l.get_message();
+          std::vector<std::uint32_t> tags, geom;
+          int type = 0;
+          while (f.next()) {
+            if (f.tag() == 2) {
+              auto r = f.get_packed_uint32();
+              tags.assign(r.begin(), r.end());
+            } else if (f.tag() == 3) {
+              type = static_cast<int>(f.get_enum());
+            } else if (f.tag() == 4) {
+              auto r = f.get_packed_uint32();
+              geom.assign(r.begin(), r.end());
+            } else {
+              f.skip();
+            }
+          }
+          raw.emplace_back("", tags);
+          geometry.emplace_back(type, geom);
+          break;
+        }
+        case 3: keys.push_back(l.get_string()); break;
+        case 4: {
+          protozero::pbf_reader v = l.get_message();
+          std::int64_t n = -1;
+          while (v.next()) {
+            if (v.tag() == 5)
+              n = static_cast<std::int64_t>(v.get_uint64());
+            else if (v.tag() == 6)
+              n = v.get_sint64();
+            else
+              v.skip();
+          }
+          ints.push_back(n);
+          break;
+        }
+        default: l.skip();
+      }
+    }
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      Decoded d;
+      d.layer = name;
+      d.type = geometry[i].first;
+      const auto& g = geometry[i].second;
+      auto unzig = [](std::uint32_t v) {
+        return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
+      };
+      if (g.size() >= 3) {
+        d.x = unzig(g[1]);
+        d.y = unzig(g[2]);
+      }
+      const auto& tags = raw[i].second;
+      for (std::size_t k = 0; k + 1 < tags.size(); k += 2) {
+        if (keys[tags[k]] == "point_count") {
+          d.count = ints[tags[k + 1]];
+          d.cluster = true;
+        }
+        if (keys[tags[k]] == "id") d.has_id = true;
+      }
+      out.push_back(d);
+    }
+  }
+  return out;
+}
+
+TEST_F(TileIndex, DenseTilesAreGeneralisedWithinTheLimitsAndKeepTheirCounts) {
+  // 6,000 items in clusters of a few kilometres, and 300 small hazards among them.
+  auto& b = open();
+  const auto& items = core::spec_by_name("items");
+  const auto& hazards = core::spec_by_name("hazards");
+  std::mt19937 rnd(3);
+  std::normal_distribution<double> spread(0, 0.02);
+  std::uniform_int_distribution<int> centre(0, 19);
+  b.transaction([&] {
+    for (const auto& spec : core::entities()) b.insert(spec, make_record(spec, 1));
+    for (int k = 2; k <= 6000; ++k) {
+      Record r = make_record(items, k);
+      const int c = centre(rnd);
+      r.geometry = core::Geometry::point(30 + 0.05 * (c % 5) + spread(rnd),
+                                         11 + 0.05 * (c / 5) + spread(rnd));
+      b.insert(items, r);
+    }
+    for (int k = 2; k <= 300; ++k) {
+      Record r = make_record(hazards, k);
+      r.geometry = core::Geometry::multipolygon(
+          {square(30 + 0.25 * (k % 17) / 17, 10.5 + 0.2 * (k % 13) / 13, 0.002)});
+      b.insert(hazards, r);
+    }
+  });
+  store::Registry reg(std::move(m_store));
+  const TileSnapshot snap = TileSnapshot::build(reg, reg.data_version());
+  const auto& item_layer = snap.layers()[7];
+  ASSERT_EQ(item_layer.name, "items");
+  const tiles::TileLimits limits{30000, 1500};
+  int generalised = 0, exact = 0;
+  for (int z = 0; z <= 16; ++z) {
+    const core::Coord m = tiles::mvt::lonlat_to_mercator({30.1, 11.1});
+    const double size = 2 * tiles::mvt::kWorldHalf / static_cast<double>(1u << z);
+    const auto id =
+        tiles::mvt::tile_id(z, static_cast<std::int64_t>((m.x + tiles::mvt::kWorldHalf) / size),
+                            static_cast<std::int64_t>((tiles::mvt::kWorldHalf - m.y) / size));
+    const auto e = snap.encode_tile_levelled(id, {}, limits);
+    EXPECT_LE(e.bytes.size(), limits.max_bytes) << "z" << z;
+    const auto features = decode(e.bytes);
+    EXPECT_LE(features.size(), limits.max_features) << "z" << z;
+    // The items over the tile, by their rounded position, against the counts drawn.
+    const tiles::mvt::TileTransform tt(id);
+    std::int64_t want = 0;
+    for (std::size_t i = 0; i < item_layer.size(); ++i) {
+      const auto p = tt.quantise(item_layer.points[item_layer.geom[i]]);
+      want += p.x >= 0 && p.x < 4096 && p.y >= 0 && p.y < 4096;
+    }
+    std::int64_t got = 0, clusters = 0;
+    for (const auto& f : features) {
+      if (f.layer != "items" || f.x < 0 || f.x >= 4096 || f.y < 0 || f.y >= 4096) continue;
+      got += f.count;
+      clusters += f.cluster;
+      if (!f.cluster) EXPECT_TRUE(f.has_id) << "z" << z;  // a point kept keeps its id
+    }
+    EXPECT_NEAR(static_cast<double>(got), static_cast<double>(want), 0.01 * want + 1) << "z" << z;
+    if (e.level > 0) {
+      ++generalised;
+      EXPECT_GT(clusters, 0) << "z" << z;
+    } else {
+      ++exact;
+      EXPECT_EQ(clusters, 0) << "z" << z;
+      EXPECT_EQ(e.bytes, snap.encode_tile(id, {})) << "z" << z;  // as with no limit in reach
+    }
+    // The same tile again: the same bytes (from the snapshot's keeping of it).
+    EXPECT_EQ(snap.encode_tile_levelled(id, {}, limits).bytes, e.bytes);
+  }
+  EXPECT_GT(generalised, 5);  // the low zooms
+  EXPECT_GT(exact, 3);        // the high ones, where the tile holds little
+  // A tile whose hazards are under a cell counts them: every hazard over a z8 tile is
+  // drawn or in a cluster's point_count.
+  const auto id = tiles::mvt::tile_id(8, 149, 120);
+  std::int64_t hazards_drawn = 0;
+  for (const auto& f : decode(snap.encode_tile(id, {}, {2000, 100})))
+    if (f.layer == "hazards") hazards_drawn += f.count;
+  EXPECT_EQ(hazards_drawn, 300);
 }
 
 TEST_F(TileIndex, DataVersionChangesAfterWritesOfThisAndOtherConnections) {
