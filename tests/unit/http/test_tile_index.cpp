@@ -276,12 +276,14 @@ TEST_F(TileIndex, DenseTilesAreGeneralisedWithinTheLimitsAndKeepTheirCounts) {
       if (f.layer != "items" || f.x < 0 || f.x >= 4096 || f.y < 0 || f.y >= 4096) continue;
       got += f.count;
       clusters += f.cluster;
-      if (!f.cluster) EXPECT_TRUE(f.has_id) << "z" << z;  // a point kept keeps its id
+      if (!f.cluster) {
+        EXPECT_TRUE(f.has_id) << "z" << z;  // a point kept keeps its id
+      }
     }
     EXPECT_NEAR(static_cast<double>(got), static_cast<double>(want), 0.01 * want + 1) << "z" << z;
     if (e.level > 0) {
-      ++generalised;
-      EXPECT_GT(clusters, 0) << "z" << z;
+      // Attributes reduced first; points gathered where that is not enough.
+      generalised += clusters > 0;
     } else {
       ++exact;
       EXPECT_EQ(clusters, 0) << "z" << z;
@@ -290,8 +292,8 @@ TEST_F(TileIndex, DenseTilesAreGeneralisedWithinTheLimitsAndKeepTheirCounts) {
     // The same tile again: the same bytes (from the snapshot's keeping of it).
     EXPECT_EQ(snap.encode_tile_levelled(id, {}, limits).bytes, e.bytes);
   }
-  EXPECT_GT(generalised, 5);  // the low zooms
-  EXPECT_GT(exact, 3);        // the high ones, where the tile holds little
+  EXPECT_GE(generalised, 8);  // the low zooms, with clusters
+  EXPECT_GE(exact, 3);        // the high ones, where the tile holds little
   // A tile whose hazards are under a cell counts them: every hazard over a z8 tile is
   // drawn or in a cluster's point_count.
   const auto id = tiles::mvt::tile_id(8, 149, 120);
