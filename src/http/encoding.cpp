@@ -137,10 +137,14 @@ void negotiate_encoding(const Request& r, Response& out) {
   if (has_header(out, "Content-Encoding")) return;
   auto vary = std::find_if(out.headers.begin(), out.headers.end(),
                            [](const auto& h) { return iequal(h.first, "Vary"); });
-  if (vary == out.headers.end())
+  if (vary == out.headers.end()) {
     out.headers.emplace_back("Vary", "Accept-Encoding");
-  else if (vary->second != "*")
-    vary->second += ", Accept-Encoding";
+  } else if (vary->second != "*") {
+    std::string lower(vary->second);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower.find("accept-encoding") == std::string::npos) vary->second += ", Accept-Encoding";
+  }
   if (!accepts_gzip(header_list(r, "Accept-Encoding"))) return;
   try {
     // Level 6, zlib's default: see docs/api.md for what it gives on tiles.
