@@ -160,8 +160,9 @@ function addLayers(map) {
           1, 6, 10, 14, 100, 30] } });
     map.addLayer({ id: `${layer}-cluster-counts`, type: "symbol", ...src, "source-layer": layer,
       filter: ["has", "point_count"],
-      layout: { "text-field": clusterLabel(), "text-font": FONT, "text-size": 11,
-        "text-allow-overlap": true },
+      // Labels that would overlap are left out (the circles stay): thousands of clusters
+      // at a national view.
+      layout: { "text-field": clusterLabel(), "text-font": FONT, "text-size": 11 },
       paint: { "text-color": "#fff" } });
   }
 }

@@ -108,7 +108,7 @@ class TileSnapshot {
   // generalised. Generalised tiles are kept (up to 64 MB) for the next request.
   std::string encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt,
                           const TileLimits& limits = {}) const;
-  // The same with the level of generalisation it took: 0 none, then 1, 2 ... (the
+  // The same with the level of generalisation it took: 0 none, then 3, 4 ... (the
   // grid's cell is 8 << level tile units).
   struct Encoded {
     std::string bytes;
