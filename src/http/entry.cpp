@@ -1,5 +1,7 @@
 #include "http/entry.hpp"
 
+#include <chrono>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -70,7 +72,42 @@ std::string reason_of(const Request& r, const InputLimits& limits) {
 }  // namespace
 
 EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits)
-    : m_store(store), m_mutex(store_mutex), m_auth(auth), m_limits(limits), m_stats(store) {}
+    : m_store(store),
+      m_mutex(store_mutex),
+      m_auth(auth),
+      m_limits(limits),
+      m_location(store.location()),
+      m_stats(
+          [this](std::int64_t version) { return build_stats(version); },
+          [](const std::string& line) { std::cerr << "minemap serve: " << line << std::endl; }) {}
+
+EntryApi::~EntryApi() {
+  m_stats.stop();
+}
+
+std::shared_ptr<const analysis::Stats> EntryApi::build_stats(std::int64_t version) {
+  (void)version;  // the read below begins after it was read: it holds at least that
+  if (!m_reader) {
+    try {
+      m_reader.emplace(store::Registry::open(m_location, false));
+      m_reader_stats.emplace(*m_reader);
+    } catch (const std::exception&) {
+      // A store that cannot be opened twice: through the server's connection, under its
+      // lock.
+      std::lock_guard lock(m_mutex);
+      return std::make_shared<const analysis::Stats>(ops::stats(m_store));
+    }
+  }
+  try {
+    auto s = std::make_shared<const analysis::Stats>(m_reader_stats->stats());
+    m_reader->release_memory();
+    return s;
+  } catch (...) {
+    m_reader_stats.reset();
+    m_reader.reset();  // opened afresh for the next try
+    throw;
+  }
+}
 
 void EntryApi::install(Server& s) {
   s.route("GET", "/api/stats", [this](const Request& r) { return stats(r); });
@@ -267,13 +304,31 @@ Response EntryApi::dashboard(const Request&) {
 }
 
 Response EntryApi::stats(const Request&) {
-  analysis::Stats s;
+  // The store's version, read when its lock is free: a write in progress (an import
+  // holding it) is noticed by a request after it, as the tiles do. Figures computed
+  // within 150 ms (any store but a national one) answer fresh; longer ones are computed
+  // meanwhile and the previous figures answer (docs/api.md).
+  constexpr std::chrono::milliseconds kPatience{150};
+  std::shared_ptr<const analysis::Stats> s;
   {
-    std::lock_guard lock(m_mutex);
-    s = m_stats.stats();
+    std::unique_lock lock(m_mutex, std::try_to_lock);
+    if (lock) {
+      const std::int64_t version = m_store.data_version();
+      lock.unlock();
+      s = m_stats.get_within(version, kPatience);
+    }
+  }
+  if (!s) s = m_stats.current();
+  if (!s) {
+    std::int64_t version;
+    {
+      std::lock_guard lock(m_mutex);
+      version = m_store.data_version();
+    }
+    s = m_stats.get(version);
   }
   Response out;
-  out.body = render::stats_json(s, -1);
+  out.body = render::stats_json(*s, -1);
   return out;
 }
 

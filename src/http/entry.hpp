@@ -3,11 +3,14 @@
 // the summary figures. Every write is one transaction, audited with the user's name.
 #pragma once
 
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "http/auth.hpp"
 #include "http/limits.hpp"
+#include "http/rebuilder.hpp"
 #include "http/server.hpp"
 #include "ops/stats.hpp"
 #include "store/registry.hpp"
@@ -17,6 +20,9 @@ namespace minemap::http {
 class EntryApi {
  public:
   EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits = {});
+  ~EntryApi();  // stops the figures' builder thread (after its build in progress)
+  EntryApi(const EntryApi&) = delete;
+  EntryApi& operator=(const EntryApi&) = delete;
 
   // POST /api/{entity}                 a draft (data_entry); accidents may carry "victims",
   //                                    activities "releases"; an array (or a GeoJSON
@@ -45,8 +51,14 @@ class EntryApi {
   std::mutex& m_mutex;
   Auth& m_auth;
   InputLimits m_limits;
-  // The figures and the hazards' index, kept while the store is unchanged.
-  ops::StatsCache m_stats;
+  // The figures of /api/stats, computed as the tiles' snapshot is (http/rebuilder.hpp):
+  // on a thread and a connection of their own after a change, the previous figures
+  // answering meanwhile; kept, with the hazards' index, while the store is unchanged.
+  std::shared_ptr<const analysis::Stats> build_stats(std::int64_t version);
+  std::string m_location;
+  std::optional<store::Registry> m_reader;  // the builder thread's
+  std::optional<ops::StatsCache> m_reader_stats;
+  Rebuilder<analysis::Stats> m_stats;  // after what its thread uses
 };
 
 }  // namespace minemap::http

@@ -61,6 +61,21 @@ class Rebuilder {
     return m_value;
   }
 
+  // The snapshot of `version` when its build ends within `patience`, else the published
+  // one (older), as get() gives: a small store's answer is then always fresh, a large
+  // one's never held longer than that. Throws as get() does when none is published.
+  std::shared_ptr<const T> get_within(std::int64_t version, std::chrono::milliseconds patience) {
+    std::unique_lock lock(m_mutex);
+    want(version);
+    const std::uint64_t failures = m_failures;
+    m_changed.wait_for(lock, patience, [&] {
+      return (m_value && m_version >= version) || m_stop || m_failures != failures;
+    });
+    if (m_value) return m_value;
+    wait(lock, [&] { return m_value != nullptr; });
+    return m_value;
+  }
+
   // The published snapshot, without asking for any (null before the first).
   std::shared_ptr<const T> current() const {
     std::lock_guard lock(m_mutex);

@@ -494,7 +494,10 @@ bool encode_layer(TileHits& hits, const mvt::TileId& tile, mvt::LayerOptions opt
   mvt::Layer layer(l.name, tile, opt);
   const double lo = -static_cast<double>(opt.buffer);
   const double span = opt.extent + 2.0 * opt.buffer;
-  const auto side = static_cast<std::size_t>(span / cell) + 1;
+  // The grid starts at the tile's corner, so that no cell straddles its edge (a cell is
+  // inside the tile or outside it): `origin` is the first cell, in the buffer.
+  const double origin = std::floor(lo / cell);
+  const auto side = static_cast<std::size_t>(std::floor((lo + span) / cell) - origin) + 1;
 
   // The table's keys kept, and the values of the one counted, numbered from 0.
   const LayerKeep& keep = keep_of(l.name);
@@ -544,8 +547,8 @@ bool encode_layer(TileHits& hits, const mvt::TileId& tile, mvt::LayerOptions opt
       if (++n % 256 == 0 && over(layer)) return false;
       continue;
     }
-    const std::size_t c = static_cast<std::size_t>((p.y - lo) / cell) * side +
-                          static_cast<std::size_t>((p.x - lo) / cell);
+    const std::size_t c = static_cast<std::size_t>(std::floor(p.y / cell) - origin) * side +
+                          static_cast<std::size_t>(std::floor(p.x / cell) - origin);
     if (count[c]++ == 0) first[c] = i;
     sx[c] += p.x;
     sy[c] += p.y;

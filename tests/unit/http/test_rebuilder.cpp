@@ -90,6 +90,24 @@ TEST(Rebuilder, TheFirstRequestWaitsLaterOnesGetTheOldSnapshotWhileANewOneIsBuil
   EXPECT_TRUE(b.log.empty());
 }
 
+TEST(Rebuilder, GetWithinGivesTheNewSnapshotWhenItIsBuiltInTimeElseTheOldOne) {
+  Builds b;
+  b.hold_version = 3;
+  Rebuilder<Snap> r([&](std::int64_t v) { return b.build(v); }, b.logger());
+  const auto first = r.get_within(1, std::chrono::milliseconds(0));  // none yet: waits
+  EXPECT_EQ(first->version, 1);
+  // A build that is not held ends within a generous patience: the new snapshot.
+  EXPECT_EQ(r.get_within(2, std::chrono::minutes(1))->version, 2);
+  // A build held on the latch does not: the one published, once the patience is over.
+  const auto second = r.current();
+  EXPECT_EQ(r.get_within(3, std::chrono::milliseconds(1)), second);
+  b.started.wait();
+  EXPECT_EQ(r.get_within(3, std::chrono::milliseconds(1)), second);
+  b.release.count_down();
+  EXPECT_EQ(r.get_within(3, std::chrono::minutes(1))->version, 3);
+  EXPECT_EQ(b.built(), (std::vector<std::int64_t>{1, 2, 3}));
+}
+
 TEST(Rebuilder, AFailedBuildIsLoggedAndTriedAgainWhileTheOldSnapshotIsServed) {
   Builds b;
   Rebuilder<Snap> r([&](std::int64_t v) { return b.build(v); }, b.logger(),
