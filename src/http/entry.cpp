@@ -87,10 +87,10 @@ EntryApi::~EntryApi() {
 
 std::shared_ptr<const analysis::Stats> EntryApi::build_stats(std::int64_t version) {
   (void)version;  // the read below begins after it was read: it holds at least that
+  std::lock_guard one_at_a_time(large_build_mutex());
   if (!m_reader) {
     try {
       m_reader.emplace(store::Registry::open(m_location, false));
-      m_reader_stats.emplace(*m_reader);
     } catch (const std::exception&) {
       // A store that cannot be opened twice: through the server's connection, under its
       // lock.
@@ -99,11 +99,8 @@ std::shared_ptr<const analysis::Stats> EntryApi::build_stats(std::int64_t versio
     }
   }
   try {
-    auto s = std::make_shared<const analysis::Stats>(m_reader_stats->stats());
-    m_reader->release_memory();
-    return s;
+    return std::make_shared<const analysis::Stats>(ops::stats(*m_reader));
   } catch (...) {
-    m_reader_stats.reset();
     m_reader.reset();  // opened afresh for the next try
     throw;
   }

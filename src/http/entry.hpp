@@ -53,12 +53,12 @@ class EntryApi {
   InputLimits m_limits;
   // The figures of /api/stats, computed as the tiles' snapshot is (http/rebuilder.hpp):
   // on a thread and a connection of their own after a change, the previous figures
-  // answering meanwhile; kept, with the hazards' index, while the store is unchanged.
+  // answering meanwhile; kept while the store is unchanged, so that the same question
+  // again reads nothing.
   std::shared_ptr<const analysis::Stats> build_stats(std::int64_t version);
   std::string m_location;
   std::optional<store::Registry> m_reader;  // the builder thread's
-  std::optional<ops::StatsCache> m_reader_stats;
-  Rebuilder<analysis::Stats> m_stats;  // after what its thread uses
+  Rebuilder<analysis::Stats> m_stats;       // after what its thread uses
 };
 
 }  // namespace minemap::http

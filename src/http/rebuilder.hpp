@@ -27,6 +27,14 @@
 
 namespace minemap::http {
 
+// Held by a rebuild of the server's large snapshots (the tiles' copy, the figures)
+// while it reads the store: one at a time, so that their memory at the top does not add
+// up (each holds its snapshot and the one it replaces).
+inline std::mutex& large_build_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 template <class T>
 class Rebuilder {
  public:

@@ -76,6 +76,7 @@ void TilesApi::install(Server& s) {
 }
 
 std::shared_ptr<const tiles::TileSnapshot> TilesApi::build(std::int64_t version) {
+  std::lock_guard one_at_a_time(large_build_mutex());
   if (!m_reader) {
     try {
       m_reader.emplace(store::Registry::open(m_location, false));

@@ -53,32 +53,14 @@ void scan_stats_input(store::Registry& reg, analysis::StatsBuilder& b, bool haza
 }  // namespace
 
 analysis::Stats stats(store::Registry& reg, const analysis::StatsPeriod& period) {
-  analysis::StatsBuilder b(period);
-  reg.read_snapshot([&] { scan_stats_input(reg, b, true); });
-  return b.finish();
-}
-
-analysis::Stats StatsCache::stats(const analysis::StatsPeriod& period) {
-  std::lock_guard lock(m_mutex);
-  std::int64_t version = m_reg.data_version();
-  if (version != m_version) {
-    m_version = version;
-    m_hazards.reset();
-    m_open.reset();
-  }
-  const bool open = !period.from && !period.to;
-  if (open && m_open) return *m_open;
   analysis::Stats s;
   {
     analysis::StatsBuilder b(period);
-    if (m_hazards) b.use_hazard_index(m_hazards);
-    m_reg.read_snapshot([&] { scan_stats_input(m_reg, b, !m_hazards); });
+    reg.read_snapshot([&] { scan_stats_input(reg, b, true); });
     s = b.finish();
-    m_hazards = b.hazard_index();
   }
-  if (open) m_open = s;
-  // What the rows, their pages and the join took, back to the system: the server runs on.
-  m_reg.release_memory();
+  // What the rows, their pages and the join took, back to the system: a server runs on.
+  reg.release_memory();
   core::return_freed_memory();
   return s;
 }

@@ -191,11 +191,20 @@ TileLayerIndex build_layer(store::Registry& store, const std::string& name) {
     l.tags = std::move(tags);
     l.tag_start = std::move(starts);
   }
-  std::vector<core::Envelope> boxes(l.kind.size());
-  for (std::size_t i = 0; i < boxes.size(); ++i) boxes[i] = l.box(i);
-  l.tree_order = index::PackedTree::hilbert_order(boxes);
-  l.tree = index::PackedTree(boxes.size(), [&](std::size_t p, core::Envelope& e, index::Box3&) {
-    const core::Envelope& b = boxes[l.tree_order[p]];
+  // The tree in Hilbert order of the features' centres (a layer of points: the points
+  // themselves, with no copy).
+  if (l.shape_count() == 0) {
+    l.tree_order = index::PackedTree::hilbert_order(l.points);
+  } else {
+    std::vector<core::Coord> centres(l.kind.size());
+    for (std::size_t i = 0; i < centres.size(); ++i) {
+      const core::Envelope b = l.box(i);
+      centres[i] = {(b.min_x + b.max_x) / 2, (b.min_y + b.max_y) / 2};
+    }
+    l.tree_order = index::PackedTree::hilbert_order(centres);
+  }
+  l.tree = index::PackedTree(l.kind.size(), [&](std::size_t p, core::Envelope& e, index::Box3&) {
+    const core::Envelope b = l.box(l.tree_order[p]);
     e.expand(core::Coord{b.min_x, b.min_y});
     e.expand(core::Coord{b.max_x, b.max_y});
   });
@@ -613,7 +622,7 @@ struct TileSnapshot::Cache {
   std::mutex mutex;
   std::map<Key, Encoded> tiles;
   std::size_t bytes = 0;
-  static constexpr std::size_t kMaxBytes = 64 << 20;
+  static constexpr std::size_t kMaxBytes = 32 << 20;
 };
 
 std::string TileSnapshot::encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt,

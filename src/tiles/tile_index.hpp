@@ -105,7 +105,7 @@ class TileSnapshot {
 
   // The tile's bytes (uncompressed MVT; empty when no layer has a feature): within the
   // limits as encoding each record fetched by box from the store would give them, else
-  // generalised. Generalised tiles are kept (up to 64 MB) for the next request.
+  // generalised. Generalised tiles are kept (up to 32 MB) for the next request.
   std::string encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt,
                           const TileLimits& limits = {}) const;
   // The same with the level of generalisation it took: 0 none, then 3, 4 ... (the
