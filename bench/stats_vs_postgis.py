@@ -95,6 +95,25 @@ def generate(d, n_hazards, n_accidents, seed):
         gj.write("]}\n")
 
 
+def prepare_set(work, n_hazards, n_accidents, seed, label=""):
+    """The generated set in `work` and the store imported from it (stats.gpkg), each made
+    unless already there; returns the store's path."""
+    store = os.path.join(work, "stats.gpkg")
+    if not os.path.exists(os.path.join(work, "accidents.csv")):
+        t0 = time.time()
+        generate(work, n_hazards, n_accidents, seed)
+        print(f"{label}generated {n_hazards} hazards, {n_accidents} accidents: "
+              f"{time.time() - t0:.1f} s", flush=True)
+    if not os.path.exists(store):
+        t0 = time.time()
+        run([MINEMAP, "init", store + ".tmp"])
+        run([MINEMAP, "import", store + ".tmp", os.path.join(work, "hazards.geojson"), "--as", "hazards"])
+        run([MINEMAP, "import", store + ".tmp", os.path.join(work, "accidents.geojson"), "--as", "accidents"])
+        os.rename(store + ".tmp", store)
+        print(f"{label}minemap import: {time.time() - t0:.1f} s", flush=True)
+    return store
+
+
 def load_postgis(pg, d):
     pg.psql(f"""
 CREATE TABLE hazards_in (id bigint, type text, status text, wkt text);
@@ -196,18 +215,7 @@ def main():
     store = os.path.join(work, "stats.gpkg")
     pg = None
     try:
-        if not os.path.exists(os.path.join(work, "accidents.csv")):
-            t0 = time.time()
-            generate(work, args.hazards, args.accidents, args.seed)
-            print(f"generated {args.hazards} hazards, {args.accidents} accidents: "
-                  f"{time.time() - t0:.1f} s", flush=True)
-        if not os.path.exists(store):
-            t0 = time.time()
-            run([MINEMAP, "init", store + ".tmp"])
-            run([MINEMAP, "import", store + ".tmp", os.path.join(work, "hazards.geojson"), "--as", "hazards"])
-            run([MINEMAP, "import", store + ".tmp", os.path.join(work, "accidents.geojson"), "--as", "accidents"])
-            os.rename(store + ".tmp", store)
-            print(f"minemap import: {time.time() - t0:.1f} s", flush=True)
+        prepare_set(work, args.hazards, args.accidents, args.seed)
         runs = [timed_process([MINEMAP, "stats", store, "--json"]) for _ in range(args.repeat)]
         ours_s, ours_mb, out = min(runs, key=lambda r: r[0])
         ours = flatten(json.loads(out))

@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pgcluster import Postgis, run  # noqa: E402
-from stats_vs_postgis import MINEMAP, generate, load_postgis  # noqa: E402
+from stats_vs_postgis import MINEMAP, load_postgis, prepare_set  # noqa: E402
 
 MINEMAP = os.environ.get("MINEMAP_BIN") or MINEMAP  # an executable already built
 
@@ -451,19 +451,7 @@ def postgis_sizes(pg, tiles, cap_s):
 
 def national_section(args, scratch, pg):
     work = args.work or scratch
-    store = os.path.join(work, "stats.gpkg")
-    if not os.path.exists(os.path.join(work, "accidents.csv")):
-        t0 = time.time()
-        generate(work, args.hazards, args.accidents, args.seed)
-        print(f"national: generated {args.hazards} hazards, {args.accidents} accidents: "
-              f"{time.time() - t0:.1f} s", flush=True)
-    if not os.path.exists(store):
-        t0 = time.time()
-        run([MINEMAP, "init", store + ".tmp"])
-        run([MINEMAP, "import", store + ".tmp", os.path.join(work, "hazards.geojson"), "--as", "hazards"])
-        run([MINEMAP, "import", store + ".tmp", os.path.join(work, "accidents.geojson"), "--as", "accidents"])
-        os.rename(store + ".tmp", store)
-        print(f"national: minemap import {time.time() - t0:.1f} s", flush=True)
+    store = prepare_set(work, args.hazards, args.accidents, args.seed, "national: ")
     served = store
     if args.work:
         # `serve` opens the store for writing (its WAL files beside it): it serves a copy,

@@ -6,25 +6,11 @@
 
 #include "codec/gzip.hpp"
 #include "core/errors.hpp"
+#include "http/encoding.hpp"
 #include "http/params.hpp"
 
 namespace minemap::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // A Host header fit to start a URL: a name or address and a port, nothing else.
 bool plain_host(const std::string& h) {
@@ -37,29 +23,6 @@ bool plain_host(const std::string& h) {
 }
 
 }  // namespace
-
-bool accepts_gzip(const std::string& accept_encoding) {
-  std::string_view rest = accept_encoding;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    auto semi = item.find(';');
-    std::string_view coding = trim(item.substr(0, semi));
-    if (!iequals(coding, "gzip") && coding != "*") continue;
-    if (semi == std::string_view::npos) return true;
-    // q=0 (or 0.0, 0.00 ...) refuses the coding.
-    std::string_view params = trim(item.substr(semi + 1));
-    if (params.size() < 2 || std::tolower(static_cast<unsigned char>(params[0])) != 'q' ||
-        params[1] != '=')
-      return true;
-    std::string_view q = trim(params.substr(2));
-    bool zero = !q.empty() && q[0] == '0';
-    for (std::size_t i = 1; zero && i < q.size(); ++i) zero = q[i] == '.' || q[i] == '0';
-    if (!zero) return true;
-  }
-  return false;
-}
 
 BasemapApi::BasemapApi(std::shared_ptr<const tiles::TileArchive> archive, BasemapOptions opt)
     : m_archive(std::move(archive)), m_opt(std::move(opt)) {}
@@ -135,7 +98,7 @@ Response BasemapApi::tile(const Request& r, const std::string& z, const std::str
     return out;
   }
   if (t->compression == tiles::TileCompression::Gzip) {
-    if (accepts_gzip(r.header("Accept-Encoding"))) {
+    if (accepts_gzip(header_list(r, "Accept-Encoding"))) {
       out.headers.emplace_back("Content-Encoding", "gzip");
       out.body = std::move(t->bytes);
       return out;

@@ -31,8 +31,4 @@ class BasemapApi {
   BasemapOptions m_opt;
 };
 
-// Whether an Accept-Encoding header value accepts gzip (a "gzip" or "*" coding whose
-// q is not 0).
-bool accepts_gzip(const std::string& accept_encoding);
-
 }  // namespace minemap::http
