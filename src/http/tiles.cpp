@@ -77,6 +77,15 @@ void TilesApi::install(Server& s) {
 
 std::shared_ptr<const tiles::TileSnapshot> TilesApi::build(std::int64_t version) {
   std::lock_guard one_at_a_time(large_build_mutex());
+  // Room for the new snapshot: the tiles the current one keeps drawn and compressed go
+  // (they are drawn again if asked meanwhile), so that two snapshots and their caches do
+  // not add up.
+  if (auto current = m_builder.current()) current->forget_kept_tiles();
+  {
+    std::lock_guard lock(m_gzip.mutex);
+    m_gzip.tiles.clear();
+    m_gzip.bytes = 0;
+  }
   if (!m_reader) {
     try {
       m_reader.emplace(store::Registry::open(m_location, false));

@@ -625,6 +625,13 @@ struct TileSnapshot::Cache {
   static constexpr std::size_t kMaxBytes = 32 << 20;
 };
 
+void TileSnapshot::forget_kept_tiles() const {
+  if (!m_cache) return;
+  std::lock_guard lock(m_cache->mutex);
+  m_cache->tiles.clear();
+  m_cache->bytes = 0;
+}
+
 std::string TileSnapshot::encode_tile(const mvt::TileId& tile, mvt::LayerOptions opt,
                                       const TileLimits& limits) const {
   return encode_tile_levelled(tile, opt, limits).bytes;

@@ -116,6 +116,9 @@ class TileSnapshot {
   };
   Encoded encode_tile_levelled(const mvt::TileId& tile, mvt::LayerOptions opt,
                                const TileLimits& limits = {}) const;
+  // Lets go of the generalised tiles kept (a server building this snapshot's successor
+  // makes room for it); they are drawn again when asked.
+  void forget_kept_tiles() const;
 
  private:
   struct Cache;

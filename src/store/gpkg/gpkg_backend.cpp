@@ -298,6 +298,35 @@ class GpkgBackend final : public Backend {
     register_st_functions(m_db);
   }
 
+  // A read of a whole table goes through its pages once: while it runs, the page cache
+  // shrinks to a few MiB (it would otherwise fill its 64 MiB with pages never read again,
+  // beside what the caller builds from them, a server's next tile snapshot say), and is
+  // set back after. Inside a write transaction the cache is left as it is (it holds what
+  // the transaction wrote); a read snapshot shrinks it as well.
+  class ScanCache {
+   public:
+    ScanCache(GpkgBackend& b, bool whole_table)
+        : m_b(b),
+          m_on(whole_table && b.m_depth == 0 &&
+               sqlite3_txn_state(b.m_db.handle(), nullptr) != SQLITE_TXN_WRITE) {
+      if (m_on) m_b.m_db.exec("PRAGMA cache_size = -2048");
+    }
+    ~ScanCache() {
+      if (!m_on) return;
+      try {
+        m_b.m_db.exec("PRAGMA cache_size = -65536");
+      } catch (...) {  // a setting lost only makes a later write slower
+      }
+      sqlite3_db_release_memory(m_b.m_db.handle());
+    }
+    ScanCache(const ScanCache&) = delete;
+    ScanCache& operator=(const ScanCache&) = delete;
+
+   private:
+    GpkgBackend& m_b;
+    bool m_on;
+  };
+
   void transaction(const std::function<void()>& fn) override {
     if (m_depth > 0) return savepoint(fn);
     refuse_if_read_only();
@@ -432,6 +461,7 @@ class GpkgBackend final : public Backend {
                 const std::function<void(const Record&)>& fn) override {
     std::vector<Value> params;
     std::string sql = list_sql(spec, q, params);
+    ScanCache cache(*this, !q.limit && !q.bbox);
     Stmt s(m_db, sql);
     for (std::size_t i = 0; i < params.size(); ++i)
       bind_param(s, static_cast<int>(i) + 1, params[i]);
@@ -449,8 +479,6 @@ class GpkgBackend final : public Backend {
       fn(r);
       if (left > 0) --left;
     }
-    // A read of a whole table (the tile snapshot's, say) needs its pages no more.
-    if (!q.limit && !q.bbox) sqlite3_db_release_memory(m_db.handle());
   }
 
   void for_each_geometry(
@@ -524,6 +552,7 @@ class GpkgBackend final : public Backend {
       cols += ", t." + quote_id(kGeomColumn);
     }
     std::vector<Value> params;
+    ScanCache cache(*this, !q.limit && !q.bbox);
     Stmt s(m_db, list_sql(spec, q, params, cols));
     for (std::size_t i = 0; i < params.size(); ++i)
       bind_param(s, static_cast<int>(i) + 1, params[i]);
@@ -598,10 +627,10 @@ class GpkgBackend final : public Backend {
   }
 
   void for_each_audit(const std::function<void(const AuditEntry&)>& fn) override {
+    // The whole chain is read once (a check at start, a verify): its pages are not kept.
+    ScanCache cache(*this, true);
     Stmt s(m_db, "SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq");
     while (s.step()) fn(read_audit(s));
-    // The whole chain is read once (a check at start, a verify): its pages are not kept.
-    sqlite3_db_release_memory(m_db.handle());
   }
 
   std::optional<AuditEntry> audit_entry(std::int64_t seq) override {
