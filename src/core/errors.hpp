@@ -42,6 +42,13 @@ class Conflict : public Error {
   using Error::Error;
 };
 
+// A change made from a version of a record that is no longer its latest: someone else
+// changed it meanwhile (HTTP 412 when the version came as If-Match).
+class StaleVersion : public Conflict {
+ public:
+  using Conflict::Conflict;
+};
+
 class StorageError : public Error {
  public:
   using Error::Error;

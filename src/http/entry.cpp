@@ -11,9 +11,11 @@
 #include "analysis/stats.hpp"
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
+#include "http/encoding.hpp"
 #include "http/limits.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
+#include "ops/reports.hpp"
 #include "ops/stats.hpp"
 #include "render/render.hpp"
 
@@ -69,6 +71,17 @@ std::string reason_of(const Request& r, const InputLimits& limits) {
   return reason;
 }
 
+// What a report changed since its last rejection, for the review.
+json since_rejection_json(const ops::SinceRejection& s) {
+  json changes = json::array();
+  for (const auto& c : s.changes)
+    changes.push_back({{"field", c.field},
+                       {"before", geo::value_to_json(c.before)},
+                       {"after", geo::value_to_json(c.after)}});
+  if (s.geometry_changed) changes.push_back({{"field", "geometry"}});
+  return {{"rejected", s.rejected}, {"by", s.by}, {"reason", s.reason}, {"changes", changes}};
+}
+
 }  // namespace
 
 EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits)
@@ -115,8 +128,11 @@ void EntryApi::install(Server& s) {
     out.body = render::schema_json();
     return out;
   });
+  s.route("GET", "/api/my-reports", [this](const Request& r) { return my_reports(r); });
   s.route("POST", "/api/([a-z-]+)",
           [this](const Request& r) { return create(r, r.captures.at(0)); });
+  s.route("PATCH", "/api/([a-z-]+)/([A-Za-z0-9_.-]+)",
+          [this](const Request& r) { return edit(r, r.captures.at(0), r.captures.at(1)); });
   s.route("GET", "/api/([a-z-]+)", [this](const Request& r) { return list(r, r.captures.at(0)); });
   s.route("GET", "/api/([a-z-]+)/([A-Za-z0-9_.-]+)",
           [this](const Request& r) { return get(r, r.captures.at(0), r.captures.at(1)); });
@@ -252,10 +268,15 @@ Response EntryApi::get(const Request& r, const std::string& entity, const std::s
   std::optional<core::Record> rec;
   json history = json::array();
   json statuses = json::array();
+  std::optional<json> since;
+  std::string version;
   {
     std::lock_guard lock(m_mutex);
     rec = m_store.find(spec, id);
     if (rec) {
+      version = m_store.version(spec, id);
+      if (spec.field_report && rec->workflow != "approved")
+        if (auto s = ops::since_rejection(m_store, spec, id)) since = since_rejection_json(*s);
       for (const auto& e : m_store.history(spec, id))
         history.push_back(
             {{"ts", e.ts}, {"actor", e.actor}, {"action", e.action}, {"reason", e.reason}});
@@ -268,7 +289,64 @@ Response EntryApi::get(const Request& r, const std::string& entity, const std::s
   json j = geo::record_to_json(spec, *rec, sees_personal(who));
   j["history"] = std::move(history);
   if (spec.kind == core::Entity::Hazard) j["status_history"] = std::move(statuses);
-  return json_response(j);
+  if (since) j["since_rejection"] = std::move(*since);
+  Response out = json_response(j);
+  if (!version.empty()) out.headers.emplace_back("ETag", "\"" + version + "\"");
+  return out;
+}
+
+Response EntryApi::edit(const Request& r, const std::string& entity, const std::string& id) {
+  Session who = m_auth.require(r, "data_entry", true);
+  const core::EntitySpec& spec = writable_spec(entity);
+  json body = io::parse_json(r.body, "body", m_limits.json_depth);
+  if (!body.is_object())
+    throw core::InputError("body", "a JSON object or a GeoJSON Feature expected");
+  core::Record patch = one_record(body, "body", m_limits);
+  if (!patch.id.empty() && patch.id != id)
+    throw core::InputError("id", "cannot be changed (\"" + id + "\" -> \"" + patch.id + "\")");
+  // If-Match: the version the edit was made from (GET's ETag); `*` or none: the latest.
+  std::string expected;
+  const std::string if_match = header_list(r, "If-Match");
+  if (!if_match.empty() && if_match != "*") {
+    std::string_view t = if_match;
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.size() < 3 || t.front() != '"' || t.back() != '"' ||
+        t.find(',') != std::string_view::npos)
+      throw core::InputError("If-Match", "one entity tag (\"...\", as GET sent in ETag) expected");
+    expected = std::string(t.substr(1, t.size() - 2));
+  }
+  store::Actor actor{who.user, who.role};
+  json out;
+  std::string version;
+  {
+    std::lock_guard lock(m_mutex);
+    auto res = m_store.edit_report(spec, id, patch, actor, expected);
+    auto rec = m_store.get(spec, id);
+    version = m_store.version(spec, id);
+    out = geo::record_to_json(spec, rec, sees_personal(who));
+    out["repairs"] = res.repairs;
+  }
+  Response resp = json_response(out);
+  resp.headers.emplace_back("ETag", "\"" + version + "\"");
+  return resp;
+}
+
+Response EntryApi::my_reports(const Request& r) {
+  Session who = m_auth.require(r, "data_entry", false);
+  json items = json::array();
+  {
+    std::lock_guard lock(m_mutex);
+    for (const auto& rep : ops::reports_of(m_store, who.user)) {
+      json j = geo::record_to_json(*rep.spec, rep.record, true);
+      j["entity"] = std::string(rep.spec->name);
+      j["filed"] = rep.filed;
+      j["changed"] = rep.changed;
+      if (!rep.reason.empty()) j["reason"] = rep.reason;
+      items.push_back(std::move(j));
+    }
+  }
+  return json_response({{"user", who.user}, {"reports", items}});
 }
 
 Response EntryApi::transition(const Request& r, const std::string& entity, const std::string& id,

@@ -41,6 +41,8 @@ class EntryApi {
   Response create(const Request& r, const std::string& entity);
   Response list(const Request& r, const std::string& entity);
   Response get(const Request& r, const std::string& entity, const std::string& id);
+  Response edit(const Request& r, const std::string& entity, const std::string& id);
+  Response my_reports(const Request& r);
   Response transition(const Request& r, const std::string& entity, const std::string& id,
                       const std::string& action);
   Response stats(const Request& r);

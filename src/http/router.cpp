@@ -124,6 +124,8 @@ Response Router::answer_plain(Request& r) const {
     return problem(404, "Not Found", e.what());
   } catch (const core::InputError& e) {
     return problem(400, "Bad Request", e.what());
+  } catch (const core::StaleVersion& e) {
+    return problem(412, "Precondition Failed", e.what());
   } catch (const core::Conflict& e) {
     return problem(409, "Conflict", e.what());
   } catch (const core::AuthError& e) {

@@ -375,6 +375,41 @@ WriteResult Registry::update(const EntitySpec& spec, const std::string& id, cons
   return write_update(spec, id, patch, {}, who, "update", reason);
 }
 
+std::string Registry::version(const EntitySpec& spec, const std::string& id) {
+  auto entries = m_backend->audit(std::string(spec.name), id);
+  return entries.empty() ? std::string() : entries.back().hash;
+}
+
+WriteResult Registry::edit_report(const EntitySpec& spec, const std::string& id,
+                                  const Record& patch, const Actor& who,
+                                  const std::string& expected_version) {
+  if (role_rank(who.role) < role_rank("data_entry"))
+    throw core::Forbidden("the role " + who.role + " may not change records");
+  if (!spec.field_report)
+    throw core::InputError("ENTITY", std::string(spec.name) + " are not reviewed");
+  WriteResult res;
+  atomically([&] {
+    auto rec = m_backend->get(spec, id, false);
+    if (!rec) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+    if (rec->workflow != "draft" && rec->workflow != "rejected")
+      throw core::Conflict(std::string(spec.name) + " \"" + id + "\" is " + rec->workflow +
+                           ": only a draft or a rejected report is edited");
+    const auto entries = m_backend->audit(std::string(spec.name), id);
+    if (role_rank(who.role) < role_rank("verifier") &&
+        (entries.empty() || entries.front().actor != who.user))
+      throw core::Forbidden(
+          std::string(spec.name) + " \"" + id + "\" was filed by " +
+          (entries.empty() ? std::string("another program") : entries.front().actor) +
+          ": a data entry user edits only their own reports");
+    if (!expected_version.empty() && (entries.empty() || entries.back().hash != expected_version))
+      throw core::StaleVersion(std::string(spec.name) + " \"" + id +
+                               "\" has changed since that version was read: read it again "
+                               "and redo the edit");
+    res = write_update(spec, id, patch, {}, who, "update", "edit");
+  });
+  return res;
+}
+
 // `workflow`: the new state (a transition), or "" to keep the record's.
 WriteResult Registry::write_update(const EntitySpec& spec, const std::string& id,
                                    const Record& patch, const std::string& workflow,

@@ -76,6 +76,19 @@ class Registry {
   // a geometry, when given, replaces the old one. The id cannot change.
   WriteResult update(const core::EntitySpec& spec, const std::string& id, const core::Record& patch,
                      const Actor& who, const std::string& reason = {});
+  // An edit of a field report under review (docs/workflow.md, "Editing a report"): the
+  // record must be a draft or rejected (else core::Conflict), a data entry clerk may edit
+  // only the reports they filed (else core::Forbidden), and when `expected_version` is
+  // given it must still be the record's version (else core::StaleVersion, nothing
+  // written). The workflow does not move: a rejected report is submitted again by
+  // transition(). `patch` as for update().
+  WriteResult edit_report(const core::EntitySpec& spec, const std::string& id,
+                          const core::Record& patch, const Actor& who,
+                          const std::string& expected_version = {});
+  // The version of a record: the hash of the audit entry that last wrote it, which
+  // changes with every write and which the audit chain makes tamper-evident; "" for a
+  // record with no audit entry (none written through minemap).
+  std::string version(const core::EntitySpec& spec, const std::string& id);
   void remove(const core::EntitySpec& spec, const std::string& id, const std::string& reason,
               const Actor& who);
   void restore(const core::EntitySpec& spec, const std::string& id, const std::string& reason,

@@ -119,4 +119,80 @@ TEST_F(ServeAuth, FailedSignInsAreLimited) {
   EXPECT_EQ(r.body["status"], 429);
 }
 
+// A rejected report is edited and resubmitted: the clerk sees the reason under "My
+// reports", edits from the version read (a stale version is a 412 naming the record),
+// and the verifier sees what changed since the rejection.
+TEST_F(ServeAuth, RejectedReportEditedFromItsVersionAndResubmitted) {
+  fs::path ops = m_dir / "ops.jar", ver = m_dir / "ver.jar";
+  std::string csrf = login("ops1", ops), vcsrf = login("amina", ver);
+  nlohmann::json accident = {{"date", "2024-05-14"},
+                             {"type", "mine"},
+                             {"geometry", {{"type", "Point"}, {"coordinates", {46.9, 39.5}}}}};
+  auto made = request("POST", url("api/accidents"), ops, accident.dump(), csrf);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = made.body["id"];
+  ASSERT_EQ(request("POST", url("api/accidents/" + id + "/submit"), ops, "{}", csrf).status, 200);
+  // Submitted: not editable.
+  EXPECT_EQ(
+      request("PATCH", url("api/accidents/" + id), ops, R"({"date":"2024-05-15"})", csrf).status,
+      409);
+  ASSERT_EQ(request("POST", url("api/accidents/" + id + "/reject"), ver,
+                    R"({"reason":"the date is the day of the report, not of the accident"})", vcsrf)
+                .status,
+            200);
+
+  // My reports: the rejection and its reason.
+  auto mine = request("GET", url("api/my-reports"), ops);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(mine.body["reports"].size(), 1u) << mine.body;
+  EXPECT_EQ(mine.body["reports"][0]["id"], id);
+  EXPECT_EQ(mine.body["reports"][0]["entity"], "accidents");
+  EXPECT_EQ(mine.body["reports"][0]["workflow"], "rejected");
+  EXPECT_EQ(mine.body["reports"][0]["reason"],
+            "the date is the day of the report, not of the accident");
+  EXPECT_EQ(request("GET", url("api/my-reports"), ver).body["reports"].size(), 0u);
+
+  // The version is the ETag of GET; an edit from it applies, from an older one is 412.
+  auto headers_of = [&](const std::string& path) {
+    return shell("curl -s -g -D - -o /dev/null -b " + quote(ops.string()) + " " + quote(url(path)))
+        .out;
+  };
+  auto etag_in = [](const std::string& headers) {
+    auto at = headers.find("ETag: \"");
+    return at == std::string::npos ? std::string()
+                                   : headers.substr(at + 6, headers.find('"', at + 7) - at - 5);
+  };
+  const std::string v1 = etag_in(headers_of("api/accidents/" + id));
+  ASSERT_EQ(v1.size(), 66u) << headers_of("api/accidents/" + id);
+  auto patched =
+      request_raw("PATCH", url("api/accidents/" + id), ops, R"({"date":"2024-05-02"})",
+                  {"If-Match: " + v1, "X-CSRF-Token: " + csrf, "Content-Type: application/json"});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["date"], "2024-05-02");
+  EXPECT_EQ(patched.json()["workflow"], "rejected");
+  auto stale =
+      request_raw("PATCH", url("api/accidents/" + id), ops, R"({"date":"2024-05-03"})",
+                  {"If-Match: " + v1, "X-CSRF-Token: " + csrf, "Content-Type: application/json"});
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_NE(stale.body.find(id), std::string::npos) << stale.body;
+  EXPECT_EQ(request("GET", url("api/accidents/" + id), ops).body["date"], "2024-05-02");
+  // A field that is not in the data model is a 400.
+  EXPECT_EQ(request("PATCH", url("api/accidents/" + id), ops, R"({"colour":"red"})", csrf).status,
+            400);
+
+  // Resubmitted: the verifier sees what changed since the rejection, and approves.
+  ASSERT_EQ(request("POST", url("api/accidents/" + id + "/submit"), ops, "{}", csrf).status, 200);
+  auto review = request("GET", url("api/accidents/" + id), ver);
+  ASSERT_TRUE(review.body.contains("since_rejection")) << review.body;
+  const auto& since = review.body["since_rejection"];
+  EXPECT_EQ(since["by"], "amina");
+  ASSERT_EQ(since["changes"].size(), 1u) << since;
+  EXPECT_EQ(since["changes"][0]["field"], "date");
+  EXPECT_EQ(since["changes"][0]["before"], "2024-05-14");
+  EXPECT_EQ(since["changes"][0]["after"], "2024-05-02");
+  EXPECT_EQ(request("POST", url("api/accidents/" + id + "/approve"), ver, "{}", vcsrf).status, 200);
+  EXPECT_EQ(request("GET", url("api/my-reports"), ops).body["reports"].size(), 0u);
+  EXPECT_EQ(minemap({"verify", m_store}).code, 0);
+}
+
 }  // namespace

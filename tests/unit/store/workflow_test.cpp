@@ -59,4 +59,57 @@ TEST(WorkflowRules, RolesBoundWhatAnActorWritesAndMoves) {
   EXPECT_EQ(reg.setting(store::kFourEyes), "on");
 }
 
+// Editing a report under review: drafts and rejected reports only, a data entry clerk
+// only their own, and an edit made from a version that is no longer the record's is
+// refused (optimistic concurrency), naming the record.
+TEST(WorkflowRules, ReportsAreEditedWhileDraftOrRejectedFromTheirLatestVersion) {
+  testing_support::TempDir dir;
+  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+  const auto& items = core::spec(core::Entity::Item);
+  const store::Actor clerk{"ops1", "data_entry"}, other{"ops2", "data_entry"},
+      verifier{"amina", "verifier"};
+  const std::string id = reg.add(items, item("draft"), clerk).id;
+  const std::string v1 = reg.version(items, id);
+  EXPECT_EQ(v1.size(), 64u);  // the hash of the audit entry that last wrote it
+
+  core::Record patch;
+  patch.fields["quantity"] = std::int64_t{3};
+  // Another clerk may not edit it; its filer may, from the version read.
+  EXPECT_THROW(reg.edit_report(items, id, patch, other, v1), core::Forbidden);
+  reg.edit_report(items, id, patch, clerk, v1);
+  EXPECT_EQ(reg.get(items, id).integer("quantity"), 3);
+  const std::string v2 = reg.version(items, id);
+  EXPECT_NE(v2, v1);
+  // The same version again is stale now: refused, nothing written, the record named.
+  patch.fields["quantity"] = std::int64_t{4};
+  try {
+    reg.edit_report(items, id, patch, clerk, v1);
+    ADD_FAILURE() << "a stale edit was applied";
+  } catch (const core::StaleVersion& e) {
+    EXPECT_NE(std::string(e.what()).find(id), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(reg.get(items, id).integer("quantity"), 3);
+  EXPECT_EQ(reg.version(items, id), v2);
+  // No version given: applied to the latest.
+  reg.edit_report(items, id, patch, clerk);
+  EXPECT_EQ(reg.get(items, id).integer("quantity"), 4);
+
+  // Submitted: not editable until rejected; then editable and submitted again.
+  reg.transition(items, id, store::Step::Submit, "", clerk);
+  EXPECT_THROW(reg.edit_report(items, id, patch, clerk), core::Conflict);
+  reg.transition(items, id, store::Step::Reject, "the quantity is not in the report", verifier);
+  patch.fields["quantity"] = std::int64_t{5};
+  reg.edit_report(items, id, patch, clerk, reg.version(items, id));
+  EXPECT_EQ(reg.get(items, id).workflow, "rejected");  // an edit does not move it
+  EXPECT_EQ(reg.transition(items, id, store::Step::Submit, "", clerk).workflow, "submitted");
+  // A verifier may correct a rejected report of anyone's; approved ones are not edited here.
+  reg.transition(items, id, store::Step::Reject, "still wrong", verifier);
+  reg.edit_report(items, id, patch, verifier);
+  reg.transition(items, id, store::Step::Submit, "", clerk);
+  reg.transition(items, id, store::Step::Approve, "", verifier);
+  EXPECT_THROW(reg.edit_report(items, id, patch, verifier), core::Conflict);
+  EXPECT_THROW(reg.edit_report(items, "IT-999999", patch, clerk), core::NotFound);
+  EXPECT_FALSE(reg.verify_audit().has_value());
+}
+
 }  // namespace
