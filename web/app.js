@@ -14,8 +14,10 @@ window.minemap = state; // for the end-to-end tests: state.map, state.formMaps, 
 
 // ---- The API ----
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+// The answer's JSON; with `extra` headers sent, and `extra.withEtag` set, {data, etag}.
+async function api(method, path, body, extra = {}) {
+  const { withEtag, ...sent } = extra;
+  const headers = { Accept: "application/json", ...sent };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session && method !== "GET") headers["X-CSRF-Token"] = session.csrf_token;
   const response = await fetch(path, {
@@ -32,7 +34,7 @@ async function api(method, path, body) {
     err.problem = data; // application/problem+json: {title, status, detail}
     throw err;
   }
-  return data;
+  return withEtag ? { data, etag: response.headers.get("ETag") } : data;
 }
 
 function say(text, error = false) {
@@ -52,6 +54,10 @@ function showSession() {
   $("#who").textContent = signedIn ? `${session.user} (${session.role.replace("_", " ")})` : "";
   for (const b of document.querySelectorAll("nav button[data-role]"))
     b.hidden = !signedIn || rank(session.role) < rank(b.dataset.role);
+  if (signedIn && state.wanted) {
+    history.replaceState(null, "", `#${state.wanted}`);
+    state.wanted = undefined;
+  }
   route();
 }
 
@@ -81,8 +87,9 @@ $("#logout").addEventListener("click", async () => {
 // ---- Views ----
 
 // Pages and the least role that opens them; #hazard/HZ-000001 is a hazard's page.
-const VIEW_ROLE = { report: "data_entry", review: "verifier", hazards: "viewer", hazard: "viewer" };
-const NAV_OF = { hazard: "hazards" };
+const VIEW_ROLE = { report: "data_entry", review: "verifier", hazards: "viewer", hazard: "viewer",
+  mine: "data_entry", edit: "data_entry" };
+const NAV_OF = { hazard: "hazards", edit: "mine" };
 
 function route() {
   const [view, ...rest] = location.hash.slice(1).split("/");
@@ -93,6 +100,8 @@ function show(view, arg = "") {
   if (!document.getElementById(`view-${view}`)) [view, arg] = ["map", ""];
   const needed = VIEW_ROLE[view];
   if (needed && (!session || rank(session.role) < rank(needed))) {
+    // The page asked for opens once signed in (a link sent to a colleague).
+    if (!session) state.wanted = arg ? `${view}/${encodeURIComponent(arg)}` : view;
     say(session ? `Your role (${session.role}) may not open this page.` : "Sign in first.", true);
     [view, arg] = ["map", ""];
   }
@@ -107,6 +116,8 @@ function show(view, arg = "") {
   if (view === "report") openForms();
   if (view === "hazards") loadHazards();
   if (view === "hazard") loadHazard(arg);
+  if (view === "mine") loadMine();
+  if (view === "edit") openEditor(arg);
 }
 
 for (const b of document.querySelectorAll("nav button"))
@@ -1122,6 +1133,9 @@ async function loadReview() {
       tr.innerHTML = `<td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.date || r.found || r.reported || r.end || r.start || "")}</td>` +
         `<td>${escapeHtml(details)}</td><td>${hazardLink(hazard)}</td>` +
         `<td><button class="approve">Approve</button> <button class="reject">Reject</button></td>`;
+      tr.dataset.id = r.id;
+      tr.querySelector("td:last-child").insertAdjacentHTML("afterbegin", '<button class="details">Details</button> ');
+      tr.querySelector(".details").addEventListener("click", () => toggleDetails(tr, entity, r.id, kids));
       tr.querySelector(".approve").addEventListener("click", () => decide(entity, r.id, "approve"));
       tr.querySelector(".reject").addEventListener("click", () => {
         const reason = prompt(`Why is ${r.id} rejected?`);
@@ -1131,6 +1145,77 @@ async function loadReview() {
     }
   if (!body.children.length) body.innerHTML = "<tr><td colspan=5>Nothing waits for approval.</td></tr>";
 }
+
+// What the verifier needs to decide, under the report's row: where it is (a map with
+// the report and its hazard), every field it has, its children (victims, land
+// released), who filed and submitted it and when, and what changed since it was last
+// rejected.
+async function toggleDetails(tr, entity, id, kids) {
+  const next = tr.nextElementSibling;
+  if (next && next.classList.contains("review-details")) {
+    next.remove();
+    return;
+  }
+  const row = document.createElement("tr");
+  row.className = "review-details";
+  row.innerHTML = `<td colspan="5"><p class="hint">Loading…</p></td>`;
+  tr.after(row);
+  let rec, spec, hazard;
+  try {
+    const entities = await schema();
+    spec = entities.find((e) => e.name === entity);
+    rec = await api("GET", `/api/${entity}/${encodeURIComponent(id)}`);
+    const hz = entity === "hazards" ? null : rec.hazard_id;
+    if (hz) hazard = await api("GET", `/api/hazards/${encodeURIComponent(hz)}`).catch(() => null);
+  } catch (err) {
+    row.firstElementChild.innerHTML = `<p class="error">${escapeHtml(err.message)}</p>`;
+    return;
+  }
+  const when = (ts) => escapeHtml(ts.replace("T", " ").slice(0, 16));
+  const filed = rec.history.find((e) => e.action === "create");
+  const submitted = [...rec.history].reverse().find((e) => e.action === "submit");
+  const who = [filed && `filed by <b class="submitter">${escapeHtml(filed.actor)}</b> on ${when(filed.ts)}`,
+    submitted && `submitted by <b>${escapeHtml(submitted.actor)}</b> on ${when(submitted.ts)}`].filter(Boolean).join("; ");
+  const fields = spec.fields.filter((f) => rec[f.name] !== undefined && rec[f.name] !== null && f.name !== "geometry")
+    .map((f) => `<tr><th>${escapeHtml(fieldLabel(f))}</th><td>${escapeHtml(String(fieldText(f.name, rec[f.name])))}</td></tr>`).join("");
+  let since = "";
+  if (rec.since_rejection) {
+    const sr = rec.since_rejection;
+    const changes = sr.changes.map((c) => c.field === "geometry" ? "<li>the geometry</li>"
+      : `<li><b>${escapeHtml(c.field.replaceAll("_", " "))}</b>: ${escapeHtml(String(c.before ?? "(none)"))} → ${escapeHtml(String(c.after ?? "(none)"))}</li>`).join("");
+    since = `<div class="since-rejection"><p>Rejected by ${escapeHtml(sr.by)} on ${when(sr.rejected)}: “${escapeHtml(sr.reason)}”.</p>` +
+      (changes ? `<p>Changed since:</p><ul>${changes}</ul>` : "<p>Nothing changed since.</p>") + "</div>";
+  }
+  const children = kids.length ? `<h4>${escapeHtml(kids[0].entity.replaceAll("-", " "))}</h4><table class="review-children">` +
+    kids.map((k) => `<tr><td>${escapeHtml(k.record.id)}</td><td>` + Object.entries(k.record)
+      .filter(([n, v]) => !LONG_FIELDS.includes(n) && v !== null && !n.endsWith("_id"))
+      .map(([n, v]) => `${escapeHtml(n.replaceAll("_", " "))} ${escapeHtml(String(fieldText(n, v)))}`).join("; ") + "</td></tr>").join("") +
+    "</table>" : "";
+  row.firstElementChild.innerHTML = `<div class="review-body"><div class="review-text"><p class="who">${who}</p>${since}` +
+    `<table class="fields">${fields}</table>${children}</div><div class="form-map review-map"></div></div>`;
+  if (!rec.geometry && !(hazard && hazard.geometry)) {
+    row.querySelector(".review-map").innerHTML = '<p class="hint">No place given.</p>';
+    return;
+  }
+  const map = newMap(row.querySelector(".review-map"));
+  state.reviewMap = map;
+  map.ready.then(() => {
+    addOverlay(map);
+    const features = [];
+    if (hazard && hazard.geometry) features.push({ type: "Feature", properties: { kind: "hazard" }, geometry: hazard.geometry });
+    if (rec.geometry) {
+      const kind = rec.geometry.type === "Point" ? "item" : entity === "releases" ? "release" : "hazard";
+      features.push({ type: "Feature", properties: { kind, outcome: rec.outcome || "" }, geometry: rec.geometry });
+    }
+    map.getSource("focus").setData({ type: "FeatureCollection", features });
+    fitTo(map, rec.geometry && rec.geometry.type !== "Point" ? rec.geometry : (hazard && hazard.geometry) || rec.geometry);
+    if (rec.geometry && rec.geometry.type === "Point" && !(hazard && hazard.geometry))
+      map.jumpTo({ center: rec.geometry.coordinates, zoom: 13 });
+  });
+}
+
+// A field's name for people: its label from the data model when it has one.
+const fieldLabel = (f) => f.label || f.name.replaceAll("_", " ");
 
 async function decide(entity, id, action, reason) {
   try {
@@ -1142,6 +1227,136 @@ async function decide(entity, id, action, reason) {
   }
   loadReview();
 }
+
+// ---- My reports: drafts, submitted, rejected with the reasons; editing them ----
+
+async function loadMine() {
+  let mine;
+  try {
+    mine = await api("GET", "/api/my-reports");
+  } catch (err) {
+    say(err.message, true);
+    return;
+  }
+  const body = $("#mine-table tbody");
+  rowsOrNone(body, mine.reports.map((r) => {
+    const editable = r.workflow === "draft" || r.workflow === "rejected";
+    const link = `edit/${r.entity}/${encodeURIComponent(r.id)}`;
+    return `<tr data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.entity.replaceAll("-", " "))}</td>` +
+      `<td>${badge(r.workflow, r.workflow)}</td><td class="reason">${escapeHtml(r.reason || "")}</td>` +
+      `<td>${escapeHtml(r.changed.replace("T", " ").slice(0, 16))}</td>` +
+      `<td>${editable ? `<a class="edit" href="#${link}">Edit</a>` : ""}</td></tr>`;
+  }).join(""), 6, "You have no report in draft, waiting or rejected.");
+}
+
+// A report opened for editing: a form of every field of its entity (from the data
+// model), the rejection's reason above it; saving sends only what changed, from the
+// version read (If-Match), and may submit it again.
+async function openEditor(arg) {
+  const slash = arg.indexOf("/");
+  const entity = arg.slice(0, slash), id = arg.slice(slash + 1);
+  const form = $("#edit-form");
+  form.innerHTML = "";
+  $("#edit-title").textContent = `Editing ${id}`;
+  let spec, got;
+  try {
+    spec = (await schema()).find((e) => e.name === entity);
+    if (!spec) throw new Error(`no such kind of report: ${entity}`);
+    got = await api("GET", `/api/${entity}/${encodeURIComponent(id)}`, undefined, { withEtag: true });
+  } catch (err) {
+    say(err.message, true);
+    return;
+  }
+  const rec = got.data;
+  state.editing = { entity, id, etag: got.etag, record: rec, spec };
+  const rejection = [...rec.history].reverse().find((e) => e.action === "reject");
+  $("#edit-reason").hidden = !(rec.workflow === "rejected" && rejection);
+  if (rejection) $("#edit-reason").textContent = `Rejected by ${rejection.actor}: “${rejection.reason}”`;
+  for (const f of spec.fields) {
+    if (f.computed || f.name === spec.parent_ref) continue;
+    const label = document.createElement("label");
+    label.textContent = `${fieldLabel(f)} `;
+    let input;
+    if (f.type === "enum") {
+      input = document.createElement("select");
+      input.append(option("", "not given"));
+      for (const v of f.values) input.append(option(v, v.replaceAll("_", " ")));
+    } else if (f.type === "boolean") {
+      input = document.createElement("select");
+      for (const [v, t] of [["", "not given"], ["true", "yes"], ["false", "no"]]) input.append(option(v, t));
+    } else {
+      input = document.createElement(f.name === "description" || f.name === "raw" ? "textarea" : "input");
+      if (f.type === "integer" || f.type === "real") {
+        input.type = "number";
+        input.step = "any";
+      }
+    }
+    input.name = f.name;
+    const v = rec[f.name];
+    input.value = v === undefined || v === null ? "" : Array.isArray(v) ? v.join(",") : String(v);
+    input.dataset.was = input.value;
+    label.append(input);
+    form.append(label);
+  }
+  if (spec.geometry && spec.geometry !== "none") {
+    const label = document.createElement("label");
+    label.className = "wide";
+    label.textContent = "Geometry (GeoJSON) ";
+    const t = document.createElement("textarea");
+    t.name = "geometry";
+    t.rows = 3;
+    t.value = rec.geometry ? JSON.stringify(rec.geometry) : "";
+    t.dataset.was = t.value;
+    label.append(t);
+    form.append(label);
+  }
+  form.insertAdjacentHTML("beforeend", '<p class="form-error wide" role="alert" hidden></p><div class="wide">' +
+    '<button type="submit" name="save">Save</button> ' +
+    '<button type="submit" name="resubmit">Save and submit for approval</button></div>');
+}
+
+// What the form changed, as the PATCH body: a cleared field is null.
+function editedFields(form, spec) {
+  const patch = {};
+  for (const el of form.querySelectorAll("[name]")) {
+    if (el.tagName === "BUTTON" || el.value === el.dataset.was) continue;
+    const f = spec.fields.find((x) => x.name === el.name);
+    if (el.name === "geometry") {
+      patch.geometry = el.value.trim() ? JSON.parse(el.value) : null;
+    } else if (el.value === "") {
+      patch[el.name] = null;
+    } else if (f && (f.type === "integer" || f.type === "real")) {
+      patch[el.name] = Number(el.value);
+    } else if (f && f.type === "boolean") {
+      patch[el.name] = el.value === "true";
+    } else {
+      patch[el.name] = el.value;
+    }
+  }
+  return patch;
+}
+
+$("#edit-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target, ed = state.editing;
+  if (!ed) return;
+  const resubmit = e.submitter && e.submitter.name === "resubmit";
+  try {
+    const patch = editedFields(form, ed.spec);
+    if (Object.keys(patch).length) {
+      const headers = ed.etag ? { "If-Match": ed.etag, withEtag: true } : { withEtag: true };
+      const done = await api("PATCH", `/api/${ed.entity}/${encodeURIComponent(ed.id)}`, patch, headers);
+      ed.etag = done.etag;
+    }
+    if (resubmit) await api("POST", `/api/${ed.entity}/${encodeURIComponent(ed.id)}/submit`, {});
+    say(resubmit ? `${ed.id} saved and submitted for approval.` : `${ed.id} saved.`);
+    clearProblem(form);
+    show("mine");
+  } catch (err) {
+    if (err.status === 412) err.message = `${err.message} (reopen the report to see the change)`;
+    formProblem(form, err);
+  }
+});
 
 // ---- Start ----
 

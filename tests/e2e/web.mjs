@@ -150,16 +150,54 @@ try {
   await ops.screenshot({ path: join(artifacts, "3-report-filed.png") });
   step(`data entry filed ${filed} through the form`);
 
-  // 3. The verifier approves it.
+  // 3. The verifier reviews it with the facts (its map, victims, who filed it), rejects
+  // it with a reason; the data entry user sees the reason under My reports, edits the
+  // date and submits it again; the verifier sees what changed, and approves.
   const ver = await newPage();
   await signIn(ver, "amina");
   await ver.click("nav button[data-view=review]");
   const row = ver.locator("#review-table tr", { hasText: filed });
   await row.waitFor();
+  await row.locator("button.details").click();
+  const details = ver.locator("#review-table tr.review-details");
+  await details.locator(".who").waitFor();
+  assert.match(await details.locator(".who").textContent(), /filed by ops1/);
+  assert.match(await details.locator(".review-children").textContent(), /killed/);
+  assert.match(await details.locator("table.fields").textContent(), /device category\s*AP_MINE/);
+  await ver.waitForFunction(() => {
+    const m = window.minemap.reviewMap;
+    return m && m.getLayer("focus-items") && m.queryRenderedFeatures({ layers: ["focus-items"] }).length === 1;
+  });
   await ver.screenshot({ path: join(artifacts, "4-review.png") });
+  ver.once("dialog", (d) => d.accept("the date is the day of the report, not of the accident"));
+  await row.locator("button.reject").click();
+  await ver.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} rejected`), filed);
+  step(`verifier saw ${filed}'s map, victim and submitter, and rejected it with a reason`);
+
+  await ops.click("nav button[data-view=mine]");
+  const mine = ops.locator("#mine-table tr", { hasText: filed });
+  await mine.waitFor();
+  assert.equal(await mine.locator(".reason").textContent(), "the date is the day of the report, not of the accident");
+  await ops.screenshot({ path: join(artifacts, "4b-my-reports.png") });
+  await mine.locator("a.edit").click();
+  await ops.locator("#edit-form [name=date]").waitFor();
+  assert.match(await ops.textContent("#edit-reason"), /the date is the day of the report/);
+  assert.equal(await ops.inputValue("#edit-form [name=date]"), "2025-06-02");
+  await ops.fill("#edit-form [name=date]", "2025-06-01");
+  await ops.click("#edit-form button[name=resubmit]");
+  await ops.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} saved and submitted`), filed);
+  step(`data entry read the reason under My reports, edited ${filed} and submitted it again`);
+
+  await ver.click("nav button[data-view=map]");
+  await ver.click("nav button[data-view=review]");
+  await row.waitFor();
+  await row.locator("button.details").click();
+  await details.locator(".since-rejection").waitFor();
+  assert.match(await details.locator(".since-rejection").textContent(), /date: 2025-06-02 → 2025-06-01/);
+  await ver.screenshot({ path: join(artifacts, "4c-review-changed.png") });
   await row.locator("button.approve").click();
   await ver.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} approved`), filed);
-  step(`verifier approved ${filed}`);
+  step(`verifier saw what changed since the rejection and approved ${filed}`);
 
   // 4. The dashboard counts it.
   const after = await dashboardCounts(ver);
