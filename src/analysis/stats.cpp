@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/period.hpp"
+#include "core/errors.hpp"
 #include "index/join.hpp"
 #include "index/shape_index.hpp"
 
@@ -109,6 +111,16 @@ class Tally {
 };
 
 }  // namespace
+
+StatsPeriod parse_period(const std::string& from, const std::string& to) {
+  StatsPeriod p;
+  if (!from.empty()) p.from = core::Date::parse(from, "--from");
+  if (!to.empty()) p.to = core::Date::parse(to, "--to");
+  if (p.from && p.to && p.from->first_day() > p.to->last_day())
+    throw core::InputError("--from/--to", "the period " + from + " to " + to +
+                                              " ends before it starts: it holds no date");
+  return p;
+}
 
 bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
   return in_period_view(view(date), p);

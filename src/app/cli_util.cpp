@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/filter.hpp"
 
 namespace minemap::app {
 
@@ -31,13 +32,21 @@ std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     if (eq == std::string::npos || eq == 0)
       throw core::InputError("--where", "\"" + c + "\" is not FIELD=V1,V2");
     std::string field = c.substr(0, eq);
-    if (field != "id" && field != "workflow" && !spec.field(field))
+    // The fields every record has beside the entity's own.
+    const core::FieldSpec id{.name = "id"};
+    const core::FieldSpec workflow{.name = core::kWorkflowField,
+                                   .type = core::FieldType::Enum,
+                                   .values = core::kWorkflowStates};
+    const core::FieldSpec* f = field == "id"            ? &id
+                               : field == workflow.name ? &workflow
+                                                        : spec.field(field);
+    if (!f)
       throw core::InputError("--where", "no field \"" + field + "\" in " + std::string(spec.name));
     std::vector<std::string> values;
     std::stringstream in(c.substr(eq + 1));
     std::string v;
     while (std::getline(in, v, ',')) values.push_back(v);
-    out.push_back({field, values});
+    out.push_back({field, core::filter_values(*f, values, "--where")});
   }
   return out;
 }

@@ -16,6 +16,9 @@ store::Actor current_actor();
 // The entities' names for an ENTITY argument's help, from the schema ("hazards,
 // activities, ..."); only the reviewed field reports when `reviewed_only`.
 std::string entity_help(bool reviewed_only = false);
+// --where FIELD=V1,V2 clauses as the store's conditions: enum values in any case, dates
+// matching the dates they overlap (core::filter_values). Throws InputError naming
+// --where for an unknown field or a value it cannot hold.
 std::vector<std::pair<std::string, std::vector<std::string>>> parse_where(
     const std::vector<std::string>& clauses, const core::EntitySpec& spec);
 

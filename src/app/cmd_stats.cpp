@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "analysis/period.hpp"
 #include "core/errors.hpp"
 #include "ops/stats.hpp"
 #include "render/render.hpp"
@@ -18,9 +19,7 @@ namespace {
 
 int cmd_stats(const std::string& path, const std::string& from, const std::string& to, bool json,
               const std::string& by) {
-  analysis::StatsPeriod period;
-  if (!from.empty()) period.from = core::Date::parse(from, "--from");
-  if (!to.empty()) period.to = core::Date::parse(to, "--to");
+  const analysis::StatsPeriod period = analysis::parse_period(from, to);
   if (!by.empty() && by != "admin") throw core::InputError("--by", "\"" + by + "\" is not admin");
   auto reg = store::Registry::open(path, false);
   if (by == "admin") {

@@ -4,9 +4,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/period.hpp"
 #include "app/cli_util.hpp"
 #include "core/bbox.hpp"
 #include "core/errors.hpp"
+#include "core/filter.hpp"
 #include "io/read_input.hpp"
 #include "io/records_input.hpp"
 #include "render/render.hpp"
@@ -73,17 +75,35 @@ int cmd_get(const std::string& path, const std::string& entity, const std::strin
   return 0;
 }
 
-int cmd_list(const std::string& path, const std::string& entity, const std::string& bbox,
-             const std::vector<std::string>& where, const std::string& format, bool personal,
-             bool deleted) {
+struct ListArgs {
+  std::string bbox, format = "table", from, to;
+  std::vector<std::string> where, columns;
+  bool personal = false, deleted = false;
+};
+
+int cmd_list(const std::string& path, const std::string& entity, const ListArgs& a) {
   const auto& spec = core::spec_by_name(entity);
   store::ListQuery q;
-  if (!bbox.empty()) q.bbox = core::parse_bbox(bbox, core::BboxSyntax::CommandLine);
-  q.where = app::parse_where(where, spec);
-  q.include_deleted = deleted;
-  auto fmt = render::parse_format(format);
+  if (!a.bbox.empty()) q.bbox = core::parse_bbox(a.bbox, core::BboxSyntax::CommandLine);
+  q.where = app::parse_where(a.where, spec);
+  q.include_deleted = a.deleted;
+  if (!a.from.empty() || !a.to.empty()) {
+    // The period as stats reads it; the records whose date overlaps it, as the API's
+    // `datetime` selects them.
+    const auto period = analysis::parse_period(a.from, a.to);
+    std::string field = core::temporal_field(spec);
+    if (field.empty())
+      throw core::InputError(a.from.empty() ? "--to" : "--from",
+                             std::string(spec.name) + " have no date to select by");
+    store::ListQuery::DateRange during;
+    during.field = field;
+    if (period.from) during.from = period.from->first_day().to_string();
+    if (period.to) during.to = period.to->last_day().to_string();
+    q.during = during;
+  }
+  auto fmt = render::parse_format(a.format);
   auto reg = store::Registry::open(path, false);
-  auto writer = render::make_writer(fmt, spec, std::cout, personal);
+  auto writer = render::make_writer(fmt, spec, std::cout, a.personal, a.columns);
   reg.for_each(spec, q, [&](const core::Record& r) { writer->write(r); });
   writer->finish();
   return 0;
@@ -144,9 +164,9 @@ int cmd_history(const std::string& path, const std::string& entity, const std::s
 }  // namespace
 
 void add_store_commands(CLI::App& app, std::function<int()>& run) {
-  static std::string store_path, entity, file, id, reason, bbox, format = "table", backup_out;
-  static std::vector<std::string> where;
-  static bool json = false, personal = false, deleted = false, restore = false;
+  static std::string store_path, entity, file, id, reason, backup_out;
+  static ListArgs la;
+  static bool json = false, personal = false, restore = false;
   const std::string entity_names = entity_help();
 
   auto* init = app.add_subcommand("init", "Create an empty store (a GeoPackage file)");
@@ -178,17 +198,25 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   auto* list = app.add_subcommand("list", "List records, filtered");
   list->add_option("STORE", store_path)->required();
   list->add_option("ENTITY", entity, entity_names)->required();
-  list->add_option("--bbox", bbox, "W,S,E,N in degrees (WGS 84)");
-  list->add_option("--where", where, "FIELD=V1,V2: keep records whose FIELD is one of the values")
+  list->add_option("--bbox", la.bbox, "W,S,E,N in degrees (WGS 84)");
+  list->add_option("--where", la.where,
+                   "FIELD=V1,V2: keep records whose FIELD is one of the values (enums in any "
+                   "case; a date matches the dates it overlaps: date=2024)")
       ->take_all()
       ->allow_extra_args(false);
-  list->add_option("--format", format, "table, json, geojson or csv")->capture_default_str();
-  list->add_flag("--include-personal", personal, "victims' names, addresses, birth dates");
-  list->add_flag("--include-deleted", deleted, "also soft-deleted records");
-  list->footer("Example: minemap list field.gpkg hazards --where type=CHA --where status=open");
-  list->callback([&] {
-    run = [&] { return cmd_list(store_path, entity, bbox, where, format, personal, deleted); };
-  });
+  list->add_option("--from", la.from,
+                   "first date (YYYY, YYYY-MM or YYYY-MM-DD): records whose date overlaps the "
+                   "period (found, date, reported, laid, start)");
+  list->add_option("--to", la.to, "last date, inclusive");
+  list->add_option("--columns", la.columns, "A,B,C: the columns of a table or CSV")->delimiter(',');
+  list->add_option("--format", la.format, "table, json, geojson or csv")->capture_default_str();
+  list->add_flag("--include-personal", la.personal, "victims' names, addresses, birth dates");
+  list->add_flag("--include-deleted", la.deleted, "also soft-deleted records");
+  list->footer(
+      "Examples:\n"
+      "  minemap list field.gpkg hazards --where type=CHA --where status=open\n"
+      "  minemap list field.gpkg items --from 2020 --to 2021-06 --columns id,found,category");
+  list->callback([&] { run = [&] { return cmd_list(store_path, entity, la); }; });
 
   auto* update = app.add_subcommand("update", "Change fields of one record");
   update->add_option("STORE", store_path)->required();

@@ -3,12 +3,15 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "core/bbox.hpp"
 #include "core/date.hpp"
 #include "core/errors.hpp"
+#include "core/filter.hpp"
 #include "geo/geojson.hpp"
 #include "http/params.hpp"
 
@@ -20,6 +23,7 @@ using nlohmann::json;
 
 constexpr const char* kGeoJson = "application/geo+json";
 constexpr const char* kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
+constexpr const char* kSchemaJson = "application/schema+json";
 constexpr const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 // Whether a Host header is a host name, an IPv4 or a bracketed IPv6 address, with an
@@ -91,22 +95,52 @@ const core::EntitySpec& collection_spec(const std::string& id) {
   return core::spec_by_name(id);
 }
 
+// The fields a collection's items filter on as query parameters (/queryables): every
+// field of the entity but personal ones.
+bool queryable(const core::FieldSpec& f) {
+  return !f.personal;
+}
+
+// The parameters of items that are not a field.
+bool standard_param(const std::string& name) {
+  for (const char* p : {"limit", "offset", "bbox", "bbox-crs", "datetime", "f"})
+    if (name == p) return true;
+  return false;
+}
+
+// A queryable as JSON Schema (OGC API - Features - Part 3).
+json queryable_schema(const core::FieldSpec& f) {
+  json p = {{"title", std::string(f.name)}};
+  if (!f.doc.empty()) p["description"] = std::string(f.doc);
+  json values = json::array();
+  for (auto v : f.values) values.push_back(std::string(v));
+  switch (f.type) {
+    case core::FieldType::Text:
+    case core::FieldType::Ref: p["type"] = "string"; break;
+    case core::FieldType::Integer: p["type"] = "integer"; break;
+    case core::FieldType::Real: p["type"] = "number"; break;
+    case core::FieldType::Boolean: p["type"] = "boolean"; break;
+    case core::FieldType::Date:
+      // Reduced precision allowed: a year or a month matches the dates in it.
+      p["type"] = "string";
+      p["pattern"] = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$";
+      break;
+    case core::FieldType::Enum:
+    case core::FieldType::EnumSet:
+      // An enum set is kept as a comma-separated set: a value matches the sets holding it.
+      p["type"] = "string";
+      p["enum"] = values;
+      break;
+  }
+  return p;
+}
+
 }  // namespace
 
 bool is_feature_collection(const std::string& entity_name) {
   for (const auto& s : core::entities())
     if (s.name == entity_name) return s.spatial();
   return false;
-}
-
-std::string temporal_field(const core::EntitySpec& spec) {
-  // The date an item of the collection is "of": when it was found, happened, was
-  // reported, released, laid. Other entities: their first date field.
-  for (const char* name : {"found", "date", "reported", "laid", "start"})
-    if (const auto* f = spec.field(name); f && f->type == core::FieldType::Date) return name;
-  for (const auto& f : spec.fields)
-    if (f.type == core::FieldType::Date) return std::string(f.name);
-  return "";
 }
 
 FeaturesApi::FeaturesApi(store::Registry& store, std::mutex& store_mutex, FeaturesOptions opt,
@@ -149,6 +183,8 @@ void FeaturesApi::install(Server& s) {
   s.route("GET", "/collections/?", [this](const Request& r) { return collections(r); });
   s.route("GET", "/collections/([^/]+)/?",
           [this](const Request& r) { return collection(r, r.captures.at(0)); });
+  s.route("GET", "/collections/([^/]+)/queryables/?",
+          [this](const Request& r) { return queryables(r, r.captures.at(0)); });
   s.route("GET", "/collections/([^/]+)/items/?",
           [this](const Request& r) { return items(r, r.captures.at(0)); });
   s.route("GET", "/collections/([^/]+)/items/([^/]+)",
@@ -239,9 +275,19 @@ Response FeaturesApi::api(const Request& r) const {
            {{"summary", "one collection"},
             {"parameters", json::array({collection_id})},
             {"responses", ok("the collection", "application/json")}}}}},
+        {"/collections/{collectionId}/queryables",
+         {{"get",
+           {{"summary", "the properties items filter on, as query parameters (JSON Schema)"},
+            {"parameters", json::array({collection_id})},
+            {"responses", ok("the queryables", kSchemaJson)}}}}},
         {"/collections/{collectionId}/items",
          {{"get",
            {{"summary", "the features of a collection, a page at a time"},
+            {"description",
+             "Any queryable of the collection (/collections/{collectionId}/queryables) is a "
+             "parameter too: status=closed; values separated by commas (or the parameter "
+             "repeated): any matches; enum values in any case; a date matches the dates it "
+             "overlaps. Any other parameter is an error (400)."},
             {"parameters", params},
             {"responses", ok("a FeatureCollection", kGeoJson)}}}}},
         {"/collections/{collectionId}/items/{featureId}",
@@ -257,10 +303,13 @@ Response FeaturesApi::api(const Request& r) const {
 }
 
 Response FeaturesApi::conformance(const Request&) const {
-  json j = {{"conformsTo",
-             {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-              "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"}}};
+  json j = {
+      {"conformsTo",
+       {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"}}};
   return json_response(j);
 }
 
@@ -274,7 +323,10 @@ json collection_json(const std::string& base, const core::EntitySpec& spec) {
             {"itemType", "feature"},
             {"crs", json::array({kCrs84})},
             {"links", json::array({link(href, "self", "application/json"),
-                                   link(href + "/items", "items", kGeoJson, "the features")})}};
+                                   link(href + "/items", "items", kGeoJson, "the features"),
+                                   link(href + "/queryables",
+                                        "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                                        kSchemaJson, "the properties items filter on")})}};
   return c;
 }
 
@@ -294,11 +346,53 @@ Response FeaturesApi::collection(const Request& r, const std::string& id) const 
   return json_response(collection_json(base_url(r, m_opt.public_url), collection_spec(id)));
 }
 
+Response FeaturesApi::queryables(const Request& r, const std::string& id) const {
+  const core::EntitySpec& spec = collection_spec(id);
+  json props = json::object();
+  for (const auto& f : spec.fields)
+    if (queryable(f)) props[std::string(f.name)] = queryable_schema(f);
+  json j = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+            {"$id", base_url(r, m_opt.public_url) + "/collections/" + std::string(spec.name) +
+                        "/queryables"},
+            {"type", "object"},
+            {"title", std::string(spec.title)},
+            {"properties", std::move(props)},
+            {"additionalProperties", false}};
+  return json_response(j, kSchemaJson);
+}
+
 Response FeaturesApi::items(const Request& r, const std::string& id) const {
   const core::EntitySpec& spec = collection_spec(id);
   store::ListQuery q;
   q.approved_only = true;
   q.limit = m_opt.default_limit;
+  // Every parameter is a standard one or a queryable: `status=closed`, `type=cha,sha`
+  // (an enum in any case; a comma or a repeated parameter: any of the values); anything
+  // else is an error naming it, never a filter silently left out.
+  std::map<std::string, std::vector<std::string>> where;
+  for (const auto& [name, value] : r.query) {
+    if (standard_param(name)) continue;
+    const core::FieldSpec* f = spec.field(name);
+    if (!f || !queryable(*f))
+      throw core::InputError(name, "not a parameter of " + std::string(spec.name) +
+                                       " items: limit, offset, bbox, datetime, f, or a field of "
+                                       "/collections/" +
+                                       std::string(spec.name) + "/queryables");
+    auto& values = where[name];
+    if (f->type == core::FieldType::Text) {
+      values.push_back(value);
+    } else {
+      std::size_t start = 0;
+      for (std::size_t comma; (comma = value.find(',', start)) != std::string::npos;
+           start = comma + 1)
+        values.push_back(value.substr(start, comma - start));
+      values.push_back(value.substr(start));
+    }
+  }
+  for (auto& [name, values] : where)
+    q.where.push_back({name, core::filter_values(*spec.field(name), values, name)});
+  if (auto v = r.param("f"); v && *v != "json" && *v != "geojson")
+    throw core::InputError("f", "\"" + *v + "\" is not a format offered: json or geojson");
   if (auto v = r.param("limit")) {
     std::int64_t n = parse_int("limit", *v);
     if (n < 1) throw core::InputError("limit", "at least 1");
@@ -309,7 +403,7 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
   if (auto v = r.param("bbox-crs"); v && *v != kCrs84)
     throw core::InputError("bbox-crs", "only " + std::string(kCrs84) + " is offered");
   if (auto v = r.param("datetime")) {
-    std::string field = temporal_field(spec);
+    std::string field = core::temporal_field(spec);
     if (field.empty())
       throw core::InputError("datetime", std::string(spec.name) + " have no date to filter on");
     q.during = parse_datetime(field, *v);

@@ -32,7 +32,7 @@ class FeaturesApi {
               Auth* auth = nullptr);
 
   // Adds the routes: /, /conformance, /api, /collections, /collections/{id},
-  // /collections/{id}/items, /collections/{id}/items/{fid}.
+  // /collections/{id}/queryables, /collections/{id}/items, /collections/{id}/items/{fid}.
   void install(Server& s);
 
   Response landing(const Request& r) const;
@@ -40,6 +40,9 @@ class FeaturesApi {
   Response api(const Request& r) const;  // OpenAPI 3.0
   Response collections(const Request& r) const;
   Response collection(const Request& r, const std::string& id) const;
+  // The collection's queryables (OGC API - Features - Part 3): the fields items accepts
+  // as query parameters, as JSON Schema.
+  Response queryables(const Request& r, const std::string& id) const;
   Response items(const Request& r, const std::string& id) const;
   Response item(const Request& r, const std::string& id, const std::string& fid) const;
 
@@ -58,8 +61,5 @@ class FeaturesApi {
 
 // The collections the API offers: every entity with a geometry.
 bool is_feature_collection(const std::string& entity_name);
-
-// The date field the `datetime` parameter filters a collection on ("" when none).
-std::string temporal_field(const core::EntitySpec& spec);
 
 }  // namespace minemap::http

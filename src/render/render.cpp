@@ -1,6 +1,7 @@
 // Text, JSON, GeoJSON and CSV renderings; see render.hpp.
 #include "render/render.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -71,50 +72,90 @@ class JsonWriter : public RecordWriter {
   bool m_personal, m_geojson, m_first = true;
 };
 
+// The text of one column of a record: "id", "workflow", "wkt" or a field.
+std::string cell(const core::Record& r, const std::string& column) {
+  if (column == "id") return r.id;
+  if (column == core::kWorkflowField) return r.workflow;
+  if (column == "wkt") return to_wkt(r.geometry);
+  auto it = r.fields.find(column);
+  if (it == r.fields.end()) return "";
+  if (auto* d = std::get_if<double>(&it->second)) return num(*d);
+  return core::value_to_text(it->second);
+}
+
+// The columns asked for, checked; or, when none were, the default ones.
+std::vector<std::string> columns_of(const core::EntitySpec& spec, bool personal, bool csv,
+                                    const std::vector<std::string>& asked) {
+  std::vector<std::string> out;
+  if (asked.empty()) {
+    out.push_back("id");
+    if (csv) {
+      out.push_back(std::string(core::kWorkflowField));
+      for (const auto& f : spec.fields)
+        if (shown(f, personal)) out.push_back(std::string(f.name));
+      if (spec.spatial()) out.push_back("wkt");
+      return out;
+    }
+    // A table: the first fields, then what minemap computes (area_m2, remaining_m2).
+    for (const auto& f : spec.fields)
+      if (shown(f, personal) && out.size() < 7) out.push_back(std::string(f.name));
+    for (const auto& f : spec.fields)
+      if (f.computed && f.type == core::FieldType::Real && shown(f, personal) &&
+          std::find(out.begin(), out.end(), f.name) == out.end())
+        out.push_back(std::string(f.name));
+    return out;
+  }
+  for (const auto& c : asked) {
+    const core::FieldSpec* f = spec.field(c);
+    if (f && !shown(*f, personal))
+      throw core::InputError("--columns", "\"" + c + "\" is personal data: add --include-personal");
+    if (!f && c != "id" && c != core::kWorkflowField && !(csv && spec.spatial() && c == "wkt")) {
+      std::string valid = "id, workflow";
+      for (const auto& g : spec.fields)
+        if (shown(g, personal)) valid += ", " + std::string(g.name);
+      if (csv && spec.spatial()) valid += ", wkt";
+      throw core::InputError(
+          "--columns", "no column \"" + c + "\" in " + std::string(spec.name) + " (" + valid + ")");
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
 class CsvWriter : public RecordWriter {
  public:
-  CsvWriter(const core::EntitySpec& spec, std::ostream& out, bool personal)
-      : m_spec(spec), m_out(out), m_personal(personal) {
-    m_out << "id,workflow";
-    for (const auto& f : m_spec.fields)
-      if (shown(f, m_personal)) m_out << ',' << f.name;
-    if (m_spec.spatial()) m_out << ",wkt";
+  CsvWriter(std::ostream& out, std::vector<std::string> columns)
+      : m_out(out), m_columns(std::move(columns)) {
+    for (std::size_t i = 0; i < m_columns.size(); ++i) m_out << (i ? "," : "") << m_columns[i];
     m_out << '\n';
   }
   void write(const core::Record& r) override {
-    m_out << core::csv_cell(r.id) << ',' << r.workflow;
-    for (const auto& f : m_spec.fields) {
-      if (!shown(f, m_personal)) continue;
-      auto it = r.fields.find(f.name);
-      m_out << ',' << (it == r.fields.end() ? "" : core::csv_cell(core::value_to_text(it->second)));
+    for (std::size_t i = 0; i < m_columns.size(); ++i) {
+      const auto& c = m_columns[i];
+      // The workflow is one of a few words; every other cell is quoted when it needs it.
+      m_out << (i ? "," : "")
+            << (c == core::kWorkflowField ? r.workflow : core::csv_cell(cell(r, c)));
     }
-    if (m_spec.spatial()) m_out << ',' << core::csv_cell(to_wkt(r.geometry));
     m_out << '\n';
   }
   void finish() override {}
 
  private:
-  const core::EntitySpec& m_spec;
   std::ostream& m_out;
-  bool m_personal;
+  std::vector<std::string> m_columns;
 };
 
-// An aligned table of the id and the first few fields, for a person at a terminal.
+// An aligned table for a person at a terminal: the id and the first few fields, or the
+// columns asked for.
 class TableWriter : public RecordWriter {
  public:
-  TableWriter(const core::EntitySpec& spec, std::ostream& out, bool personal)
-      : m_spec(spec), m_out(out) {
-    m_columns.push_back("id");
-    for (const auto& f : m_spec.fields)
-      if (shown(f, personal) && m_columns.size() < 7) m_columns.push_back(std::string(f.name));
-  }
+  TableWriter(const core::EntitySpec& spec, std::ostream& out, std::vector<std::string> columns)
+      : m_spec(spec), m_out(out), m_columns(std::move(columns)) {}
   void write(const core::Record& r) override {
-    std::vector<std::string> row{r.id};
-    for (std::size_t i = 1; i < m_columns.size(); ++i) {
-      auto it = r.fields.find(m_columns[i]);
-      std::string v = it == r.fields.end() ? "" : core::value_to_text(it->second);
-      if (auto* d = it == r.fields.end() ? nullptr : std::get_if<double>(&it->second)) v = num(*d);
-      if (v.size() > 30) v = v.substr(0, 27) + "...";
+    std::vector<std::string> row;
+    for (const auto& c : m_columns) {
+      std::string v = cell(r, c);
+      if (v.size() > 40) v = v.substr(0, 37) + "...";
       row.push_back(v);
     }
     m_rows.push_back(std::move(row));
@@ -155,14 +196,19 @@ double round_m2(double a) {
 }  // namespace
 
 std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec, std::ostream& out,
-                                          bool include_personal) {
+                                          bool include_personal,
+                                          const std::vector<std::string>& columns) {
+  if (!columns.empty() && (f == Format::Json || f == Format::GeoJson))
+    throw core::InputError("--columns", "for --format table or csv only");
   switch (f) {
     case Format::Json: return std::make_unique<JsonWriter>(spec, out, include_personal, false);
     case Format::GeoJson: return std::make_unique<JsonWriter>(spec, out, include_personal, true);
-    case Format::Csv: return std::make_unique<CsvWriter>(spec, out, include_personal);
+    case Format::Csv:
+      return std::make_unique<CsvWriter>(out, columns_of(spec, include_personal, true, columns));
     case Format::Table: break;
   }
-  return std::make_unique<TableWriter>(spec, out, include_personal);
+  return std::make_unique<TableWriter>(spec, out,
+                                       columns_of(spec, include_personal, false, columns));
 }
 
 std::string feature_json(const core::EntitySpec& spec, const core::Record& r,

@@ -25,8 +25,13 @@ class RecordWriter {
   virtual void finish() = 0;
 };
 
+// `columns`: those of a table or a CSV file, in order ("id", "workflow", fields; "wkt"
+// in CSV); empty: the default ones (a table: the id, the first fields and the computed
+// ones such as area_m2; CSV: every one). Throws InputError naming --columns for a column
+// that is none, a personal field without `include_personal`, and columns for JSON.
 std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec, std::ostream& out,
-                                          bool include_personal);
+                                          bool include_personal,
+                                          const std::vector<std::string>& columns = {});
 
 // One record as a GeoJSON Feature (text).
 std::string feature_json(const core::EntitySpec& spec, const core::Record& r,

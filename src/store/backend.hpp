@@ -19,7 +19,7 @@ namespace minemap::store {
 
 struct ListQuery {
   std::optional<core::Envelope> bbox;  // features whose envelope intersects it
-  // field -> accepted values (text comparison); all conditions must hold.
+  // field -> accepted values (text; a date field by overlap, as `during`); all must hold.
   std::vector<std::pair<std::string, std::vector<std::string>>> where;
   bool include_deleted = false;
   bool approved_only = false;  // summaries and analytics see approved data only

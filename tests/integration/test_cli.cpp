@@ -1,4 +1,6 @@
 // The command line as docs/cli.md promises it: every subcommand on every entity.
+#include <algorithm>
+
 #include "every_entity.hpp"
 
 using namespace harness;
@@ -140,4 +142,105 @@ TEST(Cli, FeatureCollectionIsOneTransaction) {
   auto ok = minemap({"add", store.string(), "accidents", "-"}, fixed);
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(ok.out, "ACC-000001\nACC-000002\nACC-000003\n");
+}
+
+// list and stats filters that never fail silently (issue #20): enum values in any case,
+// a value no enum has or a column that is none an error (exit 2) naming it, dates and
+// periods matched by overlap as the API's datetime and stats do, a reversed period an
+// error. Expected rows counted from the store's own tables with sqlite3.
+TEST(Cli, ListFiltersNeverFailSilently) {
+  TempDir d;
+  auto r = minemap({"demo", "--dir", (d / "demo").string(), "--no-serve"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string store = (d / "demo" / "demo.gpkg").string();
+  auto count = [&](const std::string& where) {
+    auto q = shell("sqlite3 " + quote(store) + " " +
+                   quote("SELECT count(*) FROM " + where + " AND deleted = 0"));
+    EXPECT_EQ(q.code, 0) << q.err;
+    return std::stoul(q.out);
+  };
+  auto listed = [&](std::vector<std::string> args) {
+    std::vector<std::string> all{"list", store};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), {"--format", "json"});
+    auto res = minemap(all);
+    EXPECT_EQ(res.code, 0) << res.err;
+    return json_of(res);
+  };
+
+  // Enums in any case.
+  const auto open = count("hazards WHERE status = 'open'");
+  ASSERT_GT(open, 0u);
+  auto o = listed({"hazards", "--where", "status=Open"});
+  EXPECT_EQ(o.size(), open);
+  for (const auto& h : o) EXPECT_EQ(h["status"], "open");
+  EXPECT_EQ(listed({"hazards", "--where", "type=cha"}).size(), count("hazards WHERE type = 'CHA'"));
+  EXPECT_EQ(listed({"hazards", "--where", "workflow=APPROVED"}).size(),
+            count("hazards WHERE workflow = 'approved'"));
+  auto bad = minemap({"list", store, "hazards", "--where", "status=shut"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--where: status: \"shut\" is not one of open, closed, handed_over"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+
+  // A date matches the dates it overlaps: a year the days in it.
+  auto year = shell("sqlite3 " + quote(store) +
+                    " \"SELECT substr(found, 1, 4) FROM items WHERE found IS NOT NULL AND "
+                    "deleted = 0 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1\"");
+  ASSERT_EQ(year.code, 0) << year.err;
+  const std::string y = year.out.substr(0, 4);
+  const auto in_y = count("items WHERE substr(found, 1, 4) = '" + y + "'");
+  ASSERT_GT(in_y, 0u);
+  auto by_where = listed({"items", "--where", "found=" + y});
+  EXPECT_EQ(by_where.size(), in_y);
+  for (const auto& it : by_where) EXPECT_EQ(it["found"].get<std::string>().substr(0, 4), y);
+  // --from / --to on the entity's date (items: found), as stats and the API's datetime.
+  EXPECT_EQ(listed({"items", "--from", y, "--to", y}).size(), in_y);
+  EXPECT_EQ(listed({"items", "--from", y}).size(),
+            count("items WHERE found IS NOT NULL AND substr(found, 1, 4) >= '" + y + "'"));
+  EXPECT_EQ(listed({"items", "--to", y + "-12"}).size(),
+            count("items WHERE found IS NOT NULL AND substr(found, 1, 4) <= '" + y + "'"));
+  auto not_date = minemap({"list", store, "items", "--where", "found=last year"});
+  EXPECT_EQ(not_date.code, 2);
+  EXPECT_NE(not_date.err.find("found: \"last year\" is not a date"), std::string::npos)
+      << not_date.err;
+
+  // An empty period is an error, on list and on stats.
+  for (const std::string cmd : {"list", "stats"}) {
+    std::vector<std::string> args{cmd, store};
+    if (cmd == "list") args.push_back("items");
+    args.insert(args.end(), {"--from", "2024", "--to", "2020"});
+    auto rev = minemap(args);
+    EXPECT_EQ(rev.code, 2) << cmd;
+    EXPECT_NE(rev.err.find("--from/--to"), std::string::npos) << cmd << ": " << rev.err;
+    EXPECT_NE(rev.err.find("ends before it starts"), std::string::npos) << cmd << ": " << rev.err;
+  }
+  EXPECT_EQ(minemap({"stats", store, "--from", "2024", "--to", "2024"}).code, 0);
+  auto undated = minemap({"list", store, "organisations", "--from", "2020"});
+  EXPECT_EQ(undated.code, 2);
+  EXPECT_NE(undated.err.find("--from"), std::string::npos) << undated.err;
+
+  // Columns: the default table shows the computed areas; --columns chooses.
+  auto table = minemap({"list", store, "hazards"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  const std::string header = table.out.substr(0, table.out.find('\n'));
+  for (const char* c : {"id", "name", "type", "status", "area_m2", "remaining_m2"})
+    EXPECT_NE(header.find(c), std::string::npos) << c << ": " << header;
+  auto cols = minemap({"list", store, "hazards", "--columns", "id,status,remaining_m2"});
+  ASSERT_EQ(cols.code, 0) << cols.err;
+  EXPECT_EQ(cols.out.substr(0, cols.out.find('\n')).find("name"), std::string::npos) << cols.out;
+  EXPECT_EQ(cols.out.rfind("id", 0), 0u) << cols.out;
+  auto csv = minemap({"list", store, "hazards", "--where", "status=closed", "--columns",
+                      "id,status,area_m2", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "id,status,area_m2");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.out.begin(), csv.out.end(), '\n')),
+            count("hazards WHERE status = 'closed'") + 1);
+  auto colour = minemap({"list", store, "hazards", "--columns", "id,colour"});
+  EXPECT_EQ(colour.code, 2);
+  EXPECT_NE(colour.err.find("--columns: no column \"colour\""), std::string::npos) << colour.err;
+  auto personal = minemap({"list", store, "victims", "--columns", "id,name"});
+  EXPECT_EQ(personal.code, 2);
+  EXPECT_NE(personal.err.find("--include-personal"), std::string::npos) << personal.err;
 }

@@ -184,6 +184,120 @@ TEST_F(Serve, ErrorsAreProblemDetails) {
   (void)b5;
 }
 
+// The items of a collection filtered on its queryables (issue #20): only the matching
+// features, enum values in any case; a parameter that is neither standard nor a
+// queryable, or a value an enum has not, is a 400 naming it, never every feature.
+TEST_F(Serve, ItemsFilterOnQueryables) {
+  const std::string items = s_server->url() + "collections/hazards/items?limit=1000&";
+  auto ids_of = [](const nlohmann::json& fc) {
+    std::string out;
+    for (const auto& f : fc["features"]) out += f["id"].get<std::string>() + "\n";
+    return out;
+  };
+  const std::string closed = sql(
+      "SELECT id FROM hazards WHERE deleted = 0 AND workflow = 'approved' AND status = 'closed' "
+      "ORDER BY fid");
+  const auto all =
+      std::stoul(sql("SELECT count(*) FROM hazards WHERE deleted = 0 AND workflow = 'approved'"));
+  ASSERT_FALSE(closed.empty()) << "the demo store has closed hazards";
+  auto [body, status] = split_status(curl(items + "status=closed").out);
+  ASSERT_EQ(status, "200 application/geo+json") << body;
+  auto fc = nlohmann::json::parse(body);
+  EXPECT_EQ(ids_of(fc), closed);
+  EXPECT_LT(fc["features"].size(), all);
+  for (const auto& f : fc["features"]) EXPECT_EQ(f["properties"]["status"], "closed");
+  // Any case; several values, by commas or repeated.
+  EXPECT_EQ(ids_of(nlohmann::json::parse(split_status(curl(items + "status=CLOSED").out).first)),
+            closed);
+  const std::string cha =
+      sql("SELECT id FROM hazards WHERE deleted = 0 AND workflow = 'approved' AND type = 'CHA' "
+          "ORDER BY fid");
+  EXPECT_EQ(ids_of(nlohmann::json::parse(split_status(curl(items + "type=cha").out).first)), cha);
+  auto both = nlohmann::json::parse(split_status(curl(items + "type=cha,SHA").out).first);
+  EXPECT_EQ(both["features"].size(), all);
+  auto again = nlohmann::json::parse(split_status(curl(items + "type=cha&type=SHA").out).first);
+  EXPECT_EQ(again["features"].size(), all);
+  // With the standard parameters, and in the next link.
+  auto page = nlohmann::json::parse(
+      split_status(curl(s_server->url() + "collections/hazards/items?status=closed&limit=1").out)
+          .first);
+  ASSERT_EQ(page["features"].size(), 1u);
+  EXPECT_EQ(page["features"][0]["properties"]["status"], "closed");
+  for (const auto& l : page["links"]) {
+    if (l["rel"] == "next") {
+      EXPECT_NE(l["href"].get<std::string>().find("status=closed"), std::string::npos) << l;
+    }
+  }
+  // A date matches the dates it overlaps.
+  auto year = sql(
+      "SELECT substr(reported, 1, 4) AS y, count(*) FROM hazards WHERE deleted = 0 AND workflow "
+      "= 'approved' AND reported IS NOT NULL GROUP BY y ORDER BY count(*) DESC LIMIT 1");
+  auto bar = year.find('|');
+  ASSERT_NE(bar, std::string::npos) << year;
+  const std::string y = year.substr(0, bar);
+  auto in_year = nlohmann::json::parse(split_status(curl(items + "reported=" + y).out).first);
+  EXPECT_EQ(in_year["features"].size(), std::stoul(year.substr(bar + 1)));
+
+  // Unknown parameters and values: 400 naming them.
+  auto [b1, s1] = split_status(curl(items + "colour=red").out);
+  EXPECT_EQ(s1, "400 application/problem+json");
+  EXPECT_NE(nlohmann::json::parse(b1)["detail"].get<std::string>().find("colour"),
+            std::string::npos)
+      << b1;
+  auto [b2, s2] = split_status(curl(items + "status=shut").out);
+  EXPECT_EQ(s2, "400 application/problem+json");
+  const std::string d2 = nlohmann::json::parse(b2)["detail"];
+  EXPECT_NE(d2.find("status"), std::string::npos) << d2;
+  EXPECT_NE(d2.find("open, closed, handed_over"), std::string::npos) << d2;
+  auto [b3, s3] = split_status(curl(items + "reported=last-year").out);
+  EXPECT_EQ(s3, "400 application/problem+json") << b3;
+  auto [b4, s4] = split_status(curl(items + "f=xml").out);
+  EXPECT_EQ(s4, "400 application/problem+json") << b4;
+  EXPECT_EQ(split_status(curl(items + "f=json").out).second, "200 application/geo+json");
+}
+
+TEST_F(Serve, QueryablesListTheFields) {
+  auto [body, status] = split_status(curl(s_server->url() + "collections/hazards/queryables").out);
+  ASSERT_EQ(status, "200 application/schema+json") << body;
+  auto q = nlohmann::json::parse(body);
+  EXPECT_EQ(q["type"], "object");
+  EXPECT_EQ(q["$schema"], "https://json-schema.org/draft/2020-12/schema");
+  const auto& p = q["properties"];
+  EXPECT_EQ(p["status"]["type"], "string");
+  EXPECT_EQ(p["status"]["enum"], nlohmann::json::array({"open", "closed", "handed_over"}));
+  EXPECT_EQ(p["status"]["title"], "status");
+  EXPECT_EQ(p["type"]["enum"], nlohmann::json::array({"SHA", "CHA"}));
+  EXPECT_EQ(p["area_m2"]["type"], "number");
+  EXPECT_EQ(p["beneficiaries"]["type"], "integer");
+  EXPECT_EQ(p["blocks_water"]["type"], "boolean");
+  EXPECT_EQ(p["reported"]["type"], "string");
+  EXPECT_FALSE(p.contains("colour"));
+  // Every queryable filters items (200), and the collection links its queryables.
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    const std::string name = it.key();
+    const auto& schema = it.value();
+    std::string value = schema.contains("enum")       ? schema["enum"][0].get<std::string>()
+                        : schema["type"] == "boolean" ? "true"
+                        : schema["type"] == "string" && schema.contains("pattern") ? "2020"
+                        : schema["type"] == "string"                               ? "x"
+                                                                                   : "1";
+    auto r =
+        split_status(curl(s_server->url() + "collections/hazards/items?" + name + "=" + value).out);
+    EXPECT_EQ(r.second, "200 application/geo+json") << name << ": " << r.first;
+  }
+  auto c =
+      nlohmann::json::parse(split_status(curl(s_server->url() + "collections/hazards").out).first);
+  bool linked = false;
+  for (const auto& l : c["links"])
+    if (l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/queryables")
+      linked = l["href"].get<std::string>().ends_with("/collections/hazards/queryables");
+  EXPECT_TRUE(linked) << c;
+  // Victims' personal fields are no queryable of the accidents (they are not fields of
+  // accidents at all); a collection that is none is a 404.
+  EXPECT_EQ(split_status(curl(s_server->url() + "collections/victims/queryables").out).second,
+            "404 application/problem+json");
+}
+
 TEST_F(Serve, PersonalDataOnlyForRolesThatEnterIt) {
   auto id = sql("SELECT id FROM accidents WHERE workflow = 'approved' ORDER BY fid LIMIT 1");
   id.pop_back();

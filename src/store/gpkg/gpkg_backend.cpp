@@ -15,6 +15,7 @@
 #include <tuple>
 #include <variant>
 
+#include "core/date.hpp"
 #include "core/errors.hpp"
 #include "geo/wkb.hpp"
 #include "store/gpkg/rtree.hpp"
@@ -1133,6 +1134,26 @@ class GpkgBackend final : public Backend {
     return r;
   }
 
+  // The condition that the date column `col` (ISO 8601, maybe only a year or a month)
+  // overlaps the closed interval [from, to] of full dates (an open end is unbounded); its
+  // values are appended to `params`. A date of reduced precision stands for its whole
+  // year or month: it overlaps when its last day is on or after `from` and its first day
+  // on or before `to` (text comparison, padded with the latest and earliest month and
+  // day).
+  static std::string overlaps(const std::string& col, const std::optional<std::string>& from,
+                              const std::optional<std::string>& to, std::vector<Value>& params) {
+    std::string sql = "(" + col + " IS NOT NULL";
+    if (from) {
+      sql += " AND (" + col + " || substr('-12-31', length(" + col + ") - 3)) >= ?";
+      params.emplace_back(*from);
+    }
+    if (to) {
+      sql += " AND (" + col + " || substr('-01-01', length(" + col + ") - 3)) <= ?";
+      params.emplace_back(*to);
+    }
+    return sql + ")";
+  }
+
   // The SELECT of for_each; `params` receives the values of its ?s in order.
   std::string list_sql(const EntitySpec& spec, const ListQuery& q, std::vector<Value>& params,
                        const std::string& columns = "") {
@@ -1152,19 +1173,8 @@ class GpkgBackend final : public Backend {
       const FieldSpec* f = spec.field(q.during->field);
       if (!f || f->type != FieldType::Date)
         throw core::InputError(q.during->field, "no date field in " + std::string(spec.name));
-      // A date of reduced precision stands for its whole year or month: it overlaps
-      // when its last day is on or after `from` and its first day on or before `to`
-      // (text comparison, padded with the latest and earliest month and day).
-      std::string col = "t." + quote_id(q.during->field);
-      sql += " AND " + col + " IS NOT NULL";
-      if (q.during->from) {
-        sql += " AND (" + col + " || substr('-12-31', length(" + col + ") - 3)) >= ?";
-        params.emplace_back(*q.during->from);
-      }
-      if (q.during->to) {
-        sql += " AND (" + col + " || substr('-01-01', length(" + col + ") - 3)) <= ?";
-        params.emplace_back(*q.during->to);
-      }
+      sql += " AND " +
+             overlaps("t." + quote_id(q.during->field), q.during->from, q.during->to, params);
     }
     for (const auto& [name, values] : q.where) {
       const FieldSpec* f = spec.field(name);
@@ -1173,6 +1183,21 @@ class GpkgBackend final : public Backend {
       std::string col = "t." + quote_id(name);
       if (values.empty()) {
         sql += " AND 0";
+        continue;
+      }
+      if (f && f->type == FieldType::Date) {
+        // A date matches the dates it overlaps: 2024 matches 2024-05-14, and 2024-05
+        // matches a date kept as 2024.
+        std::string any;
+        for (const auto& v : values) {
+          auto d = core::Date::try_parse(v);
+          if (!d)
+            throw core::InputError(name,
+                                   "\"" + v + "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
+          any += (any.empty() ? "" : " OR ") +
+                 overlaps(col, d->first_day().to_string(), d->last_day().to_string(), params);
+        }
+        sql += " AND (" + any + ")";
         continue;
       }
       if (f && f->type == FieldType::EnumSet) {

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "analysis/period.hpp"
 #include "analysis/stats.hpp"
+#include "core/errors.hpp"
 
 using namespace minemap;
 using core::Geometry;
@@ -145,4 +147,30 @@ TEST(Stats, AccidentsInsideHazardsAgreeWhateverTheThreads) {
     again.add_hazard({"CHA", "open", 1.0, 1.0}, nullptr);
   for (const auto& p : points) again.add_accident({"", "mine", "2020", p});
   EXPECT_EQ(again.finish().accidents.inside_hazards, expected_inside);
+}
+
+TEST(Stats, PeriodOfFromAndTo) {
+  auto p = analysis::parse_period("2020", "2021-06");
+  ASSERT_TRUE(p.from && p.to);
+  EXPECT_EQ(p.from->to_string(), "2020");
+  EXPECT_EQ(p.to->to_string(), "2021-06");
+  EXPECT_FALSE(analysis::parse_period("", "").from);
+  // One year, a month within it, and the same day at both ends are periods.
+  EXPECT_NO_THROW(analysis::parse_period("2024", "2024"));
+  EXPECT_NO_THROW(analysis::parse_period("2024-05", "2024"));
+  EXPECT_NO_THROW(analysis::parse_period("2024-05-14", "2024-05-14"));
+  // A period that ends before it starts holds nothing: an error naming both options.
+  try {
+    analysis::parse_period("2024", "2020");
+    ADD_FAILURE() << "a reversed period was accepted";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.field(), "--from/--to");
+  }
+  EXPECT_THROW(analysis::parse_period("2024-06", "2024-05-31"), core::InputError);
+  try {
+    analysis::parse_period("soon", "");
+    ADD_FAILURE();
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.field(), "--from");
+  }
 }
