@@ -956,13 +956,22 @@ function historyList(entries) {
       `${escapeHtml(e.action)}${e.reason ? ` (${escapeHtml(e.reason)})` : ""}</li>`).join("") + "</ul></details>";
 }
 
+// The mines left as `minemap reliability` says them: a record graded U is not judged
+// (no count: 0 would read "none left"); without a correction nothing is predicted
+// (predicted_remaining null, docs/reliability.md).
+function minesLeft(r) {
+  if (r.grade === "U") return "not judged: no figure of the mines left";
+  if (!Array.isArray(r.predicted_remaining)) return "no prediction of the mines left";
+  return `${r.predicted_remaining.length} mine(s) predicted left`;
+}
+
 function reliabilityText(results) {
   if (!results.length) return "not judged: the record has no text to digitise";
   const r = results[0];
   const pct = (v) => `${Math.round(v * 100)}%`;
   return `<span class="grade">grade ${escapeHtml(r.grade)}</span> ${escapeHtml(r.grade_reason || "")}` +
     `<br><span class="hint">as recorded: recall ${pct(r.as_recorded.recall)}, precision ${pct(r.as_recorded.precision)}; ` +
-    `corrected: ${pct(r.corrected.recall)}, ${pct(r.corrected.precision)}; ${r.predicted_remaining.length} mine(s) predicted left</span>`;
+    `corrected: ${pct(r.corrected.recall)}, ${pct(r.corrected.precision)}; ${minesLeft(r)}</span>`;
 }
 
 // A hazard's page: its fields and figures, its activities with the land they

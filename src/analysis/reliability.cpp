@@ -46,8 +46,10 @@ ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& o
     boots = reliability::bootstrap_intervals(pb, matches, *r.correction);
   if (t) {
     r.inferred = reliability::infer_rows(pb, r.matches_corrected, *t, r.warnings);
-    r.predicted_remaining =
-        reliability::predict_remaining(pb, *t, r.matches_corrected, boots, r.warnings);
+    // A record not judged (U) gets no prediction: its correction rests on too little.
+    if (has_prediction(r))
+      r.predicted_remaining =
+          reliability::predict_remaining(pb, *t, r.matches_corrected, boots, r.warnings);
   }
   return r;
 }
@@ -85,6 +87,7 @@ nlohmann::json to_json(const ReliabilityResult& r) {
   j["source"] = r.source;
   j["grade"] = std::string(1, r.grade);
   j["grade_reason"] = r.grade_reason;
+  j["judged"] = judged(r);
   j["tolerance_m"] = r.tolerance_m;
   j["recorded_in_cleared"] = r.recorded_in_cleared;
   j["found_in_cleared"] = r.found_in_cleared;
@@ -109,7 +112,8 @@ nlohmann::json to_json(const ReliabilityResult& r) {
   for (const auto& [cat, v] : r.declared_vs_found) j["declared_vs_found"][cat] = v;
   j["found_outside_perimeter"] = r.found_outside_perimeter;
   j["other_found"] = r.other_found;
-  j["predicted_remaining"] = predicted_json(r.predicted_remaining);
+  j["predicted_remaining"] =
+      has_prediction(r) ? predicted_json(r.predicted_remaining) : nlohmann::json(nullptr);
   j["inferred"] = predicted_json(r.inferred);
   j["warnings"] = r.warnings;
   return j;

@@ -119,7 +119,7 @@ struct ReliabilityResult {
   std::map<std::string, std::array<long long, 2>> declared_vs_found;
   int found_outside_perimeter = 0;
   int other_found = 0;  // clutter: finds in cleared ground of categories the record lists not
-  std::vector<Predicted> predicted_remaining;
+  std::vector<Predicted> predicted_remaining;  // meaningful only when has_prediction()
   std::vector<Predicted> inferred;  // from rows fitted to finds no recorded mine explains
   // For reports: where each recorded mine lies after the correction, and the pairs.
   std::vector<core::Coord> corrected_positions;
@@ -128,7 +128,20 @@ struct ReliabilityResult {
   std::vector<std::string> warnings;
 };
 
-// Estimates the correction from the finds and judges the record.
+// A record graded U is not judged: too little of it lies in cleared ground to say, so
+// no figure of the mines left is given for it (none would read "none left").
+inline bool judged(const ReliabilityResult& r) {
+  return r.grade != 'U';
+}
+
+// `predicted_remaining` holds a prediction: the record is judged and a correction was
+// fitted. Otherwise the mines left are unknown (not none): docs/reliability.md.
+inline bool has_prediction(const ReliabilityResult& r) {
+  return judged(r) && r.correction.has_value();
+}
+
+// Estimates the correction from the finds and judges the record; predicts where the
+// remaining mines are when it is judged (has_prediction).
 ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& opt = {});
 
 // The result with a given correction instead of an estimated one (a simulation's
@@ -136,7 +149,8 @@ ReliabilityResult assess(const ReliabilityInput& in, const ReliabilityOptions& o
 ReliabilityResult assess_with(const ReliabilityInput& in, const Correction& c,
                               const ReliabilityOptions& opt = {});
 
-// The JSON of docs/cli.md (`reliability --json`), one object per record.
+// The JSON of docs/reliability.md (`reliability --json`), one object per record:
+// "predicted_remaining" is null when there is no prediction (U, or nothing fitted).
 nlohmann::json to_json(const ReliabilityResult& r);
 
 // Per source: records by grade with Wilson 95% intervals on the share of each grade.

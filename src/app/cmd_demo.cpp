@@ -41,6 +41,10 @@ void add_demo_command(CLI::App& app, std::function<int()>& run) {
   demo->add_option("--dir", dir, "folder for demo.gpkg (replaced if present)")
       ->capture_default_str();
   demo->add_flag("--no-serve", no_serve, "only build the store (default: serve it on port 8080)");
+  demo->footer(
+      "Examples:\n"
+      "  minemap demo                          # then open the address it prints\n"
+      "  minemap demo --dir /tmp/try --no-serve");
   demo->callback([&] { run = [&] { return cmd_demo(dir, no_serve); }; });
 }
 

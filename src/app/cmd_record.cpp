@@ -185,29 +185,32 @@ void add_record_commands(CLI::App& app, std::function<int()>& run) {
   dig->footer(
       "Output: a FeatureCollection (WGS 84) with the perimeter polygon, one line per row, one\n"
       "point per named point and per recorded mine, and the misclosure, the declination and\n"
-      "convergence applied and the warnings as top-level members. Warnings also go to stderr.");
+      "convergence applied and the warnings as top-level members. Warnings also go to stderr.\n"
+      "Example: minemap record digitize mr-0042.json -o mr-0042.geojson");
   dig->callback([&run, args] { run = [args] { return cmd_digitize(*args); }; });
 
   auto* add = rec->add_subcommand("add", "Store a record: raw, with its perimeter, rows and mines");
-  add->add_option("STORE", args->store, "the store (.gpkg)")->required();
+  add->add_option("STORE", args->store)->required();
   add->add_option("FILE", args->file, "the record (JSON), or - for standard input")->required();
   add->add_option("--hazard", args->hazard, "the hazardous area the record belongs to (HZ-...)");
   add->add_flag("--json", args->json, "print the result as JSON");
   add->footer(
       "The raw record goes into `records` (with the perimeter as its geometry); the rows and\n"
-      "recorded mines into the layers `record-rows` and `record-mines`, all in one transaction.");
+      "recorded mines into the layers `record-rows` and `record-mines`, all in one transaction.\n"
+      "Example: minemap record add field.gpkg mr-0042.json --hazard HZ-000001");
   add->callback([&run, args] { run = [args] { return cmd_add(*args); }; });
 
   auto* re = rec->add_subcommand("redigitize",
                                  "Derive a stored record's geometry again, with a correction");
-  re->add_option("STORE", args->store, "the store (.gpkg)")->required();
+  re->add_option("STORE", args->store)->required();
   re->add_option("ID", args->id, "the record's id in the store (MR-...)")->required();
   correction_options(re, *args);
   re->add_flag("--json", args->json, "print the result as JSON");
   re->footer(
       "The new derivation replaces the rows and mines in the layers; the earlier ones stay in\n"
       "the store, deleted, and in `minemap history STORE records ID`. Corrections add up:\n"
-      "a later --pace-m keeps an earlier --declination.");
+      "a later --pace-m keeps an earlier --declination.\n"
+      "Example: minemap record redigitize field.gpkg MR-000001 --declination 6.1");
   re->callback([&run, args] { run = [args] { return cmd_redigitize(*args); }; });
 
   auto* csv =
@@ -215,6 +218,7 @@ void add_record_commands(CLI::App& app, std::function<int()>& run) {
   csv->add_option("FILE", args->file, "the CSV (docs/minefield-record-template.csv), or -")
       ->required();
   csv->add_option("-o,--output", args->out, "write the JSON here instead of standard output");
+  csv->footer("Example: minemap record from-csv paper-record.csv -o mr-0042.json");
   csv->callback([&run, args] { run = [args] { return cmd_from_csv(*args); }; });
 }
 

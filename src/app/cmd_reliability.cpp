@@ -54,7 +54,15 @@ void print_table(const std::vector<analysis::ReliabilityResult>& results,
                 << fmt("%.2f", r.correction->rotation_deg);
     else
       std::cout << "-\t-";
-    std::cout << '\t' << r.predicted_remaining.size() << '\n';
+    // U: not judged, no count (0 would read "no mines left"); no correction: unknown.
+    std::cout << '\t';
+    if (!analysis::judged(r))
+      std::cout << "not judged";
+    else if (!analysis::has_prediction(r))
+      std::cout << '-';
+    else
+      std::cout << r.predicted_remaining.size();
+    std::cout << '\n';
   }
   std::cout << (results.empty() ? "" : "\n") << "source\trecords\tA\tB\tC\tD\tU\n";
   for (const auto& s : sources) {
@@ -153,10 +161,14 @@ void add_reliability_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<Args>();
   auto* c = app.add_subcommand(
       "reliability", "How accurate each minefield record was, and where the remaining mines are");
-  c->add_option("STORE", a->store, "a store: judge its records against its items and cleared land");
+  c->add_option("STORE", a->store,
+                "the store: a minemap GeoPackage (.gpkg) file; judge its records against its "
+                "items and cleared land");
   c->add_option("--record", a->record,
                 "a record file (with --found and --cleared), or a record id in STORE");
-  c->add_option("--found", a->found, "finds: any GIS file of points with a category column");
+  c->add_option("--found", a->found,
+                "finds: any GIS file of points with a category column; an empty one (no "
+                "features): clearance found nothing");
   c->add_option("--cleared", a->cleared, "cleared ground: any GIS file of polygons");
   c->add_option("--source", a->source, "in STORE: every record of this source");
   c->add_flag("--all", a->all, "in STORE: every approved record");
@@ -188,7 +200,8 @@ void add_reliability_command(CLI::App& app, std::function<int()>& run) {
       "The correction (shift, rotation, optionally scale about the reference point) is searched\n"
       "for with the finds and the negative evidence of cleared ground, then refined by trimmed\n"
       "least squares, with bootstrap 95% intervals. Grades: A reliable as recorded, B after one\n"
-      "rigid correction, C partly, D no correspondence, U undetermined.\n"
+      "rigid correction, C partly, D no correspondence, U undetermined: not judged, so no\n"
+      "count of the mines left (\"not judged\"; in JSON predicted_remaining is null).\n"
       "Examples:\n"
       "  minemap reliability --record mr.json --found finds.geojson --cleared cleared.geojson "
       "--json\n"

@@ -140,7 +140,7 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       "serve",
       "Serve a store over HTTP: OGC API - Features (GeoJSON) at /, which QGIS and GDAL "
       "open as a data source (ogrinfo OAPIF:http://HOST:PORT/)");
-  cmd->add_option("store", a->store, "the store (GeoPackage file)")->required();
+  cmd->add_option("STORE", a->store)->required();
   cmd->add_option("--bind", a->bind, "the address to listen on (0.0.0.0: every address)")
       ->capture_default_str();
   cmd->add_option("--port", a->port, "the port (0: any free port, printed)")

@@ -116,12 +116,14 @@ void add_stats_commands(CLI::App& app, std::function<int()>& run) {
   stats->add_option("--to", to, "last date, inclusive");
   stats->add_flag("--json", json, "as JSON (keys: docs/cli.md)");
   stats->add_option("--by", by, "admin: the figures per administrative area");
-  stats->footer("Only approved, non-deleted records count.");
+  stats->footer(
+      "Only approved, non-deleted records count.\n"
+      "Example: minemap stats field.gpkg --from 2025 --to 2025-06 --by admin");
   stats->callback([&] { run = [&] { return cmd_stats(store_path, from, to, json, by); }; });
 
   static NearArgs na;
   auto* near = app.add_subcommand("near", "What lies near a place: hazards, finds, accidents");
-  near->add_option("STORE", store_path, "the store (.gpkg)")->required();
+  near->add_option("STORE", store_path)->required();
   near->add_option("LON", na.lon, "longitude, WGS 84 degrees")->required();
   near->add_option("LAT", na.lat, "latitude, WGS 84 degrees")->required();
   near->add_option("--within", na.within, "metres: everything within this distance (default 500)");

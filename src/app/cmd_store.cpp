@@ -170,14 +170,17 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   const std::string entity_names = entity_help();
 
   auto* init = app.add_subcommand("init", "Create an empty store (a GeoPackage file)");
-  init->add_option("STORE", store_path, "path of the new .gpkg file")->required();
+  init->add_option("STORE", store_path,
+                   "the new store: the path of the minemap GeoPackage (.gpkg) file to create")
+      ->required();
   init->footer("Example: minemap init field.gpkg");
   init->callback([&] { run = [&] { return cmd_init(store_path); }; });
 
   auto* add = app.add_subcommand("add", "Add records from a JSON object, an array or GeoJSON");
-  add->add_option("STORE", store_path, "the store (.gpkg)")->required();
+  add->add_option("STORE", store_path)->required();
   add->add_option("ENTITY", entity, entity_names)->required();
-  add->add_option("FILE", file, "JSON file, or - for standard input")->required();
+  // FILE|-: the usage line says, as docs/cli.md, that - reads standard input.
+  add->add_option("FILE|-", file, "JSON file, or - for standard input")->required();
   add->footer(
       "All records are added in one transaction: one bad record and nothing is written.\n"
       "Example:\n"
@@ -193,6 +196,7 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   get->add_option("ID", id, "public id, e.g. HZ-000001")->required();
   get->add_flag("--json", json, "as a GeoJSON Feature");
   get->add_flag("--include-personal", personal, "victims' names, addresses, birth dates");
+  get->footer("Example: minemap get field.gpkg hazards HZ-000001 --json");
   get->callback([&] { run = [&] { return cmd_get(store_path, entity, id, json, personal); }; });
 
   auto* list = app.add_subcommand("list", "List records, filtered");
@@ -222,7 +226,7 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   update->add_option("STORE", store_path)->required();
   update->add_option("ENTITY", entity, entity_names)->required();
   update->add_option("ID", id)->required();
-  update->add_option("FILE", file, "JSON object of the fields to change (null clears), or -")
+  update->add_option("FILE|-", file, "JSON object of the fields to change (null clears), or -")
       ->required();
   update->add_option("--reason", reason, "why, kept in the audit trail");
   update->footer(
@@ -236,6 +240,10 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   del->add_option("ID", id)->required();
   del->add_option("--reason", reason, "why (required)")->required();
   del->add_flag("--restore", restore, "undo an earlier delete");
+  del->footer(
+      "Examples:\n"
+      "  minemap delete field.gpkg items IT-000042 --reason 'entered twice'\n"
+      "  minemap delete field.gpkg items IT-000042 --reason 'not a duplicate' --restore");
   del->callback([&] { run = [&] { return cmd_delete(store_path, entity, id, reason, restore); }; });
 
   auto* hist = app.add_subcommand("history", "Audit trail of one record (and a hazard's status)");
@@ -245,6 +253,7 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   hist->add_flag("--json", json, "as JSON");
   hist->add_flag("--include-personal", personal,
                  "victims' names, addresses, birth dates in the values before and after");
+  hist->footer("Example: minemap history field.gpkg hazards HZ-000001 --json");
   hist->callback(
       [&] { run = [&] { return cmd_history(store_path, entity, id, json, personal); }; });
 
@@ -261,6 +270,7 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
 
   auto* schema = app.add_subcommand("schema", "Print the data model: entities, fields, values");
   schema->add_flag("--json", json, "as JSON (for forms and scripts)");
+  schema->footer("Example: minemap schema --json > schema.json");
   schema->callback([&] {
     run = [&] {
       std::cout << (json ? render::schema_json() : render::schema_markdown()) << (json ? "\n" : "");

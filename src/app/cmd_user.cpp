@@ -107,11 +107,14 @@ void add_user_command(CLI::App& app, std::function<int()>& run) {
   cmd->footer(
       "\nRoles: viewer (reads), data_entry (files drafts and submits them), verifier\n"
       "(approves or rejects what was submitted), admin (everything). Every change is in\n"
-      "the audit trail (without the password).");
+      "the audit trail (without the password).\n"
+      "Examples:\n"
+      "  minemap user add field.gpkg amina --role verifier\n"
+      "  minemap user list field.gpkg");
 
   auto* add = cmd->add_subcommand("add", "Add a user; the password is read from standard input");
-  add->add_option("store", a->store, "the store")->required();
-  add->add_option("name", a->name, "user name (letters, digits, . _ - @)")->required();
+  add->add_option("STORE", a->store)->required();
+  add->add_option("NAME", a->name, "user name (letters, digits, . _ - @)")->required();
   add->add_option("--role", a->role, "viewer | data_entry | verifier | admin")->required();
   add->footer(
       "\nExamples:\n"
@@ -120,18 +123,24 @@ void add_user_command(CLI::App& app, std::function<int()>& run) {
   add->callback([a, &run] { run = [a] { return user_add(*a); }; });
 
   auto* list = cmd->add_subcommand("list", "List the users and their roles");
-  list->add_option("store", a->store, "the store")->required();
+  list->add_option("STORE", a->store)->required();
   list->add_flag("--json", a->json, "as JSON");
+  list->footer("Example: minemap user list field.gpkg --json");
   list->callback([a, &run] { run = [a] { return user_list(*a); }; });
 
   auto* set = cmd->add_subcommand("set", "Change a user's role, password or access");
-  set->add_option("store", a->store, "the store")->required();
-  set->add_option("name", a->name, "the user")->required();
+  set->add_option("STORE", a->store)->required();
+  set->add_option("NAME", a->name, "the user")->required();
   set->add_option("--role", a->role, "the new role");
   set->add_flag("--password", a->password, "a new password, read from standard input");
   set->add_flag("--disable", a->disable, "refuse their sign-in from now on");
   set->add_flag("--enable", a->enable, "allow it again");
   set->add_option("--reason", a->reason, "why (kept in the audit trail)");
+  set->footer(
+      "\nExamples:\n"
+      "  minemap user set field.gpkg ops1 --role verifier --reason 'trained in May'\n"
+      "  minemap user set field.gpkg ops1 --disable --reason 'left the programme'\n"
+      "  printf '%s\\n' \"$PASSWORD\" | minemap user set field.gpkg ops1 --password");
   set->callback([a, &run] { run = [a] { return user_set(*a); }; });
 }
 

@@ -127,7 +127,7 @@ void add_verify_commands(CLI::App& app, std::function<int()>& run) {
 
   auto* verify = app.add_subcommand(
       "verify", "Replay the audit trail and compare every table with it (tamper evidence)");
-  verify->add_option("STORE", a->store, "the store (.gpkg)")->required();
+  verify->add_option("STORE", a->store)->required();
   verify->add_option("--key", a->key,
                      "NAME.pub: check that the chain extends every checkpoint signed with it");
   verify->add_option("--checkpoint", a->checkpoints,
@@ -153,7 +153,7 @@ void add_verify_commands(CLI::App& app, std::function<int()>& run) {
 
   auto* cp =
       app.add_subcommand("checkpoint", "Sign the audit chain's head and keep it in the store");
-  cp->add_option("STORE", a->store, "the store (.gpkg)")->required();
+  cp->add_option("STORE", a->store)->required();
   cp->add_option("--key", a->key, "NAME.key, the secret key")->required();
   cp->add_option("-o,--output", a->out, "also write the checkpoint to this file (keep it apart)");
   cp->footer(

@@ -21,17 +21,34 @@
 
 using namespace minemap;
 
+namespace {
+
+// What STORE is, said in every command that takes it and has no more particular words
+// for it (docs/cli.md: "STORE is a GeoPackage file").
+void describe_store(CLI::App& parent) {
+  for (CLI::App* sub : parent.get_subcommands([](CLI::App*) { return true; })) {
+    if (auto* store = sub->get_option_no_throw("STORE"); store && store->get_description().empty())
+      store->description(app::kStoreHelp);
+    describe_store(*sub);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "minemap: an information system for humanitarian mine action.\n"
       "Hazardous areas and land release, minefield records, items found, accidents and victims,\n"
-      "in one GeoPackage file (STORE) that QGIS and GDAL open as it is."};
+      "in one GeoPackage file (STORE) that QGIS and GDAL open as it is.",
+      // The usage lines say `minemap`, not the path the binary was run by.
+      "minemap"};
   app.require_subcommand(1);
   app.set_version_flag("--version", app::kVersion);
   app.footer(
       "Exit codes: 0 done, 1 failed (I/O, storage; verify, verify-export: tampering found),\n"
-      "2 bad input, usage, or refused by a rule of the store (a workflow step, four eyes).\n"
-      "Start with:  minemap demo   (a synthetic store to explore)\n"
+      "2 bad input (a STORE that is not a minemap GeoPackage too), usage, or refused by a\n"
+      "rule of the store (a workflow step, four eyes).\n"
+      "Example, to start with:  minemap demo   (a synthetic store to explore)\n"
       "Run `minemap COMMAND --help` for a command's options and examples.");
 
   std::function<int()> run;
@@ -47,6 +64,7 @@ int main(int argc, char** argv) {
   app::add_user_command(app, run);
   app::add_verify_commands(app, run);
   app::add_workflow_commands(app, run);
+  describe_store(app);
 
   try {
     app.parse(argc, argv);
@@ -57,7 +75,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "minemap: " << e.what() << " (see minemap --help)\n";
+    // Point at the help of the command that was being parsed ("minemap add --help").
+    std::string command = "minemap";
+    for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      command += " " + sub->get_name();
+    }
+    std::cerr << "minemap: " << e.what() << " (see " << command << " --help)\n";
     return 2;
   }
   try {

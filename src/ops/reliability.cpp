@@ -38,10 +38,15 @@ std::string where(const std::string& path, std::int64_t index) {
 std::vector<analysis::Find> read_finds(const std::string& path) {
   auto reader = io::open_feature_reader(path);
   int cat = column(*reader, {"category", "device_category"});
-  if (cat < 0) throw core::InputError(path, "no \"category\" column (AP_MINE, AT_MINE, UXO, ...)");
-  int id = column(*reader, {"id", "fid", "item_id"});
   std::vector<analysis::Find> out;
   io::SourceFeature f;
+  // A file without features (clearance found nothing) is evidence: zero finds. It
+  // has no columns to name either.
+  if (cat < 0) {
+    if (!reader->next(f)) return out;
+    throw core::InputError(path, "no \"category\" column (AP_MINE, AT_MINE, UXO, ...)");
+  }
+  int id = column(*reader, {"id", "fid", "item_id"});
   while (reader->next(f)) {
     if (f.geometry.type == core::GeomType::None)
       throw core::InputError(

@@ -715,7 +715,12 @@ std::string summary_table(const std::vector<ReliabilityResult>& results) {
     } else {
       for (int k = 0; k < 4; ++k) o += "<td>" + std::string(kNone) + "</td>";
     }
-    o += "<td>" + std::to_string(r.predicted_remaining.size()) + "</td></tr>";
+    // U: not judged, no count (0 would read "no mines left"); no correction: unknown.
+    o += "<td>" +
+         (!analysis::judged(r)           ? std::string("not judged")
+          : !analysis::has_prediction(r) ? std::string(kNone)
+                                         : std::to_string(r.predicted_remaining.size())) +
+         "</td></tr>";
   }
   return o + "</tbody></table></section>";
 }
@@ -843,7 +848,13 @@ std::string record_section(std::size_t i, const ReliabilityResult& r, const Reli
        ". Other ordnance in cleared ground (clutter, not held against the record): " +
        std::to_string(r.other_found) + ".</p>";
 
-  if (!r.predicted_remaining.empty())
+  if (!analysis::judged(r))
+    o += "<p class=\"note\">Not judged: no figure of the mines left. Too few recorded mines "
+         "lie in cleared ground to say how many remain or where; that is not none.</p>";
+  else if (!analysis::has_prediction(r))
+    o += "<p class=\"note\">No prediction of the mines left: no correction could be "
+         "fitted.</p>";
+  else if (!r.predicted_remaining.empty())
     o += predicted_table(r.predicted_remaining, "Predicted remaining mines");
   if (!r.inferred.empty())
     o += predicted_table(r.inferred, "Inferred mines (rows fitted to unexplained finds)");

@@ -16,6 +16,115 @@ TEST(Cli, HelpAndUsage) {
   EXPECT_NE(add.out.find("Example"), std::string::npos);
 }
 
+namespace {
+
+// The names under "Subcommands:" in a help text.
+std::vector<std::string> subcommands_of(const std::string& help) {
+  std::vector<std::string> out;
+  std::istringstream in(help);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("Subcommands:", 0) == 0 || line.rfind("SUBCOMMANDS:", 0) == 0) {
+      inside = true;
+      continue;
+    }
+    if (!inside) continue;
+    if (line.rfind("  ", 0) != 0) break;  // the section ends at a line not indented
+    std::istringstream words(line);
+    std::string name;
+    if (words >> name) out.push_back(name);
+  }
+  return out;
+}
+
+// Every command's --help, walked from `minemap --help` down through its subcommands.
+void check_help(const std::vector<std::string>& command, int& seen) {
+  std::vector<std::string> args = command;
+  args.push_back("--help");
+  auto r = minemap(args);
+  std::string name = "minemap";
+  for (const auto& c : command) name += " " + c;
+  ++seen;
+  ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+  // An example (footer "Example: ..." or "Examples:").
+  EXPECT_NE(r.out.find("Example"), std::string::npos) << name << " --help has no example";
+  // The program's name, not the binary's path.
+  EXPECT_NE(r.out.find("Usage: " + name), std::string::npos) << name << ":\n" << r.out;
+  EXPECT_EQ(r.out.find(bin()), std::string::npos) << name << " --help prints " << bin();
+  EXPECT_EQ(r.out.find("Usage: /"), std::string::npos) << name << ":\n" << r.out;
+  // STORE said to be the GeoPackage file wherever a command takes it.
+  const auto usage_at = r.out.find("Usage: ");
+  const std::string usage = r.out.substr(usage_at, r.out.find('\n', usage_at) - usage_at);
+  EXPECT_EQ(usage.find(" store"), std::string::npos) << name << ": " << usage;
+  if (usage.find("STORE") != std::string::npos) {
+    auto positionals = r.out.find("\n  STORE ");
+    ASSERT_NE(positionals, std::string::npos) << name << ": no STORE positional";
+    const std::string line =
+        r.out.substr(positionals + 1, r.out.find('\n', positionals + 1) - positionals - 1);
+    EXPECT_NE(line.find("GeoPackage (.gpkg)"), std::string::npos) << name << ": " << line;
+  }
+  for (const auto& sub : subcommands_of(r.out)) {
+    auto next = command;
+    next.push_back(sub);
+    check_help(next, seen);
+  }
+}
+
+}  // namespace
+
+TEST(Cli, EveryHelpHasAnExampleAndTheProgramName) {
+  int seen = 0;
+  check_help({}, seen);
+  // init .. settings, record's and user's subcommands: the walk found them all.
+  EXPECT_GE(seen, 34);
+  auto user = minemap({"user", "add", "--help"});
+  EXPECT_NE(user.out.find("STORE"), std::string::npos) << user.out;
+}
+
+TEST(Cli, AddWithoutFileSaysDashReadsStandardInput) {
+  TempDir d;
+  auto store = (d / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  // The usage line as docs/cli.md writes it, and what - means.
+  auto help = minemap({"add", "--help"});
+  EXPECT_NE(help.out.find("Usage: minemap add [OPTIONS] STORE ENTITY FILE|-"), std::string::npos)
+      << help.out;
+  EXPECT_NE(help.out.find("- for standard input"), std::string::npos) << help.out;
+  auto r = minemap({"add", store, "hazards"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("FILE|- is required"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("see minemap add --help"), std::string::npos) << r.err;
+  // And - does read standard input.
+  auto in =
+      minemap({"add", store, "organisations", "-"}, R"({"name":"Demining NGO","kind":"ngo"})");
+  EXPECT_EQ(in.code, 0) << in.err;
+}
+
+// A STORE that is not a minemap GeoPackage is bad input (exit 2, docs/cli.md), with the
+// file named; the file is left as it was.
+TEST(Cli, StoreThatIsNotAGeoPackageExitsTwo) {
+  TempDir d;
+  auto text = d / "notes.txt";
+  const std::string notes = "a text file, not a GeoPackage: minefield notes, 12 pages\n";
+  write_file(text, notes);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list", text.string(), "hazards"},
+        std::vector<std::string>{"stats", text.string()},
+        std::vector<std::string>{"add", text.string(), "hazards", "-"},
+        std::vector<std::string>{"verify", text.string()}}) {
+    auto r = minemap(args, "{}");
+    EXPECT_EQ(r.code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("notes.txt"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("not a minemap GeoPackage"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(slurp(text), notes);
+  // An empty file and a GeoPackage of another program: bad input too.
+  auto empty = d / "empty.gpkg";
+  write_file(empty, "");
+  EXPECT_EQ(minemap({"list", empty.string(), "hazards"}).code, 2);
+}
+
 TEST(Cli, InitRefusesToOverwrite) {
   TempDir d;
   auto store = (d / "s.gpkg").string();

@@ -129,3 +129,60 @@ TEST(ReliabilityCli, FromAStoreAsFromFiles) {
   EXPECT_EQ(harness::minemap({"reliability", store.string()}).code, 2);
   EXPECT_EQ(harness::minemap({"reliability", "--record", (dir / "record.json").string()}).code, 2);
 }
+
+// Clearance that found nothing is evidence, not an error (issue #20): an empty
+// FeatureCollection of finds is zero finds, and the record is judged on it. The
+// simulated record's mines lie in the cleared ground, none was found there: no
+// correspondence (D). With nothing cleared either, the record is not judged (U): the
+// table says so and gives no count of mines left, the JSON no prediction (null).
+TEST(ReliabilityCli, EmptyFindsAreZeroFinds) {
+  TempDir d;
+  auto out = d.path() / "sim";
+  ASSERT_EQ(
+      harness::minemap({"simulate", "--out", out.string(), "--count", "1", "--seed", "7"}).code, 0);
+  auto dir = out / "S0001";
+  auto none = d.path() / "none.geojson";
+  write_file(none, R"({"type":"FeatureCollection","features":[]})");
+  auto record = (dir / "record.json").string();
+  auto cleared = (dir / "cleared.geojson").string();
+
+  auto r = harness::minemap({"reliability", "--record", record, "--found", none.string(),
+                             "--cleared", cleared, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["found_in_cleared"], 0);
+  EXPECT_EQ(j["other_found"], 0);
+  EXPECT_GE(j["recorded_in_cleared"].get<int>(), 5) << j.dump();
+  EXPECT_EQ(j["as_recorded"]["matched"], 0);
+  EXPECT_EQ(j["grade"], "D") << j["grade_reason"];
+  EXPECT_EQ(j["judged"], true);
+  EXPECT_TRUE(j["predicted_remaining"].is_null());
+
+  // Nothing cleared, nothing found: U, not judged.
+  auto u = harness::minemap(
+      {"reliability", "--record", record, "--found", none.string(), "--cleared", none.string()});
+  ASSERT_EQ(u.code, 0) << u.err;
+  std::istringstream lines(u.out);
+  std::string header, row;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  EXPECT_NE(header.find("\tremaining"), std::string::npos) << u.out;
+  EXPECT_NE(row.find("\tU\t"), std::string::npos) << u.out;
+  EXPECT_EQ(row.substr(row.rfind('\t') + 1), "not judged") << u.out;
+  auto uj = harness::minemap({"reliability", "--record", record, "--found", none.string(),
+                              "--cleared", none.string(), "--json"});
+  ASSERT_EQ(uj.code, 0) << uj.err;
+  auto ujson = nlohmann::json::parse(uj.out);
+  EXPECT_EQ(ujson["grade"], "U");
+  EXPECT_EQ(ujson["judged"], false);
+  EXPECT_TRUE(ujson["predicted_remaining"].is_null());
+
+  // Finds with features but no category column are still refused.
+  auto bad = d.path() / "bad.geojson";
+  write_file(bad, R"({"type":"FeatureCollection","features":[{"type":"Feature",
+    "properties":{"kind":"AP"},"geometry":{"type":"Point","coordinates":[20,45]}}]})");
+  auto refused = harness::minemap(
+      {"reliability", "--record", record, "--found", bad.string(), "--cleared", cleared});
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("category"), std::string::npos) << refused.err;
+}

@@ -1323,13 +1323,17 @@ std::unique_ptr<GpkgBackend> open_existing(const std::string& path,
     meta.bind_text(1, kMetaTable);
     has_meta = meta.step();
   } catch (const SqliteError& e) {
-    throw core::StorageError(path + ": not a minemap GeoPackage: " + e.what());
+    // A file that is no database at all (a text file given as STORE) is bad input;
+    // a database that cannot be read (I/O, locked) a failure.
+    if ((e.code() & 0xff) == SQLITE_NOTADB)
+      throw core::InputError(path, "not a minemap GeoPackage (not an SQLite database)");
+    throw core::StorageError(path + ": cannot be read as a GeoPackage: " + e.what());
   }
   if (app_id != kGpkgApplicationId)
-    throw core::StorageError(path + ": not a minemap GeoPackage (application_id is not 'GPKG')");
+    throw core::InputError(path, "not a minemap GeoPackage (application_id is not 'GPKG')");
   if (!has_meta)
-    throw core::StorageError(path + ": a GeoPackage, but not a minemap store (no " +
-                             std::string(kMetaTable) + " table)");
+    throw core::InputError(
+        path, "a GeoPackage, but not a minemap store (no " + std::string(kMetaTable) + " table)");
   b->configure();
   if (b->read_only()) {
     if (read_schema_version(db) != version)

@@ -162,6 +162,47 @@ TEST(Reliability, NothingCleared) {
   EXPECT_EQ(r.grade, 'U') << r.grade_reason;
 }
 
+// U is "not judged": no figure of the mines left, not "none left" (issue #20). The
+// record has 60 mines; none lies in cleared ground.
+TEST(Reliability, UndeterminedClaimsNoRemainingFigure) {
+  auto r = analysis::assess(scenario(0, 10, 10, -1, false, false));
+  ASSERT_EQ(r.grade, 'U') << r.grade_reason;
+  EXPECT_FALSE(analysis::judged(r));
+  EXPECT_FALSE(analysis::has_prediction(r));
+  auto j = analysis::to_json(r);
+  EXPECT_EQ(j["judged"], false);
+  ASSERT_TRUE(j.contains("predicted_remaining"));
+  EXPECT_TRUE(j["predicted_remaining"].is_null()) << j["predicted_remaining"];
+}
+
+// U although a correction was fitted (three finds in a small cleared patch): still no
+// prediction from it.
+TEST(Reliability, UndeterminedWithACorrectionPredictsNothing) {
+  auto in = scenario(0, 22, -15);
+  // Cleared: only the true positions of R0's first three mines (east 32..40, north -5).
+  in.cleared = {box(30, -7, 42, -3)};
+  auto r = analysis::assess(in);
+  ASSERT_EQ(r.grade, 'U') << r.grade_reason;
+  EXPECT_TRUE(r.predicted_remaining.empty()) << r.predicted_remaining.size();
+  EXPECT_TRUE(analysis::to_json(r)["predicted_remaining"].is_null());
+}
+
+// D without a correction (nothing of the record's categories found): the mines left
+// are unknown, not none; judged, but no prediction.
+TEST(Reliability, NoCorrectionNoPrediction) {
+  auto r = analysis::assess(scenario(0, 0, 0, -1, true));
+  ASSERT_EQ(r.grade, 'D') << r.grade_reason;
+  EXPECT_TRUE(analysis::judged(r));
+  EXPECT_FALSE(analysis::has_prediction(r));
+  auto j = analysis::to_json(r);
+  EXPECT_EQ(j["judged"], true);
+  EXPECT_TRUE(j["predicted_remaining"].is_null());
+  // Judged with a prediction: an array, even when every mine is in cleared ground.
+  auto a = analysis::to_json(analysis::assess(scenario(0, 0, 0)));
+  EXPECT_EQ(a["judged"], true);
+  EXPECT_TRUE(a["predicted_remaining"].is_array());
+}
+
 TEST(Reliability, ShiftByOneSpacingIsNotMistakenForTheRecord) {
   // Shifted by exactly one mine spacing along the rows: every find sits on a
   // recorded position, but the first recorded mine of each row lies in cleared ground

@@ -226,9 +226,16 @@ TEST(ReliabilityReport, EveryRecordAppearsWithItsGradeAndALink) {
   EXPECT_NE(b.find("class=\"hist\""), std::string::npos);
   EXPECT_NE(b.find("declared 8 mines, recorded 8 &amp; found 6"), std::string::npos);
   EXPECT_NE(b.find("Predicted remaining mines: 2"), std::string::npos);
-  // Record U has nothing in cleared ground: its shares are no 0%.
+  // Record U has nothing in cleared ground: its shares are no 0%, and it is not judged:
+  // no count of the mines left (0 would read "none left").
   EXPECT_NE(html.find("MR-0003</a></td><td class=\"t\">Police &amp; &quot;Partners&quot;</td>"
                       "<td><span class=\"g g-U\">U</span></td><td>&#8211; / &#8211;</td>"),
+            std::string::npos);
+  const auto u_row = html.find("MR-0003</a></td>");
+  const std::string u_summary = html.substr(u_row, html.find("</tr>", u_row) - u_row);
+  EXPECT_NE(u_summary.find("<td>not judged</td>"), std::string::npos) << u_summary;
+  EXPECT_EQ(u_summary.find("<td>0</td>"), std::string::npos) << u_summary;
+  EXPECT_NE(section(html, "rec-3").find("Not judged: no figure of the mines left"),
             std::string::npos);
 }
 

@@ -114,17 +114,25 @@ TEST_F(GpkgTest, OpenModes) {
   EXPECT_NO_THROW(open(OpenMode::CreateOrOpen));
 }
 
+// A file that is not a minemap store is the user's mistake (core::InputError: exit 2,
+// docs/cli.md), not a failure of the storage.
 TEST_F(GpkgTest, RefusesFilesThatAreNotMinemapGeoPackages) {
   std::string text = (m_dir / "notes.gpkg").string();
   std::ofstream(text) << "this is not a database, just some text long enough to be read\n";
-  EXPECT_THROW(store::gpkg::open_gpkg(text, OpenMode::OpenExisting), core::StorageError);
+  try {
+    store::gpkg::open_gpkg(text, OpenMode::OpenExisting);
+    FAIL() << "opened a text file";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("notes.gpkg: not a minemap GeoPackage"), std::string::npos)
+        << e.what();
+  }
 
   std::string plain = (m_dir / "plain.gpkg").string();
   {
     Db db(plain, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     db.exec("CREATE TABLE t (a)");
   }
-  EXPECT_THROW(store::gpkg::open_gpkg(plain, OpenMode::OpenExisting), core::StorageError);
+  EXPECT_THROW(store::gpkg::open_gpkg(plain, OpenMode::OpenExisting), core::InputError);
 
   std::string other = (m_dir / "other.gpkg").string();
   {
@@ -134,7 +142,7 @@ TEST_F(GpkgTest, RefusesFilesThatAreNotMinemapGeoPackages) {
   try {
     store::gpkg::open_gpkg(other, OpenMode::OpenExisting);
     FAIL() << "opened a GeoPackage without minemap_meta";
-  } catch (const core::StorageError& e) {
+  } catch (const core::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not a minemap store"), std::string::npos) << e.what();
   }
 }
