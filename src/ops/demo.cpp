@@ -388,14 +388,14 @@ class Demo {
                                       {"type", "CLEARANCE"},
                                       {"organisation_id", org},
                                       {"method", "manual"},
-                                      {"start", "2022-03-01"},
+                                      {"start", "2023-03-01"},
                                       {"status", "ongoing"},
                                       {"depth_cm", static_cast<std::int64_t>(13)},
                                       {"deminer_days", uni(150, 400)}});
     double cut = 8 + t.cleared * 130;
     Geometry cleared =
         geo::intersection(shape, polygon({{-60, -60}, {cut, -60}, {cut, 120}, {-60, 120}}));
-    add(Entity::Release, {{"activity_id", clr}, {"outcome", "cleared"}, {"date", "2023-09-30"}},
+    add(Entity::Release, {{"activity_id", clr}, {"outcome", "cleared"}, {"date", "2023-06-30"}},
         cleared);
     // Where the mines really are.
     Coord centre{0, 0};
@@ -431,13 +431,17 @@ class Demo {
     int n = 0;
     for (const auto& m : laid) {
       if (!geo::covers(cleared, m.at)) continue;
+      // A find a day, row by row, from March 2023 (28 working days a month).
+      std::string day = std::to_string(1 + n % 28);
+      std::string found =
+          "2023-0" + std::to_string(3 + n / 28) + (day.size() < 2 ? "-0" : "-") + day;
       ++n;
       add(Entity::Item,
           {{"category", m.category},
            {"model", m.model},
            {"quantity", static_cast<std::int64_t>(1)},
            {"disposal", "destroyed_in_situ"},
-           {"found", "2023-0" + std::to_string(1 + n % 9)},
+           {"found", found},
            {"depth_cm", static_cast<std::int64_t>(3 + pick(10))},
            {"accuracy_m", 0.5},
            {"accuracy_method", "RTK GNSS"},
