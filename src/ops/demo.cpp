@@ -215,11 +215,12 @@ class Demo {
   // How a recorded field was really laid: the recorded positions turned clockwise by
   // `rotation_deg` about the field's centre, shifted, each mine off by up to `noise_m`
   // in each axis; `missing`: the share of recorded mines never laid (or lifted);
-  // `unrecorded`: mines laid in a short row the record leaves out. Clearance cleared
+  // `unlaid_row`: a recorded row never laid (-1: none); `unrecorded`: mines laid in a
+  // short row the record leaves out. Clearance cleared
   // `cleared` of the rows' length from their start.
   struct Truth {
     double shift_e, shift_n, rotation_deg, noise_m, missing, cleared;
-    int unrecorded;
+    int unlaid_row, unrecorded;
   };
 
   // A local frame in metres about `o` (equirectangular: exact enough for where the
@@ -256,13 +257,13 @@ class Demo {
   }
 
   // Three recorded fields, each the reason for a hazard of its own, partly cleared:
-  // one recorded accurately, one shifted and turned (a wrong landmark), one where a
-  // third of the recorded mines were never laid and a short row was never recorded.
+  // one recorded accurately, one shifted and turned (a wrong landmark), one of whose
+  // three rows was never laid while a short row laid was never recorded.
   // `minemap reliability` grades them A, B and C.
   void records(const std::string& org) {
-    const Truth truths[] = {{1.0, -0.8, 0.5, 0.4, 0.04, 0.45, 0},
-                            {11.0, 7.0, 2.5, 0.5, 0.06, 0.55, 0},
-                            {-5.0, 9.0, -3.0, 0.6, 0.33, 0.5, 4}};
+    const Truth truths[] = {{1.0, -0.8, 0.5, 0.4, 0.04, 0.45, -1, 0},
+                            {11.0, 7.0, 2.5, 0.5, 0.06, 0.55, -1, 0},
+                            {-5.0, 9.0, -3.0, 0.6, 0.03, 0.5, 2, 4}};
     for (int i = 0; i < 3; ++i) field(i, truths[i], org);
   }
 
@@ -344,9 +345,9 @@ class Demo {
     Local local(t1);
     const double sb = std::sin(b * 3.14159265358979323846 / 180),
                  cb = std::cos(b * 3.14159265358979323846 / 180);
-    // (along the rows, across them) from T1 to lon/lat.
+    // (along the rows, across them into the field) from T1 to lon/lat.
     auto at = [&](double along, double across) {
-      return local.from(along * sb - across * cb, along * cb + across * sb);
+      return local.from(along * sb + across * cb, along * cb - across * sb);
     };
     auto polygon = [&](std::vector<std::pair<double, double>> uw) {
       core::LineString ring;
@@ -420,7 +421,7 @@ class Demo {
     const auto& rows = parsed.record.rows;
     for (const auto& m : d.mines) {
       Coord p = truly(m.at);
-      if (uni(0, 1) < t.missing) continue;
+      if (uni(0, 1) < t.missing || static_cast<int>(m.row) == t.unlaid_row) continue;
       const auto& g = rows[m.row].mines[m.group];
       laid.push_back({p, g.category, g.model});
     }

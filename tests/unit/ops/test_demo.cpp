@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/temp_dir.hpp"
+#include "geo/geometry_ops.hpp"
 #include "ops/demo.hpp"
 #include "ops/reliability.hpp"
 #include "store/registry.hpp"
@@ -29,7 +30,7 @@ TEST_F(DemoRecords, AreGradedAcrossTheScaleWithTheRemainingMinesPredicted) {
   std::map<std::string, const analysis::ReliabilityResult*> by_id;
   for (std::size_t i = 0; i < got.results.size(); ++i) by_id[got.read.ids[i]] = &got.results[i];
   ASSERT_EQ(by_id.size(), 3u);
-  // Recorded accurately; shifted and turned (a wrong landmark); a third never laid.
+  // Recorded accurately; shifted and turned (a wrong landmark); a row never laid.
   EXPECT_EQ(by_id.at("MR-SYN-1")->grade, 'A') << by_id.at("MR-SYN-1")->grade_reason;
   EXPECT_EQ(by_id.at("MR-SYN-2")->grade, 'B') << by_id.at("MR-SYN-2")->grade_reason;
   EXPECT_EQ(by_id.at("MR-SYN-3")->grade, 'C') << by_id.at("MR-SYN-3")->grade_reason;
@@ -49,7 +50,7 @@ TEST_F(DemoRecords, EachIsLinkedToItsHazardAndDigitised) {
     auto rec = reg.get(records, id);
     auto hz = rec.text("hazard_id");
     ASSERT_TRUE(hz.has_value()) << id;
-    EXPECT_EQ(reg.get(core::spec(Entity::Hazard), *hz).id, *hz);
+    auto hazard = reg.get(core::spec(Entity::Hazard), *hz);
     // What the hazard page asks for: GET /api/records?hazard_id=HZ-...
     store::ListQuery q;
     q.where = {{"hazard_id", {*hz}}};
@@ -63,6 +64,11 @@ TEST_F(DemoRecords, EachIsLinkedToItsHazardAndDigitised) {
     auto mines = reg.list(core::spec(Entity::RecordMine), mq);
     EXPECT_EQ(static_cast<std::int64_t>(mines.size()), rec.integer("mine_count").value_or(-1));
     EXPECT_EQ(mines.size(), 80u);
+    // The hazard was drawn about the recorded field.
+    for (const auto& m : mines)
+      EXPECT_TRUE(geo::covers(hazard.geometry, m.geometry.points.at(0))) << m.id;
+    for (const auto& ring : rec.geometry.polygons.at(0))
+      for (const auto& c : ring) EXPECT_TRUE(geo::covers(hazard.geometry, c)) << id;
     // The clearance's finds are the hazard's items, linked to its activity.
     auto items = reg.list(core::spec(Entity::Item), q);
     EXPECT_GE(items.size(), 20u) << *hz;
