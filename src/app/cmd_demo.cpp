@@ -26,7 +26,8 @@ int cmd_demo(const std::string& dir, bool no_serve) {
   std::cout << "minemap demo: SYNTHETIC data, generated for demonstration only\n\n";
   render::print_stats(s, std::cout);
   std::cout << "\nstore: " << fs::absolute(file).string() << '\n'
-            << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n\n";
+            << "open it in QGIS, or try:  minemap list " << file.string() << " hazards\n"
+            << "                          minemap reliability " << file.string() << " --all\n\n";
   if (no_serve) return 0;
   return app::serve_store(file.string(), "127.0.0.1", 8080, {}, /*fallback_any_port=*/true);
 }

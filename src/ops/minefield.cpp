@@ -108,7 +108,7 @@ record::Corrections stored_corrections(const core::Record& rec) {
 StoredRecord add_minefield_record(store::Registry& reg, const std::string& text,
                                   const std::string& name,
                                   const std::optional<std::string>& hazard_id,
-                                  const store::Actor& who) {
+                                  const store::Actor& who, const std::string& store_id) {
   StoredRecord out;
   try {
     out.parsed = record::parse(text);
@@ -130,6 +130,7 @@ StoredRecord add_minefield_record(store::Registry& reg, const std::string& text,
         " (to apply a correction: minemap record redigitize STORE " + dup.id + ")");
 
   core::Record rec;
+  rec.id = store_id;
   rec.fields["source_name"] = r.source_name;
   if (!r.source_received.empty()) rec.fields["received"] = r.source_received;
   if (!r.source_reference.empty()) rec.fields["source_reference"] = r.source_reference;

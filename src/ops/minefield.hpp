@@ -25,10 +25,12 @@ struct StoredRecord {
 // Parses, digitises and stores `text` (the record as received) in one transaction.
 // `name` names the input in messages. Throws core::InputError (bad record, the key
 // path named), core::Conflict (the same record, by source and id, already stored).
+// `store_id`, when given, is the store's id for it (it must be unused); else one is
+// generated (MR-000001).
 StoredRecord add_minefield_record(store::Registry& reg, const std::string& text,
                                   const std::string& name,
                                   const std::optional<std::string>& hazard_id,
-                                  const store::Actor& who);
+                                  const store::Actor& who, const std::string& store_id = {});
 
 // Digitises the stored raw record again with `fix` (merged over the corrections of
 // the current derivation) and stores it as the next derivation, in one transaction.

@@ -61,8 +61,9 @@ TEST(GpkgConformance, DemoStore) {
   EXPECT_NE(r.out.find(fs::absolute(store).string()), std::string::npos);
   expect_valid_gpkg(store);
   auto counts = row_counts(store);
-  for (const char* t : {"hazards", "releases", "items", "accidents", "records", "admin_areas",
-                        "settlements", "roads", "activities", "victims", "organisations"}) {
+  for (const char* t :
+       {"hazards", "releases", "items", "accidents", "records", "record_rows", "record_mines",
+        "admin_areas", "settlements", "roads", "activities", "victims", "organisations"}) {
     EXPECT_GT(counts[t], 0) << t;
     if (counts.count(std::string("rtree_") + t + "_geom")) {
       EXPECT_EQ(rtree_mismatches(store, t), 0) << t;

@@ -1,7 +1,10 @@
 // What the web application's hazard pages and report forms ask of `minemap serve`, over
 // real HTTP (curl) on the demo store: lists filtered on any field, an activity filed
 // with its land released in one transaction and taking it through the workflow, items
-// filed many at once, and the reliability of a minefield record.
+// filed many at once, and the reliability of a minefield record, found from its hazard's
+// page.
+
+#include <map>
 
 #include "harness.hpp"
 
@@ -209,6 +212,33 @@ TEST_F(ServePages, ReliabilityOfARecordAsTheCommandLineGivesIt) {
   EXPECT_EQ(missing.body["status"], 404);
   EXPECT_EQ(request("GET", url("api/records/MR-SYN-1/reliability"), m_dir / "nobody.jar").status,
             401);
+}
+
+TEST_F(ServePages, AHazardPageFindsItsRecordsAndTheirGrades) {
+  // The hazard page asks for the hazard, then GET /api/records?hazard_id=..., then the
+  // reliability of each record listed.
+  std::map<std::string, std::string> grades;
+  for (const std::string id : {"MR-SYN-1", "MR-SYN-2", "MR-SYN-3"}) {
+    auto rec = records("api/records?id=" + id);
+    ASSERT_EQ(rec.size(), 1u) << id;
+    const std::string hz = rec[0].value("hazard_id", "");
+    ASSERT_FALSE(hz.empty()) << id << " is linked to no hazard";
+    EXPECT_EQ(hazard(hz)["id"], hz);
+    auto listed = records("api/records?hazard_id=" + hz);
+    ASSERT_EQ(listed.size(), 1u) << hz;
+    EXPECT_EQ(listed[0]["id"], id);
+    EXPECT_GT(listed[0]["mine_count"].get<int>(), 0);
+    EXPECT_FALSE(records("api/items?hazard_id=" + hz).empty()) << hz;
+    auto rel = request("GET", url("api/records/" + id + "/reliability"), m_ver);
+    ASSERT_EQ(rel.status, 200) << rel.body;
+    ASSERT_EQ(rel.body.size(), 1u);
+    grades[id] = rel.body[0]["grade"];
+    if (grades[id] == "A" || grades[id] == "B") {
+      EXPECT_FALSE(rel.body[0]["predicted_remaining"].empty()) << id;
+    }
+  }
+  EXPECT_EQ(grades, (std::map<std::string, std::string>{
+                        {"MR-SYN-1", "A"}, {"MR-SYN-2", "B"}, {"MR-SYN-3", "C"}}));
 }
 
 }  // namespace
