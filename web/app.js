@@ -98,6 +98,7 @@ function route() {
 
 function show(view, arg = "") {
   if (!document.getElementById(`view-${view}`)) [view, arg] = ["map", ""];
+  if ($("#message").className === "error") say("");  // an error belongs to the page it was on
   const needed = VIEW_ROLE[view];
   if (needed && (!session || rank(session.role) < rank(needed))) {
     // The page asked for opens once signed in (a link sent to a colleague).
@@ -939,6 +940,7 @@ async function loadHazards() {
     `<td>${escapeHtml(h.name)}</td><td>${escapeHtml(h.type)}</td><td>${escapeHtml(h.status)}</td>` +
     `<td>${hectares(h.area_m2)}</td><td>${hectares(h.remaining_m2)}</td><td>${badge(h.workflow, h.workflow)}</td></tr>`)
     .join(""), 7, "No hazardous areas.");
+  $("#new-hazard").hidden = !session || rank(session.role) < rank("data_entry");
 }
 
 const HIDDEN_FIELDS = ["id", "workflow", "geometry", "history", "status_history"];
@@ -1212,11 +1214,15 @@ async function toggleDetails(tr, entity, id, kids) {
     addOverlay(map);
     const features = [];
     if (hazard && hazard.geometry) features.push({ type: "Feature", properties: { kind: "hazard" }, geometry: hazard.geometry });
-    if (rec.geometry) {
-      const kind = rec.geometry.type === "Point" ? "item" : entity === "releases" ? "release" : "hazard";
-      features.push({ type: "Feature", properties: { kind, outcome: rec.outcome || "" }, geometry: rec.geometry });
-    }
+    if (rec.geometry && rec.geometry.type !== "Point")
+      features.push({ type: "Feature", properties: { kind: entity === "releases" ? "release" : "hazard",
+        outcome: rec.outcome || "" }, geometry: rec.geometry });
     map.getSource("focus").setData({ type: "FeatureCollection", features });
+    // The place of the report itself, apart from the tiles' points around it.
+    map.addSource("reviewed", { type: "geojson", data: rec.geometry && rec.geometry.type === "Point"
+      ? { type: "Feature", properties: {}, geometry: rec.geometry } : EMPTY });
+    map.addLayer({ id: "review-point", type: "circle", source: "reviewed",
+      paint: { "circle-radius": 8, "circle-color": "#e65100", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
     fitTo(map, rec.geometry && rec.geometry.type !== "Point" ? rec.geometry : (hazard && hazard.geometry) || rec.geometry);
     if (rec.geometry && rec.geometry.type === "Point" && !(hazard && hazard.geometry))
       map.jumpTo({ center: rec.geometry.coordinates, zoom: 13 });
@@ -1267,17 +1273,20 @@ async function openEditor(arg) {
   const form = $("#edit-form");
   form.innerHTML = "";
   $("#edit-title").textContent = `Editing ${id}`;
+  const creating = id === "new";
   let spec, got;
   try {
     spec = (await schema()).find((e) => e.name === entity);
-    if (!spec) throw new Error(`no such kind of report: ${entity}`);
-    got = await api("GET", `/api/${entity}/${encodeURIComponent(id)}`, undefined, { withEtag: true });
+    if (!spec || !spec.field_report) throw new Error(`no such kind of report: ${entity}`);
+    got = creating ? { data: { history: [], workflow: "draft" }, etag: null }
+      : await api("GET", `/api/${entity}/${encodeURIComponent(id)}`, undefined, { withEtag: true });
   } catch (err) {
     say(err.message, true);
     return;
   }
+  if (creating) $("#edit-title").textContent = `New report: ${spec.title.toLowerCase()}`;
   const rec = got.data;
-  state.editing = { entity, id, etag: got.etag, record: rec, spec };
+  state.editing = { entity, id: creating ? null : id, etag: got.etag, record: rec, spec };
   const rejection = [...rec.history].reverse().find((e) => e.action === "reject");
   $("#edit-reason").hidden = !(rec.workflow === "rejected" && rejection);
   if (rejection) $("#edit-reason").textContent = `Rejected by ${rejection.actor}: “${rejection.reason}”`;
@@ -1310,10 +1319,12 @@ async function openEditor(arg) {
   if (spec.geometry && spec.geometry !== "none") {
     const label = document.createElement("label");
     label.className = "wide";
-    label.textContent = "Geometry (GeoJSON) ";
+    label.textContent = spec.geometry.endsWith("Polygon")
+      ? "Geometry (a polygon pasted as GeoJSON or WKT) " : "Geometry (GeoJSON) ";
     const t = document.createElement("textarea");
     t.name = "geometry";
     t.rows = 3;
+    t.placeholder = spec.geometry.endsWith("Polygon") ? "POLYGON((lon lat, lon lat, ...))" : '{"type": "Point", "coordinates": [lon, lat]}';
     t.value = rec.geometry ? JSON.stringify(rec.geometry) : "";
     t.dataset.was = t.value;
     label.append(t);
@@ -1331,7 +1342,8 @@ function editedFields(form, spec) {
     if (el.tagName === "BUTTON" || el.value === el.dataset.was) continue;
     const f = spec.fields.find((x) => x.name === el.name);
     if (el.name === "geometry") {
-      patch.geometry = el.value.trim() ? JSON.parse(el.value) : null;
+      const text = el.value.trim();
+      patch.geometry = !text ? null : spec.geometry.endsWith("Polygon") ? parsePolygon(text) : JSON.parse(text);
     } else if (el.value === "") {
       patch[el.name] = null;
     } else if (f && (f.type === "integer" || f.type === "real")) {
@@ -1352,7 +1364,12 @@ $("#edit-form").addEventListener("submit", async (e) => {
   const resubmit = e.submitter && e.submitter.name === "resubmit";
   try {
     const patch = editedFields(form, ed.spec);
-    if (Object.keys(patch).length) {
+    if (!ed.id) {
+      // A new report: filed as a draft, then edited like any other.
+      for (const k of Object.keys(patch)) if (patch[k] === null) delete patch[k];
+      const made = await api("POST", `/api/${ed.entity}`, patch);
+      ed.id = made.id;
+    } else if (Object.keys(patch).length) {
       const headers = ed.etag ? { "If-Match": ed.etag, withEtag: true } : { withEtag: true };
       const done = await api("PATCH", `/api/${ed.entity}/${encodeURIComponent(ed.id)}`, patch, headers);
       ed.etag = done.etag;

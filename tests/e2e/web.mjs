@@ -166,7 +166,7 @@ try {
   assert.match(await details.locator("table.fields").textContent(), /device category\s*AP_MINE/);
   await ver.waitForFunction(() => {
     const m = window.minemap.reviewMap;
-    return m && m.getLayer("focus-items") && m.queryRenderedFeatures({ layers: ["focus-items"] }).length === 1;
+    return m && m.getLayer("review-point") && m.queryRenderedFeatures({ layers: ["review-point"] }).length === 1;
   });
   await ver.screenshot({ path: join(artifacts, "4-review.png") });
   ver.once("dialog", (d) => d.accept("the date is the day of the report, not of the accident"));
@@ -187,6 +187,24 @@ try {
   await ops.click("#edit-form button[name=resubmit]");
   await ops.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} saved and submitted`), filed);
   step(`data entry read the reason under My reports, edited ${filed} and submitted it again`);
+
+  // A new hazard, its polygon pasted as WKT, filed and submitted from the hazard form.
+  await ops.click("nav button[data-view=hazards]");
+  await ops.click("#new-hazard");
+  await ops.locator("#edit-form [name=name]").waitFor();
+  await ops.fill("#edit-form [name=name]", "North terrace of the new survey");
+  await ops.selectOption("#edit-form [name=type]", "SHA");
+  await ops.selectOption("#edit-form [name=status]", "open");
+  const d = 0.002;
+  await ops.fill("#edit-form [name=geometry]", `POLYGON((${lon - d} ${lat - d}, ${lon + d} ${lat - d}, ` +
+    `${lon + d} ${lat + d}, ${lon - d} ${lat + d}, ${lon - d} ${lat - d}))`);
+  await ops.click("#edit-form button[name=resubmit]");
+  await ops.waitForFunction(() => /HZ-\d+ saved and submitted/.test(document.querySelector("#message").textContent));
+  const newHazard = (await ops.textContent("#message")).match(/HZ-\d+/)[0];
+  const mineHz = ops.locator("#mine-table tr", { hasText: newHazard });
+  await mineHz.waitFor();
+  assert.match(await mineHz.textContent(), /submitted/);
+  step(`data entry filed the new hazard ${newHazard} from the hazard form, its polygon pasted`);
 
   await ver.click("nav button[data-view=map]");
   await ver.click("nav button[data-view=review]");
