@@ -168,6 +168,7 @@ try {
   assert.ok(after.length < before.length, "the filter hid nothing");
   assert.ok(await page.isVisible("#filter-note"), "the note on clusters is not shown");
   assert.equal(await page.evaluate(() => window.minemap.map.getLayoutProperty("hazards-clusters", "visibility")), "none");
+  await page.screenshot({ path: join(artifacts, "map-3a-status-filter.png") });
   step(`status filter "${wanted}": ${before.length} hazards drawn before, ${after.length} after, all ${wanted}`);
 
   // The export takes the same filter.
@@ -217,7 +218,7 @@ try {
   assert.ok(accAfter.every((p) => { const y = parseInt(String(p.date), 10); return y >= y0 && y <= y1; }),
     `accidents outside ${y0}-${y1} drawn: ${accAfter.map((p) => p.date)}`);
   assert.ok(!accAfter.some((p) => outside.some((o) => o.id === p.id)));
-  await page.screenshot({ path: join(artifacts, "map-3-filters.png") });
+  await page.screenshot({ path: join(artifacts, "map-3b-time-slider.png") });
   step(`time slider ${y0}-${y1}: ${accBefore.length} accidents drawn before, ${accAfter.length} after (${outside.length} later hidden)`);
 
   // 5. The layer switcher.
