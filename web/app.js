@@ -471,9 +471,11 @@ async function startMapTools(map) {
 
 async function refreshOrganisations() {
   if (!session) return;
-  const orgs = await api("GET", "/api/organisations?workflow=approved").catch(() => []);
+  const orgs = await api("GET", "/api/organisations?workflow=approved").then((r) => r.records, () => []);
+  const chosen = $("#f-org").value;
   $("#f-org").innerHTML = `<option value="">any</option>` + orgs.map((o) =>
     `<option value="${escapeHtml(o.id)}">${escapeHtml(o.name || o.id)}</option>`).join("");
+  $("#f-org").value = orgs.some((o) => o.id === chosen) ? chosen : "";
 }
 
 // The first and last year of the approved accidents and items: the years the figures
@@ -545,7 +547,8 @@ function layerConditions(layer) {
   if (field) {
     const date = ["to-string", ["get", field]];
     const { from, to } = period();
-    if (from) c.push([">=", date, from]);
+    // A date kept as a year or a month overlaps a period starting within it.
+    if (from) c.push(["any", [">=", date, from], ["in", date, ["literal", [from.slice(0, 4), from.slice(0, 7)]]]]);
     if (to) c.push(["<", date, to]);
   }
   return c;

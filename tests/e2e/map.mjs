@@ -24,6 +24,7 @@ const bin = resolve(process.env.MINEMAP_BIN || "minemap");
 const artifacts = resolve(process.env.MINEMAP_ARTIFACTS || join(dirname(bin), "e2e-artifacts"));
 mkdirSync(artifacts, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "minemap-map-e2e-"));
+const PASSWORD = "a long password";
 
 let server, browser;
 const steps = [];
@@ -35,6 +36,7 @@ function step(name) {
 try {
   execFileSync(bin, ["demo", "--dir", join(work, "demo"), "--no-serve"], { encoding: "utf8" });
   const store = join(work, "demo", "demo.gpkg");
+  execFileSync(bin, ["user", "add", store, "guest", "--role", "viewer"], { input: PASSWORD + "\n", encoding: "utf8" });
   server = spawn(bin, ["serve", store, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise((ok, fail) => {
     let out = "";
@@ -277,6 +279,28 @@ try {
   await page.pdf({ path: join(artifacts, "map-5-print.pdf"), landscape: true, format: "A4", printBackground: true });
   await page.emulateMedia({ media: "screen" });
   step(`print layout: "${printed.meta}"`);
+
+  // 8. Signed in, the organisations are listed; one keeps only its hazards drawn.
+  await page.reload();
+  await idle();
+  await page.fill("#login [name=name]", "guest");
+  await page.fill("#login [name=password]", PASSWORD);
+  await page.click("#login button");
+  await page.waitForFunction(() => document.querySelector("#who").textContent.startsWith("guest"));
+  const orgs = await page.evaluate(async () => (await (await fetch("/api/organisations?workflow=approved")).json()).records.map((o) => o.id));
+  await page.waitForFunction((n) => document.querySelectorAll("#f-org option").length === n + 1, orgs.length, { timeout: 20000 });
+  const withOrg = data.hazards.filter((f) => f.properties.organisation_id);
+  if (withOrg.length) {
+    const org = withOrg[0].properties.organisation_id;
+    await page.evaluate((b) => window.minemap.map.fitBounds(b, { padding: 40, duration: 0 }),
+      [[Math.min(...hx), Math.min(...hy)], [Math.max(...hx), Math.max(...hy)]]);
+    await page.evaluate(() => document.querySelector("#filters").open = true);
+    await page.selectOption("#f-org", org);
+    await idle();
+    const ofOrg = await rendered("hazards");
+    assert.ok(ofOrg.length > 0 && ofOrg.every((p) => p.organisation_id === org), `organisation filter: ${JSON.stringify(ofOrg.map((p) => p.organisation_id))}`);
+    step(`organisation filter ${org}: ${ofOrg.length} hazards drawn, all of it`);
+  } else step(`signed in, the ${orgs.length} organisations are listed (no demo hazard names one)`);
 
   assert.deepEqual(foreign, [], "requests left the server");
   console.log(`map end-to-end: ${steps.length} steps passed; screenshots in ${artifacts}`);
