@@ -58,6 +58,7 @@ function showSession() {
     history.replaceState(null, "", `#${state.wanted}`);
     state.wanted = undefined;
   }
+  if (state.toolsReady) refreshOrganisations();
   route();
 }
 
@@ -193,13 +194,32 @@ function clusterLabel() {
     ["to-string", n]];
 }
 
+// A feature's details: its layer, id and name first, the field names in words
+// (underscores as spaces), numbers rounded, areas in m² and hectares.
 function popupHtml(feature) {
-  const rows = Object.entries(feature.properties)
-    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(String(v))}</td></tr>`)
+  const p = feature.properties;
+  const first = ["id", "name"].filter((k) => k in p);
+  const rows = [...first, ...Object.keys(p).filter((k) => !first.includes(k))]
+    .map((k) => `<tr><td>${escapeHtml(humanise(k))}</td><td>${escapeHtml(fieldValue(k, p[k]))}</td></tr>`)
     .join("");
-  const id = feature.properties.hazard_id || (feature.layer.id === "hazards" && feature.properties.id);
+  const id = p.hazard_id || (feature.layer.id === "hazards" && p.id);
   const link = id ? `<p><a class="hazard-link" href="#hazard/${encodeURIComponent(id)}">Open the hazard page of ${escapeHtml(id)}</a></p>` : "";
-  return `<b>${escapeHtml(feature.layer.id)}</b><table>${rows}</table>${link}`;
+  return `<b>${escapeHtml(humanise(feature.layer.id))}</b><table>${rows}</table>${link}`;
+}
+
+const humanise = (key) => String(key).replace(/_/g, " ");
+
+// A field's value as shown: areas (fields in m2) as "12,345 m² (1.23 ha)", other
+// numbers with at most two decimals.
+function fieldValue(key, v) {
+  const n = typeof v === "number" ? v : (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) && /_m2$/.test(key) ? Number(v) : NaN);
+  if (Number.isFinite(n)) {
+    if (/_m2$/.test(key))
+      return `${Math.round(n).toLocaleString("en")} m² (${(n / 10000).toLocaleString("en", { maximumFractionDigits: 2 })} ha)`;
+    const digits = /^(lon|lat|longitude|latitude|x|y)$/.test(key) ? 6 : 2;
+    return Number.isInteger(n) ? String(n) : n.toLocaleString("en", { maximumFractionDigits: digits, useGrouping: false });
+  }
+  return String(v);
 }
 
 function escapeHtml(s) {
@@ -297,6 +317,8 @@ function newMap(container, options = {}) {
     center: [0, 20],
     zoom: 1.5,
     attributionControl: false,
+    // The drawn map stays in the canvas, so that the browser prints it.
+    canvasContextAttributes: { preserveDrawingBuffer: true },
     ...options,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
@@ -316,6 +338,7 @@ function newMap(container, options = {}) {
       minzoom: tilejson.minzoom, maxzoom: 16 });
     addLayers(map);
     const fit = tilejson.bounds || (basemap && basemap.bounds);
+    if (tilejson.bounds) state.dataBounds = tilejson.bounds;
     if (fit) {
       const [w, s, e, n] = fit;
       map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
@@ -346,6 +369,10 @@ async function startMap() {
       show("report");
       return;
     }
+    if (state.measuring) {
+      addMeasurePoint(e.lngLat);
+      return;
+    }
     const clusters = map.queryRenderedFeatures(e.point, { layers: CLUSTER_LAYERS });
     if (clusters.length) {
       // A cluster opens by zooming in on it: its points part at the next zooms.
@@ -353,13 +380,505 @@ async function startMap() {
       return;
     }
     const hits = map.queryRenderedFeatures(e.point, { layers: CLICKABLE });
-    if (hits.length)
-      new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(e.lngLat).setHTML(popupHtml(hits[0])).addTo(map);
+    if (hits.length) openPopup(map, e.lngLat, hits[0]);
   });
   for (const id of [...CLICKABLE, ...CLUSTER_LAYERS]) {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
+  await map.ready;
+  startMapTools(map);
+}
+
+// A popup of a feature's details, opened scrolled to its top (layer, id and name).
+function openPopup(map, lngLat, feature) {
+  state.popup?.remove();
+  state.popup = new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(lngLat)
+    .setHTML(popupHtml(feature)).addTo(map);
+  const content = state.popup.getElement().querySelector(".maplibregl-popup-content");
+  if (content) content.scrollTop = 0;
+  return state.popup;
+}
+
+// ---- Map tools: search, filters, time slider, layers, measure, export, print ----
+
+// The data layers a user may switch on and off, with the layers drawn for each.
+const DATA_LAYERS = [
+  ["hazards", "Hazardous areas", ["hazards", "hazards-clusters", "hazards-cluster-counts"]],
+  ["releases", "Land released", ["releases", "releases-clusters", "releases-cluster-counts"]],
+  ["records", "Minefield records", ["records", "record-mines", "record-mines-clusters", "record-mines-cluster-counts"]],
+  ["items", "Items found", ["items", "items-clusters", "items-cluster-counts"]],
+  ["accidents", "Accidents", ["accidents", "accidents-clusters", "accidents-cluster-counts"]],
+  ["admin-areas", "Administrative areas", ["admin-areas"]],
+  ["roads", "Roads", ["roads"]],
+];
+// The date a feature of a layer is "of" (as the OGC API's datetime takes it).
+const DATE_FIELD = { accidents: "date", items: "found" };
+
+const filters = { status: [], type: [], org: "", from: "", to: "", yearFrom: null, yearTo: null,
+  yearMin: null, yearMax: null };
+state.filters = filters;
+const hiddenLayers = new Set();
+const baseFilters = {}; // each layer's own filter (clusters out), kept before ours is added
+
+async function startMapTools(map) {
+  for (const id of ["hazards", "accidents", "items"]) baseFilters[id] = map.getFilter(id);
+  // Hazard status and type: the enums of the queryables of the OGC API.
+  const q = await api("GET", "/collections/hazards/queryables").catch(() => ({ properties: {} }));
+  const checkboxes = (box, name, values) => {
+    $(box).innerHTML = (values || []).map((v) =>
+      `<label class="check"><input type="checkbox" name="${name}" value="${escapeHtml(v)}"> ${escapeHtml(humanise(v))}</label>`).join("");
+  };
+  checkboxes("#f-status", "status", q.properties.status?.enum);
+  checkboxes("#f-type", "type", q.properties.type?.enum);
+  // Organisations: signed in, from the API; else the field stays "any".
+  refreshOrganisations();
+  // The years of the time slider: those of the accidents and items.
+  const years = await dataYears();
+  filters.yearMin = filters.yearFrom = years[0];
+  filters.yearMax = filters.yearTo = years[1];
+  for (const [id, v] of [["#year-from", years[0]], ["#year-to", years[1]]]) {
+    Object.assign($(id), { min: years[0], max: years[1], step: 1, value: v });
+  }
+  showYears();
+  $("#layer-list").innerHTML = DATA_LAYERS.map(([id, label]) =>
+    `<label class="check"><input type="checkbox" data-layer="${id}" checked> ${escapeHtml(label)}</label>`).join("");
+  $("#filters").addEventListener("change", readFilters);
+  $("#filters").addEventListener("input", (e) => { if (e.target.type === "range") readFilters(); });
+  $("#filters-clear").addEventListener("click", clearFilters);
+  $("#layer-list").addEventListener("change", (e) => {
+    const id = e.target.dataset.layer;
+    if (e.target.checked) hiddenLayers.delete(id); else hiddenLayers.add(id);
+    applyFilters();
+  });
+  $("#map-search").addEventListener("submit", (e) => { e.preventDefault(); search($("#search-q").value); });
+  $("#measure").addEventListener("click", () => toggleMeasure());
+  $("#measure-clear").addEventListener("click", () => { state.measure = []; drawMeasure(); });
+  $("#export-geojson").addEventListener("click", () => exportLayer($("#export-layer").value, "geojson"));
+  $("#export-csv").addEventListener("click", () => exportLayer($("#export-layer").value, "csv"));
+  $("#print").addEventListener("click", printLayout);
+  map.addSource("search-hit", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "search-hit", type: "line", source: "search-hit",
+    paint: { "line-color": "#00e5ff", "line-width": 3 } });
+  map.addLayer({ id: "search-point", type: "circle", source: "search-hit", filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-radius": 7, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#00e5ff", "circle-stroke-width": 3 } });
+  map.addSource("measure", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "measure-line", type: "line", source: "measure",
+    paint: { "line-color": "#ff6f00", "line-width": 2, "line-dasharray": [2, 1] } });
+  map.addLayer({ id: "measure-points", type: "circle", source: "measure", filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-radius": 4, "circle-color": "#ff6f00", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+  state.toolsReady = true;
+}
+
+async function refreshOrganisations() {
+  if (!session) return;
+  const orgs = await api("GET", "/api/organisations?workflow=approved").then((r) => r.records, () => []);
+  const chosen = $("#f-org").value;
+  $("#f-org").innerHTML = `<option value="">any</option>` + orgs.map((o) =>
+    `<option value="${escapeHtml(o.id)}">${escapeHtml(o.name || o.id)}</option>`).join("");
+  $("#f-org").value = orgs.some((o) => o.id === chosen) ? chosen : "";
+}
+
+// The first and last year of the approved accidents and items: the years the figures
+// count them by (GET /api/stats, "by_year"); else read from the features themselves.
+async function dataYears() {
+  let lo = Infinity, hi = -Infinity;
+  const take = (y) => { y = parseInt(String(y ?? ""), 10); if (y) { lo = Math.min(lo, y); hi = Math.max(hi, y); } };
+  const stats = await api("GET", "/api/stats").catch(() => null);
+  for (const part of ["accidents", "items"]) Object.keys(stats?.[part]?.by_year || {}).forEach(take);
+  if (!(lo <= hi))
+    for (const [layer, field] of Object.entries(DATE_FIELD))
+      for (const f of await allItems(layer, new URLSearchParams(), 20000)) take(f.properties[field]);
+  const now = new Date().getUTCFullYear();
+  return lo <= hi ? [lo, hi] : [now - 10, now];
+}
+
+// Every feature of a collection the parameters keep, page after page (up to `most`).
+async function allItems(collection, params, most = 100000) {
+  const features = [];
+  params.set("limit", "10000");
+  let url = `/collections/${collection}/items?${params}`;
+  while (url && features.length < most) {
+    const page = await api("GET", url);
+    features.push(...page.features);
+    const next = (page.links || []).find((l) => l.rel === "next");
+    url = next && page.features.length ? next.href : null;
+  }
+  return features;
+}
+
+function showYears() {
+  $("#years-shown").textContent = `${filters.yearFrom} to ${filters.yearTo}`;
+}
+
+function readFilters() {
+  const checked = (name) => [...document.querySelectorAll(`#filters input[name=${name}]:checked`)].map((i) => i.value);
+  filters.status = checked("status");
+  filters.type = checked("type");
+  filters.org = $("#f-org").value;
+  filters.from = $("#f-from").value;
+  filters.to = $("#f-to").value;
+  let a = Number($("#year-from").value), b = Number($("#year-to").value);
+  if (a > b) [a, b] = [b, a];
+  filters.yearFrom = a;
+  filters.yearTo = b;
+  showYears();
+  applyFilters();
+}
+
+function clearFilters() {
+  for (const i of document.querySelectorAll("#filters input[type=checkbox]")) i.checked = false;
+  $("#f-org").value = "";
+  $("#f-from").value = $("#f-to").value = "";
+  $("#year-from").value = filters.yearMin;
+  $("#year-to").value = filters.yearMax;
+  readFilters();
+}
+
+// The conditions of the filters on a layer's tile features, as MapLibre expressions.
+// A date is compared as text: "2012-05-14", "2012-05" and "2012" all sort after "2012".
+function layerConditions(layer) {
+  const c = [];
+  if (layer === "hazards") {
+    if (filters.status.length) c.push(["in", ["get", "status"], ["literal", filters.status]]);
+    if (filters.type.length) c.push(["in", ["get", "type"], ["literal", filters.type]]);
+    if (filters.org) c.push(["==", ["get", "organisation_id"], filters.org]);
+  }
+  const field = DATE_FIELD[layer];
+  if (field) {
+    const date = ["to-string", ["get", field]];
+    const { from, to } = period();
+    // A date kept as a year or a month overlaps a period starting within it.
+    if (from) c.push(["any", [">=", date, from], ["in", date, ["literal", [from.slice(0, 4), from.slice(0, 7)]]]]);
+    if (to) c.push(["<", date, to]);
+  }
+  return c;
+}
+
+// The period the filters keep for dated layers: from (inclusive) and to (exclusive),
+// as text, joining the dates from/to and the years of the slider.
+function period() {
+  let from = filters.from, to = filters.to ? nextDay(filters.to) : "";
+  if (filters.yearFrom !== null && filters.yearFrom > filters.yearMin) {
+    const y = String(filters.yearFrom);
+    if (!from || y > from) from = y;
+  }
+  if (filters.yearTo !== null && filters.yearTo < filters.yearMax) {
+    const y = String(filters.yearTo + 1);
+    if (!to || y < to) to = y;
+  }
+  return { from, to };
+}
+
+function nextDay(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+const filtersOn = () => ["hazards", "accidents", "items"].some((l) => layerConditions(l).length);
+
+// The filters and the layer switcher, on the map's layers: a filtered layer's clusters
+// are hidden (a cluster's count cannot be filtered).
+function applyFilters() {
+  const map = state.map;
+  for (const layer of ["hazards", "accidents", "items"]) {
+    const c = layerConditions(layer);
+    map.setFilter(layer, c.length ? ["all", baseFilters[layer], ...c] : baseFilters[layer]);
+  }
+  for (const [id, , drawn] of DATA_LAYERS) {
+    for (const layer of drawn) {
+      if (!map.getLayer(layer)) continue;
+      const cluster = /-cluster/.test(layer);
+      const filtered = cluster && layerConditions(id).length > 0;
+      map.setLayoutProperty(layer, "visibility", hiddenLayers.has(id) || filtered ? "none" : "visible");
+    }
+  }
+  const on = filtersOn();
+  $("#filter-badge").hidden = !on;
+  $("#filter-note").hidden = !on;
+  if (state.results) showResults(state.results);
+}
+
+// Whether a hazard's properties pass the filters (for the lists shown).
+function hazardPasses(p) {
+  return (!filters.status.length || filters.status.includes(p.status)) &&
+    (!filters.type.length || filters.type.includes(p.type)) &&
+    (!filters.org || p.organisation_id === filters.org);
+}
+
+// The OGC API parameters of the filters, for a collection.
+function filterParams(layer) {
+  const params = new URLSearchParams();
+  if (layer === "hazards") {
+    if (filters.status.length) params.set("status", filters.status.join(","));
+    if (filters.type.length) params.set("type", filters.type.join(","));
+    if (filters.org) params.set("organisation_id", filters.org);
+  }
+  if (DATE_FIELD[layer]) {
+    const { from, to } = period();
+    if (from || to) {
+      const end = to ? (to.length === 4 ? `${Number(to) - 1}-12-31` : lastDayBefore(to)) : "..";
+      params.set("datetime", `${from ? (from.length === 4 ? `${from}-01-01` : from) : ".."}/${end}`);
+    }
+  }
+  return params;
+}
+
+function lastDayBefore(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+// ---- Search ----
+
+// Coordinates typed as decimal degrees ("-23.5, 134.2", "134.2 -23.5") or degrees,
+// minutes and seconds ("23°30'S 134°12'E"): {lon, lat}, or null. Two plain numbers are
+// latitude then longitude, unless one cannot be a latitude (beyond ±90) or only the
+// other order falls within the data's bounds.
+function parseCoordinates(text) {
+  const t = text.trim().replace(/[′’]/g, "'").replace(/[″”]|''/g, '"');
+  const dms = /(\d+(?:[.,]\d+)?)\s*[°d]\s*(?:(\d+(?:[.,]\d+)?)\s*'\s*)?(?:(\d+(?:[.,]\d+)?)\s*"\s*)?([NSEWnsew])/g;
+  const parts = [...t.matchAll(dms)];
+  if (parts.length === 2) {
+    const out = {};
+    for (const [, d, m, s, h] of parts) {
+      const num = (x) => Number(String(x || 0).replace(",", "."));
+      let v = num(d) + num(m) / 60 + num(s) / 3600;
+      if (/[SWsw]/.test(h)) v = -v;
+      out[/[NSns]/.test(h) ? "lat" : "lon"] = v;
+    }
+    if ("lat" in out && "lon" in out && Math.abs(out.lat) <= 90 && Math.abs(out.lon) <= 180) return out;
+    return null;
+  }
+  const m = t.match(/^([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)$/);
+  if (!m) return null;
+  const a = Number(m[1]), b = Number(m[2]);
+  const ok = (lat, lon) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+  const latLon = ok(a, b), lonLat = ok(b, a);
+  if (latLon && lonLat) {
+    const inData = ([lat, lon]) => {
+      const bb = state.dataBounds;
+      return bb && lon >= bb[0] && lon <= bb[2] && lat >= bb[1] && lat <= bb[3];
+    };
+    if (!inData([a, b]) && inData([b, a])) return { lon: a, lat: b };
+    return { lat: a, lon: b };
+  }
+  if (latLon) return { lat: a, lon: b };
+  if (lonLat) return { lon: a, lat: b };
+  return null;
+}
+
+// The hazards and administrative areas searched by name: read once (approved records,
+// from the OGC API), then matched in the browser.
+let searchIndex = null;
+function loadSearchIndex() {
+  searchIndex ||= Promise.all([
+    allItems("hazards", new URLSearchParams(), 20000),
+    allItems("admin-areas", new URLSearchParams(), 20000),
+  ]).catch((err) => { searchIndex = null; throw err; });
+  return searchIndex;
+}
+
+const ID_COLLECTIONS = ["hazards", "accidents", "items", "releases", "records", "record-mines", "admin-areas", "settlements"];
+
+async function search(text) {
+  const q = text.trim();
+  const results = [];
+  if (!q) {
+    state.results = null;
+    $("#search-results").hidden = true;
+    return [];
+  }
+  const c = parseCoordinates(q);
+  if (c) results.push({ kind: "place", label: `${c.lat.toFixed(5)}, ${c.lon.toFixed(5)} (latitude, longitude)`,
+    geometry: { type: "Point", coordinates: [c.lon, c.lat] } });
+  else {
+    // An id: asked of every collection that could hold it.
+    if (/^[A-Za-z]{1,5}-[\w.-]+$/.test(q)) {
+      const found = await Promise.all(ID_COLLECTIONS.map((col) =>
+        api("GET", `/collections/${col}/items/${encodeURIComponent(q.toUpperCase())}`)
+          .then((f) => ({ col, f }), () => null)));
+      for (const hit of found.filter(Boolean))
+        results.push({ kind: hit.col, feature: hit.f, label: `${hit.f.id ?? hit.f.properties.id} ${hit.f.properties.name || ""}`.trim(),
+          geometry: hit.f.geometry });
+    }
+    const [hazards, areas] = await loadSearchIndex();
+    const needle = q.toLowerCase();
+    const has = (f) => String(f.properties.name || "").toLowerCase().includes(needle) ||
+      String(f.id ?? f.properties.id ?? "").toLowerCase() === needle;
+    for (const f of hazards.filter(has))
+      if (!results.some((r) => r.feature && (r.feature.id ?? r.feature.properties.id) === (f.id ?? f.properties.id)))
+        results.push({ kind: "hazards", feature: f, label: `${f.id ?? f.properties.id} ${f.properties.name || ""}`.trim(), geometry: f.geometry });
+    for (const f of areas.filter(has))
+      results.push({ kind: "admin-areas", feature: f, label: f.properties.name, geometry: f.geometry });
+  }
+  showResults(results);
+  const shown = visibleResults(results);
+  if (shown.length === 1) goTo(shown[0]);
+  return shown;
+}
+
+// The results the filters keep: a hazard must pass them.
+const visibleResults = (results) =>
+  results.filter((r) => r.kind !== "hazards" || hazardPasses(r.feature.properties));
+
+const KIND_LABEL = { place: "coordinates", hazards: "hazard", "admin-areas": "administrative area",
+  accidents: "accident", items: "item", releases: "land released", records: "minefield record",
+  "record-mines": "recorded mine", settlements: "settlement" };
+
+function showResults(results) {
+  state.results = results;
+  const shown = visibleResults(results);
+  const list = $("#search-results");
+  const hiddenCount = results.length - shown.length;
+  list.innerHTML = shown.slice(0, 50).map((r, i) =>
+    `<li><button type="button" data-i="${i}"><span class="kind">${escapeHtml(KIND_LABEL[r.kind] || r.kind)}</span> ${escapeHtml(r.label)}</button></li>`).join("") +
+    (shown.length ? "" : `<li class="hint">Nothing found.</li>`) +
+    (hiddenCount ? `<li class="hint">${hiddenCount} more left out by the filters.</li>` : "");
+  list.hidden = false;
+  for (const b of list.querySelectorAll("button")) b.addEventListener("click", () => goTo(shown[Number(b.dataset.i)]));
+}
+
+// Flies to a result: outlines it and, for a feature, opens its details.
+function goTo(result) {
+  const map = state.map;
+  state.found = result;
+  map.getSource("search-hit").setData(result.geometry ? { type: "Feature", geometry: result.geometry, properties: {} } : EMPTY);
+  if (!result.geometry) return;
+  const b = bounds(result.geometry);
+  const [[w, s], [e, n]] = b;
+  const target = w === e && s === n ? { center: [w, s], zoom: Math.max(map.getZoom(), 14) }
+    : map.cameraForBounds(b, { padding: 60, maxZoom: 17 });
+  map.flyTo({ ...target, duration: 800 });
+  state.popup?.remove();
+  if (result.feature) {
+    map.once("moveend", () => openPopup(map, [(w + e) / 2, (s + n) / 2],
+      { layer: { id: result.kind }, properties: { id: result.feature.id ?? result.feature.properties.id, ...result.feature.properties } }));
+  }
+}
+
+// ---- Measure ----
+
+function toggleMeasure(on = !state.measuring) {
+  state.measuring = on;
+  state.measure ||= [];
+  $("#measure").classList.toggle("active", on);
+  $("#measure").textContent = on ? "Stop measuring" : "Measure";
+  state.map.getCanvas().style.cursor = on ? "crosshair" : "";
+  drawMeasure();
+}
+
+function addMeasurePoint(lngLat) {
+  state.measure.push([lngLat.lng, lngLat.lat]);
+  drawMeasure();
+}
+
+// Great-circle distance in metres (haversine on a sphere of the mean radius).
+function haversine([lon1, lat1], [lon2, lat2]) {
+  const R = 6371008.8, rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad, dLon = (lon2 - lon1) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+const formatDistance = (m) => (m < 1000 ? `${m.toFixed(m < 10 ? 1 : 0)} m` : `${(m / 1000).toFixed(m < 10000 ? 2 : 1)} km`);
+
+function drawMeasure() {
+  const pts = state.measure || [];
+  let total = 0;
+  for (let i = 1; i < pts.length; i++) total += haversine(pts[i - 1], pts[i]);
+  state.measured = total;
+  const features = pts.map((c) => ({ type: "Feature", geometry: { type: "Point", coordinates: c }, properties: {} }));
+  if (pts.length > 1) features.push({ type: "Feature", geometry: { type: "LineString", coordinates: pts }, properties: {} });
+  state.map.getSource("measure")?.setData({ type: "FeatureCollection", features });
+  $("#measure-out").textContent = pts.length > 1 ? formatDistance(total)
+    : state.measuring ? "click points on the map" : "";
+}
+
+// ---- Export ----
+
+// The features of a layer the filters keep, from the OGC API, as a file downloaded.
+async function exportLayer(layer, format) {
+  try {
+    const features = await allItems(layer, filterParams(layer));
+    const name = `minemap-${layer}-${new Date().toISOString().slice(0, 10)}`;
+    const [text, type] = format === "csv"
+      ? [toCsv(features), "text/csv"]
+      : [JSON.stringify({ type: "FeatureCollection", features }), "application/geo+json"];
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([text], { type }));
+    a.download = `${name}.${format}`;
+    state.exported = { layer, format, count: features.length, text, file: a.download };
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    say(`${features.length} ${layer} exported.`);
+  } catch (err) {
+    say(`Export failed: ${err.message}`, true);
+  }
+}
+
+// CSV: id, every property (objects as JSON), and the geometry as WKT.
+function toCsv(features) {
+  const keys = [];
+  for (const f of features) for (const k of Object.keys(f.properties || {})) if (!keys.includes(k) && k !== "id") keys.push(k);
+  const cell = (v) => {
+    const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const rows = [["id", ...keys, "wkt"].join(",")];
+  for (const f of features)
+    rows.push([f.id ?? f.properties.id, ...keys.map((k) => f.properties[k]), wkt(f.geometry)].map(cell).join(","));
+  return rows.join("\r\n") + "\r\n";
+}
+
+function wkt(g) {
+  if (!g) return "";
+  const pt = (c) => `${c[0]} ${c[1]}`;
+  const ring = (r) => `(${r.map(pt).join(", ")})`;
+  const poly = (p) => `(${p.map(ring).join(", ")})`;
+  switch (g.type) {
+    case "Point": return `POINT (${pt(g.coordinates)})`;
+    case "LineString": return `LINESTRING ${ring(g.coordinates)}`;
+    case "Polygon": return `POLYGON ${poly(g.coordinates)}`;
+    case "MultiPoint": return `MULTIPOINT (${g.coordinates.map((c) => `(${pt(c)})`).join(", ")})`;
+    case "MultiLineString": return `MULTILINESTRING (${g.coordinates.map(ring).join(", ")})`;
+    case "MultiPolygon": return `MULTIPOLYGON (${g.coordinates.map(poly).join(", ")})`;
+    default: return "";
+  }
+}
+
+// ---- Print ----
+
+// The print layout: a title, the date, the filters, the legend, the scale and a north
+// arrow over the map; then the browser's print dialogue ("Save as PDF").
+async function printLayout() {
+  const map = state.map;
+  const shown = DATA_LAYERS.filter(([id]) => !hiddenLayers.has(id)).map(([, label]) => label);
+  const notes = [];
+  if (filters.status.length) notes.push(`status ${filters.status.join(", ")}`);
+  if (filters.type.length) notes.push(`type ${filters.type.join(", ")}`);
+  if (filters.org) notes.push(`organisation ${filters.org}`);
+  const { from, to } = period();
+  if (from || to) notes.push(`accidents and items ${from || "…"} to ${to ? lastDayBefore(to.length === 4 ? `${to}-01-01` : to) : "…"}`);
+  $("#print-meta").textContent = `Printed ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ` +
+    `Layers: ${shown.join(", ")}.` + (notes.length ? ` Filters: ${notes.join("; ")}.` : " No filters.");
+  document.body.classList.add("printing");
+  $("#print-head").hidden = false;
+  map.resize();
+  await new Promise((ok) => { map.once("idle", ok); map.triggerRepaint(); });
+  const done = () => {
+    state.printing = false;
+    document.body.classList.remove("printing");
+    $("#print-head").hidden = true;
+    map.resize();
+  };
+  window.addEventListener("afterprint", done, { once: true });
+  state.printing = true;
+  window.print();
 }
 
 // ---- Geometry helpers ----
