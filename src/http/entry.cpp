@@ -274,10 +274,13 @@ Response EntryApi::get(const Request& r, const std::string& entity, const std::s
     std::lock_guard lock(m_mutex);
     rec = m_store.find(spec, id);
     if (rec) {
-      version = m_store.version(spec, id);
+      // One read of the audit: the history, the version (its last entry) and what
+      // changed since a rejection.
+      const auto entries = m_store.history(spec, id);
+      if (!entries.empty()) version = entries.back().hash;
       if (spec.field_report && rec->workflow != "approved")
-        if (auto s = ops::since_rejection(m_store, spec, id)) since = since_rejection_json(*s);
-      for (const auto& e : m_store.history(spec, id))
+        if (auto s = ops::since_rejection(spec, *rec, entries)) since = since_rejection_json(*s);
+      for (const auto& e : entries)
         history.push_back(
             {{"ts", e.ts}, {"actor", e.actor}, {"action", e.action}, {"reason", e.reason}});
       if (spec.kind == core::Entity::Hazard)

@@ -57,14 +57,11 @@ std::vector<Report> reports_of(store::Registry& reg, const std::string& user) {
   return out;
 }
 
-std::optional<SinceRejection> since_rejection(store::Registry& reg, const core::EntitySpec& spec,
-                                              const std::string& id) {
-  const auto entries = reg.history(spec, id);
-  auto rejection = std::find_if(entries.rbegin(), entries.rend(),
+std::optional<SinceRejection> since_rejection(const core::EntitySpec& spec, const core::Record& now,
+                                              const std::vector<store::AuditEntry>& history) {
+  auto rejection = std::find_if(history.rbegin(), history.rend(),
                                 [](const store::AuditEntry& e) { return e.action == "reject"; });
-  if (rejection == entries.rend() || rejection->after.empty()) return std::nullopt;
-  const auto now = reg.find(spec, id);
-  if (!now) return std::nullopt;
+  if (rejection == history.rend() || rejection->after.empty()) return std::nullopt;
   SinceRejection s;
   s.rejected = rejection->ts;
   s.by = rejection->actor;
@@ -75,11 +72,11 @@ std::optional<SinceRejection> since_rejection(store::Registry& reg, const core::
   for (const auto& f : spec.fields) {
     if (f.computed) continue;
     const std::string name(f.name);
-    auto a = field_of(then, name), b = field_of(*now, name);
+    auto a = field_of(then, name), b = field_of(now, name);
     if (!same(a, b)) s.changes.push_back({name, std::move(a), std::move(b)});
   }
   // As the audit wrote both: the same text means the same geometry.
-  const auto geometry_now = geo::record_to_json(spec, *now)["geometry"];
+  const auto geometry_now = geo::record_to_json(spec, now)["geometry"];
   s.geometry_changed = then_json.value("geometry", nlohmann::json()).dump() != geometry_now.dump();
   return s;
 }

@@ -37,8 +37,9 @@ struct SinceRejection {
   std::vector<FieldChange> changes;  // the fields that differ now, in schema order;
   bool geometry_changed = false;     // "geometry" among them when true
 };
-// What a report changed since it was last rejected; nullopt when it never was.
-std::optional<SinceRejection> since_rejection(store::Registry& reg, const core::EntitySpec& spec,
-                                              const std::string& id);
+// What a report (`now`, whose audit entries are `history`, oldest first) changed since
+// it was last rejected; nullopt when it never was.
+std::optional<SinceRejection> since_rejection(const core::EntitySpec& spec, const core::Record& now,
+                                              const std::vector<store::AuditEntry>& history);
 
 }  // namespace minemap::ops

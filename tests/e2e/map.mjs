@@ -9,16 +9,12 @@
 // $MINEMAP_ARTIFACTS (default: a folder e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/release/minemap node tests/e2e/map.mjs
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
-
-const here = dirname(new URL(import.meta.url).pathname);
-const require = createRequire(join(here, "../../web/package.json"));
-const { chromium } = require("playwright-core");
+import { startServe, launchChromium, watchPage } from "./common.mjs";
 
 const bin = resolve(process.env.MINEMAP_BIN || "minemap");
 const artifacts = resolve(process.env.MINEMAP_ARTIFACTS || join(dirname(bin), "e2e-artifacts"));
@@ -37,32 +33,13 @@ try {
   execFileSync(bin, ["demo", "--dir", join(work, "demo"), "--no-serve"], { encoding: "utf8" });
   const store = join(work, "demo", "demo.gpkg");
   execFileSync(bin, ["user", "add", store, "guest", "--role", "viewer"], { input: PASSWORD + "\n", encoding: "utf8" });
-  server = spawn(bin, ["serve", store, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const base = await new Promise((ok, fail) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/at (http:\/\/\S+\/)\n/);
-      if (m) ok(m[1]);
-    });
-    server.on("exit", (code) => fail(new Error(`minemap serve exited with ${code}`)));
-    setTimeout(() => fail(new Error("no address from minemap serve")), 15000);
-  });
-
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
-  });
+  let base;
+  ({ server, base } = await startServe(bin, store));
+  browser = await launchChromium();
   const foreign = [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
-  });
-  page.on("pageerror", (e) => { throw e; });
+  watchPage(page, [base], foreign);
 
   const idle = () => page.waitForFunction(() => {
     const m = window.minemap.map;

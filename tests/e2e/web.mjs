@@ -10,16 +10,14 @@
 // e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/dev/minemap node tests/e2e/web.mjs
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
+import { startServe, launchChromium, watchPage } from "./common.mjs";
 
 const here = dirname(new URL(import.meta.url).pathname);
-const require = createRequire(join(here, "../../web/package.json"));
-const { chromium } = require("playwright-core");
 
 const bin = resolve(process.env.MINEMAP_BIN || "minemap");
 const artifacts = resolve(process.env.MINEMAP_ARTIFACTS || join(dirname(bin), "e2e-artifacts"));
@@ -48,24 +46,9 @@ try {
   minemap(["update", store, "records", "MR-SYN-1", "-", "--reason", "the record of this field"],
     JSON.stringify({ hazard_id: HAZARD }));
 
-  server = spawn(bin, ["serve", store, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const base = await new Promise((ok, fail) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/at (http:\/\/\S+\/)\n/);
-      if (m) ok(m[1]);
-    });
-    server.on("exit", (code) => fail(new Error(`minemap serve exited with ${code}`)));
-    setTimeout(() => fail(new Error("no address from minemap serve")), 15000);
-  });
-
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
-  });
+  let base;
+  ({ server, base } = await startServe(bin, store));
+  browser = await launchChromium();
 
   // Every request must go to our servers: nothing from the internet.
   const foreign = [];
@@ -73,11 +56,7 @@ try {
   async function newPage() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    page.on("request", (r) => {
-      const url = r.url();  // blob: and data: URLs are made in the page (MapLibre's workers)
-      if (!servers.some((b) => url.startsWith(b)) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
-    });
-    page.on("pageerror", (e) => { throw e; });
+    watchPage(page, servers, foreign);
     return page;
   }
   async function signIn(page, name) {
@@ -375,18 +354,8 @@ try {
   // the build made).
   const maps = join(work, "maps");
   execFileSync("/usr/bin/python3", [join(here, "../data/make-basemap.py"), maps]);
-  bmServer = spawn(bin, ["serve", store, "--port", "0", "--basemap", join(maps, "basemap.pmtiles")],
-    { stdio: ["ignore", "pipe", "inherit"] });
-  const bmBase = await new Promise((ok, fail) => {
-    let out = "";
-    bmServer.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/at (http:\/\/\S+\/)\n/);
-      if (m) ok(m[1]);
-    });
-    bmServer.on("exit", (code) => fail(new Error(`minemap serve --basemap exited with ${code}`)));
-    setTimeout(() => fail(new Error("no address from minemap serve --basemap")), 15000);
-  });
+  let bmBase;
+  ({ server: bmServer, base: bmBase } = await startServe(bin, store, ["--basemap", join(maps, "basemap.pmtiles")]));
   servers.push(bmBase);
   const bmPage = await newPage();
   await bmPage.goto(`${bmBase}app/#map`);
