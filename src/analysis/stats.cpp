@@ -112,18 +112,24 @@ class Tally {
 
 }  // namespace
 
-StatsPeriod parse_period(const std::string& from, const std::string& to) {
+StatsPeriod parse_period(const std::string& from, const std::string& to,
+                         const std::string& from_name, const std::string& to_name) {
   StatsPeriod p;
-  if (!from.empty()) p.from = core::Date::parse(from, "--from");
-  if (!to.empty()) p.to = core::Date::parse(to, "--to");
+  if (!from.empty()) p.from = core::Date::parse(from, from_name);
+  if (!to.empty()) p.to = core::Date::parse(to, to_name);
   if (p.from && p.to && p.from->first_day() > p.to->last_day())
-    throw core::InputError("--from/--to", "the period " + from + " to " + to +
-                                              " ends before it starts: it holds no date");
+    throw core::InputError(
+        from_name + "/" + to_name,
+        "the period " + from + " to " + to + " ends before it starts: it holds no date");
   return p;
 }
 
 bool in_period(const std::optional<std::string>& date, const StatsPeriod& p) {
   return in_period_view(view(date), p);
+}
+
+bool in_period(std::optional<std::string_view> date, const StatsPeriod& p) {
+  return in_period_view(date, p);
 }
 
 std::map<std::string, StatsInput> split_by_admin(const StatsInput& in) {

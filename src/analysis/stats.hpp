@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.hpp"
@@ -125,5 +126,6 @@ std::map<std::string, StatsInput> split_by_admin(const StatsInput& in);
 // Whether a reduced-precision date lies in the period: "2012" is in a period
 // from 2012-06-01 (it may be), and bounds given as "2012" cover the whole year.
 bool in_period(const std::optional<std::string>& date, const StatsPeriod& p);
+bool in_period(std::optional<std::string_view> date, const StatsPeriod& p);
 
 }  // namespace minemap::analysis

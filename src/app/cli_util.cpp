@@ -1,6 +1,9 @@
 // Shared helpers of the subcommands.
 #include "app/cli_util.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <sstream>
 
@@ -12,7 +15,10 @@ namespace minemap::app {
 store::Actor current_actor() {
   for (const char* var : {"MINEMAP_USER", "USER", "LOGNAME"})
     if (const char* v = std::getenv(var); v && *v) return {v};
-  return {"cli"};
+  // No name in the environment (a service, a container): the account's.
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name && *pw->pw_name)
+    return {pw->pw_name};
+  return {"uid " + std::to_string(geteuid())};
 }
 
 std::string entity_help(bool reviewed_only) {

@@ -355,6 +355,21 @@ std::vector<EntitySpec> build() {
   set(Entity::Accident, [](EntitySpec& e) { e.children_key = "victims"; });
   set(Entity::Release, [](EntitySpec& e) { e.parent_ref = "activity_id"; });
   set(Entity::Activity, [](EntitySpec& e) { e.children_key = "releases"; });
+  const std::pair<Entity, std::string_view> singular[] = {
+      {Entity::Hazard, "Hazardous area"},
+      {Entity::Activity, "Land-release activity"},
+      {Entity::Release, "Land released"},
+      {Entity::Item, "Item found"},
+      {Entity::Accident, "Accident"},
+      {Entity::Victim, "Victim"},
+      {Entity::Record, "Minefield record"},
+      {Entity::RecordRow, "Minefield record row"},
+      {Entity::RecordMine, "Recorded mine"},
+      {Entity::Organisation, "Organisation"},
+      {Entity::AdminArea, "Administrative area"},
+      {Entity::Settlement, "Settlement"},
+      {Entity::Road, "Road"}};
+  for (const auto& [kind, one] : singular) set(kind, [&](EntitySpec& e) { e.singular = one; });
   // Tiles, bottom to top: the base of admin areas and roads, then hazards and released
   // land, records and their mines, settlements, items and accidents.
   int order = 0;
@@ -370,6 +385,107 @@ const std::vector<std::string_view> kDeviceCategories = {"AP_MINE",     "AT_MINE
                                                          "SUBMUNITION", "IED",     "OTHER"};
 const std::vector<std::string_view> kWorkflowStates = {"draft", "submitted", "approved",
                                                        "rejected"};
+
+namespace {
+
+// Words with no underscores, the first letter capitalised: "blocks_water" -> "Blocks water".
+std::string in_words(std::string_view code) {
+  std::string out(code);
+  for (char& c : out)
+    if (c == '_') c = ' ';
+  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z')
+    out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  return out;
+}
+
+// Labels that words alone would not give (units, abbreviations, references).
+constexpr std::pair<std::string_view, std::string_view> kFieldLabels[] = {
+    {"local_ref", "Local reference"},
+    {"admin_area_id", "Administrative area"},
+    {"area_m2", "Area (m²)"},
+    {"remaining_m2", "Area left (m²)"},
+    {"depth_cm", "Depth (cm)"},
+    {"accuracy_m", "Accuracy (m)"},
+    {"spacing_m", "Spacing (m)"},
+    {"misclosure_m", "Misclosure (m)"},
+    {"misclosure_ratio", "Misclosure ratio"},
+    {"benchmark_lon", "Benchmark longitude"},
+    {"benchmark_lat", "Benchmark latitude"},
+    {"reference_lon", "Reference point longitude"},
+    {"reference_lat", "Reference point latitude"},
+    {"bearing_true_deg", "Bearing from true north (°)"},
+    {"declination_deg_applied", "Declination applied (°)"},
+    {"convergence_deg_applied", "Grid convergence applied (°)"},
+    {"bearing_ref", "Bearings measured from"},
+    {"deminer_days", "Deminer-days"},
+    {"knew_dangerous", "Knew the area was dangerous"},
+    {"risk_education", "Had risk education"},
+    {"activity_at_time", "Activity at the time"},
+    {"external_id", "Id in the source system"},
+    {"evidence_items", "Evidence seen"},
+    {"contamination", "Devices believed present"},
+    {"status_date", "Status since"},
+    {"status_reason", "Status reason"},
+    {"declared_total", "Mines declared"},
+    {"mine_count", "Mines recorded"},
+    {"source_name", "Handed over by"},
+    {"received", "Received on"},
+    {"laid", "Laid on"},
+    {"raw", "Record as received"},
+    {"crs", "Coordinate reference system"},
+    {"time", "Time (local)"},
+    {"index", "Position in the row"},
+    {"year_made", "Year of manufacture"},
+};
+
+constexpr std::pair<std::string_view, std::string_view> kValueLabels[] = {
+    {"AP_MINE", "Anti-personnel mine"},
+    {"AT_MINE", "Anti-tank mine"},
+    {"UXO", "Unexploded ordnance"},
+    {"AXO", "Abandoned explosive ordnance"},
+    {"SUBMUNITION", "Submunition"},
+    {"IED", "Improvised explosive device"},
+    {"OTHER", "Other"},
+    {"SHA", "Suspected hazardous area"},
+    {"CHA", "Confirmed hazardous area"},
+    {"NTS", "Non-technical survey"},
+    {"TS", "Technical survey"},
+    {"CLEARANCE", "Clearance"},
+    {"EOD_SPOT", "EOD spot task"},
+    {"BAC", "Battle area clearance"},
+    {"erw", "Explosive remnants of war"},
+    {"cluster", "Cluster munition"},
+    {"ied", "Improvised explosive device"},
+    {"demining", "Demining accident"},
+    {"mdd", "Mine detection dogs"},
+    {"ngo", "NGO"},
+    {"un", "United Nations"},
+    {"national_authority", "National authority"},
+    {"destroyed_in_situ", "Destroyed in situ"},
+    {"record_high_reliability", "Minefield record, high reliability"},
+    {"record_low_reliability", "Minefield record, low reliability"},
+    {"true", "True north"},
+    {"grid", "Grid north"},
+    {"magnetic", "Magnetic north"},
+    {"child", "Child (under 18)"},
+};
+
+}  // namespace
+
+std::string field_label(const FieldSpec& f) {
+  for (const auto& [name, label] : kFieldLabels)
+    if (name == f.name) return std::string(label);
+  // A reference reads as what it names: organisation_id -> "Organisation".
+  if (f.type == FieldType::Ref && f.name.ends_with("_id"))
+    return in_words(f.name.substr(0, f.name.size() - 3));
+  return in_words(f.name);
+}
+
+std::string value_label(std::string_view value) {
+  for (const auto& [code, label] : kValueLabels)
+    if (code == value) return std::string(label);
+  return in_words(value);
+}
 
 std::string_view to_string(FieldType t) {
   switch (t) {

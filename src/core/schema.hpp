@@ -75,6 +75,7 @@ struct EntitySpec {
                                        // ("accident_id"); it follows its parent's workflow
   std::string_view children_key = {};  // a parent: the array its children arrive in ("victims")
   int tile_order = -1;                 // a layer of the vector tiles, drawn lowest first (-1: none)
+  std::string_view singular = {};      // one of them, for people: "Hazardous area"
 
   const FieldSpec* field(std::string_view name) const;
   bool spatial() const { return geometry != GeomType::None; }
@@ -92,6 +93,14 @@ const EntitySpec& spec_by_name(std::string_view name);
 const EntitySpec* children_of(const EntitySpec& parent);
 // The entity a child's `parent_ref` names (accidents for victims).
 const EntitySpec& parent_of(const EntitySpec& child);
+
+// What people read instead of names and codes (the web app, through GET /api/schema):
+// a field's label ("Device category", "Area (m²)", "Organisation" for organisation_id)
+// and an enum value's ("AP_MINE" -> "Anti-personnel mine", "handed_over" -> "Handed
+// over"). Codes the table does not name read as words: underscores as spaces, the first
+// letter capitalised.
+std::string field_label(const FieldSpec& f);
+std::string value_label(std::string_view value);
 
 // Value categories shared by enums across entities.
 extern const std::vector<std::string_view> kDeviceCategories;

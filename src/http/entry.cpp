@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/dashboard.hpp"
+#include "analysis/period.hpp"
 #include "analysis/stats.hpp"
 #include "core/errors.hpp"
 #include "geo/geojson.hpp"
@@ -15,6 +16,7 @@
 #include "http/limits.hpp"
 #include "http/params.hpp"
 #include "io/records_input.hpp"
+#include "ops/lookup.hpp"
 #include "ops/reports.hpp"
 #include "ops/stats.hpp"
 #include "render/render.hpp"
@@ -129,6 +131,9 @@ void EntryApi::install(Server& s) {
     return out;
   });
   s.route("GET", "/api/my-reports", [this](const Request& r) { return my_reports(r); });
+  s.route("GET", "/api/names", [this](const Request& r) { return names(r); });
+  s.route("GET", "/api/hazards/([A-Za-z0-9_.-]+)/accidents",
+          [this](const Request& r) { return hazard_accidents(r, r.captures.at(0)); });
   s.route("POST", "/api/([a-z-]+)",
           [this](const Request& r) { return create(r, r.captures.at(0)); });
   s.route("PATCH", "/api/([a-z-]+)/([A-Za-z0-9_.-]+)",
@@ -366,19 +371,94 @@ Response EntryApi::transition(const Request& r, const std::string& entity, const
   return json_response({{"id", res.id}, {"workflow", res.workflow}});
 }
 
-Response EntryApi::dashboard(const Request&) {
+Response EntryApi::dashboard(const Request& r) {
+  std::string from, to;
+  ops::DashboardQuery query;
+  for (const auto& [name, value] : r.query) {
+    if (name == "from")
+      from = value;
+    else if (name == "to")
+      to = value;
+    else if (name == "admin_area")
+      query.admin_area = value;
+    else if (name == "organisation")
+      query.organisation = value;
+    else
+      throw core::InputError(name,
+                             "not a filter of the dashboard: from, to, admin_area or "
+                             "organisation");
+  }
+  query.period = analysis::parse_period(from, to, "from", "to");
   analysis::Dashboard d;
   {
     std::lock_guard lock(m_mutex);
-    d = ops::dashboard(m_store);
+    d = ops::dashboard(m_store, query);
   }
-  json j = {{"casualties", d.casualties},
+  json filters = json::object();
+  if (!from.empty()) filters["from"] = from;
+  if (!to.empty()) filters["to"] = to;
+  if (!query.admin_area.empty()) filters["admin_area"] = query.admin_area;
+  if (!query.organisation.empty()) filters["organisation"] = query.organisation;
+  json items = json::object();
+  for (const auto& [category, n] : d.items_by_category)
+    items[category] = {{"found", n.found}, {"destroyed", n.destroyed}};
+  const auto& f = d.figures;
+  json j = {{"filters", filters},
+            {"figures",
+             {{"hazards_open", f.hazards_open},
+              {"remaining_m2", f.remaining_m2},
+              {"accidents", f.accidents},
+              {"killed", f.killed},
+              {"injured", f.injured},
+              {"items_found", f.items_found},
+              {"items_destroyed", f.items_destroyed}}},
+            {"casualties", d.casualties},
             {"released_m2", d.released},
-            {"items_by_category", d.items_by_category},
-            {"hazard_area_m2", d.hazard_area_m2},
-            {"remaining_m2", d.remaining_m2},
-            {"remaining_by_status_m2", d.remaining_by_status_m2}};
+            {"items_by_category", items},
+            {"remaining_by_type_m2", d.remaining_by_type_m2},
+            {"hazards_by_status", d.hazards_by_status},
+            {"hazard_area_m2", d.hazard_area_m2}};
+  // Accidents carry no organisation: their figures stay those of every organisation.
+  if (!query.organisation.empty()) j["not_by_organisation"] = {"casualties", "accidents"};
   return json_response(j);
+}
+
+Response EntryApi::names(const Request& r) {
+  m_auth.require(r, "viewer", false);
+  constexpr std::size_t kMostIds = 200;
+  std::vector<std::string> ids;
+  for (const auto& [name, value] : r.query) {
+    if (name != "id") throw core::InputError(name, "not a parameter of names: id");
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      if (comma > start) ids.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (ids.size() > kMostIds)
+      throw core::InputError("id", "at most " + std::to_string(kMostIds) + " ids at once");
+  }
+  std::map<std::string, std::string> found;
+  {
+    std::lock_guard lock(m_mutex);
+    found = ops::names_of(m_store, ids);
+  }
+  return json_response({{"names", found}});
+}
+
+Response EntryApi::hazard_accidents(const Request& r, const std::string& id) {
+  Session who = m_auth.require(r, "viewer", false);
+  const core::EntitySpec& accidents = core::spec(core::Entity::Accident);
+  json items = json::array();
+  {
+    std::lock_guard lock(m_mutex);
+    auto inside = ops::accidents_in_hazard(m_store, id);
+    if (!inside) throw core::NotFound("hazards \"" + id + "\" not found");
+    for (const auto& a : *inside)
+      items.push_back(geo::record_to_json(accidents, a, sees_personal(who)));
+  }
+  return json_response({{"entity", "accidents"}, {"hazard", id}, {"records", items}});
 }
 
 Response EntryApi::stats(const Request&) {

@@ -47,6 +47,8 @@ class EntryApi {
                       const std::string& action);
   Response stats(const Request& r);
   Response dashboard(const Request& r);
+  Response names(const Request& r);
+  Response hazard_accidents(const Request& r, const std::string& id);
 
  private:
   store::Registry& m_store;

@@ -1,10 +1,15 @@
 #include "http/features.hpp"
 
+#include <stdlib.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +19,7 @@
 #include "core/filter.hpp"
 #include "geo/geojson.hpp"
 #include "http/params.hpp"
+#include "ops/exporter.hpp"
 
 namespace minemap::http {
 
@@ -25,6 +31,9 @@ constexpr const char* kGeoJson = "application/geo+json";
 constexpr const char* kOpenApi = "application/vnd.oai.openapi+json;version=3.0";
 constexpr const char* kSchemaJson = "application/schema+json";
 constexpr const char* kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+// The most features one GeoPackage download holds (f=gpkg without a limit).
+constexpr std::int64_t kMostExported = 1'000'000;
+namespace fs = std::filesystem;
 
 // Whether a Host header is a host name, an IPv4 or a bracketed IPv6 address, with an
 // optional port: nothing else goes into the links (no path, no markup, no spaces).
@@ -391,8 +400,13 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
   }
   for (auto& [name, values] : where)
     q.where.push_back({name, core::filter_values(*spec.field(name), values, name)});
-  if (auto v = r.param("f"); v && *v != "json" && *v != "geojson")
-    throw core::InputError("f", "\"" + *v + "\" is not a format offered: json or geojson");
+  const auto format = r.param("f");
+  if (format && *format != "json" && *format != "geojson" && *format != "gpkg")
+    throw core::InputError("f",
+                           "\"" + *format + "\" is not a format offered: json, geojson or gpkg");
+  const bool gpkg = format == "gpkg";
+  // A GeoPackage holds every feature the filters keep, unless a limit is given.
+  if (gpkg) q.limit = kMostExported;
   if (auto v = r.param("limit")) {
     std::int64_t n = parse_int("limit", *v);
     if (n < 1) throw core::InputError("limit", "at least 1");
@@ -410,6 +424,7 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
   }
 
   const bool personal = sees_personal(r);
+  if (gpkg) return geopackage(spec, q, personal);
   std::string features;
   std::int64_t returned = 0;
   {
@@ -448,6 +463,43 @@ Response FeaturesApi::items(const Request& r, const std::string& id) const {
              "],\"numberReturned\":" + std::to_string(returned) +
              ",\"timeStamp\":" + json(core::utc_timestamp()).dump() +
              ",\"links\":" + geo::to_text(links) + "}";
+  return out;
+}
+
+// The features as a GeoPackage, written by the export (`minemap export`) to a file of its
+// own in a fresh temporary directory, read back and removed.
+Response FeaturesApi::geopackage(const core::EntitySpec& spec, const store::ListQuery& q,
+                                 bool personal) const {
+  std::string tmpl = (fs::temp_directory_path() / "minemap-export-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw core::StorageError("no temporary directory for the export");
+  const fs::path dir = tmpl;
+  struct Remove {
+    fs::path dir;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove{dir};
+  const fs::path file = dir / (std::string(spec.name) + ".gpkg");
+  ops::ExportOptions opt;
+  opt.spec = &spec;
+  opt.path = file.string();
+  opt.format = "gpkg";
+  opt.query = q;
+  opt.include_personal = personal;
+  opt.progress = false;
+  {
+    std::lock_guard lock(m_mutex);
+    ops::export_file(m_store, opt);
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  Response out;
+  out.content_type = "application/geopackage+sqlite3";
+  out.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"minemap-" + std::string(spec.name) + ".gpkg\"");
+  out.body = std::move(body).str();
   return out;
 }
 

@@ -47,6 +47,7 @@ class FeaturesApi {
   Response item(const Request& r, const std::string& id, const std::string& fid) const;
 
  private:
+  Response geopackage(const core::EntitySpec& spec, const store::ListQuery& q, bool personal) const;
   bool sees_personal(const Request& r) const;
   // An approved accident's approved victims (store mutex held).
   nlohmann::json victims_of(const std::string& accident_id, bool personal) const;

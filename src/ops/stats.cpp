@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "core/errors.hpp"
 #include "core/memory.hpp"
 
 namespace minemap::ops {
@@ -139,24 +140,57 @@ StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& p
   return out;
 }
 
-analysis::Dashboard dashboard(store::Registry& reg) {
+analysis::Dashboard dashboard(store::Registry& reg, const DashboardQuery& query) {
   using core::Entity;
   using core::spec;
+  analysis::DashboardFilter filter;
+  filter.period = query.period;
+  if (!query.admin_area.empty()) {
+    if (!reg.find(spec(Entity::AdminArea), query.admin_area))
+      throw core::InputError("admin_area",
+                             "no administrative area \"" + query.admin_area + "\" in the store");
+    std::vector<analysis::AdminAreaRow> areas;
+    reg.scan(spec(Entity::AdminArea), {}, {"id", "parent", "name"}, [&](const store::ScanRow& r) {
+      areas.push_back({std::string(r.text(0).value_or("")), std::string(r.text(1).value_or("")),
+                       std::string(r.text(2).value_or(""))});
+    });
+    filter.admin_areas = analysis::areas_within(query.admin_area, areas);
+  }
+  if (!query.organisation.empty()) {
+    if (!reg.find(spec(Entity::Organisation), query.organisation))
+      throw core::InputError("organisation",
+                             "no organisation \"" + query.organisation + "\" in the store");
+    filter.organisation = query.organisation;
+  }
   store::ListQuery q;
   q.approved_only = true;
-  analysis::DashboardBuilder b;
+  analysis::DashboardBuilder b(std::move(filter));
   reg.read_snapshot([&] {
-    reg.scan(spec(Entity::Hazard), q, {"status", "area_m2", "remaining_m2"},
-             [&](const store::ScanRow& r) { b.add_hazard(r.text(0), r.real(1), r.real(2)); });
+    if (b.by_organisation())
+      reg.scan(spec(Entity::Activity), q, {"id", "organisation_id"},
+               [&](const store::ScanRow& r) { b.add_activity(r.text(0).value_or(""), r.text(1)); });
+    reg.scan(
+        spec(Entity::Hazard), q,
+        {"id", "type", "status", "area_m2", "remaining_m2", "admin_area_id", "organisation_id"},
+        [&](const store::ScanRow& r) {
+          b.add_hazard(r.text(0).value_or(""), r.text(1), r.text(2), r.real(3), r.real(4),
+                       r.text(5), r.text(6));
+        });
     reg.scan(spec(Entity::Victim), q, {"accident_id", "group", "outcome"},
              [&](const store::ScanRow& r) { b.add_victim(r.text(0), r.text(1), r.text(2)); });
-    if (b.needs_accidents())
-      reg.scan(spec(Entity::Accident), q, {"id", "date"},
-               [&](const store::ScanRow& r) { b.add_accident(r.text(0).value_or(""), r.text(1)); });
-    reg.scan(spec(Entity::Release), q, {"date", "outcome", "area_m2"},
-             [&](const store::ScanRow& r) { b.add_release(r.text(0), r.text(1), r.real(2)); });
-    reg.scan(spec(Entity::Item), q, {"category", "quantity"},
-             [&](const store::ScanRow& r) { b.add_item(r.text(0), r.integer(1)); });
+    reg.scan(spec(Entity::Accident), q, {"id", "date", "admin_area_id"},
+             [&](const store::ScanRow& r) {
+               b.add_accident(r.text(0).value_or(""), r.text(1), r.text(2));
+             });
+    reg.scan(spec(Entity::Release), q, {"date", "outcome", "area_m2", "hazard_id", "activity_id"},
+             [&](const store::ScanRow& r) {
+               b.add_release(r.text(0), r.text(1), r.real(2), r.text(3), r.text(4));
+             });
+    reg.scan(spec(Entity::Item), q,
+             {"category", "quantity", "disposal", "found", "admin_area_id", "activity_id"},
+             [&](const store::ScanRow& r) {
+               b.add_item(r.text(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5));
+             });
   });
   return b.finish();
 }

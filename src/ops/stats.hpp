@@ -24,7 +24,14 @@ analysis::Stats stats(store::Registry& reg, const analysis::StatsPeriod& period 
 using StatsByAdmin = std::map<std::string, std::pair<std::string, analysis::Stats>>;
 StatsByAdmin stats_by_admin(store::Registry& reg, const analysis::StatsPeriod& period = {});
 
-// The figures of the web application's dashboard.
-analysis::Dashboard dashboard(store::Registry& reg);
+// The figures of the web application's dashboard, for a period, an administrative area
+// (its id; the areas under it count too) and an organisation (its id) when given
+// (analysis::DashboardFilter says what each limits). An unknown area or organisation is
+// an InputError naming admin_area or organisation.
+struct DashboardQuery {
+  analysis::StatsPeriod period;
+  std::string admin_area, organisation;
+};
+analysis::Dashboard dashboard(store::Registry& reg, const DashboardQuery& query = {});
 
 }  // namespace minemap::ops

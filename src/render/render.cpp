@@ -286,7 +286,8 @@ std::string describe_type(const core::FieldSpec& f) {
   if (f.type == core::FieldType::Enum || f.type == core::FieldType::EnumSet) {
     t += ": ";
     for (std::size_t i = 0; i < f.values.size(); ++i)
-      t += (i ? ", " : "") + std::string("`") + std::string(f.values[i]) + "`";
+      t += (i ? ", " : "") + std::string("`") + std::string(f.values[i]) + "` (" +
+           core::value_label(f.values[i]) + ")";
   }
   if (f.type == core::FieldType::Ref) t += " to " + std::string(f.ref);
   if (std::isfinite(f.min) || std::isfinite(f.max)) t += ", " + num(f.min) + " to " + num(f.max);
@@ -321,7 +322,7 @@ std::string schema_markdown() {
     if (!s.parent_ref.empty()) o << " Follows its `" << s.parent_ref << "` through the review.";
     if (!s.children_key.empty())
       o << " Filed with its " << core::children_of(s)->name << " in `" << s.children_key << "`.";
-    o << "\n\n| field | type | required | notes |\n|---|---|---|---|\n";
+    o << "\n\n| field | label | type | required | notes |\n|---|---|---|---|---|\n";
     for (const auto& f : s.fields) {
       std::string notes(f.doc);
       if (!f.default_value.empty())
@@ -329,8 +330,8 @@ std::string schema_markdown() {
                  std::string(f.default_value) + "`";
       if (f.computed) notes += std::string(notes.empty() ? "" : "; ") + "computed";
       if (f.personal) notes += std::string(notes.empty() ? "" : "; ") + "personal";
-      o << "| `" << f.name << "` | " << describe_type(f) << " | " << (f.required ? "yes" : "")
-        << " | " << notes << " |\n";
+      o << "| `" << f.name << "` | " << core::field_label(f) << " | " << describe_type(f) << " | "
+        << (f.required ? "yes" : "") << " | " << notes << " |\n";
     }
   }
   return o.str();
@@ -343,6 +344,7 @@ std::string schema_json() {
               {"layer", s.table},
               {"id_prefix", s.id_prefix},
               {"title", s.title},
+              {"singular", s.singular},
               {"geometry", core::to_string(s.geometry)},
               {"geometry_required", s.geometry_required},
               {"field_report", s.field_report}};
@@ -351,10 +353,19 @@ std::string schema_json() {
     if (s.tile_order >= 0) e["tile_order"] = s.tile_order;
     e["fields"] = json::array();
     for (const auto& f : s.fields) {
-      json fj = {{"name", f.name},         {"type", core::to_string(f.type)},
-                 {"required", f.required}, {"computed", f.computed},
-                 {"personal", f.personal}, {"doc", f.doc}};
-      if (!f.values.empty()) fj["values"] = f.values;
+      json fj = {{"name", f.name},
+                 {"label", core::field_label(f)},
+                 {"type", core::to_string(f.type)},
+                 {"required", f.required},
+                 {"computed", f.computed},
+                 {"personal", f.personal},
+                 {"doc", f.doc}};
+      if (!f.values.empty()) {
+        fj["values"] = f.values;
+        json labels = json::object();
+        for (auto v : f.values) labels[std::string(v)] = core::value_label(v);
+        fj["labels"] = std::move(labels);
+      }
       if (!f.ref.empty()) fj["ref"] = f.ref;
       if (std::isfinite(f.min)) fj["min"] = f.min;
       if (std::isfinite(f.max)) fj["max"] = f.max;

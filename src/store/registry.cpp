@@ -317,7 +317,11 @@ void Registry::after_write(const EntitySpec& spec, const std::optional<Record>& 
   if (spec.kind == Entity::Hazard && after) {
     auto status = after->text("status").value_or("");
     if (!before || before->text("status").value_or("") != status) {
-      StatusChange c{after->text("status_date").value_or(m_today.to_string()), status,
+      // Dated by the status's own date; a hazard recorded without one by the day it was
+      // reported (an import of old records is not their status's date), else today.
+      auto date = after->text("status_date");
+      if (!date && !before) date = after->text("reported");
+      StatusChange c{date.value_or(m_today.to_string()), status,
                      after->text("status_reason").value_or(before ? "" : "recorded")};
       const std::int64_t row = m_backend->append_status(after->id, c);
       append_audit("hazard_status", after->id, "create", "", "",

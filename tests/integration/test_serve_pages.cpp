@@ -5,6 +5,7 @@
 // page.
 
 #include <map>
+#include <set>
 
 #include "harness.hpp"
 
@@ -239,6 +240,170 @@ TEST_F(ServePages, AHazardPageFindsItsRecordsAndTheirGrades) {
   }
   EXPECT_EQ(grades, (std::map<std::string, std::string>{
                         {"MR-SYN-1", "A"}, {"MR-SYN-2", "B"}, {"MR-SYN-3", "C"}}));
+}
+
+// Whether (x, y) lies inside the ring, by the crossings of a ray to the east: the test's
+// own point-in-polygon, apart from the server's index.
+bool in_ring(const nlohmann::json& ring, double x, double y) {
+  bool in = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    double xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+  }
+  return in;
+}
+bool in_multipolygon(const nlohmann::json& g, double x, double y) {
+  for (const auto& poly : g["coordinates"]) {
+    bool in = in_ring(poly[0], x, y);
+    for (std::size_t h = 1; in && h < poly.size(); ++h)
+      if (in_ring(poly[h], x, y)) in = false;
+    if (in) return true;
+  }
+  return false;
+}
+
+TEST_F(ServePages, AHazardPageListsTheAccidentsInsideIt) {
+  auto accidents = records("api/accidents");
+  ASSERT_FALSE(accidents.empty());
+  int inside_some = 0;
+  for (const auto& h : records("api/hazards")) {
+    const std::string id = h["id"];
+    auto r = request("GET", url("api/hazards/" + id + "/accidents"), m_ver);
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::set<std::string> got, want;
+    for (const auto& a : r.body["records"]) got.insert(a["id"].get<std::string>());
+    for (const auto& a : accidents) {
+      const auto& c = a["geometry"]["coordinates"];
+      if (in_multipolygon(h["geometry"], c[0], c[1])) want.insert(a["id"].get<std::string>());
+    }
+    EXPECT_EQ(got, want) << id;
+    inside_some += static_cast<int>(got.size());
+  }
+  EXPECT_GT(inside_some, 0) << "no demo accident lies in a hazard";
+  auto missing = request("GET", url("api/hazards/HZ-999999/accidents"), m_ver);
+  EXPECT_EQ(missing.status, 404) << missing.body;
+}
+
+TEST_F(ServePages, ReferencesAreNamedAndStatusesDatedByTheReport) {
+  auto h = hazard("HZ-000001");
+  const std::string org = h.value("organisation_id", ""), adm = h.value("admin_area_id", "");
+  ASSERT_FALSE(org.empty());
+  ASSERT_FALSE(adm.empty());
+  auto r = request("GET", url("api/names?id=" + org + "&id=" + adm + ",HZ-000001&id=XX-1"), m_ver);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& names = r.body["names"];
+  EXPECT_EQ(names[org], records("api/organisations?id=" + org)[0]["name"]);
+  EXPECT_EQ(names[adm], records("api/admin-areas?id=" + adm)[0]["name"]);
+  EXPECT_EQ(names["HZ-000001"], h["name"]);
+  EXPECT_FALSE(names.contains("XX-1"));
+  std::string many = "api/names?id=HZ-000001";
+  for (int i = 0; i < 200; ++i) many += ",HZ-000001";
+  auto refused = request("GET", url(many), m_ver);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.dump().find("id"), std::string::npos) << refused.body;
+
+  // The demo's hazards have no status date: their first status is dated by the report.
+  int dated = 0;
+  for (const auto& one : records("api/hazards")) {
+    auto full = hazard(one["id"]);
+    if (full.contains("status_date") || !full.contains("reported")) continue;
+    ASSERT_FALSE(full["status_history"].empty()) << full["id"];
+    EXPECT_EQ(full["status_history"][0]["date"], full["reported"]) << full["id"];
+    ++dated;
+  }
+  EXPECT_GT(dated, 0);
+}
+
+TEST_F(ServePages, TheDashboardFiltersByPeriodAreaAndOrganisation) {
+  auto dash = [&](const std::string& q) {
+    auto r = request("GET", url("api/dashboard" + q), m_ver);
+    EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+    return r.body;
+  };
+  auto approved = [&](const std::string& path) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : records(path))
+      if (r["workflow"] == "approved") out.push_back(r);
+    return out;
+  };
+  const auto accidents = approved("api/accidents");
+  const auto hazards = approved("api/hazards");
+  auto all = dash("");
+  EXPECT_EQ(all["figures"]["accidents"].get<std::size_t>(), accidents.size());
+  double open_left = 0;
+  for (const auto& h : hazards)
+    if (h["status"] == "open") open_left += h.value("remaining_m2", 0.0);
+  EXPECT_NEAR(all["figures"]["remaining_m2"].get<double>(), open_left, 1e-6);
+  auto stats = request("GET", url("api/stats"), m_ver).body;
+  EXPECT_EQ(all["figures"]["killed"], stats["victims"]["killed"]);
+  EXPECT_EQ(all["figures"]["injured"], stats["victims"]["injured"]);
+  // The years of the casualties follow each other.
+  std::vector<int> years;
+  for (const auto& [k, v] : all["casualties"].items())
+    if (k != "unknown") years.push_back(std::stoi(k));
+  ASSERT_FALSE(years.empty());
+  for (std::size_t i = 1; i < years.size(); ++i) EXPECT_EQ(years[i], years[i - 1] + 1);
+
+  // A period: the accidents dated in it, by year.
+  auto period = dash("?from=2020&to=2021");
+  std::size_t in_period = 0;
+  for (const auto& a : accidents) {
+    int y = std::stoi(a["date"].get<std::string>().substr(0, 4));
+    in_period += y >= 2020 && y <= 2021;
+  }
+  EXPECT_EQ(period["figures"]["accidents"].get<std::size_t>(), in_period);
+  EXPECT_EQ(period["filters"]["from"], "2020");
+
+  // An area: the accidents and open hazards in it or in an area under it.
+  const std::string adm = hazards[0]["admin_area_id"];
+  std::set<std::string> areas{adm};
+  for (const auto& a : records("api/admin-areas"))
+    if (a.value("parent", "") == adm) areas.insert(a["id"].get<std::string>());
+  auto area = dash("?admin_area=" + adm);
+  std::size_t in_area = 0, open_in_area = 0;
+  for (const auto& a : accidents) in_area += areas.contains(a.value("admin_area_id", ""));
+  for (const auto& h : hazards)
+    open_in_area += h["status"] == "open" && areas.contains(h.value("admin_area_id", ""));
+  EXPECT_EQ(area["figures"]["accidents"].get<std::size_t>(), in_area);
+  EXPECT_EQ(area["figures"]["hazards_open"].get<std::size_t>(), open_in_area);
+
+  // An organisation: its hazards; accidents say they are not by organisation.
+  const std::string org = hazards[0]["organisation_id"];
+  auto by_org = dash("?organisation=" + org);
+  std::size_t open_of_org = 0;
+  for (const auto& h : hazards)
+    open_of_org += h["status"] == "open" && h.value("organisation_id", "") == org;
+  EXPECT_EQ(by_org["figures"]["hazards_open"].get<std::size_t>(), open_of_org);
+  EXPECT_EQ(by_org["not_by_organisation"], nlohmann::json({"casualties", "accidents"}));
+
+  for (auto [q, field] :
+       {std::pair{"?colour=red", "colour"}, std::pair{"?from=2024&to=2020", "from"},
+        std::pair{"?from=20x", "from"}, std::pair{"?admin_area=ADM-999999", "admin_area"},
+        std::pair{"?organisation=ORG-999999", "organisation"}}) {
+    auto r = request("GET", url(std::string("api/dashboard") + q), m_ver);
+    EXPECT_EQ(r.status, 400) << q << ": " << r.body;
+    EXPECT_NE(r.body.value("detail", "").find(field), std::string::npos) << q << ": " << r.body;
+  }
+}
+
+TEST_F(ServePages, TheMapExportsTheFilteredFeaturesAsAGeoPackage) {
+  const fs::path jar = m_dir / "anon.jar";
+  auto json = request("GET", url("collections/hazards/items?status=open"), jar);
+  ASSERT_EQ(json.status, 200);
+  const std::size_t open = json.body["features"].size();
+  ASSERT_GT(open, 0u);
+  auto r = request_raw("GET", url("collections/hazards/items?status=open&f=gpkg"), jar);
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 200);
+  EXPECT_EQ(r.type, "application/geopackage+sqlite3");
+  ASSERT_EQ(r.body.rfind("SQLite format 3", 0), 0u);
+  const fs::path file = m_dir / "open.gpkg";
+  write_file(file, r.body);
+  auto info = shell("ogrinfo -ro -al -so " + quote(file.string()));
+  ASSERT_EQ(info.code, 0) << info.err;
+  EXPECT_NE(info.out.find("Feature Count: " + std::to_string(open) + "\n"), std::string::npos)
+      << info.out;
+  auto bad = request("GET", url("collections/hazards/items?f=shp"), jar);
+  EXPECT_EQ(bad.status, 400);
 }
 
 }  // namespace
