@@ -486,14 +486,30 @@ bool filed_or_submitted(const AuditEntry& e) {
          e.before.find(R"("workflow":"submitted")") == std::string::npos;
 }
 
+// An audit entry that changed what a record says (an edit of a report, an update): not
+// a step of the workflow alone (as stores before schema 5 wrote those, as updates).
+bool edited(const AuditEntry& e) {
+  if (e.action != "update") return false;
+  auto before = nlohmann::json::parse(e.before, nullptr, false);
+  auto after = nlohmann::json::parse(e.after, nullptr, false);
+  if (before.is_discarded() || after.is_discarded()) return true;
+  for (auto* j : {&before, &after})
+    if (j->is_object()) j->erase("workflow");
+  return before != after;
+}
+
 }  // namespace
 
 void Registry::check_four_eyes(const EntitySpec& spec, const std::string& id, const Actor& who) {
   if (setting(kFourEyes) == "off") return;
   for (const auto& e : m_backend->audit(std::string(spec.name), id))
-    if (e.actor == who.user && filed_or_submitted(e))
+    if (e.actor == who.user && (filed_or_submitted(e) || edited(e)))
       throw core::Forbidden(std::string(spec.name) + " \"" + id + "\" was " +
-                            (e.action == "create" ? "filed" : "submitted") + " by " + who.user +
+                            (e.action == "create"   ? "filed"
+                             : e.action == "submit" ? "submitted"
+                             : edited(e)            ? "edited"
+                                                    : "submitted") +
+                            " by " + who.user +
                             ": another verifier approves it (four eyes; a one-person office "
                             "turns this off with minemap settings STORE four_eyes off)");
 }

@@ -104,9 +104,19 @@ TEST(WorkflowRules, ReportsAreEditedWhileDraftOrRejectedFromTheirLatestVersion) 
   EXPECT_EQ(reg.transition(items, id, store::Step::Submit, "", clerk).workflow, "submitted");
   // A verifier may correct a rejected report of anyone's; approved ones are not edited here.
   reg.transition(items, id, store::Step::Reject, "still wrong", verifier);
+  patch.fields["quantity"] = std::int64_t{6};
   reg.edit_report(items, id, patch, verifier);
   reg.transition(items, id, store::Step::Submit, "", clerk);
-  reg.transition(items, id, store::Step::Approve, "", verifier);
+  // Who edited it does not approve it (four eyes); another verifier does.
+  try {
+    reg.transition(items, id, store::Step::Approve, "", verifier);
+    ADD_FAILURE() << "approved by the verifier who edited it";
+  } catch (const core::Forbidden& e) {
+    EXPECT_NE(std::string(e.what()).find("edited by amina"), std::string::npos) << e.what();
+  }
+  const store::Actor second{"bea", "verifier"};
+  reg.transition(items, id, store::Step::Approve, "", second);
+  EXPECT_EQ(reg.get(items, id).integer("quantity"), 6);
   EXPECT_THROW(reg.edit_report(items, id, patch, verifier), core::Conflict);
   EXPECT_THROW(reg.edit_report(items, "IT-999999", patch, clerk), core::NotFound);
   EXPECT_FALSE(reg.verify_audit().has_value());
