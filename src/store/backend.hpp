@@ -206,8 +206,11 @@ class Backend {
   // Checkpoints of the audit chain, append-only. add_checkpoint sets c.id.
   virtual void add_checkpoint(Checkpoint& c) = 0;
   virtual std::vector<Checkpoint> checkpoints() = 0;
-  // The store's random id (minemap_meta), signed into its checkpoints.
+  // The store's random id (minemap_meta), signed into its checkpoints; set_store_id
+  // gives a store the id of the one it is a copy of (`minemap copy`), so that the
+  // checkpoints copied with it still fit.
   virtual std::string store_id() = 0;
+  virtual void set_store_id(const std::string& id) = 0;
   // How the objects that keep the audit append-only (the audit and checkpoints tables,
   // their triggers) differ from what this build creates, one line each ("trigger
   // audit_no_delete is missing"); empty when they are intact.

@@ -704,6 +704,14 @@ class GpkgBackend final : public Backend {
     return s.step() ? s.column_text(0) : std::string();
   }
 
+  void set_store_id(const std::string& id) override {
+    write([&] {
+      Stmt s(m_db, "UPDATE minemap_meta SET value = ?1 WHERE key = 'store_id'");
+      s.bind_text(1, id);
+      s.step();
+    });
+  }
+
   std::vector<std::string> audit_protection_problems() override {
     std::vector<std::string> out;
     Stmt s(m_db, "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2");
