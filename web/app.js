@@ -44,6 +44,98 @@ function say(text, error = false) {
   m.hidden = !text;
 }
 
+// ---- The data model: labels for fields and codes, names for references ----
+
+// The entities, from the server (GET /api/schema): their fields with a label each, an
+// enum's codes with theirs, which are reviewed field reports, which are children that
+// go with their parent (victims, land released).
+let schemaRequest;
+function schema() {
+  schemaRequest ||= api("GET", "/api/schema").catch((err) => { schemaRequest = undefined; throw err; });
+  return schemaRequest;
+}
+
+// The same by name, once read: entity -> {singular, title, fields: name -> field}. Until
+// then (or without it) field names are shown in words and codes as they are.
+let model = null;
+function loadModel() {
+  return schema().then((entities) => (state.model = model ||= Object.fromEntries(entities.map((e) => [e.name,
+    { ...e, singular: e.singular || e.title, fields: Object.fromEntries(e.fields.map((f) => [f.name, f])) }]))));
+}
+
+const fieldOf = (entity, name) => model?.[entity]?.fields[name];
+const entityName = (entity) => model?.[entity]?.singular || humanise(entity);
+const labelOf = (entity, name) => (name === "id" ? "ID" : fieldOf(entity, name) ? fieldLabel(fieldOf(entity, name))
+  : humanise(name).replace(/^./, (c) => c.toUpperCase()));
+
+// An enum's code in words: its label from the data model, else the code with spaces.
+function codeLabel(entity, name, code) {
+  const labels = fieldOf(entity, name)?.labels;
+  return (labels && labels[code]) || humanise(code);
+}
+
+// An enum set's codes: kept as "a,b" or given as an array.
+const codesOf = (v) => (Array.isArray(v) ? v : String(v).split(",").filter(Boolean));
+
+// A field's value in words: an enum's label (a set's labels), yes or no, numbers as
+// fieldValue gives them. A reference stays its id: valueHtml names it.
+function valueText(entity, name, v) {
+  if (v === null || v === undefined) return "";
+  const f = fieldOf(entity, name);
+  if (f && /^enum/.test(f.type)) return codesOf(v).map((c) => codeLabel(entity, name, c)).join(", ");
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (Array.isArray(v)) return v.some((x) => x && typeof x === "object") ? String(v.length) : v.join(", ");
+  if (typeof v === "object") return JSON.stringify(v);
+  return fieldValue(name, v);
+}
+
+// The same as HTML: an enum's code kept in the title, a reference by name (refHtml).
+function valueHtml(entity, name, v) {
+  if (v === null || v === undefined || v === "") return "";
+  const f = fieldOf(entity, name);
+  if (f && f.type === "reference") return refHtml(v, f.ref);
+  if (!f && /_id$/.test(name) && /^[A-Z]{2,5}-\d+$/.test(String(v))) return refHtml(v);
+  if (f && /^enum/.test(f.type))
+    return `<span title="${escapeHtml(codesOf(v).join(", "))}">${escapeHtml(valueText(entity, name, v))}</span>`;
+  return escapeHtml(valueText(entity, name, v));
+}
+
+// A reference to another record, shown by its name once known (fillNames), its id in
+// the title: a hazard opens its page, a record the map has opens the map's search for
+// it (#map/ID), anything else is the name alone.
+function refHtml(id, target) {
+  target ||= Object.values(model || {}).find((e) => String(id).startsWith(`${e.id_prefix}-`))?.name;
+  const text = escapeHtml(names.get(id) || id);
+  const attrs = `class="ref" data-ref="${escapeHtml(id)}" title="${escapeHtml(id)}"`;
+  if (target === "hazards") return `<a ${attrs} href="#hazard/${encodeURIComponent(id)}">${text}</a>`;
+  if (ID_COLLECTIONS.includes(target)) return `<a ${attrs} href="#map/${encodeURIComponent(id)}">${text}</a>`;
+  return `<span ${attrs}>${text}</span>`;
+}
+
+// The names of the references shown under `root`, asked of the server for all of them
+// at once (GET /api/names, 200 ids a request) and kept for the session: `names` holds
+// those known (null for a record without one), `asked` the answers awaited.
+const names = new Map();
+const asked = new Map();
+state.names = names;
+async function fillNames(root) {
+  if (!session || !root) return;
+  const refs = [...root.querySelectorAll("[data-ref]")];
+  const wanted = [...new Set(refs.map((el) => el.dataset.ref))].filter((id) => !names.has(id) && !asked.has(id));
+  for (let i = 0; i < wanted.length; i += 200) {
+    const chunk = wanted.slice(i, i + 200);
+    const got = api("GET", `/api/names?${chunk.map((id) => `id=${encodeURIComponent(id)}`).join("&")}`).then((r) => {
+      for (const id of chunk) names.set(id, r.names[id] ?? null);
+    }, () => {}).finally(() => { for (const id of chunk) asked.delete(id); });
+    for (const id of chunk) asked.set(id, got);
+  }
+  await Promise.all(refs.map(async (el) => {
+    await asked.get(el.dataset.ref);
+    const name = names.get(el.dataset.ref);
+    if (name) el.textContent = name;
+  }));
+}
+
 // ---- Signing in ----
 
 function showSession() {
@@ -82,6 +174,7 @@ $("#logout").addEventListener("click", async () => {
     say(err.message, true);
   }
   session = null;
+  names.clear();
   showSession();
 });
 
@@ -113,6 +206,7 @@ function show(view, arg = "") {
   const hash = arg ? `${view}/${encodeURIComponent(arg)}` : view;
   if (location.hash !== `#${hash}`) history.replaceState(null, "", `#${hash}`);
   if (view === "map" && state.map) state.map.resize();
+  if (view === "map" && arg) searchLink(arg);
   if (view === "dashboard") loadDashboard();
   if (view === "review") loadReview();
   if (view === "report") openForms();
@@ -194,17 +288,21 @@ function clusterLabel() {
     ["to-string", n]];
 }
 
-// A feature's details: its layer, id and name first, the field names in words
-// (underscores as spaces), numbers rounded, areas in m² and hectares.
+// A feature's details: its kind (the entity's name), id and name first, then its
+// fields in the data model's order with their labels, codes in words, references by
+// name, numbers rounded, areas in m² and hectares.
 function popupHtml(feature) {
-  const p = feature.properties;
+  const p = feature.properties, entity = feature.layer.id;
+  const order = Object.keys(model?.[entity]?.fields || {});
   const first = ["id", "name"].filter((k) => k in p);
-  const rows = [...first, ...Object.keys(p).filter((k) => !first.includes(k))]
-    .map((k) => `<tr><td>${escapeHtml(humanise(k))}</td><td>${escapeHtml(fieldValue(k, p[k]))}</td></tr>`)
+  const rest = Object.keys(p).filter((k) => !first.includes(k))
+    .sort((a, b) => (order.indexOf(a) + 1 || 1e6) - (order.indexOf(b) + 1 || 1e6));
+  const rows = [...first, ...rest]
+    .map((k) => `<tr><td>${escapeHtml(labelOf(entity, k))}</td><td>${valueHtml(entity, k, p[k])}</td></tr>`)
     .join("");
-  const id = p.hazard_id || (feature.layer.id === "hazards" && p.id);
+  const id = p.hazard_id || (entity === "hazards" && p.id);
   const link = id ? `<p><a class="hazard-link" href="#hazard/${encodeURIComponent(id)}">Open the hazard page of ${escapeHtml(id)}</a></p>` : "";
-  return `<b>${escapeHtml(humanise(feature.layer.id))}</b><table>${rows}</table>${link}`;
+  return `<b>${escapeHtml(entityName(entity))}</b><table>${rows}</table>${link}`;
 }
 
 const humanise = (key) => String(key).replace(/_/g, " ");
@@ -216,7 +314,7 @@ function fieldValue(key, v) {
   if (Number.isFinite(n)) {
     if (/_m2$/.test(key))
       return `${Math.round(n).toLocaleString("en")} m² (${(n / 10000).toLocaleString("en", { maximumFractionDigits: 2 })} ha)`;
-    const digits = /^(lon|lat|longitude|latitude|x|y)$/.test(key) ? 6 : 2;
+    const digits = /(^|_)(lon|lat|longitude|latitude|x|y)$/.test(key) ? 6 : 2;
     return Number.isInteger(n) ? String(n) : n.toLocaleString("en", { maximumFractionDigits: digits, useGrouping: false });
   }
   return String(v);
@@ -357,6 +455,7 @@ function reloadTiles() {
 }
 
 async function startMap() {
+  loadModel().catch(() => {}); // the labels, for the details of a feature
   const map = newMap("map");
   state.map = map;
   map.on("click", (e) => {
@@ -393,10 +492,12 @@ async function startMap() {
 // A popup of a feature's details, opened scrolled to its top (layer, id and name).
 function openPopup(map, lngLat, feature) {
   state.popup?.remove();
+  state.popupFeature = feature;
   state.popup = new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(lngLat)
     .setHTML(popupHtml(feature)).addTo(map);
   const content = state.popup.getElement().querySelector(".maplibregl-popup-content");
   if (content) content.scrollTop = 0;
+  fillNames(content);
   return state.popup;
 }
 
@@ -424,10 +525,12 @@ const baseFilters = {}; // each layer's own filter (clusters out), kept before o
 async function startMapTools(map) {
   for (const id of ["hazards", "accidents", "items"]) baseFilters[id] = map.getFilter(id);
   // Hazard status and type: the enums of the queryables of the OGC API.
-  const q = await api("GET", "/collections/hazards/queryables").catch(() => ({ properties: {} }));
+  const [q] = await Promise.all([api("GET", "/collections/hazards/queryables").catch(() => ({ properties: {} })),
+    loadModel().catch(() => null)]);
   const checkboxes = (box, name, values) => {
     $(box).innerHTML = (values || []).map((v) =>
-      `<label class="check"><input type="checkbox" name="${name}" value="${escapeHtml(v)}"> ${escapeHtml(humanise(v))}</label>`).join("");
+      `<label class="check" title="${escapeHtml(v)}"><input type="checkbox" name="${name}" value="${escapeHtml(v)}"> ` +
+      `${escapeHtml(codeLabel("hazards", name, v))}</label>`).join("");
   };
   checkboxes("#f-status", "status", q.properties.status?.enum);
   checkboxes("#f-type", "type", q.properties.type?.enum);
@@ -456,6 +559,8 @@ async function startMapTools(map) {
   $("#measure-clear").addEventListener("click", () => { state.measure = []; drawMeasure(); });
   $("#export-geojson").addEventListener("click", () => exportLayer($("#export-layer").value, "geojson"));
   $("#export-csv").addEventListener("click", () => exportLayer($("#export-layer").value, "csv"));
+  $("#export-layer").addEventListener("change", gpkgLink);
+  gpkgLink();
   $("#print").addEventListener("click", printLayout);
   map.addSource("search-hit", { type: "geojson", data: EMPTY });
   map.addLayer({ id: "search-hit", type: "line", source: "search-hit",
@@ -468,6 +573,17 @@ async function startMapTools(map) {
   map.addLayer({ id: "measure-points", type: "circle", source: "measure", filter: ["==", ["geometry-type"], "Point"],
     paint: { "circle-radius": 4, "circle-color": "#ff6f00", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
   state.toolsReady = true;
+  toolsReady();
+}
+
+// The map's tools, once ready: a link to the map's search (#map/ADM-000002) waits for them.
+let toolsReady;
+const mapTools = new Promise((ok) => (toolsReady = ok));
+
+async function searchLink(text) {
+  await mapTools;
+  $("#search-q").value = text;
+  search(text);
 }
 
 async function refreshOrganisations() {
@@ -594,6 +710,7 @@ function applyFilters() {
       map.setLayoutProperty(layer, "visibility", hiddenLayers.has(id) || filtered ? "none" : "visible");
     }
   }
+  gpkgLink();
   const on = filtersOn();
   $("#filter-badge").hidden = !on;
   $("#filter-note").hidden = !on;
@@ -708,11 +825,13 @@ async function search(text) {
     const needle = q.toLowerCase();
     const has = (f) => String(f.properties.name || "").toLowerCase().includes(needle) ||
       String(f.id ?? f.properties.id ?? "").toLowerCase() === needle;
+    // Those the id already found are not listed twice.
+    const listed = (f) => results.some((r) => r.feature && (r.feature.id ?? r.feature.properties.id) === (f.id ?? f.properties.id));
     for (const f of hazards.filter(has))
-      if (!results.some((r) => r.feature && (r.feature.id ?? r.feature.properties.id) === (f.id ?? f.properties.id)))
+      if (!listed(f))
         results.push({ kind: "hazards", feature: f, label: `${f.id ?? f.properties.id} ${f.properties.name || ""}`.trim(), geometry: f.geometry });
     for (const f of areas.filter(has))
-      results.push({ kind: "admin-areas", feature: f, label: f.properties.name, geometry: f.geometry });
+      if (!listed(f)) results.push({ kind: "admin-areas", feature: f, label: f.properties.name, geometry: f.geometry });
   }
   showResults(results);
   const shown = visibleResults(results);
@@ -821,18 +940,29 @@ async function exportLayer(layer, format) {
   }
 }
 
+// The GeoPackage of a layer's features that the filters keep, made by the server (the
+// OGC API's f=gpkg): a plain link, kept up to date with the layer and the filters.
+function gpkgLink() {
+  const layer = $("#export-layer").value, params = filterParams(layer);
+  params.set("f", "gpkg");
+  const a = $("#export-gpkg");
+  a.href = `/collections/${encodeURIComponent(layer)}/items?${params}`;
+  a.download = `minemap-${layer}.gpkg`;
+}
+
 // CSV: id, every property (objects as JSON), and the geometry as WKT.
 function toCsv(features) {
   const keys = [];
   for (const f of features) for (const k of Object.keys(f.properties || {})) if (!keys.includes(k) && k !== "id") keys.push(k);
-  const cell = (v) => {
-    const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const rows = [["id", ...keys, "wkt"].join(",")];
   for (const f of features)
-    rows.push([f.id ?? f.properties.id, ...keys.map((k) => f.properties[k]), wkt(f.geometry)].map(cell).join(","));
+    rows.push([f.id ?? f.properties.id, ...keys.map((k) => f.properties[k]), wkt(f.geometry)].map(csvCell).join(","));
   return rows.join("\r\n") + "\r\n";
+}
+
+function csvCell(v) {
+  const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function wkt(g) {
@@ -859,9 +989,10 @@ async function printLayout() {
   const map = state.map;
   const shown = DATA_LAYERS.filter(([id]) => !hiddenLayers.has(id)).map(([, label]) => label);
   const notes = [];
-  if (filters.status.length) notes.push(`status ${filters.status.join(", ")}`);
-  if (filters.type.length) notes.push(`type ${filters.type.join(", ")}`);
-  if (filters.org) notes.push(`organisation ${filters.org}`);
+  const words = (name, codes) => codes.map((c) => codeLabel("hazards", name, c)).join(", ");
+  if (filters.status.length) notes.push(`status ${words("status", filters.status)}`);
+  if (filters.type.length) notes.push(`type ${words("type", filters.type)}`);
+  if (filters.org) notes.push(`organisation ${$("#f-org").selectedOptions[0]?.textContent || filters.org}`);
   const { from, to } = period();
   if (from || to) notes.push(`accidents and items ${from || "…"} to ${to ? lastDayBefore(to.length === 4 ? `${to}-01-01` : to) : "…"}`);
   $("#print-meta").textContent = `Printed ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ` +
@@ -949,67 +1080,191 @@ function parsePolygon(text) {
 // ---- The dashboard ----
 
 const GROUP_COLOURS = { civilian: "#e41a1c", deminer: "#377eb8", military: "#4daf4a", police: "#984ea3", unknown: "#999" };
-const STATUS_COLOURS = { open: "#d7301f", handed_over: "#fdae61", closed: "#bdbdbd" };
+const TYPE_COLOURS = { CHA: "#d7301f", SHA: "#fc8d59" };
 const OUTCOME_COLOURS = { cleared: "#1a9850", reduced: "#91cf60", cancelled: "#d9ef8b" };
 
-function chart(id, config) {
-  const c = new Chart(document.getElementById(id), { ...config,
+// Charts drawn on white, so that their PNG is too.
+const WHITE = { id: "white", beforeDraw: (c) => {
+  const ctx = c.ctx;
+  ctx.save();
+  ctx.globalCompositeOperation = "destination-over";
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.restore();
+} };
+
+// A chart on the canvas #chart-{name}; `axis` names its labels in its CSV.
+function chart(name, axis, config) {
+  const c = new Chart(document.getElementById(`chart-${name}`), { ...config, plugins: [WHITE],
     options: { animation: false, responsive: true, aspectRatio: 2, ...config.options } });
+  c.axis = axis;
   state.charts.push(c);
+  state.chartsByName[name] = c;
   return c;
+}
+state.chartsByName = {};
+
+// The dashboard's filters as the parameters of /api/dashboard (those given).
+function dashboardParams() {
+  const f = $("#dash-filters"), params = new URLSearchParams();
+  for (const name of ["from", "to", "admin_area", "organisation"]) {
+    const v = f.elements[name].value.trim();
+    if (v) params.set(name, v);
+  }
+  return params;
+}
+
+// The administrative areas and organisations to choose from (signed in: the API asks
+// it), names sorted; read once a session.
+async function dashboardChoices() {
+  const f = $("#dash-filters");
+  const signedIn = !!session;
+  f.admin_area.disabled = f.organisation.disabled = !signedIn;
+  f.admin_area.title = f.organisation.title = signedIn ? "" : "Sign in to choose";
+  if (!signedIn || state.dashChoicesOf === session.user) return;
+  state.dashChoicesOf = session.user;
+  const every = async (entity) => {
+    const out = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = (await api("GET", `/api/${entity}?workflow=approved&limit=1000&offset=${offset}`)).records;
+      out.push(...page);
+      if (page.length < 1000) return out;
+    }
+  };
+  try {
+    const [areas, orgs] = await Promise.all([every("admin-areas"), every("organisations")]);
+    for (const [sel, list] of [[f.admin_area, areas], [f.organisation, orgs]]) {
+      const chosen = sel.value;
+      sel.length = 1;
+      for (const r of list.sort((a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id))))
+        sel.append(option(r.id, r.name || r.id));
+      sel.value = list.some((r) => r.id === chosen) ? chosen : "";
+    }
+  } catch (err) {
+    state.dashChoicesOf = undefined;
+    say(err.message, true);
+  }
 }
 
 async function loadDashboard() {
-  let d, s;
+  const ticket = state.dashboardTicket = (state.dashboardTicket || 0) + 1;
+  dashboardChoices();
+  const params = dashboardParams();
+  let d;
   try {
-    [d, s] = await Promise.all([api("GET", "/api/dashboard"), api("GET", "/api/stats")]);
+    [d] = await Promise.all([api("GET", `/api/dashboard${String(params) ? `?${params}` : ""}`), loadModel().catch(() => null)]);
   } catch (err) {
-    say(err.message, true);
+    if (ticket !== state.dashboardTicket) return;
+    state.dashboardError = err.message;
+    say(`The dashboard: ${err.message}`, true);
     return;
   }
+  if (ticket !== state.dashboardTicket) return;
+  state.dashboardError = null;
+  if ($("#message").className === "error") say("");
   state.dashboard = d;
   const ha = (m2) => (m2 / 10000).toFixed(1);
+  const fig = d.figures || {};
   $("#figures").innerHTML = [
-    ["hazardous areas", s.hazards.count],
-    ["hectares left", ha(d.remaining_m2)],
-    ["accidents", s.accidents.count],
-    ["killed", s.victims.killed],
-    ["injured", s.victims.injured],
-    ["items found", s.items.count],
-  ].map(([label, v]) => `<div><b>${v}</b>${label}</div>`).join("");
+    ["hazards_open", "hazardous areas open", fig.hazards_open],
+    ["remaining_m2", "hectares left", ha(fig.remaining_m2 || 0)],
+    ["accidents", "accidents", fig.accidents],
+    ["killed", "killed", fig.killed],
+    ["injured", "injured", fig.injured],
+    ["items_found", "items found", fig.items_found],
+    ["items_destroyed", "items destroyed", fig.items_destroyed],
+  ].map(([key, label, v]) => `<div data-figure="${key}"><b>${escapeHtml(v ?? 0)}</b>${escapeHtml(label)}</div>`).join("");
+  const shown = [...params].map(([k, v]) => k === "admin_area" || k === "organisation"
+    ? $(`#dash-filters [name=${k}]`).selectedOptions[0]?.textContent || v : `${k} ${v}`);
+  $("#dash-shown").textContent = shown.length ? `Shown: ${shown.join(", ")}.` : "Shown: everything.";
 
   for (const c of state.charts) c.destroy();
   state.charts = [];
-  const years = Object.keys(d.casualties).sort();
+  const byYear = (a, b) => (a === "unknown") - (b === "unknown") || a.localeCompare(b);
+  const years = Object.keys(d.casualties || {}).sort(byYear);
   const datasets = [];
   for (const outcome of ["killed", "injured"])
     for (const group of Object.keys(GROUP_COLOURS)) {
-      const data = years.map((y) => (d.casualties[y][group] || {})[outcome] || 0);
+      const data = years.map((y) => ((d.casualties[y] || {})[group] || {})[outcome] || 0);
       if (data.some((v) => v > 0))
-        datasets.push({ label: `${group}, ${outcome}`, data, stack: outcome,
-          backgroundColor: GROUP_COLOURS[group] + (outcome === "killed" ? "" : "88") });
+        datasets.push({ label: `${codeLabel("victims", "group", group)}, ${codeLabel("victims", "outcome", outcome).toLowerCase()}`,
+          data, stack: outcome, backgroundColor: GROUP_COLOURS[group] + (outcome === "killed" ? "" : "88") });
     }
-  chart("chart-casualties", { type: "bar", data: { labels: years, datasets },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "victims" } } } } });
+  chart("casualties", "year", { type: "bar", data: { labels: years, datasets },
+    options: { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 }, title: { display: true, text: "victims" } } } } });
+  const apart = d.not_by_organisation || [];
+  $("#casualties-note").hidden = !apart.length;
+  $("#casualties-note").textContent = apart.length
+    ? `The ${apart.join(" and ")} are counted for every organisation: an accident names none.` : "";
 
-  const quarters = Object.keys(d.released_m2).sort();
-  chart("chart-released", { type: "bar",
+  // Quarters ("2021-Q1"), then releases dated by their year only ("2021") and undated ones.
+  const quarters = Object.keys(d.released_m2 || {}).sort();
+  chart("released", "quarter", { type: "bar",
     data: { labels: quarters,
-      datasets: Object.keys(OUTCOME_COLOURS).map((o) => ({ label: o, backgroundColor: OUTCOME_COLOURS[o],
-        data: quarters.map((q) => +ha(d.released_m2[q][o] || 0)) })) },
+      datasets: Object.keys(OUTCOME_COLOURS).map((o) => ({ label: codeLabel("releases", "outcome", o),
+        backgroundColor: OUTCOME_COLOURS[o], data: quarters.map((q) => +ha((d.released_m2[q] || {})[o] || 0)) })) },
     options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "ha" } } } } });
 
-  const cats = Object.keys(d.items_by_category).filter((c) => d.items_by_category[c] > 0);
-  chart("chart-items", { type: "bar",
-    data: { labels: cats, datasets: [{ label: "items", backgroundColor: "#2b83ba",
-      data: cats.map((c) => d.items_by_category[c]) }] },
-    options: { plugins: { legend: { display: false } } } });
+  const items = d.items_by_category || {};
+  const cats = Object.keys(items).filter((c) => items[c].found > 0 || items[c].destroyed > 0);
+  chart("items", "category", { type: "bar",
+    data: { labels: cats.map((c) => codeLabel("items", "category", c)), datasets: [
+      { label: "found", backgroundColor: "#2b83ba", data: cats.map((c) => items[c].found || 0) },
+      { label: "destroyed", backgroundColor: "#d7301f", data: cats.map((c) => items[c].destroyed || 0) }] },
+    options: { scales: { y: { ticks: { precision: 0 } } } } });
 
-  const statuses = Object.keys(d.remaining_by_status_m2);
-  chart("chart-remaining", { type: "doughnut",
-    data: { labels: statuses, datasets: [{ data: statuses.map((k) => +ha(d.remaining_by_status_m2[k])),
-      backgroundColor: statuses.map((k) => STATUS_COLOURS[k] || "#999") }] } });
+  const left = d.remaining_by_type_m2 || {};
+  const types = Object.keys(left);
+  chart("remaining", "type", { type: "doughnut",
+    data: { labels: types.map((t) => codeLabel("hazards", "type", t)), datasets: [{ label: "hectares left",
+      data: types.map((t) => +ha(left[t])), backgroundColor: types.map((t) => TYPE_COLOURS[t] || "#999") }] } });
+  const statuses = Object.entries(d.hazards_by_status || {});
+  $("#status-counts").textContent = statuses.length ? `Hazardous areas by status: ${statuses
+    .map(([k, n]) => `${codeLabel("hazards", "status", k)} ${n}`).join(", ")}.` : "";
 }
+
+$("#dash-filters").addEventListener("submit", (e) => {
+  e.preventDefault();
+  loadDashboard();
+});
+$("#dash-clear").addEventListener("click", () => {
+  $("#dash-filters").reset();
+  loadDashboard();
+});
+
+// A chart's figures as CSV (its labels down, its datasets across) or its picture as
+// PNG, downloaded; the last download is kept in state.lastDownload for the tests.
+function download(name, type, href, extra) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  state.lastDownload = { name, type, ...extra };
+}
+
+function chartCsv(c) {
+  const ds = c.data.datasets;
+  const rows = [[c.axis, ...ds.map((d) => d.label)], ...c.data.labels.map((label, i) => [label, ...ds.map((d) => d.data[i])])];
+  return rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+for (const b of document.querySelectorAll(".charts [data-export]"))
+  b.addEventListener("click", () => {
+    const name = b.closest("figure").dataset.chart, c = state.chartsByName[name];
+    if (!c) return;
+    const file = `minemap-${name}-${new Date().toISOString().slice(0, 10)}`;
+    if (b.dataset.export === "csv") {
+      const text = chartCsv(c);
+      const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+      download(`${file}.csv`, "text/csv", url, { text });
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } else {
+      const png = c.toBase64Image("image/png");
+      download(`${file}.png`, "image/png", png, { size: png.length, head: png.slice(0, 22) });
+    }
+  });
 
 // ---- Reporting an accident ----
 
@@ -1124,18 +1379,19 @@ function formMap(name, container, onClick) {
   state.formMaps[name] = map;
   map.ready.then(() => {
     addOverlay(map);
-    map.on("click", (e) => onClick(map, e));
+    map.on("click", (e) => onClick(map, e, name));
     map.getCanvas().style.cursor = "crosshair";
-    const hz = name === "activity" ? $("#activity-form").hazard_id.value : $("#items-form").hazard_id.value;
+    const form = { activity: "#activity-form", items: "#items-form" }[name];
+    const hz = form && $(form).hazard_id.value;
     if (hz) focusHazard(map, hz);
-    if (name === "activity") renderDrawing();
+    if (drawings[name]) renderDrawing(name);
     if (name === "items") renderItems();
   });
   return map;
 }
 
 // Layers of GeoJSON over the tiles: the hazard in focus, land released (by outcome),
-// items, and the polygon being drawn with its corners.
+// items, accidents, and the polygon being drawn with its corners.
 function addOverlay(map) {
   map.addSource("focus", { type: "geojson", data: EMPTY });
   map.addSource("draw", { type: "geojson", data: EMPTY });
@@ -1148,11 +1404,14 @@ function addOverlay(map) {
   map.addLayer({ id: "focus-items", type: "circle", source: "focus",
     filter: ["==", ["get", "kind"], "item"],
     paint: { "circle-radius": 4, "circle-color": "#2b83ba", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
-  map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["==", ["get", "kind"], "release"],
+  map.addLayer({ id: "focus-accidents", type: "circle", source: "focus",
+    filter: ["==", ["get", "kind"], "accident"],
+    paint: { "circle-radius": 6, "circle-color": ACCIDENT_COLOUR, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
+  map.addLayer({ id: "draw-fill", type: "fill", source: "draw", filter: ["match", ["get", "kind"], ["release", "shape"], true, false],
     paint: { "fill-color": ["match", ["get", "outcome"], "cleared", "#1a9850", "reduced", "#91cf60",
       "cancelled", "#d9ef8b", "#ffb300"], "fill-opacity": 0.55 } });
   map.addLayer({ id: "draw-line", type: "line", source: "draw",
-    filter: ["match", ["get", "kind"], ["release", "line"], true, false],
+    filter: ["match", ["get", "kind"], ["release", "shape", "line"], true, false],
     paint: { "line-color": "#e65100", "line-width": 2, "line-dasharray": [2, 1] } });
   map.addLayer({ id: "draw-points", type: "circle", source: "draw",
     filter: ["match", ["get", "kind"], ["vertex", "item"], true, false],
@@ -1160,6 +1419,8 @@ function addOverlay(map) {
       "circle-color": ["case", ["==", ["get", "kind"], "item"], "#0d47a1", "#e65100"],
       "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } });
 }
+
+const ACCIDENT_COLOUR = "#c51b7d"; // an accident on a hazard's map, apart from the tiles' black
 
 function hazardById(id) {
   return (state.hazards || []).find((h) => h.id === id);
@@ -1210,31 +1471,67 @@ async function openForms() {
 
 // ---- Reporting an activity with the land it released ----
 
-const drawing = { points: [] }; // the corners of the polygon being drawn
 const DEFAULT_OUTCOME = { NTS: "cancelled", TS: "reduced" };
 
-function drawClick(map, e) {
-  drawing.points.push([+e.lngLat.lng.toFixed(7), +e.lngLat.lat.toFixed(7)]);
-  renderDrawing();
+// Polygons drawn on a form's map by clicking their corners (the land released of an
+// activity, the polygon of a report being edited): the corners of the one being drawn,
+// where their count is written, the shapes already made (drawn with it) and what a
+// finished polygon becomes.
+const drawings = {
+  activity: { points: [], status: "#draw-status", shapes: releaseShapes, finish: addReleaseRow },
+  edit: { points: [], status: "#edit-draw-status", shapes: editShapes, finish: setEditGeometry },
+};
+
+function drawClick(map, e, name) {
+  drawings[name].points.push([+e.lngLat.lng.toFixed(7), +e.lngLat.lat.toFixed(7)]);
+  renderDrawing(name);
 }
 
 function releaseRows() {
   return [...document.querySelectorAll("#releases .release")];
 }
 
-function renderDrawing() {
-  const n = drawing.points.length;
-  $("#draw-status").textContent = `${n} point${n === 1 ? "" : "s"}${n >= 3 ? ": Finish polygon closes it" : ""}`;
-  const map = state.formMaps.activity;
+function renderDrawing(name = "activity") {
+  const d = drawings[name], n = d.points.length;
+  $(d.status).textContent = `${n} point${n === 1 ? "" : "s"}${n >= 3 ? ": Finish polygon closes it" : ""}`;
+  const map = state.formMaps[name];
   if (!map || !map.getSource("draw")) return;
-  const features = releaseRows().map((row) => ({ type: "Feature",
-    properties: { kind: "release", outcome: row.querySelector("[name=outcome]").value }, geometry: row.geometry }));
+  const features = d.shapes();
   if (n >= 2)
     features.push({ type: "Feature", properties: { kind: "line" }, geometry: { type: "LineString",
-      coordinates: n >= 3 ? [...drawing.points, drawing.points[0]] : drawing.points } });
-  for (const c of drawing.points)
+      coordinates: n >= 3 ? [...d.points, d.points[0]] : d.points } });
+  for (const c of d.points)
     features.push({ type: "Feature", properties: { kind: "vertex" }, geometry: { type: "Point", coordinates: c } });
   map.getSource("draw").setData({ type: "FeatureCollection", features });
+}
+
+// The buttons of a drawing: Finish polygon, Undo last point, Clear drawing.
+function drawButtons(name, prefix) {
+  const d = drawings[name];
+  $(`#${prefix}-finish`).addEventListener("click", () => {
+    if (d.points.length < 3) {
+      say("A polygon needs three corners or more: click them on the map.", true);
+      return;
+    }
+    const ring = [...d.points, d.points[0]];
+    d.points = [];
+    d.finish({ type: "MultiPolygon", coordinates: [[ring]] });
+    renderDrawing(name);
+    say("");
+  });
+  $(`#${prefix}-undo`).addEventListener("click", () => {
+    d.points.pop();
+    renderDrawing(name);
+  });
+  $(`#${prefix}-clear`).addEventListener("click", () => {
+    d.points = [];
+    renderDrawing(name);
+  });
+}
+
+function releaseShapes() {
+  return releaseRows().map((row) => ({ type: "Feature",
+    properties: { kind: "release", outcome: row.querySelector("[name=outcome]").value }, geometry: row.geometry }));
 }
 
 function addReleaseRow(geometry) {
@@ -1243,7 +1540,7 @@ function addReleaseRow(geometry) {
   const type = $("#activity-form").type.value;
   row.querySelector("[name=outcome]").value = DEFAULT_OUTCOME[type] || "cleared";
   row.querySelector("[name=date]").value = $("#activity-form").end.value;
-  row.querySelector("[name=outcome]").addEventListener("change", renderDrawing);
+  row.querySelector("[name=outcome]").addEventListener("change", () => renderDrawing());
   row.querySelector(".remove").addEventListener("click", () => {
     row.remove();
     labelReleases();
@@ -1263,24 +1560,7 @@ function labelReleases() {
   });
 }
 
-$("#draw-finish").addEventListener("click", () => {
-  if (drawing.points.length < 3) {
-    say("A polygon needs three corners or more: click them on the map.", true);
-    return;
-  }
-  const ring = [...drawing.points, drawing.points[0]];
-  drawing.points = [];
-  addReleaseRow({ type: "MultiPolygon", coordinates: [[ring]] });
-  say("");
-});
-$("#draw-undo").addEventListener("click", () => {
-  drawing.points.pop();
-  renderDrawing();
-});
-$("#draw-clear").addEventListener("click", () => {
-  drawing.points = [];
-  renderDrawing();
-});
+drawButtons("activity", "draw");
 $("#paste-add").addEventListener("click", () => {
   try {
     const g = parsePolygon($("#paste-polygon").value);
@@ -1311,8 +1591,9 @@ $("#activity-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = e.target;
   clearProblem(f);
-  if (drawing.points.length >= 3 && !confirm("Finish the polygon being drawn and file it too?")) return;
-  if (drawing.points.length >= 3) $("#draw-finish").click();
+  const drawn = drawings.activity.points.length;
+  if (drawn >= 3 && !confirm("Finish the polygon being drawn and file it too?")) return;
+  if (drawn >= 3) $("#draw-finish").click();
   const body = fieldsOf(f, ["hazard_id", "type", "status", "organisation_id", "method", "asset",
     "start", "end", "depth_cm", "deminer_days"]);
   body.releases = releaseRows().map((row) => {
@@ -1331,7 +1612,7 @@ $("#activity-form").addEventListener("submit", async (e) => {
     f.reset();
     f.hazard_id.value = hazard; // the next report is likely for the same hazard
     $("#releases").innerHTML = "";
-    drawing.points = [];
+    drawings.activity.points = [];
     renderDrawing();
   } catch (err) {
     formProblem(f, err);
@@ -1455,21 +1736,15 @@ async function loadHazards() {
     say(err.message, true);
     return;
   }
+  await loadModel().catch(() => null);
   rowsOrNone($("#hazards-table tbody"), list.records.map((h) => `<tr><td>${hazardLink(h.id)}</td>` +
-    `<td>${escapeHtml(h.name)}</td><td>${escapeHtml(h.type)}</td><td>${escapeHtml(h.status)}</td>` +
+    `<td>${escapeHtml(h.name)}</td><td>${valueHtml("hazards", "type", h.type)}</td><td>${valueHtml("hazards", "status", h.status)}</td>` +
     `<td>${hectares(h.area_m2)}</td><td>${hectares(h.remaining_m2)}</td><td>${badge(h.workflow, h.workflow)}</td></tr>`)
     .join(""), 7, "No hazardous areas.");
   $("#new-hazard").hidden = !session || rank(session.role) < rank("data_entry");
 }
 
 const HIDDEN_FIELDS = ["id", "workflow", "geometry", "history", "status_history"];
-
-function fieldText(name, v) {
-  if (Array.isArray(v)) return v.join(", ");
-  if (typeof v === "number" && name.endsWith("_m2")) return `${Math.round(v).toLocaleString("en")} m²`;
-  if (typeof v === "string" && /^[a-z_]+(,[a-z_]+)+$/i.test(v)) return v.replaceAll(",", ", ");
-  return v;
-}
 
 function historyList(entries) {
   return `<details class="history"><summary>${entries.length} change(s)</summary><ul>` +
@@ -1497,14 +1772,18 @@ function reliabilityText(results) {
 
 // A hazard's page: its fields and figures, its activities with the land they
 // released, the minefield records of it with their reliability, the items found
-// in it, its status history and its audit trail, and a map of them.
+// in it, the accidents inside it, its status history and its audit trail, and a map
+// of them.
 async function loadHazard(id) {
   const ticket = ++state.hazardPage;
+  if (state.hazardShown !== id) $("#view-hazard").scrollTop = 0; // another hazard opens at its top
+  state.hazardShown = id;
   const q = `hazard_id=${encodeURIComponent(id)}`;
-  let h, acts, rels, recs, items;
+  let h, acts, rels, recs, items, accs;
   try {
-    [h, acts, rels, recs, items] = await Promise.all([api("GET", `/api/hazards/${encodeURIComponent(id)}`),
-      ...["activities", "releases", "records", "items"].map((e) => api("GET", `/api/${e}?${q}`))]);
+    [h, acts, rels, recs, items, accs] = await Promise.all([api("GET", `/api/hazards/${encodeURIComponent(id)}`),
+      ...["activities", "releases", "records", "items"].map((e) => api("GET", `/api/${e}?${q}`)),
+      api("GET", `/api/hazards/${encodeURIComponent(id)}/accidents`), loadModel().catch(() => null)]);
   } catch (err) {
     if (ticket !== state.hazardPage) return;
     $("#hazard-title").textContent = `${id}: ${err.message}`;
@@ -1515,10 +1794,13 @@ async function loadHazard(id) {
     return;
   }
   if (ticket !== state.hazardPage) return;
-  state.hazard = { hazard: h, activities: acts.records, releases: rels.records, records: recs.records, items: items.records };
+  state.hazard = { hazard: h, activities: acts.records, releases: rels.records, records: recs.records, items: items.records,
+    accidents: accs.records };
   const canReport = session && rank(session.role) >= rank("data_entry");
-  $("#hazard-title").innerHTML = `${escapeHtml(h.id)} ${escapeHtml(h.name)} ${badge(h.type)}${badge(h.status)}` +
-    badge(h.workflow, h.workflow) + (canReport ? ` <button type="button" id="hazard-report">Report an activity</button>` +
+  const label = (entity, name, code) => `<span title="${escapeHtml(code)}">${escapeHtml(codeLabel(entity, name, code))}</span>`;
+  $("#hazard-title").innerHTML = `${escapeHtml(h.id)} ${escapeHtml(h.name)} ${badge(codeLabel("hazards", "type", h.type))}` +
+    badge(codeLabel("hazards", "status", h.status)) + badge(h.workflow, h.workflow) +
+    (canReport ? ` <button type="button" id="hazard-report">Report an activity</button>` +
     ` <button type="button" id="hazard-items-report">Report items found</button>` : "");
   if (canReport) {
     const go = (form) => () => {
@@ -1532,22 +1814,26 @@ async function loadHazard(id) {
   const released = h.area_m2 ? 100 * (1 - h.remaining_m2 / h.area_m2) : 0;
   $("#hazard-figures").innerHTML = [["hectares", hectares(h.area_m2)], ["hectares left", hectares(h.remaining_m2)],
     ["released (approved)", `${released.toFixed(0)}%`], ["activities", acts.records.length],
-    ["minefield records", recs.records.length], ["items found", items.records.length]]
-    .map(([label, v]) => `<div><b>${escapeHtml(v)}</b>${escapeHtml(label)}</div>`).join("");
-  $("#hazard-fields").innerHTML = Object.entries(h).filter(([k]) => !HIDDEN_FIELDS.includes(k))
-    .map(([k, v]) => `<tr><td>${escapeHtml(k.replaceAll("_", " "))}</td><td>${escapeHtml(fieldText(k, v))}</td></tr>`)
+    ["minefield records", recs.records.length], ["items found", items.records.length], ["accidents", accs.records.length]]
+    .map(([text, v]) => `<div><b>${escapeHtml(v)}</b>${escapeHtml(text)}</div>`).join("");
+  // Its fields in the data model's order, then any other the record has.
+  const order = Object.keys(model?.hazards?.fields || {});
+  $("#hazard-fields").innerHTML = [...order.filter((k) => k in h), ...Object.keys(h).filter((k) => !order.includes(k))]
+    .filter((k) => !HIDDEN_FIELDS.includes(k) && h[k] !== null && h[k] !== "")
+    .map((k) => `<tr data-field="${escapeHtml(k)}"><td>${escapeHtml(labelOf("hazards", k))}</td><td>${valueHtml("hazards", k, h[k])}</td></tr>`)
     .join("");
 
   // Activities, each followed by the land it released.
   let html = "";
   for (const a of acts.records) {
     html += `<tr data-id="${escapeHtml(a.id)}"><td>${escapeHtml(a.id)}</td>` +
-      `<td>${escapeHtml([a.type, a.method, a.asset].filter(Boolean).join(", "))}</td>` +
-      `<td>${escapeHtml([a.start, a.end].filter(Boolean).join(" to "))}</td><td>${escapeHtml(a.status)}</td>` +
+      `<td>${[label("activities", "type", a.type), a.method && label("activities", "method", a.method), a.asset && escapeHtml(a.asset),
+        a.organisation_id && refHtml(a.organisation_id, "organisations")].filter(Boolean).join(", ")}</td>` +
+      `<td>${escapeHtml([a.start, a.end].filter(Boolean).join(" to "))}</td><td>${a.status ? label("activities", "status", a.status) : ""}</td>` +
       `<td></td><td>${badge(a.workflow, a.workflow)}</td><td class="history-cell"></td></tr>`;
     for (const r of rels.records.filter((x) => x.activity_id === a.id))
       html += `<tr class="child" data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>land released</td>` +
-        `<td>${escapeHtml(r.date || "")}</td><td>${escapeHtml(r.outcome)}</td><td>${hectares(r.area_m2)}</td>` +
+        `<td>${escapeHtml(r.date || "")}</td><td>${label("releases", "outcome", r.outcome)}</td><td>${hectares(r.area_m2)}</td>` +
         `<td>${badge(r.workflow, r.workflow)}</td><td></td></tr>`;
   }
   rowsOrNone($("#hazard-activities tbody"), html, 7, "No activities reported.");
@@ -1577,15 +1863,36 @@ async function loadHazard(id) {
     });
 
   rowsOrNone($("#hazard-items tbody"), items.records.map((it) => `<tr><td>${escapeHtml(it.id)}</td>` +
-    `<td>${escapeHtml(it.category)}</td><td>${escapeHtml(it.model || "")}</td><td>${escapeHtml(it.quantity ?? "")}</td>` +
+    `<td>${label("items", "category", it.category)}</td><td>${escapeHtml(it.model || "")}</td><td>${escapeHtml(it.quantity ?? "")}</td>` +
     `<td>${escapeHtml(it.found || "")}</td><td>${escapeHtml(it.depth_cm ?? "")}</td><td>${badge(it.workflow, it.workflow)}</td></tr>`)
     .join(""), 7, "No items reported found here.");
+
+  // The accidents inside it (every workflow), their victims counted from one request.
+  rowsOrNone($("#hazard-accidents tbody"), accs.records.map((a) => `<tr data-id="${escapeHtml(a.id)}">` +
+    `<td>${a.workflow === "approved" ? `<a href="#map/${encodeURIComponent(a.id)}" title="Show it on the map">${escapeHtml(a.id)}</a>` : escapeHtml(a.id)}</td>` +
+    `<td>${escapeHtml(a.date || "")}</td><td>${a.type ? label("accidents", "type", a.type) : ""}</td>` +
+    `<td>${[a.device_category && label("accidents", "device_category", a.device_category), a.device_model && escapeHtml(a.device_model)]
+      .filter(Boolean).join(", ")}</td><td class="victims"></td><td>${badge(a.workflow, a.workflow)}</td></tr>`).join(""),
+  6, "No accident recorded inside this hazardous area.");
+  if (accs.records.length)
+    api("GET", `/api/victims?${accs.records.map((a) => `accident_id=${encodeURIComponent(a.id)}`).join("&")}`).then((v) => {
+      if (ticket !== state.hazardPage) return;
+      for (const a of accs.records) {
+        const of = v.records.filter((x) => x.accident_id === a.id && x.workflow !== "rejected");
+        const n = (o) => of.filter((x) => x.outcome === o).length;
+        const cell = document.querySelector(`#hazard-accidents tr[data-id="${a.id}"] .victims`);
+        if (cell) cell.textContent = of.length ? [[n("killed"), "killed"], [n("injured"), "injured"]]
+          .filter(([k]) => k).map(([k, o]) => `${k} ${codeLabel("victims", "outcome", o).toLowerCase()}`).join(", ") : "none recorded";
+      }
+    }, () => {});
+
   rowsOrNone($("#hazard-statuses tbody"), (h.status_history || []).map((c) => `<tr><td>${escapeHtml(c.date)}</td>` +
-    `<td>${escapeHtml(c.status)}</td><td>${escapeHtml(c.reason)}</td></tr>`).join(""), 3, "No status recorded.");
+    `<td>${label("hazards", "status", c.status)}</td><td>${escapeHtml(c.reason)}</td></tr>`).join(""), 3, "No status recorded.");
   rowsOrNone($("#hazard-history tbody"), h.history.map((e) => `<tr><td>${escapeHtml(e.ts.replace("T", " ").slice(0, 19))}</td>` +
     `<td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.action)}</td><td>${escapeHtml(e.reason)}</td></tr>`).join(""), 4, "No history.");
+  fillNames($("#view-hazard"));
 
-  // The map: the hazard outlined, its releases and items of every workflow.
+  // The map: the hazard outlined, its releases, items and accidents of every workflow.
   state.hazardMap ||= newMap("hazard-map");
   const map = state.hazardMap;
   map.resize();
@@ -1595,7 +1902,8 @@ async function loadHazard(id) {
   map.resize();
   const features = [{ type: "Feature", properties: { kind: "hazard" }, geometry: h.geometry },
     ...rels.records.map((r) => ({ type: "Feature", properties: { kind: "release", outcome: r.outcome }, geometry: r.geometry })),
-    ...items.records.map((it) => ({ type: "Feature", properties: { kind: "item" }, geometry: it.geometry }))]
+    ...items.records.map((it) => ({ type: "Feature", properties: { kind: "item" }, geometry: it.geometry })),
+    ...accs.records.map((a) => ({ type: "Feature", properties: { kind: "accident", id: a.id }, geometry: a.geometry }))]
     .filter((f) => f.geometry);
   map.getSource("focus").setData({ type: "FeatureCollection", features });
   fitTo(map, h.geometry);
@@ -1604,13 +1912,6 @@ async function loadHazard(id) {
 
 // ---- Reviewing ----
 
-// The entities, from the server (GET /api/schema): which are reviewed field reports,
-// which are children that go with their parent (victims, land released).
-let schemaRequest;
-function schema() {
-  schemaRequest ||= api("GET", "/api/schema").catch((err) => { schemaRequest = undefined; throw err; });
-  return schemaRequest;
-}
 const LONG_FIELDS = ["geometry", "raw", "description", "id", "workflow"];
 const REVIEW_FIELDS = {
   accidents: ["type", "device_category", "device_model", "time"],
@@ -1624,6 +1925,7 @@ async function loadReview() {
   const ticket = ++state.review;
   let entities, lists;
   try {
+    await loadModel();
     entities = (await schema()).filter((e) => e.field_report);
     lists = await Promise.all(entities.map((e) => api("GET", `/api/${e.name}?workflow=submitted`)));
   } catch (err) {
@@ -1632,7 +1934,6 @@ async function loadReview() {
   }
   if (ticket !== state.review) return;
   const REVIEWED = entities.map((e) => e.name);
-  const KIND = Object.fromEntries(entities.map((e) => [e.name, e.title.toLowerCase()]));
   const submitted = Object.fromEntries(REVIEWED.map((e, i) => [e, lists[i].records]));
   // A child (land released, a victim) goes with its submitted parent: shown and decided
   // with it. One whose parent is not waiting for review has a row of its own.
@@ -1648,20 +1949,22 @@ async function loadReview() {
       const e = byName[entity];
       if (e.parent_ref && waiting(parentEntity(e), r[e.parent_ref])) continue;
       const fields = REVIEW_FIELDS[entity] || Object.keys(r).filter((k) => !LONG_FIELDS.includes(k)).slice(0, 6);
-      let details = `${KIND[entity] || entity}: ` + fields.filter((k) => r[k] !== undefined && r[k] !== null)
-        .map((k) => `${k.replaceAll("_", " ")} ${r[k]}`).join("; ");
+      // The row's details as HTML: labels, codes in words, references by name.
+      let details = `${escapeHtml(entityName(entity))}: ` + fields.filter((k) => r[k] !== undefined && r[k] !== null)
+        .map((k) => `${escapeHtml(labelOf(entity, k).toLowerCase())} ${valueHtml(entity, k, r[k])}`).join("; ");
       const kids = childrenOf(entity, r.id);
       if (entity === "activities") {
         const lr = kids.map((k) => k.record);
-        details += `; land released: ${lr.length ? lr.map((x) => `${x.id} ${x.outcome} ${hectares(x.area_m2)} ha`).join(", ") : "none"}`;
+        details += `; land released: ${lr.length ? lr.map((x) => `${escapeHtml(x.id)} ${valueHtml("releases", "outcome", x.outcome)} ` +
+          `${hectares(x.area_m2)} ha`).join(", ") : "none"}`;
       } else if (kids.length) {
-        details += `; with ${kids.map((k) => `${KIND[k.entity]} ${k.record.id}`).join(", ")}`;
+        details += `; with ${kids.map((k) => `${escapeHtml(entityName(k.entity).toLowerCase())} ${escapeHtml(k.record.id)}`).join(", ")}`;
       }
       if (entity === "releases") details += `; ${hectares(r.area_m2)} ha`;
       const hazard = entity === "hazards" ? r.id : r.hazard_id;
       const tr = document.createElement("tr");
       tr.innerHTML = `<td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.date || r.found || r.reported || r.end || r.start || "")}</td>` +
-        `<td>${escapeHtml(details)}</td><td>${hazardLink(hazard)}</td>` +
+        `<td>${details}</td><td>${hazardLink(hazard)}</td>` +
         `<td><button class="approve">Approve</button> <button class="reject">Reject</button></td>`;
       tr.dataset.id = r.id;
       tr.querySelector("td:last-child").insertAdjacentHTML("afterbegin", '<button class="details">Details</button> ');
@@ -1674,6 +1977,7 @@ async function loadReview() {
       body.append(tr);
     }
   if (!body.children.length) body.innerHTML = "<tr><td colspan=5>Nothing waits for approval.</td></tr>";
+  fillNames(body);
 }
 
 // What the verifier needs to decide, under the report's row: where it is (a map with
@@ -1692,8 +1996,8 @@ async function toggleDetails(tr, entity, id, kids) {
   tr.after(row);
   let rec, spec, hazard;
   try {
-    const entities = await schema();
-    spec = entities.find((e) => e.name === entity);
+    await loadModel();
+    spec = (await schema()).find((e) => e.name === entity);
     rec = await api("GET", `/api/${entity}/${encodeURIComponent(id)}`);
     const hz = entity === "hazards" ? null : rec.hazard_id;
     if (hz) hazard = await api("GET", `/api/hazards/${encodeURIComponent(hz)}`).catch(() => null);
@@ -1707,22 +2011,24 @@ async function toggleDetails(tr, entity, id, kids) {
   const who = [filed && `filed by <b class="submitter">${escapeHtml(filed.actor)}</b> on ${when(filed.ts)}`,
     submitted && `submitted by <b>${escapeHtml(submitted.actor)}</b> on ${when(submitted.ts)}`].filter(Boolean).join("; ");
   const fields = spec.fields.filter((f) => rec[f.name] !== undefined && rec[f.name] !== null && f.name !== "geometry")
-    .map((f) => `<tr><th>${escapeHtml(fieldLabel(f))}</th><td>${escapeHtml(String(fieldText(f.name, rec[f.name])))}</td></tr>`).join("");
+    .map((f) => `<tr><th>${escapeHtml(fieldLabel(f))}</th><td>${valueHtml(entity, f.name, rec[f.name])}</td></tr>`).join("");
   let since = "";
   if (rec.since_rejection) {
     const sr = rec.since_rejection;
     const changes = sr.changes.map((c) => c.field === "geometry" ? "<li>the geometry</li>"
-      : `<li><b>${escapeHtml(c.field.replaceAll("_", " "))}</b>: ${escapeHtml(String(c.before ?? "(none)"))} → ${escapeHtml(String(c.after ?? "(none)"))}</li>`).join("");
+      : `<li><b>${escapeHtml(labelOf(entity, c.field))}</b>: ${c.before == null ? "(none)" : valueHtml(entity, c.field, c.before)} → ` +
+        `${c.after == null ? "(none)" : valueHtml(entity, c.field, c.after)}</li>`).join("");
     since = `<div class="since-rejection"><p>Rejected by ${escapeHtml(sr.by)} on ${when(sr.rejected)}: “${escapeHtml(sr.reason)}”.</p>` +
       (changes ? `<p>Changed since:</p><ul>${changes}</ul>` : "<p>Nothing changed since.</p>") + "</div>";
   }
-  const children = kids.length ? `<h4>${escapeHtml(kids[0].entity.replaceAll("-", " "))}</h4><table class="review-children">` +
+  const children = kids.length ? `<h4>${escapeHtml(model[kids[0].entity]?.title || humanise(kids[0].entity))}</h4><table class="review-children">` +
     kids.map((k) => `<tr><td>${escapeHtml(k.record.id)}</td><td>` + Object.entries(k.record)
       .filter(([n, v]) => !LONG_FIELDS.includes(n) && v !== null && !n.endsWith("_id"))
-      .map(([n, v]) => `${escapeHtml(n.replaceAll("_", " "))} ${escapeHtml(String(fieldText(n, v)))}`).join("; ") + "</td></tr>").join("") +
+      .map(([n, v]) => `${escapeHtml(labelOf(k.entity, n).toLowerCase())} ${valueHtml(k.entity, n, v)}`).join("; ") + "</td></tr>").join("") +
     "</table>" : "";
   row.firstElementChild.innerHTML = `<div class="review-body"><div class="review-text"><p class="who">${who}</p>${since}` +
     `<table class="fields">${fields}</table>${children}</div><div class="form-map review-map"></div></div>`;
+  fillNames(row);
   if (!rec.geometry && !(hazard && hazard.geometry)) {
     row.querySelector(".review-map").innerHTML = '<p class="hint">No place given.</p>';
     return;
@@ -1767,7 +2073,7 @@ async function decide(entity, id, action, reason) {
 async function loadMine() {
   let mine;
   try {
-    mine = await api("GET", "/api/my-reports");
+    [mine] = await Promise.all([api("GET", "/api/my-reports"), loadModel().catch(() => null)]);
   } catch (err) {
     say(err.message, true);
     return;
@@ -1776,7 +2082,7 @@ async function loadMine() {
   rowsOrNone(body, mine.reports.map((r) => {
     const editable = r.workflow === "draft" || r.workflow === "rejected";
     const link = `edit/${r.entity}/${encodeURIComponent(r.id)}`;
-    return `<tr data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.entity.replaceAll("-", " "))}</td>` +
+    return `<tr data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(entityName(r.entity))}</td>` +
       `<td>${badge(r.workflow, r.workflow)}</td><td class="reason">${escapeHtml(r.reason || "")}</td>` +
       `<td>${escapeHtml(r.changed.replace("T", " ").slice(0, 16))}</td>` +
       `<td>${editable ? `<a class="edit" href="#${link}">Edit</a>` : ""}</td></tr>`;
@@ -1790,11 +2096,16 @@ async function openEditor(arg) {
   const slash = arg.indexOf("/");
   const entity = arg.slice(0, slash), id = arg.slice(slash + 1);
   const form = $("#edit-form");
+  const drawBox = $("#edit-draw");
+  $("#view-edit").append(drawBox); // kept while the form is made again
+  drawBox.hidden = true;
+  drawings.edit.points = [];
   form.innerHTML = "";
   $("#edit-title").textContent = `Editing ${id}`;
   const creating = id === "new";
   let spec, got;
   try {
+    await loadModel();
     spec = (await schema()).find((e) => e.name === entity);
     if (!spec || !spec.field_report) throw new Error(`no such kind of report: ${entity}`);
     got = creating ? { data: { history: [], workflow: "draft" }, etag: null }
@@ -1803,7 +2114,7 @@ async function openEditor(arg) {
     say(err.message, true);
     return;
   }
-  if (creating) $("#edit-title").textContent = `New report: ${spec.title.toLowerCase()}`;
+  if (creating) $("#edit-title").textContent = `New report: ${entityName(entity).toLowerCase()}`;
   const rec = got.data;
   state.editing = { entity, id: creating ? null : id, etag: got.etag, record: rec, spec };
   const rejection = [...rec.history].reverse().find((e) => e.action === "reject");
@@ -1817,7 +2128,7 @@ async function openEditor(arg) {
     if (f.type === "enum") {
       input = document.createElement("select");
       input.append(option("", "not given"));
-      for (const v of f.values) input.append(option(v, v.replaceAll("_", " ")));
+      for (const v of f.values) input.append(option(v, codeLabel(entity, f.name, v)));
     } else if (f.type === "boolean") {
       input = document.createElement("select");
       for (const [v, t] of [["", "not given"], ["true", "yes"], ["false", "no"]]) input.append(option(v, t));
@@ -1838,21 +2149,52 @@ async function openEditor(arg) {
   if (spec.geometry && spec.geometry !== "none") {
     const label = document.createElement("label");
     label.className = "wide";
-    label.textContent = spec.geometry.endsWith("Polygon")
-      ? "Geometry (a polygon pasted as GeoJSON or WKT) " : "Geometry (GeoJSON) ";
+    const polygon = spec.geometry.endsWith("Polygon");
+    label.textContent = polygon
+      ? "Geometry (a polygon drawn on the map below, or pasted as GeoJSON or WKT) " : "Geometry (GeoJSON) ";
     const t = document.createElement("textarea");
     t.name = "geometry";
     t.rows = 3;
-    t.placeholder = spec.geometry.endsWith("Polygon") ? "POLYGON((lon lat, lon lat, ...))" : '{"type": "Point", "coordinates": [lon, lat]}';
+    t.placeholder = polygon ? "POLYGON((lon lat, lon lat, ...))" : '{"type": "Point", "coordinates": [lon, lat]}';
     t.value = rec.geometry ? JSON.stringify(rec.geometry) : "";
     t.dataset.was = t.value;
     label.append(t);
     form.append(label);
+    if (polygon) {
+      // The polygon drawn by clicking its corners, as the activity's land released is.
+      form.append(drawBox);
+      drawBox.hidden = false;
+      t.addEventListener("input", () => renderDrawing("edit"));
+      t.addEventListener("change", () => { const g = editShapes()[0]; if (g) fitTo(state.formMaps.edit, g.geometry); });
+      const map = formMap("edit", "edit-map", drawClick);
+      map.resize();
+      map.ready.then(() => {
+        map.resize();
+        renderDrawing("edit");
+        if (rec.geometry) fitTo(map, rec.geometry);
+      });
+    }
   }
   form.insertAdjacentHTML("beforeend", '<p class="form-error wide" role="alert" hidden></p><div class="wide">' +
     '<button type="submit" name="save">Save</button> ' +
     '<button type="submit" name="resubmit">Save and submit for approval</button></div>');
 }
+
+// The polygon of the report being edited, as the geometry field holds it (drawn or
+// pasted); a drawn polygon takes its place.
+function editShapes() {
+  const t = $("#edit-form [name=geometry]");
+  try {
+    return t && t.value.trim() ? [{ type: "Feature", properties: { kind: "shape" }, geometry: parsePolygon(t.value) }] : [];
+  } catch {
+    return [];
+  }
+}
+
+function setEditGeometry(g) {
+  $("#edit-form [name=geometry]").value = JSON.stringify(g);
+}
+drawButtons("edit", "edit-draw");
 
 // What the form changed, as the PATCH body: a cleared field is null.
 function editedFields(form, spec) {

@@ -10,9 +10,11 @@ const require = createRequire(join(here, "../../web/package.json"));
 const { chromium } = require("playwright-core");
 
 // Starts `minemap serve STORE --port 0 ...extra`; resolves to {server, base} once it
-// prints its address (base ends with "/").
+// prints its address (base ends with "/"). $MINEMAP_WEB names another folder of the web
+// application to serve (serve --web), e.g. one with web/'s files changed since the build.
 export async function startServe(bin, store, extra = []) {
-  const server = spawn(bin, ["serve", store, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+  const web = process.env.MINEMAP_WEB ? ["--web", process.env.MINEMAP_WEB] : [];
+  const server = spawn(bin, ["serve", store, "--port", "0", ...web, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise((ok, fail) => {
     let out = "";
     server.stdout.on("data", (chunk) => {

@@ -3,14 +3,15 @@
 // and degrees-minutes-seconds) and the map moves there; a status filter leaves only
 // hazards of that status rendered; the time slider hides the accidents outside its
 // years; the layer switcher hides a layer; the measure tool gives the haversine
-// distance; the export gives the filtered features; the print layout shows its title,
+// distance; the export gives the filtered features (GeoJSON, CSV, and the server's
+// GeoPackage); a feature's details use the data model's labels; the print layout shows its title,
 // legend, scale and north arrow and calls window.print(). Every check of the map reads
 // the map's rendered features (map.queryRenderedFeatures). Screenshots go to
 // $MINEMAP_ARTIFACTS (default: a folder e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/release/minemap node tests/e2e/map.mjs
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import assert from "node:assert/strict";
@@ -56,6 +57,9 @@ try {
     const get = async (c) => (await (await fetch(`/collections/${c}/items?limit=10000`)).json()).features;
     return { hazards: await get("hazards"), accidents: await get("accidents") };
   });
+  const schema = await page.evaluate(async () => (await fetch("/api/schema")).json());
+  const H = schema.find((e) => e.name === "hazards");
+  const field = (name) => H.fields.find((f) => f.name === name);
   assert.ok(data.hazards.length > 1 && data.accidents.length > 1, "the demo has hazards and accidents");
 
   // 1. Search by name: a hazard's name, typed in part; the map flies to it, outlines
@@ -81,12 +85,22 @@ try {
   assert.ok(here1.some((p) => p.id === hzId), `${hzId} is not drawn where the search went`);
   const popup = await page.textContent(".maplibregl-popup-content");
   const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  assert.match(popup, new RegExp(`^hazards\\s*id\\s*${esc(hzId)}\\s*name\\s*${esc(named.properties.name)}`), `popup: ${popup}`);
-  const keys = await page.evaluate(() =>
-    [...document.querySelectorAll(".maplibregl-popup-content tr td:first-child")].map((td) => td.textContent));
+  // Its kind, id and name first; the fields by their labels, codes in words.
+  assert.match(popup, new RegExp(`^${esc(H.singular)}\\s*ID\\s*${esc(hzId)}\\s*${esc(field("name").label)}\\s*${esc(named.properties.name)}`),
+    `popup: ${popup}`);
+  const cells = await page.evaluate(() => [...document.querySelectorAll(".maplibregl-popup-content tr")]
+    .map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));
+  const keys = cells.map(([k]) => k);
   assert.ok(keys.length > 2 && keys.every((k) => !k.includes("_")), `field names keep underscores: ${keys}`);
+  for (const name of ["type", "status"]) {
+    const f = field(name);
+    assert.ok(cells.some(([k, v]) => k === f.label && v === f.labels[named.properties[name]]),
+      `${name} not as "${f.label}: ${f.labels[named.properties[name]]}": ${JSON.stringify(cells)}`);
+  }
+  const codes = H.fields.filter((f) => f.type === "enum" && f.values.some((v) => /_/.test(v))).flatMap((f) => f.values);
+  assert.ok(cells.every(([, v]) => !codes.includes(v) && !/\b[A-Z]+_[A-Z_]+\b/.test(v)), `raw codes in the details: ${JSON.stringify(cells)}`);
   if ("area_m2" in named.properties)
-    assert.match(popup, /area m2\s*[\d,]+ m² \([\d.,]+ ha\)/, `area not in m² and ha: ${popup}`);
+    assert.match(popup, new RegExp(`${esc(field("area_m2").label)}\\s*[\\d,]+ m² \\([\\d.,]+ ha\\)`), `area not in m² and ha: ${popup}`);
   assert.equal(await page.evaluate(() => document.querySelector(".maplibregl-popup-content").scrollTop), 0);
   const outlined = await page.evaluate(() => window.minemap.map.queryRenderedFeatures({ layers: ["search-hit"] }).length);
   assert.ok(outlined > 0, "the hazard found is not outlined");
@@ -168,6 +182,31 @@ try {
   assert.equal(lines.length, expected + 1, "one CSV line a hazard and a header");
   assert.match(lines[0], /^id,.*status.*,wkt$/);
   step(`export of the filtered hazards: ${expected} features as GeoJSON and CSV`);
+
+  // The GeoPackage: a link to the server's export with the same filter.
+  const gpkgHref = await page.getAttribute("#export-gpkg", "href");
+  assert.match(gpkgHref, new RegExp(`^/collections/hazards/items\\?(.*&)?status=${wanted}(&|$)`));
+  assert.match(gpkgHref, /[?&]f=gpkg(&|$)/);
+  const gpkg = await page.evaluate(async (href) => {
+    const r = await fetch(href);
+    const head = new Uint8Array(await r.arrayBuffer()).subarray(0, 16);
+    return { status: r.status, type: r.headers.get("content-type"), disposition: r.headers.get("content-disposition"),
+      head: String.fromCharCode(...head) };
+  }, gpkgHref);
+  assert.equal(gpkg.status, 200);
+  assert.equal(gpkg.type, "application/geopackage+sqlite3");
+  assert.equal(gpkg.head, "SQLite format 3\0");
+  assert.match(gpkg.disposition, /attachment; filename="minemap-hazards\.gpkg"/);
+  const [gpkgFile] = await Promise.all([page.waitForEvent("download"), page.click("#export-gpkg")]);
+  assert.equal(gpkgFile.suggestedFilename(), "minemap-hazards.gpkg");
+  const saved = await gpkgFile.path();
+  assert.equal(readFileSync(saved).subarray(0, 16).toString("latin1"), "SQLite format 3\0");
+  const inGpkg = Number(execFileSync("/usr/bin/python3", ["-c", "import sqlite3, sys\n" +
+    "c = sqlite3.connect(sys.argv[1])\n" +
+    "t = c.execute(\"select table_name from gpkg_contents where data_type = 'features'\").fetchone()[0]\n" +
+    "print(c.execute(f'select count(*) from \"{t}\"').fetchone()[0])", saved], { encoding: "utf8" }));
+  assert.equal(inGpkg, expected, "the GeoPackage holds other hazards than the filter keeps");
+  step(`GeoPackage export: ${gpkgHref} answers ${gpkg.type}, a SQLite file of the ${inGpkg} filtered hazards`);
   await page.uncheck(`#f-status input[value=${wanted}]`);
 
   // 4. The time slider over the accidents' years.

@@ -1,12 +1,17 @@
 // End-to-end test of the web application in headless Chromium (Debian's chromium,
 // driven by playwright-core): a data entry user signs in, sees the hazards drawn on
 // the map (through the map's rendered features, not the DOM), files an accident
-// through the form; a verifier approves it and the dashboard counts it; a viewer
-// cannot reach the forms. Then the data entry user draws land released on the map by
-// clicking its corners and files the activity report, files two items found by
-// clicking where they lay; the verifier approves them and opens the hazard's page:
-// its activity with the land released, the items, the history and the reliability
-// of its minefield record. Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
+// through the form and a new hazard drawn on the map; a verifier approves the accident
+// (its fields shown with the data model's labels) and the dashboard counts it; the
+// dashboard's filters give the API's figures for a period, an organisation and an
+// administrative area, refuse a reversed period in the message banner, and its charts
+// export as CSV (rows matching the chart) and PNG; a viewer cannot reach the forms.
+// Then the data entry user draws land released on the map by clicking its corners and
+// files the activity report, files two items found by clicking where they lay; the
+// verifier approves them and opens the hazard's page: its fields with labels and
+// references by name, its activity with the land released, the items, the history and
+// the reliability of its minefield record; a hazard with accidents inside it lists and
+// maps them as the API does. Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
 // e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/dev/minemap node tests/e2e/web.mjs
@@ -31,6 +36,24 @@ function minemap(args, input) {
 
 let server, bmServer, browser;
 const steps = [];
+
+// A CSV's rows (RFC 4180: quoted cells may hold commas and doubled quotes).
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(cell); cell = ""; }
+    else if (c === "\n") { row.push(cell.replace(/\r$/, "")); rows.push(row); row = []; cell = ""; }
+    else cell += c;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
 function step(name) {
   steps.push(name);
   console.log(`- ${name}`);
@@ -49,6 +72,10 @@ try {
   let base;
   ({ server, base } = await startServe(bin, store));
   browser = await launchChromium();
+  // The data model's labels: entity -> field -> {label, labels}, and each entity's singular.
+  const model = Object.fromEntries((await (await fetch(`${base}api/schema`)).json()).map((e) =>
+    [e.name, { singular: e.singular, ...Object.fromEntries(e.fields.map((f) => [f.name, f])) }]));
+  const esc = (t) => String(t).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   // Every request must go to our servers: nothing from the internet.
   const foreign = [];
@@ -141,8 +168,12 @@ try {
   const details = ver.locator("#review-table tr.review-details");
   await details.locator(".who").waitFor();
   assert.match(await details.locator(".who").textContent(), /filed by ops1/);
-  assert.match(await details.locator(".review-children").textContent(), /killed/);
-  assert.match(await details.locator("table.fields").textContent(), /device category\s*AP_MINE/);
+  assert.match(await details.locator(".review-children").textContent(), /killed/i);
+  // Labels, not codes: the device by its label, no raw enum code in the fields.
+  const device = model.accidents.device_category;
+  const reviewed = await details.locator("table.fields").textContent();
+  assert.match(reviewed, new RegExp(`${esc(device.label)}\\s*${esc(device.labels.AP_MINE)}`), `review fields: ${reviewed}`);
+  assert.doesNotMatch(reviewed, /AP_MINE/);
   await ver.waitForFunction(() => {
     const m = window.minemap.reviewMap;
     return m && m.getLayer("review-point") && m.queryRenderedFeatures({ layers: ["review-point"] }).length === 1;
@@ -167,30 +198,51 @@ try {
   await ops.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} saved and submitted`), filed);
   step(`data entry read the reason under My reports, edited ${filed} and submitted it again`);
 
-  // A new hazard, its polygon pasted as WKT, filed and submitted from the hazard form.
+  // A new hazard, its polygon drawn on the form's map by clicking its corners, filed and
+  // submitted from the hazard form.
   await ops.click("nav button[data-view=hazards]");
   await ops.click("#new-hazard");
   await ops.locator("#edit-form [name=name]").waitFor();
   await ops.fill("#edit-form [name=name]", "North terrace of the new survey");
   await ops.selectOption("#edit-form [name=type]", "SHA");
+  assert.equal(await ops.textContent("#edit-form [name=type] option[value=SHA]"), model.hazards.type.labels.SHA);
   await ops.selectOption("#edit-form [name=status]", "open");
   const d = 0.002;
-  await ops.fill("#edit-form [name=geometry]", `POLYGON((${lon - d} ${lat - d}, ${lon + d} ${lat - d}, ` +
-    `${lon + d} ${lat + d}, ${lon - d} ${lat + d}, ${lon - d} ${lat - d}))`);
+  await formMapReady(ops, "edit");
+  await ops.evaluate(([x, y]) => window.minemap.formMaps.edit.jumpTo({ center: [x, y], zoom: 15 }), [lon, lat]);
+  await formMapReady(ops, "edit");
+  const hzCorners = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]];
+  const hzPixels = await ops.evaluate((cs) => cs.map((c) => window.minemap.formMaps.edit.project(c))
+    .map((p) => ({ x: p.x, y: p.y })), hzCorners);
+  for (const at of hzPixels) await ops.click("#edit-map canvas", { position: at });
+  assert.match(await ops.textContent("#edit-draw-status"), /^4 points/);
+  await ops.click("#edit-draw-finish");
+  const drawnHz = JSON.parse(await ops.inputValue("#edit-form [name=geometry]"));
+  assert.equal(drawnHz.type, "MultiPolygon");
+  const ring = drawnHz.coordinates[0][0];
+  assert.equal(ring.length, 5, "four corners and the first again");
+  hzCorners.forEach(([x, y], i) => assert.ok(Math.abs(ring[i][0] - x) < 1e-4 && Math.abs(ring[i][1] - y) < 1e-4,
+    `corner ${i}: ${ring[i]} for ${x}, ${y}`));
+  assert.ok(await ops.evaluate(() => window.minemap.formMaps.edit.querySourceFeatures("draw")
+    .some((f) => f.properties.kind === "shape")), "the drawn polygon is not on the form's map");
+  await ops.screenshot({ path: join(artifacts, "4a-hazard-drawn.png") });
   await ops.click("#edit-form button[name=resubmit]");
   await ops.waitForFunction(() => /HZ-\d+ saved and submitted/.test(document.querySelector("#message").textContent));
   const newHazard = (await ops.textContent("#message")).match(/HZ-\d+/)[0];
   const mineHz = ops.locator("#mine-table tr", { hasText: newHazard });
   await mineHz.waitFor();
   assert.match(await mineHz.textContent(), /submitted/);
-  step(`data entry filed the new hazard ${newHazard} from the hazard form, its polygon pasted`);
+  assert.match(await mineHz.textContent(), new RegExp(esc(model.hazards.singular)));
+  const filedHz = await ops.evaluate(async (id) => (await (await fetch(`/api/hazards/${id}`)).json()).geometry, newHazard);
+  assert.equal(filedHz.coordinates[0][0].length, 5);
+  step(`data entry filed the new hazard ${newHazard} from the hazard form, its polygon drawn by clicking its corners`);
 
   await ver.click("nav button[data-view=map]");
   await ver.click("nav button[data-view=review]");
   await row.waitFor();
   await row.locator("button.details").click();
   await details.locator(".since-rejection").waitFor();
-  assert.match(await details.locator(".since-rejection").textContent(), /date: 2025-06-02 → 2025-06-01/);
+  assert.match(await details.locator(".since-rejection").textContent(), /date: 2025-06-02 → 2025-06-01/i);
   await ver.screenshot({ path: join(artifacts, "4c-review-changed.png") });
   await row.locator("button.approve").click();
   await ver.waitForFunction((id) => document.querySelector("#message").textContent.includes(`${id} approved`), filed);
@@ -204,6 +256,115 @@ try {
   assert.equal(year.civilian.killed, 1);
   await ver.screenshot({ path: join(artifacts, "5-dashboard-after.png") });
   step(`dashboard: accidents ${before.accidents.count} -> ${after.accidents.count}, killed ${before.victims.killed} -> ${after.victims.killed}`);
+
+  // 4b. The dashboard's filters and exports. The figures shown are the API's.
+  const getJson = (page, path) => page.evaluate(async (p) => {
+    const r = await fetch(p);
+    return { status: r.status, body: await r.json() };
+  }, path);
+  const shownFigures = () => ver.evaluate(() => Object.fromEntries([...document.querySelectorAll("#figures [data-figure]")]
+    .map((el) => [el.dataset.figure, el.querySelector("b").textContent])));
+  const expectedFigures = (f) => ({ hazards_open: String(f.hazards_open), remaining_m2: (f.remaining_m2 / 10000).toFixed(1),
+    accidents: String(f.accidents), killed: String(f.killed), injured: String(f.injured),
+    items_found: String(f.items_found), items_destroyed: String(f.items_destroyed) });
+  const applied = (filters) => ver.waitForFunction((want) => {
+    const d = window.minemap.dashboard, sorted = (o) => JSON.stringify(Object.entries(o || {}).sort());
+    return d && sorted(d.filters) === sorted(want) && !document.querySelector("#message.error");
+  }, filters, { timeout: 20000 });
+  const whole = (await getJson(ver, "/api/dashboard")).body;
+  assert.deepEqual(await shownFigures(), expectedFigures(whole.figures));
+  // The casualties' years run on without a gap (an empty year is there), as the server sends them.
+  const chartOf = (name) => ver.evaluate((n) => {
+    const c = window.minemap.chartsByName[n];
+    return { labels: c.data.labels, datasets: c.data.datasets.map((x) => ({ label: x.label, data: x.data })) };
+  }, name);
+  const axis = (await chartOf("casualties")).labels.filter((y) => y !== "unknown").map(Number);
+  assert.ok(axis.length > 2, `casualty years: ${axis}`);
+  axis.forEach((y, i) => assert.ok(i === 0 || y === axis[i - 1] + 1, `a gap in the casualty years: ${axis}`));
+  assert.deepEqual(axis, Object.keys(whole.casualties).filter((y) => y !== "unknown").map(Number).sort((a, b) => a - b));
+  const quarters = (await chartOf("released")).labels.filter((q) => /^\d{4}-Q[1-4]$/.test(q))
+    .map((q) => Number(q.slice(0, 4)) * 4 + Number(q.slice(6)) - 1);
+  quarters.forEach((q, i) => assert.ok(i === 0 || q === quarters[i - 1] + 1, "a gap in the quarters of land released"));
+
+  // A period: the figures become the API's for it.
+  await ver.fill("#dash-filters [name=from]", "2010");
+  await ver.fill("#dash-filters [name=to]", "2015");
+  await ver.click("#dash-filters button:not([type=button])");
+  await applied({ from: "2010", to: "2015" });
+  const period = (await getJson(ver, "/api/dashboard?from=2010&to=2015")).body;
+  assert.deepEqual(await shownFigures(), expectedFigures(period.figures));
+  assert.notEqual(period.figures.accidents, whole.figures.accidents, "the period changes nothing in the demo");
+  assert.ok((await chartOf("casualties")).labels.every((y) => y >= "2010" && y <= "2015"));
+  await ver.screenshot({ path: join(artifacts, "5b-dashboard-period.png") });
+  step(`dashboard 2010-2015: ${period.figures.accidents} accidents of ${whole.figures.accidents}, the figures the API gives; casualty years ${axis[0]}-${axis.at(-1)} without a gap`);
+
+  // The CSV of a chart holds its rows: the victims counted are the API's for the period.
+  const [csvFile] = await Promise.all([ver.waitForEvent("download"),
+    ver.click("figure[data-chart=casualties] [data-export=csv]")]);
+  const csvDl = await ver.evaluate(() => window.minemap.lastDownload);
+  assert.equal(csvDl.type, "text/csv");
+  assert.equal(csvFile.suggestedFilename(), csvDl.name);
+  assert.equal(readFileSync(await csvFile.path(), "utf8"), csvDl.text);
+  const shownChart = await chartOf("casualties");
+  const rows = parseCsv(csvDl.text);
+  assert.deepEqual(rows[0], ["year", ...shownChart.datasets.map((x) => x.label)]);
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), shownChart.labels);
+  rows.slice(1).forEach((r, i) => assert.deepEqual(r.slice(1).map(Number), shownChart.datasets.map((x) => x.data[i])));
+  const victims = Object.values(period.casualties).flatMap((y) => Object.values(y))
+    .reduce((n, g) => n + (g.killed || 0) + (g.injured || 0), 0);
+  assert.equal(rows.slice(1).flatMap((r) => r.slice(1)).reduce((n, v) => n + Number(v), 0), victims);
+  const [pngFile] = await Promise.all([ver.waitForEvent("download"),
+    ver.click("figure[data-chart=casualties] [data-export=png]")]);
+  const pngDl = await ver.evaluate(() => window.minemap.lastDownload);
+  assert.equal(pngDl.type, "image/png");
+  assert.ok(pngDl.head.startsWith("data:image/png;base64,"), `PNG export: ${pngDl.head}`);
+  assert.ok(readFileSync(await pngFile.path()).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])));
+  step(`the casualties chart exports as CSV (${rows.length - 1} years, ${victims} victims as the API counts) and PNG (${pngDl.size} characters)`);
+
+  // A reversed period is refused in the message banner; the figures stay.
+  await ver.fill("#dash-filters [name=from]", "2015");
+  await ver.fill("#dash-filters [name=to]", "2010");
+  await ver.click("#dash-filters button:not([type=button])");
+  await ver.waitForFunction(() => document.querySelector("#message.error"), null, { timeout: 20000 });
+  const refused = await ver.textContent("#message");
+  assert.match(refused, /from|to/, `the banner: ${refused}`);
+  assert.equal((await getJson(ver, "/api/dashboard?from=2015&to=2010")).status, 400);
+  assert.deepEqual(await shownFigures(), expectedFigures(period.figures));
+  step(`a reversed period is refused: "${refused}"`);
+
+  // An organisation: its figures, and the note that accidents name none; the error is gone.
+  await ver.fill("#dash-filters [name=from]", "");
+  await ver.fill("#dash-filters [name=to]", "");
+  await ver.waitForFunction(() => document.querySelectorAll("#dash-filters [name=organisation] option").length > 1);
+  const org = await ver.evaluate(() => document.querySelector("#dash-filters [name=organisation] option:nth-child(2)").value);
+  await ver.selectOption("#dash-filters [name=organisation]", org);
+  await ver.click("#dash-filters button:not([type=button])");
+  await applied({ organisation: org });
+  assert.equal(await ver.locator("#message.error").count(), 0, "the error stays after a good answer");
+  const ofOrg = (await getJson(ver, `/api/dashboard?organisation=${org}`)).body;
+  assert.deepEqual(await shownFigures(), expectedFigures(ofOrg.figures));
+  assert.ok(ofOrg.not_by_organisation && await ver.isVisible("#casualties-note"), "no note that casualties ignore the organisation");
+  // An administrative area, from a list sorted by name.
+  const areas = await ver.evaluate(() => [...document.querySelectorAll("#dash-filters [name=admin_area] option")].slice(1)
+    .map((o) => ({ id: o.value, name: o.textContent })));
+  assert.ok(areas.length > 1);
+  assert.deepEqual(areas.map((a) => a.name), [...areas.map((a) => a.name)].sort((a, b) => a.localeCompare(b)));
+  await ver.selectOption("#dash-filters [name=organisation]", "");
+  await ver.selectOption("#dash-filters [name=admin_area]", areas[0].id);
+  await ver.click("#dash-filters button:not([type=button])");
+  await applied({ admin_area: areas[0].id });
+  const ofArea = (await getJson(ver, `/api/dashboard?admin_area=${areas[0].id}`)).body;
+  assert.deepEqual(await shownFigures(), expectedFigures(ofArea.figures));
+  assert.equal(await ver.isVisible("#casualties-note"), false);
+  await ver.fill("#dash-filters [name=from]", "2012");
+  await ver.selectOption("#dash-filters [name=admin_area]", "");
+  await ver.selectOption("#dash-filters [name=organisation]", org);
+  await ver.click("#dash-filters button:not([type=button])");
+  await applied({ from: "2012", organisation: org });
+  await ver.screenshot({ path: join(artifacts, "5c-dashboard-filters.png") });
+  await ver.click("#dash-clear");
+  await applied({});
+  step(`dashboard by organisation ${org} (accidents ${ofOrg.figures.accidents}, noted as of every organisation) and by ${areas[0].name} (accidents ${ofArea.figures.accidents}), as the API counts`);
 
   // 5. A viewer sees no forms, and cannot open them by address.
   const guest = await newPage();
@@ -294,7 +455,7 @@ try {
   const reviewRow = (id) => ver.locator("#review-table tr", { has: ver.locator("td:first-child", { hasText: new RegExp(`^${id}$`) }) });
   const actRow = reviewRow(activity);
   await actRow.waitFor();
-  assert.match(await actRow.textContent(), new RegExp(`${release} cleared`));
+  assert.match(await actRow.textContent(), new RegExp(`${release} ${esc(model.releases.outcome.labels.cleared)}`));
   // The release is decided with its activity, not on a row of its own.
   assert.equal(await ver.locator("#review-table td:first-child", { hasText: release }).count(), 0);
   await ver.screenshot({ path: join(artifacts, "9-review-activity.png") });
@@ -321,10 +482,41 @@ try {
     return { x: p.x, y: p.y };
   }, HAZARD);
   await ver.click("#map canvas", { position: middle });
-  await ver.click(`.maplibregl-popup a[href="#hazard/${HAZARD}"]`);
+  // The details (of the hazard, or of what lies over it) name the kind, and the enum
+  // fields with their labels.
+  const hzRecord = (await getJson(ver, `/api/hazards/${HAZARD}`)).body;
+  const clicked = await ver.evaluate(() => ({ layer: window.minemap.popupFeature.layer.id,
+    properties: window.minemap.popupFeature.properties }));
+  const popupText = await ver.textContent(".maplibregl-popup-content");
+  const kind = model[clicked.layer];
+  assert.ok(popupText.startsWith(kind.singular), `popup: ${popupText}`);
+  const enums = Object.entries(clicked.properties).filter(([k]) => kind[k] && kind[k].type === "enum");
+  assert.ok(enums.length, `no enum field in the details of ${clicked.layer}`);
+  for (const [k, v] of enums)
+    assert.match(popupText, new RegExp(`${esc(kind[k].label)}\\s*${esc(kind[k].labels[v])}`), `popup: ${popupText}`);
+  await ver.click(`.maplibregl-popup a.hazard-link[href="#hazard/${HAZARD}"]`);
   await ver.waitForFunction((a) => document.querySelector(`#hazard-activities tr[data-id="${a}"] details`), activity);
   const relRow = ver.locator(`#hazard-activities tr[data-id="${release}"]`);
-  assert.match(await relRow.textContent(), /cleared.*approved/);
+  assert.match(await relRow.textContent(), new RegExp(`${esc(model.releases.outcome.labels.cleared)}.*approved`));
+  // Its fields: in the data model's order, with labels, codes in words, references by name.
+  const refIds = [hzRecord.organisation_id, hzRecord.admin_area_id].filter(Boolean);
+  assert.ok(refIds.length, `${HAZARD} refers to no organisation or area`);
+  const refNames = (await getJson(ver, `/api/names?${refIds.map((i) => `id=${i}`).join("&")}`)).body.names;
+  await ver.waitForFunction((want) => Object.entries(want).every(([id, name]) =>
+    document.querySelector(`#hazard-fields [data-ref="${id}"]`)?.textContent === name), refNames);
+  const rowsShown = await ver.evaluate(() => [...document.querySelectorAll("#hazard-fields tr")]
+    .map((tr) => ({ field: tr.dataset.field, label: tr.cells[0].textContent, value: tr.cells[1].textContent })));
+  const order = Object.keys(model.hazards).filter((k) => k !== "singular");
+  const positions = rowsShown.map((r) => order.indexOf(r.field)).filter((i) => i >= 0);
+  assert.deepEqual(positions, [...positions].sort((a, b) => a - b), "fields not in the data model's order");
+  const rowOf = (f) => rowsShown.find((r) => r.field === f);
+  assert.deepEqual(rowOf("type"), { field: "type", label: model.hazards.type.label, value: model.hazards.type.labels[hzRecord.type] });
+  if (hzRecord.contamination)
+    assert.equal(rowOf("contamination").value, hzRecord.contamination.split(",").map((c) => model.hazards.contamination.labels[c]).join(", "));
+  assert.equal(rowOf("organisation_id").value, refNames[hzRecord.organisation_id]);
+  const fieldsShown = rowsShown.map((r) => r.value).join("\n");
+  assert.doesNotMatch(fieldsShown, /\b[A-Z]+_[A-Z_]+\b|\b(ORG|ADM)-\d+/, `codes in the fields: ${fieldsShown}`);
+  assert.equal(await ver.getAttribute(`#hazard-fields [data-ref="${hzRecord.organisation_id}"]`, "title"), hzRecord.organisation_id);
   assert.match(await ver.textContent(`#hazard-activities tr[data-id="${activity}"] details`), /ops1.*amina/s);
   for (const it of items) assert.match(await ver.textContent("#hazard-items"), new RegExp(`${it}.*approved`));
   assert.ok(await ver.locator("#hazard-history tbody tr").count() >= 1);
@@ -341,7 +533,48 @@ try {
   await ver.screenshot({ path: join(artifacts, "10-hazard-page.png") });
   await ver.locator("#hazard-records").scrollIntoViewIfNeeded();
   await ver.screenshot({ path: join(artifacts, "11-hazard-page-records.png") });
-  step(`the page of ${HAZARD} shows ${activity} with ${release}, the items, the history and MR-SYN-1's reliability`);
+  step(`the page of ${HAZARD} shows its fields with labels and ${refIds.join(", ")} by name, ${activity} with ${release}, the items, the history and MR-SYN-1's reliability`);
+
+  // A hazard with accidents inside it (asked of the API): its page lists the same ones
+  // and its map draws them.
+  let withAccidents = null;
+  for (const hz of (await getJson(ver, "/api/hazards")).body.records) {
+    const inside = (await getJson(ver, `/api/hazards/${hz.id}/accidents`)).body.records;
+    if (inside.length) {
+      withAccidents = { id: hz.id, accidents: inside };
+      break;
+    }
+  }
+  assert.ok(withAccidents, "no demo hazard holds an accident");
+  const accIds = withAccidents.accidents.map((a) => a.id).sort();
+  await ver.evaluate((id) => (location.hash = `#hazard/${id}`), withAccidents.id);
+  await ver.waitForFunction((n) => document.querySelectorAll("#hazard-accidents tbody tr[data-id]").length === n &&
+    [...document.querySelectorAll("#hazard-accidents .victims")].every((c) => c.textContent), accIds.length);
+  const accRows = await ver.evaluate(() => [...document.querySelectorAll("#hazard-accidents tbody tr[data-id]")]
+    .map((tr) => ({ id: tr.dataset.id, type: tr.cells[2].textContent, victims: tr.cells[4].textContent })));
+  assert.deepEqual(accRows.map((r) => r.id).sort(), accIds);
+  for (const a of withAccidents.accidents)
+    assert.equal(accRows.find((r) => r.id === a.id).type, model.accidents.type.labels[a.type]);
+  await ver.waitForFunction((id) => window.minemap.hazard?.hazard.id === id && window.minemap.hazardMap.loaded() &&
+    window.minemap.hazardMap.areTilesLoaded() && !window.minemap.hazardMap.isMoving(), withAccidents.id);
+  const accDrawn = await ver.evaluate(() => window.minemap.hazardMap.queryRenderedFeatures({ layers: ["focus-accidents"] })
+    .map((f) => f.properties.id));
+  assert.ok(accDrawn.length > 0 && accDrawn.every((id) => accIds.includes(id)), `accidents drawn: ${accDrawn}`);
+  await ver.screenshot({ path: join(artifacts, "10b-hazard-accidents-map.png") });
+  await ver.locator("#hazard-accidents").scrollIntoViewIfNeeded();
+  await ver.screenshot({ path: join(artifacts, "10c-hazard-accidents.png") });
+  step(`the page of ${withAccidents.id} lists and maps the accidents inside it: ${accIds.join(", ")} (${accRows.map((r) => r.victims).join("; ")})`);
+
+  // A reference to a record the map has opens the map's search for it (#map/ADM-...).
+  const area = (await getJson(ver, `/api/hazards/${withAccidents.id}`)).body.admin_area_id;
+  if (area) {
+    await ver.click(`#hazard-fields a[data-ref="${area}"]`);
+    await ver.waitForFunction((id) => window.minemap.found?.feature &&
+      (window.minemap.found.feature.id ?? window.minemap.found.feature.properties.id) === id, area, { timeout: 20000 });
+    assert.equal(await ver.evaluate(() => location.hash), `#map/${area}`);
+    assert.ok(await ver.isVisible("#view-map"));
+    step(`the administrative area of ${withAccidents.id} links to the map's search for ${area}`);
+  }
 
   // A viewer reads the hazard's page, without the report buttons.
   await guest.goto(`${base}app/#hazard/${HAZARD}`);
