@@ -119,7 +119,7 @@ const names = new Map();
 const asked = new Map();
 state.names = names;
 async function fillNames(root) {
-  if (!session || !root) return;
+  if (!root) return;
   const refs = [...root.querySelectorAll("[data-ref]")];
   const wanted = [...new Set(refs.map((el) => el.dataset.ref))].filter((id) => !names.has(id) && !asked.has(id));
   for (let i = 0; i < wanted.length; i += 200) {

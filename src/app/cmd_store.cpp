@@ -68,10 +68,14 @@ int cmd_get(const std::string& path, const std::string& entity, const std::strin
   const auto& spec = core::spec_by_name(entity);
   auto reg = store::Registry::open(path, false);
   auto r = reg.get(spec, id);
-  if (json)
-    std::cout << render::feature_json(spec, r, personal) << '\n';
-  else
+  // The version a later change may be made from (update/approve --if-version).
+  const std::string version = reg.version(spec, id);
+  if (json) {
+    std::cout << render::feature_json(spec, r, personal, version) << '\n';
+  } else {
     render::print_record(spec, r, std::cout, personal);
+    std::cout << "version: " << version << '\n';
+  }
   return 0;
 }
 
@@ -110,7 +114,7 @@ int cmd_list(const std::string& path, const std::string& entity, const ListArgs&
 }
 
 int cmd_update(const std::string& path, const std::string& entity, const std::string& id,
-               const std::string& file, const std::string& reason) {
+               const std::string& file, const std::string& reason, const std::string& if_version) {
   const auto& spec = core::spec_by_name(entity);
   const std::string name = file == "-" ? "<stdin>" : file;
   const nlohmann::json body = io::parse_json(io::read_input(file), file);
@@ -126,7 +130,7 @@ int cmd_update(const std::string& path, const std::string& entity, const std::st
   auto reg = store::Registry::open(path, false);
   store::WriteResult res;
   try {
-    res = reg.update(spec, id, records[0].record, app::current_actor(), reason);
+    res = reg.update(spec, id, records[0].record, app::current_actor(), reason, if_version);
   } catch (const core::InputError& e) {
     throw e.located(name);
   }
@@ -229,10 +233,15 @@ void add_store_commands(CLI::App& app, std::function<int()>& run) {
   update->add_option("FILE|-", file, "JSON object of the fields to change (null clears), or -")
       ->required();
   update->add_option("--reason", reason, "why, kept in the audit trail");
+  static std::string if_version;
+  update->add_option("--if-version", if_version,
+                     "only if the record is still at this version (`minemap get` shows it): "
+                     "else exit 2, nothing written (someone changed it since)");
   update->footer(
       "Example: echo '{\"status\":\"closed\"}' | minemap update field.gpkg hazards "
       "HZ-000001 - --reason 'cleared'");
-  update->callback([&] { run = [&] { return cmd_update(store_path, entity, id, file, reason); }; });
+  update->callback(
+      [&] { run = [&] { return cmd_update(store_path, entity, id, file, reason, if_version); }; });
 
   auto* del = app.add_subcommand("delete", "Delete a record (soft: it stays in history)");
   del->add_option("STORE", store_path)->required();

@@ -1,11 +1,15 @@
 #include "app/cmd_transfer.hpp"
 
+#include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/cli_util.hpp"
 #include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "io/read_input.hpp"
+#include "ops/copy.hpp"
 #include "ops/exporter.hpp"
 #include "ops/importer.hpp"
 #include "ops/key_files.hpp"
@@ -107,6 +111,41 @@ int cmd_export(const std::string& path, const ExportArgs& a) {
   return 0;
 }
 
+int cmd_copy(const std::string& from, const std::string& to, bool json) {
+  auto src = store::Registry::open(from, false);
+  // A GeoPackage made here and left unfinished is removed: nothing half-written.
+  const bool file = to.find("://") == std::string::npos && to.rfind("postgres:", 0) != 0;
+  std::optional<store::Registry> dst;
+  dst.emplace(store::Registry::open(to, true));
+  ops::CopySummary sum;
+  try {
+    sum = ops::copy_store(src, *dst, !json);
+  } catch (...) {
+    if (file) {
+      dst.reset();
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::filesystem::remove(to + suffix, ec);
+    }
+    throw;
+  }
+  std::int64_t rows = 0;
+  for (const auto& [entity, n] : sum.rows) rows += n;
+  if (json) {
+    nlohmann::json j = {{"rows", sum.rows},         {"audit", sum.audit},
+                        {"statuses", sum.statuses}, {"checkpoints", sum.checkpoints},
+                        {"users", sum.users},       {"settings", sum.settings},
+                        {"head", sum.head}};
+    std::cout << j.dump(2) << '\n';
+  } else {
+    std::cerr << "copied " << rows << " records, " << sum.audit << " audit entries (head "
+              << sum.head.substr(0, 16) << "...), " << sum.statuses << " statuses, "
+              << sum.checkpoints << " checkpoints, " << sum.users << " users, " << sum.settings
+              << " settings into " << to << '\n';
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, char** argv) {
@@ -190,6 +229,23 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
                   "file) and its signature OUT.manifest.sig");
   exp->footer("Example: minemap export field.gpkg --as hazards -o hazards.shp");
   exp->callback([&] { run = [&] { return cmd_export(store_path, ea); }; });
+
+  static std::string copy_to;
+  static bool copy_json = false;
+  auto* cp = app.add_subcommand(
+      "copy", "Copy a whole store into a new one: records, history, audit chain, users");
+  cp->add_option("SRC", store_path, kStoreHelp)->required();
+  cp->add_option("DST", copy_to, "the new store (a .gpkg file that does not exist yet)")
+      ->required();
+  cp->add_flag("--json", copy_json, "print what was copied as JSON on stdout");
+  cp->footer(
+      "Every record as stored (deleted ones too), every version in its history, the audit\n"
+      "chain entry for entry (the copy verifies with the same head hash), the hazards' status\n"
+      "history, the checkpoints, the users and the settings. One transaction: all or nothing.\n"
+      "Example:\n"
+      "  minemap copy field.gpkg backup-2026-12.gpkg\n"
+      "  minemap verify backup-2026-12.gpkg");
+  cp->callback([&] { run = [&] { return cmd_copy(store_path, copy_to, copy_json); }; });
 }
 
 }  // namespace minemap::app

@@ -13,14 +13,14 @@ namespace minemap::app {
 namespace {
 
 struct StepArgs {
-  std::string store, entity, id, reason;
+  std::string store, entity, id, reason, if_version;
   bool json = false;
 };
 
 int run_step(const StepArgs& a, store::Step step) {
   const auto& spec = core::spec_by_name(a.entity);
   auto reg = store::Registry::open(a.store, false);
-  auto res = reg.transition(spec, a.id, step, a.reason, current_actor());
+  auto res = reg.transition(spec, a.id, step, a.reason, current_actor(), a.if_version);
   if (a.json) {
     std::cout << nlohmann::json{{"id", res.id},
                                 {"workflow", res.workflow},
@@ -60,6 +60,9 @@ void add_workflow_commands(CLI::App& app, std::function<int()>& run) {
     auto* reason = c->add_option("--reason", a.reason, "why, kept in the audit trail");
     if (h.step == store::Step::Reject) reason->required();
     c->add_flag("--json", a.json, "as JSON: {id, workflow, children}");
+    c->add_option("--if-version", a.if_version,
+                  "only if the report is still at this version (`minemap get` shows it): "
+                  "else exit 2, nothing changed (someone changed it since)");
     c->footer(
         std::string("The report's children in its state move with it (an accident's victims, an\n"
                     "activity's land released); a draft or rejected child stays for its own\n"

@@ -84,6 +84,18 @@ json since_rejection_json(const ops::SinceRejection& s) {
   return {{"rejected", s.rejected}, {"by", s.by}, {"reason", s.reason}, {"changes", changes}};
 }
 
+// If-Match: the version a change was made from (GET's ETag); `*` or none: the latest.
+std::string if_match_version(const Request& r) {
+  const std::string if_match = header_list(r, "If-Match");
+  if (if_match.empty() || if_match == "*") return {};
+  std::string_view t = if_match;
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  if (t.size() < 3 || t.front() != '"' || t.back() != '"' || t.find(',') != std::string_view::npos)
+    throw core::InputError("If-Match", "one entity tag (\"...\", as GET sent in ETag) expected");
+  return std::string(t.substr(1, t.size() - 2));
+}
+
 }  // namespace
 
 EntryApi::EntryApi(store::Registry& store, std::mutex& store_mutex, Auth& auth, InputLimits limits)
@@ -312,18 +324,7 @@ Response EntryApi::edit(const Request& r, const std::string& entity, const std::
   core::Record patch = one_record(body, "body", m_limits);
   if (!patch.id.empty() && patch.id != id)
     throw core::InputError("id", "cannot be changed (\"" + id + "\" -> \"" + patch.id + "\")");
-  // If-Match: the version the edit was made from (GET's ETag); `*` or none: the latest.
-  std::string expected;
-  const std::string if_match = header_list(r, "If-Match");
-  if (!if_match.empty() && if_match != "*") {
-    std::string_view t = if_match;
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    if (t.size() < 3 || t.front() != '"' || t.back() != '"' ||
-        t.find(',') != std::string_view::npos)
-      throw core::InputError("If-Match", "one entity tag (\"...\", as GET sent in ETag) expected");
-    expected = std::string(t.substr(1, t.size() - 2));
-  }
+  const std::string expected = if_match_version(r);
   store::Actor actor{who.user, who.role};
   json out;
   std::string version;
@@ -366,7 +367,8 @@ Response EntryApi::transition(const Request& r, const std::string& entity, const
   store::TransitionResult res;
   {
     std::lock_guard lock(m_mutex);
-    res = m_store.transition(spec, id, step, reason, store::Actor{who.user, who.role});
+    res = m_store.transition(spec, id, step, reason, store::Actor{who.user, who.role},
+                             if_match_version(r));
   }
   return json_response({{"id", res.id}, {"workflow", res.workflow}});
 }
@@ -424,7 +426,9 @@ Response EntryApi::dashboard(const Request& r) {
 }
 
 Response EntryApi::names(const Request& r) {
-  m_auth.require(r, "viewer", false);
+  // Anyone may ask, as the OGC API shows approved records to anyone; only the signed in
+  // see the names of records under review.
+  const bool signed_in = m_auth.session(r).has_value();
   constexpr std::size_t kMostIds = 200;
   std::vector<std::string> ids;
   for (const auto& [name, value] : r.query) {
@@ -442,7 +446,7 @@ Response EntryApi::names(const Request& r) {
   std::map<std::string, std::string> found;
   {
     std::lock_guard lock(m_mutex);
-    found = ops::names_of(m_store, ids);
+    found = ops::names_of(m_store, ids, !signed_in);
   }
   return json_response({{"names", found}});
 }

@@ -14,14 +14,15 @@ const core::EntitySpec* entity_of_id(std::string_view id) {
 }
 
 std::map<std::string, std::string> names_of(store::Registry& reg,
-                                            const std::vector<std::string>& ids) {
+                                            const std::vector<std::string>& ids,
+                                            bool approved_only) {
   std::map<std::string, std::string> out;
   for (const auto& id : ids) {
     if (out.contains(id)) continue;
     const core::EntitySpec* spec = entity_of_id(id);
     if (!spec || (!spec->field("name") && !spec->field("label"))) continue;
     auto rec = reg.find(*spec, id);
-    if (!rec) continue;
+    if (!rec || (approved_only && rec->workflow != "approved")) continue;
     auto name = rec->text("name");
     if (!name || name->empty()) name = rec->text("label");
     if (name && !name->empty()) out.emplace(id, std::move(*name));

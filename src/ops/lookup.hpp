@@ -17,9 +17,11 @@ namespace minemap::ops {
 const core::EntitySpec* entity_of_id(std::string_view id);
 
 // id -> name for each id of a record that has a name: its `name` field, else its `label`
-// (a minefield record's own id). Unknown ids and records without either are left out.
+// (a minefield record's own id). Unknown ids and records without either are left out,
+// and with `approved_only` records not approved.
 std::map<std::string, std::string> names_of(store::Registry& reg,
-                                            const std::vector<std::string>& ids);
+                                            const std::vector<std::string>& ids,
+                                            bool approved_only = false);
 
 // The accidents (every workflow state, not deleted) whose point lies inside or on the
 // edge of the hazard's area, in id order; nullopt when there is no such hazard.

@@ -211,9 +211,11 @@ std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec
                                        columns_of(spec, include_personal, false, columns));
 }
 
-std::string feature_json(const core::EntitySpec& spec, const core::Record& r,
-                         bool include_personal) {
-  return geo::to_text(geo::record_to_feature(spec, r, include_personal), 2);
+std::string feature_json(const core::EntitySpec& spec, const core::Record& r, bool include_personal,
+                         const std::string& version) {
+  auto j = geo::record_to_feature(spec, r, include_personal);
+  if (!version.empty()) j["version"] = version;
+  return geo::to_text(j, 2);
 }
 
 void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,

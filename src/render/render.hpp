@@ -33,9 +33,10 @@ std::unique_ptr<RecordWriter> make_writer(Format f, const core::EntitySpec& spec
                                           bool include_personal,
                                           const std::vector<std::string>& columns = {});
 
-// One record as a GeoJSON Feature (text).
-std::string feature_json(const core::EntitySpec& spec, const core::Record& r,
-                         bool include_personal);
+// One record as a GeoJSON Feature (text), with a member "version" when given (the
+// version a later change may be made from: Registry::version).
+std::string feature_json(const core::EntitySpec& spec, const core::Record& r, bool include_personal,
+                         const std::string& version = {});
 
 // One record, every field on its own line, for people.
 void print_record(const core::EntitySpec& spec, const core::Record& r, std::ostream& out,

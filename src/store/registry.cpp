@@ -372,11 +372,28 @@ WriteResult Registry::add(const EntitySpec& spec, CheckedRecord r, const Actor& 
 }
 
 WriteResult Registry::update(const EntitySpec& spec, const std::string& id, const Record& patch,
-                             const Actor& who, const std::string& reason) {
+                             const Actor& who, const std::string& reason,
+                             const std::string& expected_version) {
   if (role_rank(who.role) < role_rank("data_entry"))
     throw core::Forbidden("the role " + who.role + " may not change records");
   // The workflow moves only by transition(): the patch's is ignored.
-  return write_update(spec, id, patch, {}, who, "update", reason);
+  if (expected_version.empty()) return write_update(spec, id, patch, {}, who, "update", reason);
+  WriteResult res;
+  atomically([&] {
+    check_version(spec, id, expected_version, m_backend->audit(std::string(spec.name), id));
+    res = write_update(spec, id, patch, {}, who, "update", reason);
+  });
+  return res;
+}
+
+void Registry::check_version(const EntitySpec& spec, const std::string& id,
+                             const std::string& expected, const std::vector<AuditEntry>& entries) {
+  if (expected.empty() || (!entries.empty() && entries.back().hash == expected)) return;
+  if (!m_backend->get(spec, id, false))
+    throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+  throw core::StaleVersion(std::string(spec.name) + " \"" + id +
+                           "\" has changed since that version was read: read it again and redo "
+                           "the change");
 }
 
 std::string Registry::version(const EntitySpec& spec, const std::string& id) {
@@ -405,10 +422,7 @@ WriteResult Registry::edit_report(const EntitySpec& spec, const std::string& id,
           std::string(spec.name) + " \"" + id + "\" was filed by " +
           (entries.empty() ? std::string("another program") : entries.front().actor) +
           ": a data entry user edits only their own reports");
-    if (!expected_version.empty() && (entries.empty() || entries.back().hash != expected_version))
-      throw core::StaleVersion(std::string(spec.name) + " \"" + id +
-                               "\" has changed since that version was read: read it again "
-                               "and redo the edit");
+    check_version(spec, id, expected_version, entries);
     res = write_update(spec, id, patch, {}, who, "update", "edit");
   });
   return res;
@@ -515,7 +529,8 @@ void Registry::check_four_eyes(const EntitySpec& spec, const std::string& id, co
 }
 
 TransitionResult Registry::transition(const EntitySpec& spec, const std::string& id, Step step,
-                                      const std::string& reason, const Actor& who) {
+                                      const std::string& reason, const Actor& who,
+                                      const std::string& expected_version) {
   const std::string action(to_string(step));
   const int needs = role_rank(step == Step::Submit ? "data_entry" : "verifier");
   if (role_rank(who.role) < needs)
@@ -531,6 +546,8 @@ TransitionResult Registry::transition(const EntitySpec& spec, const std::string&
   atomically([&] {
     auto rec = m_backend->get(spec, id, false);
     if (!rec) throw core::NotFound(std::string(spec.name) + " \"" + id + "\" not found");
+    if (!expected_version.empty())
+      check_version(spec, id, expected_version, m_backend->audit(std::string(spec.name), id));
     const std::string from = rec->workflow;
     if (!step_starts_from(step, from))
       throw core::Conflict(std::string(spec.name) + " \"" + id + "\" is " + from +

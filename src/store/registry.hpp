@@ -74,8 +74,12 @@ class Registry {
   WriteResult add(const core::EntitySpec& spec, CheckedRecord r, const Actor& who);
   // `patch` holds the fields to change; a field whose value is null is cleared;
   // a geometry, when given, replaces the old one. The id cannot change.
+  // With `expected_version` (version()), only if the record is still at it: else
+  // core::StaleVersion naming the record, nothing written (another user changed it
+  // since it was read).
   WriteResult update(const core::EntitySpec& spec, const std::string& id, const core::Record& patch,
-                     const Actor& who, const std::string& reason = {});
+                     const Actor& who, const std::string& reason = {},
+                     const std::string& expected_version = {});
   // An edit of a field report under review (docs/workflow.md, "Editing a report"): the
   // record must be a draft or rejected (else core::Conflict), a data entry clerk may edit
   // only the reports they filed (else core::Forbidden), and when `expected_version` is
@@ -97,8 +101,10 @@ class Registry {
   // (an accident's victims, an activity's land released) that are in the report's
   // state. A rejection needs a reason. Throws core::Forbidden (role, four eyes),
   // core::Conflict (the report's state, or its parent's) or core::NotFound.
+  // `expected_version` as for update().
   TransitionResult transition(const core::EntitySpec& spec, const std::string& id, Step step,
-                              const std::string& reason, const Actor& who);
+                              const std::string& reason, const Actor& who,
+                              const std::string& expected_version = {});
 
   // Store settings, each change audited (entity "settings"). Unknown keys or values
   // throw core::InputError.
@@ -185,6 +191,10 @@ class Registry {
                            const std::string& action, const std::string& reason);
   // Four eyes: who filed or submitted `id` may not approve it.
   void check_four_eyes(const core::EntitySpec& spec, const std::string& id, const Actor& who);
+  // Throws core::StaleVersion (core::NotFound for no such record) unless `expected` is
+  // empty or the hash of the last of `entries`, the record's audit entries.
+  void check_version(const core::EntitySpec& spec, const std::string& id,
+                     const std::string& expected, const std::vector<AuditEntry>& entries);
   void append_audit(const std::string& entity, const std::string& id, const std::string& action,
                     const std::string& reason, std::string before, std::string after,
                     const Actor& who);

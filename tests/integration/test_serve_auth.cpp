@@ -190,6 +190,12 @@ TEST_F(ServeAuth, RejectedReportEditedFromItsVersionAndResubmitted) {
   EXPECT_EQ(since["changes"][0]["field"], "date");
   EXPECT_EQ(since["changes"][0]["before"], "2024-05-14");
   EXPECT_EQ(since["changes"][0]["after"], "2024-05-02");
+  // An approval from a version read before the resubmission is refused (412).
+  auto late =
+      request_raw("POST", url("api/accidents/" + id + "/approve"), ver, "{}",
+                  {"If-Match: " + v1, "X-CSRF-Token: " + vcsrf, "Content-Type: application/json"});
+  EXPECT_EQ(late.status, 412) << late.body;
+  EXPECT_EQ(request("GET", url("api/accidents/" + id), ver).body["workflow"], "submitted");
   EXPECT_EQ(request("POST", url("api/accidents/" + id + "/approve"), ver, "{}", vcsrf).status, 200);
   EXPECT_EQ(request("GET", url("api/my-reports"), ops).body["reports"].size(), 0u);
   EXPECT_EQ(minemap({"verify", m_store}).code, 0);

@@ -367,3 +367,49 @@ TEST_F(CliWrites, TheSettingIsTamperEvident) {
 }
 
 }  // namespace
+
+namespace {
+
+// A change made from a version of a record someone has changed since is refused,
+// naming the record, and nothing is written (docs/workflow.md, "Versions").
+TEST(StaleVersions, AnUpdateOrAStepFromAStaleVersionIsRefused) {
+  TempDir dir;
+  const std::string store = (dir / "s.gpkg").string();
+  ASSERT_EQ(minemap({"init", store}).code, 0);
+  auto as = [&](const std::string& user, const std::string& args, const std::string& input = "") {
+    return shell(as_user(user) + quote(bin()) + " " + args, input);
+  };
+  json acc = accident();
+  acc["workflow"] = "draft";
+  auto added = as("ops1", "add " + quote(store) + " accidents -", acc.dump());
+  ASSERT_EQ(added.code, 0) << added.err;
+  const std::string id = added.out.substr(0, added.out.find('\n'));
+  auto version_of = [&] {
+    auto g = minemap({"get", store, "accidents", id, "--json"});
+    EXPECT_EQ(g.code, 0) << g.err;
+    return json::parse(g.out).value("version", "");
+  };
+  const std::string v1 = version_of();
+  ASSERT_EQ(v1.size(), 64u);
+  auto ok = as("ops1", "update " + quote(store) + " accidents " + id + " - --if-version " + v1,
+               R"({"time":"10:30"})");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  const std::string v2 = version_of();
+  EXPECT_NE(v2, v1);
+  // A colleague still holding v1.
+  auto stale = as("ops2", "update " + quote(store) + " accidents " + id + " - --if-version " + v1,
+                  R"({"time":"11:00"})");
+  EXPECT_EQ(stale.code, 2) << stale.err;
+  EXPECT_NE(stale.err.find(id), std::string::npos) << stale.err;
+  auto g = json::parse(minemap({"get", store, "accidents", id, "--json"}).out);
+  EXPECT_EQ(g["properties"]["time"], "10:30");
+  EXPECT_EQ(g["version"], v2);
+  // A workflow step too.
+  EXPECT_EQ(as("ops1", "submit " + quote(store) + " accidents " + id + " --if-version " + v1).code,
+            2);
+  EXPECT_EQ(version_of(), v2);
+  auto sub = as("ops1", "submit " + quote(store) + " accidents " + id + " --if-version " + v2);
+  EXPECT_EQ(sub.code, 0) << sub.err;
+}
+
+}  // namespace
