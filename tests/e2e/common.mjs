@@ -23,7 +23,9 @@ export async function startServe(bin, store, extra = []) {
       if (m) ok(m[1]);
     });
     server.on("exit", (code) => fail(new Error(`minemap serve ${extra.join(" ")} exited with ${code}`)));
-    setTimeout(() => fail(new Error(`no address from minemap serve ${extra.join(" ")}`)), 15000);
+    // A sanitised build on a loaded machine checks the audit chain and builds its first
+    // snapshot slowly: a minute before giving up.
+    setTimeout(() => fail(new Error(`no address from minemap serve ${extra.join(" ")}`)), 60000);
   });
   return { server, base };
 }
