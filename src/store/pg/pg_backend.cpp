@@ -317,18 +317,24 @@ class PgBackend final : public Backend {
       m_db.script("RELEASE SAVEPOINT minemap_write");
       return;
     }
-    m_db.script("BEGIN");
+    // The work runs in a savepoint of the transaction, so that a failure (a statement
+    // that failed leaves the transaction refusing all others) is undone with the lock
+    // still held: the id sequences are then set back as they were, and ids are given
+    // again as the GeoPackage's counters give them after a rollback.
+    m_sequences.clear();
+    m_db.script("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) +
+                "); SAVEPOINT minemap_tx");
     m_depth = 1;
     try {
-      lock();
       fn();
       commit();
     } catch (...) {
       m_depth = 0;
-      rollback_quietly("ROLLBACK");
+      undo();
       throw;
     }
     m_depth = 0;
+    m_sequences.clear();
   }
 
   // One snapshot for every statement of fn; writers go on, unseen.
@@ -344,14 +350,15 @@ class PgBackend final : public Backend {
     m_db.script("COMMIT");
   }
 
-  // A sequence per entity: ids never collide between connections. Unlike the GeoPackage's
-  // counter, a sequence is not rolled back: an id taken in a transaction that failed is
-  // skipped.
+  // A sequence per entity: ids never collide between connections. A transaction that
+  // fails sets it back (undo()), as the GeoPackage's counter is rolled back; a savepoint
+  // rolled back leaves it ahead, as there: ids only skip a number.
   std::string next_id(const EntitySpec& spec) override {
     std::string id;
     write([&] {
-      Result r =
-          m_db.exec("SELECT nextval(" + quote_text(quote_id(counter_name(spec))) + ")", {}, true);
+      const std::string seq = quote_id(counter_name(spec));
+      remember(seq);
+      Result r = m_db.exec("SELECT nextval(" + quote_text(seq) + ")", {}, true);
       id = format_id(spec.id_prefix, r.integer(0, 0));
     });
     return id;
@@ -767,14 +774,37 @@ class PgBackend final : public Backend {
     m_db.script("RELEASE SAVEPOINT " + name);
   }
 
+  // Deferred references are checked before the savepoint is released, so that a dangling
+  // one is undone as any other failure.
   void commit() {
     try {
-      m_db.script("COMMIT");
+      m_db.script("SET CONSTRAINTS ALL IMMEDIATE; RELEASE SAVEPOINT minemap_tx; COMMIT");
     } catch (const PgError& e) {
-      // A deferred reference checked at commit (the transaction is rolled back by then).
       if (e.sqlstate() == "23503") throw_fk_violation(e);
       throw;
     }
+  }
+
+  // Rolls the outermost transaction back, and the sequences it moved with it.
+  void undo() {
+    if (m_db.in_transaction()) {
+      try {
+        m_db.script("ROLLBACK TO SAVEPOINT minemap_tx");
+        for (const auto& [seq, start] : m_sequences)
+          m_db.exec("SELECT setval(" + quote_text(seq) + ", $1::bigint, $2::boolean)",
+                    {std::to_string(start.first), std::string(start.second ? "true" : "false")});
+      } catch (const std::exception&) {  // the original error is the one to report
+      }
+    }
+    m_sequences.clear();
+    rollback_quietly("ROLLBACK");
+  }
+
+  // Notes where an entity's sequence stood before the transaction first moved it.
+  void remember(const std::string& seq) {
+    if (m_sequences.count(seq)) return;
+    Result r = m_db.exec("SELECT last_value, is_called FROM " + seq);
+    m_sequences.emplace(seq, std::pair{r.integer(0, 0), r.boolean(0, 1)});
   }
 
   void rollback_quietly(const std::string& sql) {
@@ -966,9 +996,9 @@ class PgBackend final : public Backend {
   }
 
   // The sequence only grows: to n when n is at or past the next value it would give.
-  // (setval is not rolled back: an id of a failed insert stays used.)
   void raise_counter(const EntitySpec& spec, std::int64_t n) {
     const std::string seq = quote_id(counter_name(spec));
+    remember(seq);
     m_db.exec("SELECT setval(" + quote_text(seq) + ", $1::bigint) FROM " + seq +
                   " WHERE CASE WHEN is_called THEN $1::bigint > last_value ELSE $1::bigint >= "
                   "last_value END",
@@ -1074,6 +1104,9 @@ class PgBackend final : public Backend {
   std::string m_location;
   bool m_read_only = false;
   int m_depth = 0;  // nesting of transaction(): 1 in the outermost
+  // The sequences the open transaction moved: where each stood before (last_value,
+  // is_called), to set them back when it fails.
+  std::map<std::string, std::pair<std::int64_t, bool>> m_sequences;
 };
 
 // The objects of a new store, in one transaction: all of them, or none.
