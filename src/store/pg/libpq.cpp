@@ -248,8 +248,13 @@ Connection::Connection(const std::string& target) : m_location(redacted(target))
     PQfinish(m_conn);
     m_conn = nullptr;
     for (const auto& p : passwords_of(target)) replace_all(message, p, "***");
-    throw core::InputError(m_location,
-                           "cannot connect: " + why_not_connected(message) + " (" + message + ")");
+    const std::string why = why_not_connected(message);
+    // What the server said needs no "connection to server on ... failed: " before it.
+    const auto failed = message.find(" failed: ");
+    if (why != "the server cannot be reached" && message.rfind("connection to server", 0) == 0 &&
+        failed != std::string::npos)
+      message.erase(0, failed + 9);
+    throw core::InputError(m_location, "cannot connect: " + why + " (" + message + ")");
   }
   PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
   // Numbers as text that reads back exactly; warnings and notices are not for users.

@@ -154,7 +154,8 @@ std::string wkb_of_hex(std::string_view hex) {
   return *bytes;
 }
 
-// The first point of ISO WKB: a 2D Point read without building a geometry.
+// The first point of ISO WKB (a Point's, a MultiPoint's first; nullopt for other types), a
+// 2D Point read without building a geometry: geo::first_point_of_gpkg_blob's reading.
 std::optional<core::Coord> first_point_of_wkb(std::string_view wkb) {
   if (wkb.size() == 21 && (wkb[0] == 0 || wkb[0] == 1)) {
     const bool little = wkb[0] == 1;
@@ -175,15 +176,13 @@ std::optional<core::Coord> first_point_of_wkb(std::string_view wkb) {
         std::memcpy(&d, &bits, sizeof d);
         return d;
       };
-      return core::Coord{read(5), read(13)};
+      const core::Coord c{read(5), read(13)};
+      if (!std::isnan(c.x) && !std::isnan(c.y)) return c;
     }
   }
   core::Geometry g = geo::from_wkb(wkb);
-  if (!g.points.empty()) return g.points[0];
-  if (!g.lines.empty() && !g.lines[0].empty()) return g.lines[0][0];
-  if (!g.polygons.empty() && !g.polygons[0].empty() && !g.polygons[0][0].empty())
-    return g.polygons[0][0][0];
-  return std::nullopt;
+  if (g.points.empty()) return std::nullopt;
+  return g.points[0];
 }
 
 // The accepted spellings of a boolean in a `where` filter.

@@ -394,7 +394,7 @@ void read_scenario(store::Registry& reg, Transcript& t) {
       std::string line = name + " scan";
       for (std::size_t i = 0; i < columns.size(); ++i) {
         const int c = static_cast<int>(i);
-        const FieldSpec* f = spec.field(columns[i]);
+        const core::FieldSpec* f = spec.field(columns[i]);
         line += " |";
         if (columns[i] == "geom") {
           core::Geometry g;
