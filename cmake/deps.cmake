@@ -65,6 +65,8 @@ minemap_find_package(CLI11 libcli11-dev CONFIG)
 minemap_find_package(nlohmann_json nlohmann-json3-dev 3.10 CONFIG)
 minemap_find_package(Threads libc6-dev)
 minemap_pkg_check(SODIUM libsodium libsodium-dev)
+# The server store on PostgreSQL + PostGIS (src/store/pg/libpq.cpp alone).
+minemap_pkg_check(PQ libpq libpq-dev)
 # The HTTP server (src/http/server.cpp alone): Boost.Beast and Asio, header-only, and
 # OpenSSL for HTTPS.
 minemap_find_package(Boost libboost-dev 1.74 CONFIG)

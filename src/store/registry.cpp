@@ -14,6 +14,8 @@
 #include "store/audit.hpp"
 #include "store/crypto.hpp"
 #include "store/gpkg/gpkg_backend.hpp"
+#include "store/pg/libpq.hpp"
+#include "store/pg/pg_backend.hpp"
 #include "store/signing.hpp"
 
 namespace minemap::store {
@@ -25,8 +27,9 @@ using core::Record;
 Registry::Registry(std::unique_ptr<Backend> backend) : m_backend(std::move(backend)) {}
 
 Registry Registry::open(const std::string& uri, bool create) {
-  if (uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0)
-    throw core::InputError("STORE", "the PostgreSQL/PostGIS store is not available in this build");
+  // postgresql://..., postgres://... or postgres:SERVICE: the server store.
+  if (pg::is_pg_target(uri))
+    return Registry(pg::open_pg(uri, create ? pg::OpenMode::Create : pg::OpenMode::OpenExisting));
   return Registry(
       gpkg::open_gpkg(uri, create ? gpkg::OpenMode::Create : gpkg::OpenMode::OpenExisting));
 }

@@ -50,7 +50,8 @@ class Registry {
  public:
   explicit Registry(std::unique_ptr<Backend> backend);
 
-  // Opens the store named by `uri` (a GeoPackage path for now).
+  // Opens the store named by `uri`: a GeoPackage path, or a PostgreSQL database
+  // (postgresql://..., postgres://..., postgres:SERVICE; docs/postgresql.md).
   static Registry open(const std::string& uri, bool create);
 
   // Runs fn in one transaction: every write inside it lands, or none does. Nested,

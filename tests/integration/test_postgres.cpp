@@ -1,0 +1,231 @@
+// The command line on a PostgreSQL store (a throwaway cluster, tests/common/pg_cluster.hpp),
+// as a user runs it: the README's tour on a postgresql:// address gives the same answers,
+// byte for byte, as on a GeoPackage; `verify` passes; and a server that is not there,
+// credentials it refuses and another application's database are refused in one line, exit
+// 2, with nothing written.
+#include <fstream>
+
+#include "common/pg_cluster.hpp"
+#include "common/require.hpp"
+#include "harness.hpp"
+
+using namespace harness;
+using testing_support::PgCluster;
+
+namespace {
+
+std::string source_dir() {
+  const char* d = std::getenv("MINEMAP_SOURCE_DIR");
+  return d ? d : ".";
+}
+
+// The README's tour of a programme's own data, and of a store filled by hand.
+void tour(const std::string& store) {
+  const std::string src = source_dir();
+  auto run = [&](std::vector<std::string> args, const std::string& input = {}) {
+    auto r = harness::minemap(args, input);
+    std::string line;
+    for (const auto& a : args) line += a + " ";
+    EXPECT_EQ(r.code, 0) << line << ": " << r.err;
+    return r;
+  };
+  run({"init", store});
+  run({"import", store, src + "/tests/data/imsma-style-hazards.csv", "--as", "hazards",
+       "--map-file", src + "/docs/examples/imsma-style-hazards.map.json"});
+  run({"import", store, src + "/tests/data/imsma-style-accidents.csv", "--as", "accidents",
+       "--map-file", src + "/docs/examples/imsma-style-accidents.map.json", "--geometry",
+       "lonlat=LON,LAT"});
+  run({"import", store, src + "/tests/data/imsma-style-hazards.csv", "--as", "hazards",
+       "--map-file", src + "/docs/examples/imsma-style-hazards.map.json", "--mode", "upsert"});
+  const std::string hz = run({"add", store, "hazards", "-"}, R"({"name":"North field","type":"SHA",
+       "geometry":{"type":"Polygon","coordinates":[[[47.03,39.399],[47.04,39.399],[47.04,39.405],[47.03,39.399]]]}})")
+                             .out;
+  const std::string id = hz.substr(0, hz.find('\n'));
+  const std::string act =
+      run({"add", store, "activities", "-"}, R"({"hazard_id":")" + id + R"(","type":"NTS"})").out;
+  run({"add", store, "releases", "-"},
+      R"({"activity_id":")" + act.substr(0, act.find('\n')) + R"(","outcome":"cancelled",
+       "geometry":{"type":"Polygon","coordinates":[[[47.03,39.399],[47.035,39.399],[47.035,39.402],[47.03,39.399]]]}})");
+  run({"update", store, "hazards", id, "-", "--reason", "all released"}, R"({"status":"closed"})");
+  run({"delete", store, "releases", "LR-000001", "--reason", "entered twice"});
+}
+
+}  // namespace
+
+TEST(Postgres, TheTourAnswersAsOnAGeoPackage) {
+  MINEMAP_PG_DATABASE(uri);
+  TempDir d;
+  const std::string gpkg = (d / "programme.gpkg").string();
+  tour(gpkg);
+  tour(uri);
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"stats", "STORE", "--json"},
+        {"stats", "STORE", "--from", "2005", "--to", "2015-06", "--json"},
+        {"stats", "STORE", "--by", "admin", "--json"},
+        {"list", "STORE", "hazards", "--format", "json", "--include-deleted"},
+        {"list", "STORE", "accidents", "--where", "type=mine", "--from", "2010", "--format", "csv"},
+        {"list", "STORE", "hazards", "--bbox", "40,30,50,45", "--columns", "id,name,status"},
+        {"list", "STORE", "releases", "--include-deleted", "--format", "geojson"},
+        {"get", "STORE", "hazards", "HZ-000001", "--json"},
+        {"check-data", "STORE", "--json"},
+        {"near", "STORE", "47.035", "39.4", "--within", "20000", "--json"},
+        {"settings", "STORE"}}) {
+    auto on = [&](const std::string& store) {
+      auto a = args;
+      for (auto& x : a)
+        if (x == "STORE") x = store;
+      return harness::minemap(a);
+    };
+    auto g = on(gpkg), p = on(uri);
+    std::string line;
+    for (const auto& a : args) line += a + " ";
+    if (args[0] != "check-data") {  // exit 1 when it finds something
+      EXPECT_EQ(g.code, 0) << line << g.err;
+    }
+    EXPECT_EQ(p.code, g.code) << line << p.err;
+    EXPECT_EQ(p.out, g.out) << line;
+    EXPECT_FALSE(g.out.empty()) << line;
+  }
+  // The history of a record, its entries' times and hashes aside.
+  auto hg = json_of(harness::minemap({"history", gpkg, "hazards", "HZ-000001", "--json"}))["audit"];
+  auto hp = json_of(harness::minemap({"history", uri, "hazards", "HZ-000001", "--json"}))["audit"];
+  ASSERT_EQ(hg.size(), hp.size());
+  ASSERT_GE(hg.size(), 2u);
+  for (std::size_t i = 0; i < hg.size(); ++i)
+    for (const char* k : {"seq", "action", "actor", "reason", "before", "after"})
+      EXPECT_EQ(hp[i][k], hg[i][k]) << i << " " << k;
+  auto v = harness::minemap({"verify", uri});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  auto vj = json_of(harness::minemap({"verify", uri, "--json"}));
+  auto vg = json_of(harness::minemap({"verify", gpkg, "--json"}));
+  EXPECT_EQ(vj["intact"], true);
+  EXPECT_EQ(vj["entries"], vg["entries"]);
+  auto init = harness::minemap({"init", uri});
+  EXPECT_EQ(init.code, 2);
+  EXPECT_NE(init.err.find("a minemap store exists already"), std::string::npos) << init.err;
+  auto backup = harness::minemap({"backup", uri, (d / "copy.gpkg").string()});
+  EXPECT_EQ(backup.code, 2);
+  EXPECT_NE(backup.err.find("pg_dump"), std::string::npos) << backup.err;
+}
+
+// The 30 yearly files of Colombia's mine events (../shared/data), imported into both
+// stores: the figures are the same to the byte.
+TEST(Postgres, ColombiaStatsAsOnAGeoPackage) {
+  fs::path dir = fs::path(shared_data()) / "colombia-mine-events";
+  MINEMAP_REQUIRE(fs::exists(dir), "no ../shared/data/colombia-mine-events");
+  MINEMAP_PG_DATABASE(uri);
+  TempDir d;
+  const std::string gpkg = (d / "co.gpkg").string();
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".geojson") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const std::string& store : {gpkg, uri}) {
+    ASSERT_EQ(harness::minemap({"init", store}).code, 0);
+    for (const auto& f : files) {
+      auto a = harness::minemap({"import", store, f.string(), "--as", "accidents", "--where",
+                                 "TIPO_EVENTO=1,2", "--map", "date=AÑO", "--map",
+                                 "type=TIPO_EVENTO:1=mine,2=erw", "--map",
+                                 "device_category=TIPO_EVENTO:1=AP_MINE,2=UXO"});
+      ASSERT_EQ(a.code, 0) << store << " " << f << ": " << a.err;
+      auto i = harness::minemap({"import", store, f.string(), "--as", "items", "--where",
+                                 "TIPO_EVENTO=4,6", "--map", "found=AÑO", "--map",
+                                 "category=TIPO_EVENTO:4=AP_MINE,6=UXO"});
+      ASSERT_EQ(i.code, 0) << store << " " << f << ": " << i.err;
+    }
+  }
+  auto g = harness::minemap({"stats", gpkg, "--json"});
+  auto p = harness::minemap({"stats", uri, "--json"});
+  ASSERT_EQ(g.code, 0) << g.err;
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(p.out, g.out);
+  EXPECT_EQ(nlohmann::json::parse(p.out)["accidents"]["count"], 6909);
+  EXPECT_EQ(harness::minemap({"verify", uri}).code, 0);
+}
+
+namespace {
+
+// One line on stderr, exit 2.
+void refused(const Result& r, const std::string& expected, const std::string& what) {
+  EXPECT_EQ(r.code, 2) << what << ": " << r.err;
+  EXPECT_NE(r.err.find(expected), std::string::npos) << what << ": " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << what << ": " << r.err;
+}
+
+}  // namespace
+
+TEST(Postgres, BadAddressesAreRefusedInOneLineAndNothingIsWritten) {
+  MINEMAP_PG_DATABASE(uri);
+  auto& cluster = PgCluster::get();
+  const std::string options = uri.substr(uri.find('?'));
+
+  // No server there.
+  TempDir nowhere;
+  const std::string unreachable =
+      "postgresql:///mine?host=" + nowhere.path().string() + "&port=5999&user=postgres";
+  refused(harness::minemap({"init", unreachable}), "cannot connect: the server cannot be reached",
+          "unreachable init");
+  refused(harness::minemap({"stats", unreachable, "--json"}),
+          "cannot connect: the server cannot be reached", "unreachable stats");
+  EXPECT_TRUE(nowhere.entries().empty());
+
+  // No such database.
+  refused(harness::minemap({"list", "postgresql:///no_such_db" + options, "hazards"}),
+          "cannot connect: no such database", "no database");
+
+  // Credentials the server refuses: a role with a password, which this cluster asks for.
+  cluster.admin().script(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bob') THEN CREATE ROLE "
+      "bob LOGIN PASSWORD 'right-password'; END IF; END $$");
+  {
+    const fs::path hba = fs::path(cluster.dir()) / "data" / "pg_hba.conf";
+    std::string text = slurp(hba);
+    if (text.find("local all bob scram-sha-256") == std::string::npos) {
+      std::ofstream(hba, std::ios::trunc) << "local all bob scram-sha-256\n" << text;
+      cluster.admin().exec("SELECT pg_reload_conf()");
+    }
+  }
+  std::string as_bob = uri;
+  as_bob.replace(as_bob.find("user=postgres"), 13, "user=bob");
+  auto wrong = harness::minemap({"init", as_bob + "&password=wrong-password"});
+  refused(wrong, "cannot connect: authentication failed", "wrong password");
+  EXPECT_EQ(wrong.err.find("wrong-password"), std::string::npos) << wrong.err;
+  const std::string db = uri.substr(14, uri.find('?') - 14);
+  refused(harness::minemap({"init", "postgresql://bob:wrong-password@/" + db +
+                                        "?host=" + cluster.dir() +
+                                        "&port=" + std::to_string(PgCluster::kPort)}),
+          "authentication failed", "wrong password in the user part");
+  // ... and the right one is let in (bob may not add PostGIS: refused too, nothing written).
+  auto right = harness::minemap({"init", as_bob + "&password=right-password"});
+  refused(right, "this user may not add it", "no right to add PostGIS");
+  EXPECT_EQ(right.err.find("right-password"), std::string::npos) << right.err;
+
+  // A database of another application: neither opened nor made a store.
+  const std::string other = cluster.uri(cluster.new_database());
+  {
+    minemap::store::pg::Connection c(other);
+    c.script("CREATE TABLE hazards (id integer PRIMARY KEY, what text)");
+  }
+  refused(harness::minemap({"list", other, "hazards"}),
+          "not a minemap store (no minemap_meta table)", "other application, list");
+  refused(harness::minemap({"init", other}), "not a minemap store, yet it holds tables",
+          "other application, init");
+  refused(harness::minemap({"add", other, "hazards", "-"}, R"({"name":"x","type":"SHA"})"),
+          "not a minemap store", "other application, add");
+  {
+    minemap::store::pg::Connection c(other);
+    EXPECT_EQ(c.exec("SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE "
+                     "relnamespace = 'public'::regnamespace")
+                  .text(0, 0),
+              "hazards,hazards_pkey");
+    EXPECT_EQ(c.exec("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").integer(0, 0),
+              0);
+  }
+  // The empty database the test began with is still empty.
+  {
+    minemap::store::pg::Connection c(uri);
+    EXPECT_EQ(c.exec("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+                  .integer(0, 0),
+              0);
+  }
+}

@@ -1,0 +1,372 @@
+// What only the PostgreSQL store has to face (the shared behaviour is backends_test.cpp):
+// addresses and their passwords, servers and databases that are not a store, the audit's
+// protection by triggers, the tables as QGIS and PostGIS users see them, reads of more rows
+// than one fetch, rows written behind minemap's back, and users that may only read.
+#include "store/pg/pg_backend.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "common/pg_cluster.hpp"
+#include "common/temp_dir.hpp"
+#include "core/errors.hpp"
+#include "store/crypto.hpp"
+#include "store/pg/libpq.hpp"
+#include "store/registry.hpp"
+
+namespace {
+
+using namespace minemap;
+using core::Entity;
+using store::pg::Connection;
+using testing_support::PgCluster;
+
+core::Record item(double x, const std::string& workflow = "approved") {
+  core::Record r;
+  r.workflow = workflow;
+  r.fields["category"] = std::string("AP_MINE");
+  r.geometry = core::Geometry::point(x, 45.0);
+  return r;
+}
+
+const store::Actor who{"tester", "admin"};
+
+// The part of a URI after its database name: ?host=...&port=...
+std::string options_of(const std::string& uri) {
+  return uri.substr(uri.find('?'));
+}
+
+std::string db_of(const std::string& uri) {
+  auto start = std::string("postgresql:///").size();
+  return uri.substr(start, uri.find('?') - start);
+}
+
+std::int64_t count_of(Connection& c, const std::string& sql) {
+  return c.exec(sql).integer(0, 0);
+}
+
+template <class Error, class F>
+std::string message_of(F&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("another error: ") + e.what();
+  }
+  return "no error";
+}
+
+TEST(PgTargets, AddressesAndWhatIsShownOfThem) {
+  using store::pg::is_pg_target;
+  using store::pg::redacted;
+  EXPECT_TRUE(is_pg_target("postgresql://host/db"));
+  EXPECT_TRUE(is_pg_target("postgres:///db?host=/tmp"));
+  EXPECT_TRUE(is_pg_target("postgres:office"));
+  EXPECT_FALSE(is_pg_target("postgres:"));
+  EXPECT_FALSE(is_pg_target("field.gpkg"));
+  EXPECT_FALSE(is_pg_target("/data/postgres/field.gpkg"));
+  EXPECT_EQ(redacted("postgresql://bob:secret@db.example.org/mine?sslmode=require"),
+            "postgresql://bob@db.example.org/mine?sslmode=require");
+  EXPECT_EQ(redacted("postgres://bob:p%40ss@[::1]:5433/mine"), "postgres://bob@[::1]:5433/mine");
+  EXPECT_EQ(redacted("postgresql:///mine?host=/tmp/s&password=secret&user=bob"),
+            "postgresql:///mine?host=/tmp/s&user=bob");
+  EXPECT_EQ(redacted("postgresql:///mine?password=secret"), "postgresql:///mine");
+  EXPECT_EQ(redacted("postgresql://bob@host/mine"), "postgresql://bob@host/mine");
+  EXPECT_EQ(redacted("postgres:office"), "postgres:office");
+  EXPECT_EQ(store::pg::number_text(0.1), "0.1");
+  EXPECT_EQ(store::pg::parse_real("0.30000000000000004"), 0.1 + 0.2);
+  EXPECT_EQ(store::pg::parse_integer("-42"), -42);
+  EXPECT_FALSE(store::pg::parse_integer("4.2"));
+}
+
+TEST(PgStore, RefusesWhatIsNoStoreAndWritesNothing) {
+  MINEMAP_PG_DATABASE(uri);
+  auto& cluster = PgCluster::get();
+  // An empty database: no store to open.
+  std::string m = message_of<core::InputError>([&] { store::Registry::open(uri, false); });
+  EXPECT_NE(m.find(": not a minemap store (no minemap_meta table)"), std::string::npos) << m;
+  // A database of another application, with a table of a name minemap uses.
+  const std::string other = cluster.new_database();
+  const std::string other_uri = cluster.uri(other);
+  {
+    Connection c(other_uri);
+    c.script("CREATE TABLE hazards (id integer, what text); INSERT INTO hazards VALUES (1, 'x')");
+  }
+  m = message_of<core::InputError>([&] { store::Registry::open(other_uri, false); });
+  EXPECT_NE(m.find("not a minemap store (no minemap_meta table)"), std::string::npos) << m;
+  m = message_of<core::InputError>([&] { store::Registry::open(other_uri, true); });
+  EXPECT_NE(m.find("not a minemap store, yet it holds tables of the names minemap uses (hazards)"),
+            std::string::npos)
+      << m;
+  {
+    Connection c(other_uri);
+    EXPECT_EQ(count_of(c,
+                       "SELECT count(*) FROM pg_class WHERE relnamespace = "
+                       "'public'::regnamespace"),
+              1);
+    EXPECT_EQ(count_of(c, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), 0);
+    EXPECT_EQ(count_of(c, "SELECT count(*) FROM hazards"), 1);
+  }
+  // A store made once.
+  { auto reg = store::Registry::open(uri, true); }
+  m = message_of<core::Conflict>([&] { store::Registry::open(uri, true); });
+  EXPECT_NE(m.find("a minemap store exists already"), std::string::npos) << m;
+}
+
+TEST(PgStore, ConnectionFailuresNameTheProblemOnOneLine) {
+  MINEMAP_PG_DATABASE(uri);
+  testing_support::TempDir nowhere;
+  auto one_line = [](const std::string& s) { return s.find('\n') == std::string::npos; };
+  // No server at that address.
+  const std::string unreachable = "postgresql:///mine?host=" + nowhere.path().string() +
+                                  "&port=5999&user=postgres&password=hush-hush";
+  std::string m = message_of<core::InputError>([&] { store::Registry::open(unreachable, false); });
+  EXPECT_NE(m.find("cannot connect: the server cannot be reached"), std::string::npos) << m;
+  EXPECT_EQ(m.find("hush-hush"), std::string::npos) << m;
+  EXPECT_TRUE(one_line(m)) << m;
+  // No such database; no such user.
+  const std::string opts = options_of(uri);
+  m = message_of<core::InputError>(
+      [&] { store::Registry::open("postgresql:///no_such_db" + opts, false); });
+  EXPECT_NE(m.find("cannot connect: no such database (database \"no_such_db\" does not exist)"),
+            std::string::npos)
+      << m;
+  EXPECT_TRUE(one_line(m)) << m;
+  std::string as_nobody = uri;
+  as_nobody.replace(as_nobody.find("user=postgres"), 13, "user=nobody");
+  m = message_of<core::InputError>([&] { store::Registry::open(as_nobody, false); });
+  EXPECT_NE(m.find("cannot connect: no such user"), std::string::npos) << m;
+  // Not a valid address.
+  m = message_of<core::InputError>(
+      [&] { store::Registry::open("postgresql://host:port:x/db?nonsense=1", false); });
+  EXPECT_NE(m.find("cannot connect: not a valid PostgreSQL address"), std::string::npos) << m;
+  // A password given is never shown (the throwaway cluster trusts any).
+  { auto reg = store::Registry::open(uri, true); }
+  auto reg = store::Registry::open(uri + "&password=hush-hush", false);
+  EXPECT_EQ(reg.location(), uri);
+  const std::string with_userinfo =
+      "postgresql://postgres:hush-hush@/" + db_of(uri) + options_of(uri);
+  EXPECT_EQ(store::Registry::open(with_userinfo, false).location(),
+            "postgresql://postgres@/" + db_of(uri) + options_of(uri));
+}
+
+TEST(PgStore, WithoutTheRightToAddPostGisNothingIsWritten) {
+  MINEMAP_PG_DATABASE(uri);
+  auto& cluster = PgCluster::get();
+  cluster.admin().script(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain') THEN CREATE ROLE "
+      "plain LOGIN; END IF; END $$");
+  Connection admin_db(uri);
+  admin_db.script("GRANT ALL ON SCHEMA public TO plain");
+  std::string as_plain = uri;
+  as_plain.replace(as_plain.find("user=postgres"), 13, "user=plain");
+  std::string m = message_of<core::InputError>([&] { store::Registry::open(as_plain, true); });
+  EXPECT_NE(m.find("the database has no PostGIS, and this user may not add it"), std::string::npos)
+      << m;
+  EXPECT_EQ(count_of(admin_db,
+                     "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"),
+            0);
+}
+
+TEST(PgStore, TheAuditIsAppendOnlyAndItsProtectionChecked) {
+  MINEMAP_PG_DATABASE(uri);
+  auto reg = store::Registry::open(uri, true);
+  const auto keys = store::crypto::new_signing_keys();
+  reg.add(core::spec(Entity::Item), item(20.1), who);
+  reg.checkpoint(keys.secret_key, who);
+  Connection c(uri);
+  for (const char* sql :
+       {"UPDATE audit SET actor = 'someone'", "DELETE FROM audit", "TRUNCATE audit",
+        "UPDATE checkpoints SET seq = 9", "DELETE FROM checkpoints", "TRUNCATE checkpoints"}) {
+    std::string m = message_of<store::pg::PgError>([&] { c.exec(sql); });
+    EXPECT_NE(m.find("append-only"), std::string::npos) << sql << ": " << m;
+  }
+  EXPECT_EQ(count_of(c, "SELECT count(*) FROM audit"), 2);
+  EXPECT_TRUE(reg.backend().audit_protection_problems().empty());
+  EXPECT_TRUE(reg.verify().intact());
+
+  c.script(
+      "ALTER TABLE audit DISABLE TRIGGER audit_no_update; DROP TRIGGER checkpoints_no_delete ON "
+      "checkpoints; CREATE RULE keep_quiet AS ON INSERT TO audit DO ALSO NOTHING; CREATE TRIGGER "
+      "audit_extra BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION minemap_append_only('x')");
+  auto problems = reg.backend().audit_protection_problems();
+  EXPECT_EQ(problems, (std::vector<std::string>{"trigger audit_no_update is disabled",
+                                                "trigger checkpoints_no_delete is missing",
+                                                "rule keep_quiet was added to the audit",
+                                                "trigger audit_extra was added to the audit"}));
+  c.script(
+      "CREATE OR REPLACE FUNCTION minemap_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN RETURN NEW; END $$");
+  problems = reg.backend().audit_protection_problems();
+  EXPECT_NE(problems.front().find("function minemap_append_only is not the one minemap created"),
+            std::string::npos);
+  EXPECT_FALSE(reg.verify().intact());
+  EXPECT_FALSE(reg.quick_check().intact());
+}
+
+TEST(PgStore, TablesAsQgisAndPostGisSeeThem) {
+  MINEMAP_PG_DATABASE(uri);
+  auto reg = store::Registry::open(uri, true);
+  Connection c(uri);
+  for (const auto& spec : core::entities()) {
+    const std::string t(spec.table);
+    EXPECT_NE(c.exec("SELECT obj_description(to_regclass($1), 'pg_class')", {t})
+                  .text(0, 0)
+                  .find(std::string(spec.title)),
+              std::string::npos)
+        << t;
+    if (!spec.spatial()) continue;
+    auto g = c.exec(
+        "SELECT upper(type), srid FROM geometry_columns WHERE f_table_name = $1 AND "
+        "f_geometry_column = 'geom'",
+        {t});
+    ASSERT_EQ(g.rows(), 1) << t;
+    std::string type(core::to_string(spec.geometry));
+    for (char& ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    EXPECT_EQ(g.text(0, 0), type) << t;
+    EXPECT_EQ(g.text(0, 1), "4326") << t;
+    EXPECT_EQ(count_of(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + t +
+                              "' AND indexdef LIKE '%USING gist (geom)%'"),
+              1)
+        << t;
+    EXPECT_EQ(count_of(c, "SELECT count(*) FROM geometry_columns WHERE f_table_name = '" + t +
+                              "_current'"),
+              1)
+        << t;
+  }
+  EXPECT_NE(c.exec("SELECT col_description('items'::regclass, (SELECT attnum FROM pg_attribute "
+                   "WHERE attrelid = 'items'::regclass AND attname = 'model'))")
+                .text(0, 0)
+                .find("PMN-2"),
+            std::string::npos);
+  // The day columns of a date and the view of current records.
+  const auto& acc = core::spec(Entity::Accident);
+  for (auto [date, workflow] : {std::pair{"2005", "approved"}, std::pair{"2004-02", "approved"},
+                                std::pair{"2003-07-09", "draft"}}) {
+    core::Record r;
+    r.workflow = workflow;
+    r.fields["date"] = std::string(date);
+    r.fields["type"] = std::string("mine");
+    r.geometry = core::Geometry::point(20.1, 45.1);
+    reg.add(acc, r, who);
+  }
+  reg.remove(acc, "ACC-000002", "wrong", who);
+  auto days = c.exec("SELECT id, date_first::text, date_last::text FROM accidents ORDER BY fid");
+  ASSERT_EQ(days.rows(), 3);
+  EXPECT_EQ(days.text(0, 1) + " " + days.text(0, 2), "2005-01-01 2005-12-31");
+  EXPECT_EQ(days.text(1, 1) + " " + days.text(1, 2), "2004-02-01 2004-02-29");
+  EXPECT_EQ(days.text(2, 1) + " " + days.text(2, 2), "2003-07-09 2003-07-09");
+  auto current = c.exec("SELECT id, ST_AsText(geom) FROM accidents_current");
+  ASSERT_EQ(current.rows(), 1);
+  EXPECT_EQ(current.text(0, 0), "ACC-000001");
+  EXPECT_EQ(current.text(0, 1), "POINT(20.1 45.1)");
+  EXPECT_TRUE(reg.verify().intact());
+}
+
+TEST(PgStore, LargeReadsComeInBatchesAndAllowQueriesBetween) {
+  MINEMAP_PG_DATABASE(uri);
+  auto reg = store::Registry::open(uri, true);
+  const auto& items = core::spec(Entity::Item);
+  reg.add(items, item(20.0), who);
+  Connection c(uri);
+  c.script(
+      "INSERT INTO items (id, workflow, category, geom) SELECT 'IT-' || lpad(n::text, 6, '0'), "
+      "'approved', 'UXO', ST_SetSRID(ST_MakePoint(20 + n * 1e-5, 45), 4326) FROM "
+      "generate_series(2, 12001) AS n");
+  std::int64_t n = 0, lookups = 0;
+  std::string last;
+  reg.for_each(items, {}, [&](const core::Record& r) {
+    ++n;
+    EXPECT_LT(last, r.id);
+    last = r.id;
+    // Another query of the same connection in the middle of the read.
+    if (n % 5000 == 0) lookups += reg.find(items, "IT-000001").has_value();
+  });
+  EXPECT_EQ(n, 12001);
+  EXPECT_EQ(lookups, 2);
+  store::ListQuery q;
+  q.offset = 100;
+  q.limit = 11000;
+  EXPECT_EQ(reg.list(items, q).size(), 11000u);
+  std::int64_t scanned = 0;
+  reg.scan(items, {}, {"id", "geom"},
+           [&](const store::ScanRow& row) { scanned += row.point(1).has_value(); });
+  EXPECT_EQ(scanned, 12001);
+  std::int64_t rows = 0;
+  reg.backend().for_each_row(items, [&](const store::StoredRow&) { ++rows; });
+  EXPECT_EQ(rows, 12001);
+  // A write made in the callback of a read lands when the read ends.
+  std::string added;
+  store::ListQuery one;
+  one.where.push_back({"id", {"IT-000001"}});
+  reg.for_each(items, one,
+               [&](const core::Record&) { added = reg.add(items, item(21.0), who).id; });
+  EXPECT_EQ(added, "IT-012002");
+  EXPECT_TRUE(reg.find(items, added));
+}
+
+TEST(PgStore, GeneratedIdsSkipRowsWrittenBehindItsBack) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  {
+    auto reg = store::Registry::open(uri, true);
+    EXPECT_EQ(reg.add(items, item(20.1), who).id, "IT-000001");
+  }
+  Connection c(uri);
+  c.script(
+      "INSERT INTO items (id, workflow) VALUES ('IT-000002', 'draft'), ('IT-000003', 'draft')");
+  auto reg = store::Registry::open(uri, false);
+  EXPECT_EQ(reg.add(items, item(20.2), who).id, "IT-000004");
+  EXPECT_EQ(reg.add(items, item(20.3), who).id, "IT-000005");
+  EXPECT_EQ(reg.backend().audit("items", "IT-000002").size(), 0u);
+  EXPECT_EQ(reg.backend().audit("items", "IT-000004").size(), 1u);
+  EXPECT_EQ(reg.get(items, "IT-000002").workflow, "draft");
+  EXPECT_TRUE(reg.verify_audit() == std::nullopt);
+}
+
+TEST(PgStore, AUserWhoMayOnlyReadReadsAndIsRefusedWrites) {
+  MINEMAP_PG_DATABASE(uri);
+  { auto reg = store::Registry::open(uri, true); }
+  PgCluster::get().admin().script(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN CREATE ROLE "
+      "reader LOGIN; END IF; END $$");
+  Connection c(uri);
+  c.script("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader");
+  std::string as_reader = uri;
+  as_reader.replace(as_reader.find("user=postgres"), 13, "user=reader");
+  auto reg = store::Registry::open(as_reader, false);
+  EXPECT_TRUE(reg.read_only());
+  EXPECT_TRUE(reg.list(core::spec(Entity::Item)).empty());
+  EXPECT_TRUE(reg.verify().intact());
+  EXPECT_THROW(reg.add(core::spec(Entity::Item), item(20.1), who), core::Forbidden);
+}
+
+TEST(PgStore, WritersInThreadsTakeTurns) {
+  MINEMAP_PG_DATABASE(uri);
+  { auto reg = store::Registry::open(uri, true); }
+  const auto& items = core::spec(Entity::Item);
+  std::vector<std::vector<std::string>> made(4);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w)
+    writers.emplace_back([&, w] {
+      auto reg = store::Registry::open(uri, false);
+      for (int i = 0; i < 15; ++i)
+        made[static_cast<std::size_t>(w)].push_back(
+            reg.add(items, item(20 + w + i * 0.001), store::Actor{"w" + std::to_string(w)}).id);
+    });
+  for (auto& t : writers) t.join();
+  std::set<std::string> ids;
+  for (const auto& m : made) ids.insert(m.begin(), m.end());
+  EXPECT_EQ(ids.size(), 60u);
+  auto reg = store::Registry::open(uri, false);
+  EXPECT_EQ(reg.count(items), 60);
+  EXPECT_EQ(*ids.rbegin(), "IT-000060");
+  auto report = reg.verify();
+  EXPECT_TRUE(report.intact());
+  EXPECT_EQ(report.entries, 60);
+}
+
+}  // namespace
