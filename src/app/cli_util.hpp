@@ -12,7 +12,9 @@ namespace minemap::app {
 // What `minemap --version` prints, and a signed export's manifest names.
 inline constexpr const char* kVersion = "minemap 0.1.0";
 // What a STORE argument is, in every command's help.
-inline constexpr const char* kStoreHelp = "the store: a minemap GeoPackage (.gpkg) file";
+inline constexpr const char* kStoreHelp =
+    "the store: a minemap GeoPackage (.gpkg) file, or a PostgreSQL database "
+    "(postgresql://USER@HOST/DB, postgres:SERVICE; docs/postgresql.md)";
 
 store::Actor current_actor();
 // The entities' names for an ENTITY argument's help, from the schema ("hazards,

@@ -235,7 +235,9 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
   auto* cp = app.add_subcommand(
       "copy", "Copy a whole store into a new one: records, history, audit chain, users");
   cp->add_option("SRC", store_path, kStoreHelp)->required();
-  cp->add_option("DST", copy_to, "the new store (a .gpkg file that does not exist yet)")
+  cp->add_option("DST", copy_to,
+                 "the new store: a .gpkg file that does not exist yet, or an empty PostgreSQL "
+                 "database (postgresql://...)")
       ->required();
   cp->add_flag("--json", copy_json, "print what was copied as JSON on stdout");
   cp->footer(
@@ -244,7 +246,8 @@ void add_transfer_commands(CLI::App& app, std::function<int()>& run, int argc, c
       "history, the checkpoints, the users and the settings. One transaction: all or nothing.\n"
       "Example:\n"
       "  minemap copy field.gpkg backup-2026-12.gpkg\n"
-      "  minemap verify backup-2026-12.gpkg");
+      "  minemap verify backup-2026-12.gpkg\n"
+      "  minemap copy field.gpkg postgresql://minemap@db.example.org/programme");
   cp->callback([&] { run = [&] { return cmd_copy(store_path, copy_to, copy_json); }; });
 }
 

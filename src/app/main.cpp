@@ -39,14 +39,15 @@ int main(int argc, char** argv) {
   CLI::App app{
       "minemap: an information system for humanitarian mine action.\n"
       "Hazardous areas and land release, minefield records, items found, accidents and victims,\n"
-      "in one GeoPackage file (STORE) that QGIS and GDAL open as it is.",
+      "in one GeoPackage file (STORE) that QGIS and GDAL open as it is, or in a PostgreSQL +\n"
+      "PostGIS database (STORE: postgresql://...) for many users and servers.",
       // The usage lines say `minemap`, not the path the binary was run by.
       "minemap"};
   app.require_subcommand(1);
   app.set_version_flag("--version", app::kVersion);
   app.footer(
       "Exit codes: 0 done, 1 failed (I/O, storage; verify, verify-export: tampering found),\n"
-      "2 bad input (a STORE that is not a minemap GeoPackage too), usage, or refused by a\n"
+      "2 bad input (a STORE that is not a minemap store too), usage, or refused by a\n"
       "rule of the store (a workflow step, four eyes).\n"
       "Example, to start with:  minemap demo   (a synthetic store to explore)\n"
       "Run `minemap COMMAND --help` for a command's options and examples.");

@@ -118,6 +118,12 @@ class Backend {
   // a process that runs on). Outside a transaction; a no-op for a backend without a cache.
   virtual void release_memory() {}
 
+  // A number that changes after every commit to the store, by this connection or any
+  // other (another process's import, another server's write); cheap enough to ask before
+  // each read of derived data. nullopt when the backend cannot tell (the registry then
+  // reads the audit's last entry).
+  virtual std::optional<std::int64_t> data_version() { return std::nullopt; }
+
   // The next free public id for the entity ("HZ-000124").
   virtual std::string next_id(const core::EntitySpec& spec) = 0;
 

@@ -632,7 +632,7 @@ std::int64_t Registry::count(const core::EntitySpec& spec) {
 }
 
 std::int64_t Registry::data_version() {
-  if (auto v = gpkg::data_version(*m_backend)) return *v;
+  if (auto v = m_backend->data_version()) return *v;
   auto last = m_backend->last_audit();
   return last ? last->seq : 0;
 }

@@ -126,8 +126,10 @@ class ServeProcess {
     for (int i = 0; i < 300 && m_url.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       std::string text = slurp(log);
-      auto at = text.find("://");
-      while (at != std::string::npos && at > 0 && std::isalpha(text[at - 1])) --at;
+      // "minemap: serving STORE at http://HOST:PORT/": the store may be an address too
+      // (postgresql://...).
+      auto at = text.find(" at http");
+      if (at != std::string::npos) at += 4;
       auto end = at == std::string::npos ? at : text.find('\n', at);
       if (end != std::string::npos) m_url = text.substr(at, end - at);
     }

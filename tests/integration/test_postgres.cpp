@@ -3,7 +3,10 @@
 // byte for byte, as on a GeoPackage; `verify` passes; and a server that is not there,
 // credentials it refuses and another application's database are refused in one line, exit
 // 2, with nothing written.
+#include <chrono>
 #include <fstream>
+#include <iostream>
+#include <thread>
 
 #include "common/pg_cluster.hpp"
 #include "common/require.hpp"
@@ -83,7 +86,16 @@ TEST(Postgres, TheTourAnswersAsOnAGeoPackage) {
       EXPECT_EQ(g.code, 0) << line << g.err;
     }
     EXPECT_EQ(p.code, g.code) << line << p.err;
-    EXPECT_EQ(p.out, g.out) << line;
+    if (args[0] == "get") {
+      // Its version is the hash of its last audit entry, whose time differs.
+      auto pj = json_of(p), gj = json_of(g);
+      EXPECT_EQ(pj["version"].get<std::string>().size(), 64u);
+      pj.erase("version");
+      gj.erase("version");
+      EXPECT_EQ(pj, gj) << line;
+    } else {
+      EXPECT_EQ(p.out, g.out) << line;
+    }
     EXPECT_FALSE(g.out.empty()) << line;
   }
   // The history of a record, its entries' times and hashes aside.
@@ -228,4 +240,113 @@ TEST(Postgres, BadAddressesAreRefusedInOneLineAndNothingIsWritten) {
                   .integer(0, 0),
               0);
   }
+}
+
+// `minemap copy` from a GeoPackage into PostgreSQL and back: the same records (deleted
+// ones too), the same history, the same audit head, and the checkpoints still fit.
+TEST(Postgres, CopyToPostgresAndBackLosesNothing) {
+  MINEMAP_PG_DATABASE(uri);
+  TempDir d;
+  const std::string gpkg = (d / "programme.gpkg").string();
+  const std::string back = (d / "back.gpkg").string();
+  tour(gpkg);
+  ASSERT_EQ(
+      harness::minemap({"user", "add", gpkg, "amina", "--role", "verifier"}, "a long password\n")
+          .code,
+      0);
+  ASSERT_EQ(
+      harness::minemap({"settings", gpkg, "four_eyes", "off", "--reason", "one officer"}).code, 0);
+  ASSERT_EQ(harness::minemap({"keygen", "--out", (d / "office").string()}).code, 0);
+  ASSERT_EQ(harness::minemap({"checkpoint", gpkg, "--key", (d / "office.key").string()}).code, 0);
+
+  auto there = harness::minemap({"copy", gpkg, uri, "--json"});
+  ASSERT_EQ(there.code, 0) << there.err;
+  auto again = harness::minemap({"copy", uri, back, "--json"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(there.out), nlohmann::json::parse(again.out));
+
+  auto verified = [&](const std::string& store) {
+    auto r = harness::minemap({"verify", store, "--json", "--key", (d / "office.pub").string()});
+    EXPECT_EQ(r.code, 0) << store << ": " << r.out << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["checkpoints"]["valid"], 1) << store;
+    return std::pair{j["head"], j["entries"]};
+  };
+  const auto original = verified(gpkg);
+  EXPECT_EQ(verified(uri), original);
+  EXPECT_EQ(verified(back), original);
+  EXPECT_EQ(nlohmann::json::parse(there.out)["head"], original.first["hash"]);
+
+  for (const auto& entity : {"hazards", "activities", "releases", "items", "accidents", "victims",
+                             "records", "organisations", "admin-areas"}) {
+    auto a = harness::minemap({"list", gpkg, entity, "--format", "json", "--include-deleted"});
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_EQ(harness::minemap({"list", uri, entity, "--format", "json", "--include-deleted"}).out,
+              a.out)
+        << entity;
+    EXPECT_EQ(harness::minemap({"list", back, entity, "--format", "json", "--include-deleted"}).out,
+              a.out)
+        << entity;
+  }
+  auto history = [&](const std::string& store) {
+    return harness::minemap({"history", store, "hazards", "HZ-000001", "--json"}).out;
+  };
+  EXPECT_EQ(history(uri), history(gpkg));
+  EXPECT_EQ(history(back), history(gpkg));
+  EXPECT_EQ(harness::minemap({"settings", back}).out, "four_eyes off\n");
+  // Into a database that already holds a store: refused, nothing changed.
+  auto onto = harness::minemap({"copy", gpkg, uri});
+  EXPECT_EQ(onto.code, 2) << onto.err;
+  EXPECT_EQ(verified(uri), original);
+}
+
+// Two servers on one database: a report approved through the first counts in the
+// second's figures at once (each learns of the other's commits through NOTIFY).
+TEST(Postgres, TwoServersSeeEachOthersWrites) {
+  MINEMAP_PG_DATABASE(uri);
+  TempDir d;
+  ASSERT_EQ(harness::minemap({"init", uri}).code, 0);
+  for (auto [name, role] : {std::pair{"ops1", "data_entry"}, std::pair{"amina", "verifier"}})
+    ASSERT_EQ(
+        harness::minemap({"user", "add", uri, name, "--role", role}, "a long password\n").code, 0);
+  ServeProcess first(uri, d / "first.log"), second(uri, d / "second.log");
+  ASSERT_FALSE(first.url().empty()) << slurp(d / "first.log");
+  ASSERT_FALSE(second.url().empty()) << slurp(d / "second.log");
+  auto accidents = [&] {
+    auto r = request("GET", second.url() + "api/stats", d / "anon");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body["accidents"]["count"].get<int>();
+  };
+  ASSERT_EQ(accidents(), 0);
+  auto login = [&](const std::string& name) {
+    auto r = request("POST", first.url() + "login", d / name,
+                     nlohmann::json{{"name", name}, {"password", "a long password"}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body.value("csrf_token", "");
+  };
+  const std::string ops = login("ops1"), ver = login("amina");
+  auto filed = request("POST", first.url() + "api/accidents", d / "ops1",
+                       R"({"date":"2024-03-02","type":"mine",
+                           "geometry":{"type":"Point","coordinates":[46.9,39.5]}})",
+                       ops);
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string id = filed.body["id"];
+  ASSERT_EQ(request("POST", first.url() + "api/accidents/" + id + "/submit", d / "ops1", "{}", ops)
+                .status,
+            200);
+  ASSERT_EQ(
+      request("POST", first.url() + "api/accidents/" + id + "/approve", d / "amina", "{}", ver)
+          .status,
+      200);
+  const auto approved = std::chrono::steady_clock::now();
+  int seen = 0;
+  while (seen == 0 && std::chrono::steady_clock::now() - approved < std::chrono::seconds(10)) {
+    seen = accidents();
+    if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - approved);
+  EXPECT_EQ(seen, 1);
+  std::cout << "the second server counted the approval after " << waited.count() << " ms\n";
+  EXPECT_LT(waited.count(), 1000);
 }

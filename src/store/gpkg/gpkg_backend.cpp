@@ -276,7 +276,7 @@ class GpkgBackend final : public Backend {
   // SQLite's data_version counts the commits of other connections only; this
   // connection's own commits are counted in m_commits. Either changing changes the sum
   // of the two halves.
-  std::int64_t data_version() {
+  std::optional<std::int64_t> data_version() override {
     Stmt& s = cached(m_data_version, [] { return std::string("PRAGMA data_version"); });
     ResetOnExit reset(s);
     const std::int64_t others = s.step() ? s.column_int(0) : 0;
@@ -1374,11 +1374,6 @@ std::unique_ptr<Backend> open_gpkg_with(const std::string& path, OpenMode mode,
 
 std::unique_ptr<Backend> open_gpkg(const std::string& path, OpenMode mode) {
   return open_gpkg_with(path, mode, migrations(), kSchemaVersion);
-}
-
-std::optional<std::int64_t> data_version(Backend& b) {
-  if (auto* g = dynamic_cast<GpkgBackend*>(&b)) return g->data_version();
-  return std::nullopt;
 }
 
 }  // namespace minemap::store::gpkg

@@ -17,11 +17,6 @@ enum class OpenMode { Create, OpenExisting, CreateOrOpen };
 // GeoPackage. Migrates an older schema version in place (one transaction).
 std::unique_ptr<Backend> open_gpkg(const std::string& path, OpenMode mode);
 
-// A number that changes after every commit to the file, by this connection or any
-// other (another process's import, say); cheap enough to ask before each read of
-// derived data. nullopt when `b` is not a GeoPackage backend.
-std::optional<std::int64_t> data_version(Backend& b);
-
 // The schema version this build writes (kept in table minemap_meta; PRAGMA
 // user_version holds the GeoPackage version 10300 as the standard requires).
 int schema_version();

@@ -342,6 +342,18 @@ void Connection::stream(const std::string& sql, const Params& params,
   script("CLOSE " + cursor);
 }
 
+std::int64_t Connection::take_notifications(std::string_view channel) {
+  // Reads what the socket holds, without blocking; a broken connection shows at the
+  // next statement, with its message.
+  PQconsumeInput(m_conn);
+  std::int64_t n = 0;
+  while (PGnotify* note = PQnotifies(m_conn)) {
+    if (note->relname && channel == note->relname) ++n;
+    PQfreemem(note);
+  }
+  return n;
+}
+
 bool Connection::in_transaction() const {
   const auto s = PQtransactionStatus(m_conn);
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;

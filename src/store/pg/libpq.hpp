@@ -103,6 +103,11 @@ class Connection {
   void stream(const std::string& sql, const Params& params,
               const std::function<bool(const Result&, int row)>& fn, int batch = 10000);
 
+  // The notifications of `channel` (LISTEN) that reached this connection since the last
+  // call, counted without waiting: what arrived with earlier answers and what the
+  // socket holds now.
+  std::int64_t take_notifications(std::string_view channel);
+
   // A transaction block is open (maybe failed, waiting for its ROLLBACK).
   bool in_transaction() const;
   // The open transaction failed: every statement is refused until it is rolled back.

@@ -284,6 +284,16 @@ class PgBackend final : public Backend {
  public:
   explicit PgBackend(const std::string& target) : m_db(target), m_location(m_db.location()) {}
 
+  // Every commit that wrote sends a notification on kChangesChannel, delivered to every
+  // connection that listens (this one too): other processes' writes (another `serve`, an
+  // import) are known here without asking the database at each request.
+  void listen() { m_db.script("LISTEN " + std::string(kChangesChannel)); }
+
+  std::optional<std::int64_t> data_version() override {
+    if (!m_db.in_transaction()) m_version += m_db.take_notifications(kChangesChannel);
+    return m_version;
+  }
+
   Connection& db() { return m_db; }
 
   // A replica in recovery, a session that may not write, or a role without INSERT on
@@ -313,7 +323,7 @@ class PgBackend final : public Backend {
         throw;
       }
       --m_depth;
-      m_db.script("RELEASE SAVEPOINT minemap_write");
+      m_db.script("RELEASE SAVEPOINT minemap_write; NOTIFY " + std::string(kChangesChannel));
       return;
     }
     // The work runs in a savepoint of the transaction, so that a failure (a statement
@@ -777,7 +787,8 @@ class PgBackend final : public Backend {
   // one is undone as any other failure.
   void commit() {
     try {
-      m_db.script("SET CONSTRAINTS ALL IMMEDIATE; RELEASE SAVEPOINT minemap_tx; COMMIT");
+      m_db.script("SET CONSTRAINTS ALL IMMEDIATE; RELEASE SAVEPOINT minemap_tx; NOTIFY " +
+                  std::string(kChangesChannel) + "; COMMIT");
     } catch (const PgError& e) {
       if (e.sqlstate() == "23503") throw_fk_violation(e);
       throw;
@@ -1101,6 +1112,7 @@ class PgBackend final : public Backend {
 
   Connection m_db;
   std::string m_location;
+  std::int64_t m_version = 1;  // data_version(): 1 + the notifications of changes seen
   bool m_read_only = false;
   int m_depth = 0;  // nesting of transaction(): 1 in the outermost
   // The sequences the open transaction moved: where each stood before (last_value,
@@ -1186,6 +1198,7 @@ std::unique_ptr<Backend> open_pg(const std::string& target, OpenMode mode) {
     check_columns(db);
   }
   b->detect_read_only();
+  b->listen();
   return b;
 }
 

@@ -17,6 +17,9 @@ namespace minemap::store::pg {
 inline constexpr int kWgs84 = 4326;
 inline constexpr std::string_view kGeomColumn = "geom";
 inline constexpr std::string_view kMetaTable = "minemap_meta";
+// The channel every commit that wrote notifies (NOTIFY), which every open store listens
+// to: how one process learns of another's writes (Backend::data_version).
+inline constexpr std::string_view kChangesChannel = "minemap_changes";
 // The version of this layout, kept in minemap_meta (schema_version); its own series,
 // not the GeoPackage's.
 inline constexpr int kSchemaVersion = 1;
