@@ -78,6 +78,7 @@ int serve_store(const std::string& store, const std::string& bind, int port,
   }
   auto reg = store::Registry::open(store, false);
   if (!fit_to_serve(reg, settings.allow_unverified)) return 1;
+  if (settings.read_only) reg.set_read_only();
   http::Server server(settings.server);
   stop_on_signals(server);  // before the server's threads start, so that they inherit the mask
   http::ServiceOptions opt;
@@ -148,6 +149,9 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", a->settings.server.threads,
                   "worker threads running requests (default: one per core, at least 4)");
+  cmd->add_flag("--read-only", a->settings.read_only,
+                "answer reads only; every write is refused (403) with the reason: a server on a "
+                "read replica, beside the one on the primary that takes the writes");
   cmd->add_flag("--allow-unverified", a->settings.allow_unverified,
                 "serve even when the audit chain fails the check at start (a warning is logged)");
   cmd->add_option("--web", a->web,

@@ -18,6 +18,7 @@ struct ServeSettings {
   std::string public_url;         // the address users reach (behind a proxy)
   bool secure_cookies = false;    // mark the session cookie Secure on plain HTTP too
   bool allow_unverified = false;  // serve a store that fails the check at start (logged)
+  bool read_only = false;         // refuse every write (a server beside the one that writes)
   std::string basemap;            // a PMTiles or MBTiles file of base map tiles (docs/basemap.md)
   tiles::TileLimits tile_limits;  // beyond which a tile is generalised (docs/tiles.md)
 };

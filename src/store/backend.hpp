@@ -246,6 +246,9 @@ class Backend {
   // Opened for reading only (a file this process may not write): every write throws
   // core::Forbidden.
   virtual bool read_only() const { return false; }
+  // From now on every write throws core::Forbidden, as for a store opened read-only
+  // (`serve --read-only`: a server that answers reads only, beside one that writes).
+  virtual void set_read_only() = 0;
   // Writes a consistent copy of the whole store to a new file `path`, while others may
   // go on writing (a backup). Throws core::Conflict when `path` exists.
   virtual void copy_to(const std::string& path) = 0;

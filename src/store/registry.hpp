@@ -169,6 +169,8 @@ class Registry {
 
   std::string location() const { return m_backend->location(); }
   bool read_only() const { return m_backend->read_only(); }
+  // Every write refused from now on (core::Forbidden): `serve --read-only`.
+  void set_read_only() { m_backend->set_read_only(); }
   void copy_to(const std::string& path) { m_backend->copy_to(path); }
   Backend& backend() { return *m_backend; }
   // The date used for "not in the future" checks (today unless a test sets it).

@@ -223,8 +223,10 @@ try {
   assert.equal(ring.length, 5, "four corners and the first again");
   hzCorners.forEach(([x, y], i) => assert.ok(Math.abs(ring[i][0] - x) < 1e-4 && Math.abs(ring[i][1] - y) < 1e-4,
     `corner ${i}: ${ring[i]} for ${x}, ${y}`));
-  assert.ok(await ops.evaluate(() => window.minemap.formMaps.edit.querySourceFeatures("draw")
-    .some((f) => f.properties.kind === "shape")), "the drawn polygon is not on the form's map");
+  // The map's source takes the drawing in a worker: waited for, not read at once.
+  await ops.waitForFunction(() => window.minemap.formMaps.edit.querySourceFeatures("draw")
+    .some((f) => f.properties.kind === "shape"), null, { timeout: 20000 })
+    .catch(() => assert.fail("the drawn polygon is not on the form's map"));
   await ops.screenshot({ path: join(artifacts, "4a-hazard-drawn.png") });
   await ops.click("#edit-form button[name=resubmit]");
   await ops.waitForFunction(() => /HZ-\d+ saved and submitted/.test(document.querySelector("#message").textContent));
@@ -405,9 +407,9 @@ try {
   assert.equal(await ops.locator("#releases .release").count(), 1);
   assert.equal(await ops.inputValue("#releases .release [name=outcome]"), "cleared");
   await ops.fill("#releases .release [name=date]", "2025-05-30");
-  const drawnOnMap = await ops.evaluate(() =>
-    window.minemap.formMaps.activity.querySourceFeatures("draw").filter((f) => f.properties.kind === "release").length);
-  assert.ok(drawnOnMap > 0, "the drawn polygon is not on the map");
+  await ops.waitForFunction(() =>
+    window.minemap.formMaps.activity.querySourceFeatures("draw").some((f) => f.properties.kind === "release"),
+  null, { timeout: 20000 }).catch(() => assert.fail("the drawn polygon is not on the map"));
   await ops.screenshot({ path: join(artifacts, "7-activity-drawn.png") });
   await ops.click("#activity-form button:not([type=button])");
   await ops.waitForFunction(() => /ACT-\d+ filed/.test(document.querySelector("#message").textContent));

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/pg_cluster.hpp"
@@ -349,4 +351,217 @@ TEST(Postgres, TwoServersSeeEachOthersWrites) {
   EXPECT_EQ(seen, 1);
   std::cout << "the second server counted the approval after " << waited.count() << " ms\n";
   EXPECT_LT(waited.count(), 1000);
+}
+
+// Eight writers at once on one database, four command lines and four API sessions, each
+// adding 500 items (ten batches of 50) and changing a shared record from the version it
+// read: every acknowledged write is there, every change to the shared record either
+// applied (in its history) or refused as stale, ids are unique and the audit chain
+// verifies.
+TEST(Postgres, EightWritersLoseNothing) {
+  MINEMAP_PG_DATABASE(uri);
+  TempDir d;
+  ASSERT_EQ(harness::minemap({"init", uri}).code, 0);
+  const std::string hz =
+      harness::minemap({"add", uri, "hazards", "-"}, R"({"name":"Shared","type":"SHA",
+       "geometry":{"type":"Polygon","coordinates":[[[46.9,39.5],[46.91,39.5],[46.91,39.51],[46.9,39.5]]]}})")
+          .out.substr(0, 9);
+  ASSERT_EQ(hz, "HZ-000001");
+  for (int w = 0; w < 4; ++w)
+    ASSERT_EQ(harness::minemap({"user", "add", uri, "v" + std::to_string(w), "--role", "verifier"},
+                               "a long password\n")
+                  .code,
+              0);
+  const std::string shared_item =
+      harness::minemap({"add", uri, "items", "-"}, R"({"category":"UXO","workflow":"draft",
+        "geometry":{"type":"Point","coordinates":[46.905,39.505]}})")
+          .out.substr(0, 9);
+  ServeProcess server(uri, d / "serve.log");
+  ASSERT_FALSE(server.url().empty()) << slurp(d / "serve.log");
+
+  auto batch = [](int writer, int round) {
+    nlohmann::json a = nlohmann::json::array();
+    for (int i = 0; i < 50; ++i)
+      a.push_back(
+          {{"category", "AP_MINE"},
+           {"model", "w" + std::to_string(writer) + "-" + std::to_string(round * 50 + i)},
+           {"geometry",
+            {{"type", "Point"},
+             {"coordinates", {46.9 + 0.0001 * writer, 39.5 + 0.00001 * (round * 50 + i)}}}}});
+    return a.dump();
+  };
+  struct Tally {
+    int added = 0, applied = 0, refused = 0;
+    std::vector<std::string> values_applied, values_refused;
+  };
+  std::vector<Tally> tally(8);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w)
+    writers.emplace_back([&, w] {  // the command line: its own process per call
+      for (int round = 0; round < 10; ++round) {
+        auto r = harness::minemap({"add", uri, "items", "-"}, batch(w, round));
+        EXPECT_EQ(r.code, 0) << r.err;
+        if (r.code == 0) tally[w].added += 50;
+        auto got = harness::minemap({"get", uri, "hazards", hz, "--json"});
+        const std::string version = nlohmann::json::parse(got.out).value("version", "");
+        const std::string value = "cli-" + std::to_string(w) + "-" + std::to_string(round);
+        auto u = harness::minemap({"update", uri, "hazards", hz, "-", "--if-version", version},
+                                  nlohmann::json{{"local_ref", value}}.dump());
+        EXPECT_TRUE(u.code == 0 || u.code == 2) << u.err;
+        (u.code == 0 ? tally[w].values_applied : tally[w].values_refused).push_back(value);
+      }
+    });
+  for (int w = 4; w < 8; ++w)
+    writers.emplace_back([&, w] {  // the API: one session each
+      const std::string user = "v" + std::to_string(w - 4);
+      const fs::path jar = d / user;
+      auto login = request("POST", server.url() + "login", jar,
+                           nlohmann::json{{"name", user}, {"password", "a long password"}}.dump());
+      const std::string csrf = login.body.value("csrf_token", "");
+      for (int round = 0; round < 10; ++round) {
+        auto r = request("POST", server.url() + "api/items", jar, batch(w, round), csrf);
+        EXPECT_EQ(r.status, 201) << r.body;
+        if (r.status == 201) tally[w].added += static_cast<int>(r.body["ids"].size());
+        // The version it reads is the ETag of GET (curl -i for the headers).
+        auto head = shell("curl -s -i -b " + quote(jar.string()) + " " +
+                          quote(server.url() + "api/items/" + shared_item));
+        auto e = head.out.find("ETag: ");
+        const std::string etag = e == std::string::npos
+                                     ? std::string()
+                                     : head.out.substr(e + 6, head.out.find('\r', e) - e - 6);
+        const std::string value = "api-" + std::to_string(w) + "-" + std::to_string(round);
+        auto p = request_raw(
+            "PATCH", server.url() + "api/items/" + shared_item, jar,
+            nlohmann::json{{"model", value}}.dump(),
+            {"If-Match: " + etag, "X-CSRF-Token: " + csrf, "Content-Type: application/json"});
+        EXPECT_TRUE(p.status == 200 || p.status == 412) << p.status << " " << p.body;
+        (p.status == 200 ? tally[w].values_applied : tally[w].values_refused).push_back(value);
+      }
+    });
+  for (auto& t : writers) t.join();
+
+  int added = 0, applied = 0, refused = 0;
+  for (const auto& t : tally) {
+    added += t.added;
+    applied += static_cast<int>(t.values_applied.size());
+    refused += static_cast<int>(t.values_refused.size());
+  }
+  EXPECT_EQ(added, 8 * 500);
+  EXPECT_EQ(applied + refused, 80);
+  EXPECT_GT(applied, 0);
+  std::cout << "8 writers: " << added << " items added, " << applied
+            << " changes of a shared record applied, " << refused << " refused as stale\n";
+
+  // Every item acknowledged is there once, with an id of its own.
+  auto ids = harness::minemap({"list", uri, "items", "--format", "csv", "--columns", "id,model"});
+  ASSERT_EQ(ids.code, 0) << ids.err;
+  std::set<std::string> seen_ids, seen_models;
+  std::istringstream lines(ids.out);
+  std::string line;
+  std::getline(lines, line);  // header
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    seen_ids.insert(line.substr(0, line.find(',')));
+    seen_models.insert(line.substr(line.find(',') + 1));
+  }
+  EXPECT_EQ(rows, 8 * 500 + 1);
+  EXPECT_EQ(seen_ids.size(), static_cast<std::size_t>(rows));
+  for (int w = 0; w < 8; ++w)
+    for (int i = 0; i < 500; i += 97)
+      EXPECT_TRUE(seen_models.contains("w" + std::to_string(w) + "-" + std::to_string(i)))
+          << w << " " << i;
+  // Each change applied is in the shared record's history; none refused is.
+  const std::string hz_history = harness::minemap({"history", uri, "hazards", hz, "--json"}).out;
+  const std::string it_history =
+      harness::minemap({"history", uri, "items", shared_item, "--json"}).out;
+  for (const auto& t : tally) {
+    for (const auto& v : t.values_applied)
+      EXPECT_NE((v[0] == 'c' ? hz_history : it_history).find(v), std::string::npos) << v;
+    for (const auto& v : t.values_refused)
+      EXPECT_EQ((v[0] == 'c' ? hz_history : it_history).find(v), std::string::npos) << v;
+  }
+  auto v = harness::minemap({"verify", uri});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+}
+
+// Past one machine: a streaming replica of the test cluster (pg_basebackup), a server on
+// each, the one on the replica --read-only. What the primary commits shows through the
+// replica's server; a write sent to the replica is refused with the reason.
+TEST(Postgres, AReplicaServesWhatThePrimaryWrites) {
+  MINEMAP_PG_DATABASE(uri);
+  auto& cluster = PgCluster::get();
+  const std::string db = uri.substr(uri.find("///") + 3, uri.find('?') - uri.find("///") - 3);
+  ASSERT_EQ(harness::minemap({"init", uri}).code, 0);
+  ASSERT_EQ(
+      harness::minemap({"user", "add", uri, "ops1", "--role", "data_entry"}, "a long password\n")
+          .code,
+      0);
+  TempDir d;
+  std::string standby_dir = "/tmp/minemap-pg-standby-XXXXXX";
+  ASSERT_NE(mkdtemp(standby_dir.data()), nullptr);
+  const std::string script = std::string(std::getenv("MINEMAP_SOURCE_DIR")) + "/tests/pg/cluster";
+  constexpr int kStandbyPort = PgCluster::kPort + 10;
+  struct Stop {
+    std::string script, dir;
+    ~Stop() { shell("bash " + quote(script) + " stop " + quote(dir)); }
+  } stop{script, standby_dir};
+  auto started = shell("bash " + quote(script) + " standby " + quote(standby_dir) + " " +
+                       std::to_string(kStandbyPort) + " " + quote(cluster.dir()) + " " +
+                       std::to_string(PgCluster::kPort));
+  ASSERT_EQ(started.code, 0) << started.out << started.err;
+  const std::string replica = "postgresql:///" + db + "?host=" + standby_dir +
+                              "&port=" + std::to_string(kStandbyPort) + "&user=postgres";
+
+  ServeProcess primary(uri, d / "primary.log");
+  ServeProcess standby(replica, d / "standby.log", {"--read-only"});
+  ASSERT_FALSE(primary.url().empty()) << slurp(d / "primary.log");
+  ASSERT_FALSE(standby.url().empty()) << slurp(d / "standby.log");
+  auto accidents = [&] {
+    auto r = request("GET", standby.url() + "api/stats", d / "anon");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body["accidents"]["count"].get<int>();
+  };
+  ASSERT_EQ(accidents(), 0);
+
+  // A write on the primary, seen through the replica's server.
+  auto added = harness::minemap({"add", uri, "accidents", "-"},
+                                R"({"date":"2024-03-02","type":"mine",
+                                    "geometry":{"type":"Point","coordinates":[46.9,39.5]}})");
+  ASSERT_EQ(added.code, 0) << added.err;
+  const auto written = std::chrono::steady_clock::now();
+  int seen = 0;
+  while (seen == 0 && std::chrono::steady_clock::now() - written < std::chrono::seconds(20)) {
+    seen = accidents();
+    if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(seen, 1);
+  std::cout << "the replica's server counted the primary's write after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - written)
+                   .count()
+            << " ms\n";
+  auto item = request("GET", standby.url() + "collections/accidents/items", d / "anon");
+  EXPECT_EQ(item.body["features"].size(), 1u) << item.body;
+
+  // Writes sent to the replica: refused, saying why, on the command line and the API.
+  auto cli = harness::minemap({"add", replica, "accidents", "-"},
+                              R"({"date":"2024-03-03","type":"mine",
+                                  "geometry":{"type":"Point","coordinates":[46.9,39.5]}})");
+  EXPECT_EQ(cli.code, 2) << cli.err;
+  EXPECT_NE(cli.err.find("read-only"), std::string::npos) << cli.err;
+  auto login = request("POST", standby.url() + "login", d / "ops1",
+                       nlohmann::json{{"name", "ops1"}, {"password", "a long password"}}.dump());
+  if (login.status == 200) {
+    auto filed = request("POST", standby.url() + "api/accidents", d / "ops1",
+                         R"({"date":"2024-03-02","type":"mine",
+                             "geometry":{"type":"Point","coordinates":[46.9,39.5]}})",
+                         login.body.value("csrf_token", ""));
+    EXPECT_EQ(filed.status, 403) << filed.body;
+    EXPECT_NE(filed.body.dump().find("read-only"), std::string::npos) << filed.body;
+  } else {
+    EXPECT_EQ(login.status, 403) << login.body;
+    EXPECT_NE(login.body.dump().find("read-only"), std::string::npos) << login.body;
+  }
+  EXPECT_EQ(accidents(), 1);
 }

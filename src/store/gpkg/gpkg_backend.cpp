@@ -826,7 +826,8 @@ class GpkgBackend final : public Backend {
   }
 
   std::string location() const override { return m_path; }
-  bool read_only() const override { return m_read_only; }
+  bool read_only() const override { return m_read_only || m_refuse_writes; }
+  void set_read_only() override { m_refuse_writes = true; }
 
   void copy_to(const std::string& path) override {
     std::error_code ec;
@@ -843,6 +844,10 @@ class GpkgBackend final : public Backend {
       throw core::Forbidden(m_path +
                             ": the store is open read-only (the file or its folder cannot be "
                             "written): reading works, writing does not");
+    if (m_refuse_writes)
+      throw core::Forbidden(m_path +
+                            ": served read-only (serve --read-only): reading works, writing "
+                            "does not; write through the server or command that writes");
   }
 
   // The R-tree insert trigger is dropped for the load and the index packed at the
@@ -1252,7 +1257,8 @@ class GpkgBackend final : public Backend {
   Db m_db;
   std::string m_path;
   bool m_read_only = false;
-  std::string m_now;  // the time of the open transaction
+  bool m_refuse_writes = false;  // set_read_only(): the file is writable, writes are refused
+  std::string m_now;             // the time of the open transaction
   int m_depth = 0;
   std::map<std::string, core::Envelope, std::less<>> m_touched;
   // Id counters raised in the open transaction, written at commit. A savepoint

@@ -287,12 +287,29 @@ class PgBackend final : public Backend {
   // Every commit that wrote sends a notification on kChangesChannel, delivered to every
   // connection that listens (this one too): other processes' writes (another `serve`, an
   // import) are known here without asking the database at each request.
-  void listen() { m_db.script("LISTEN " + std::string(kChangesChannel)); }
+  // A standby cannot listen; it follows the replay position instead (data_version).
+  void listen() {
+    if (!m_in_recovery) m_db.script("LISTEN " + std::string(kChangesChannel));
+  }
 
   std::optional<std::int64_t> data_version() override {
-    if (!m_db.in_transaction()) m_version += m_db.take_notifications(kChangesChannel);
+    if (m_db.in_transaction()) return m_version;
+    if (m_in_recovery) {
+      // A standby: notifications are not replicated, but every commit replayed moves the
+      // replay position (one short query).
+      Result r = m_db.exec("SELECT pg_last_wal_replay_lsn()::text", {}, true);
+      const std::int64_t at = static_cast<std::int64_t>(std::hash<std::string>{}(r.text(0, 0)));
+      if (at != m_replayed) {
+        m_replayed = at;
+        ++m_version;
+      }
+      return m_version;
+    }
+    m_version += m_db.take_notifications(kChangesChannel);
     return m_version;
   }
+
+  void set_read_only() override { m_read_only = true; }
 
   Connection& db() { return m_db; }
 
@@ -302,8 +319,9 @@ class PgBackend final : public Backend {
   void detect_read_only() {
     Result r = m_db.exec(
         "SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' "
-        "OR NOT has_table_privilege('audit', 'INSERT')");
+        "OR NOT has_table_privilege('audit', 'INSERT'), pg_is_in_recovery()");
     m_read_only = r.boolean(0, 0);
+    m_in_recovery = r.boolean(0, 1);
   }
 
   void transaction(const std::function<void()>& fn) override {
@@ -1112,9 +1130,11 @@ class PgBackend final : public Backend {
 
   Connection m_db;
   std::string m_location;
-  std::int64_t m_version = 1;  // data_version(): 1 + the notifications of changes seen
+  std::int64_t m_version = 1;   // data_version(): 1 + the notifications of changes seen
+  std::int64_t m_replayed = 0;  // on a standby, the hash of the last replay position seen
   bool m_read_only = false;
-  int m_depth = 0;  // nesting of transaction(): 1 in the outermost
+  bool m_in_recovery = false;  // a standby
+  int m_depth = 0;             // nesting of transaction(): 1 in the outermost
   // The sequences the open transaction moved: where each stood before (last_value,
   // is_called), to set them back when it fails.
   std::map<std::string, std::pair<std::int64_t, bool>> m_sequences;
