@@ -27,4 +27,8 @@ enum class CsvQuote { AsNeeded, Always };
 // quote or a line break (AsNeeded), or whatever it holds (Always).
 std::string csv_cell(std::string_view s, CsvQuote quote = CsvQuote::AsNeeded);
 
+// The text with every run of white space (spaces, tabs, line breaks) made one space and
+// none at either end: SQL the store created, compared with what it finds there.
+std::string collapse_spaces(std::string_view text);
+
 }  // namespace minemap::core

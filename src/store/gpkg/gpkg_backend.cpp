@@ -17,6 +17,7 @@
 
 #include "core/date.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "geo/wkb.hpp"
 #include "store/gpkg/rtree.hpp"
 #include "store/gpkg/schema.hpp"
@@ -234,21 +235,6 @@ std::string now_millis() {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
-}
-
-// SQL text with every run of white space made one space, for comparing statements.
-std::string collapse_spaces(std::string_view sql) {
-  std::string out;
-  for (char c : sql) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (space) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 void remove_store_files(const std::string& path) {
@@ -721,7 +707,7 @@ class GpkgBackend final : public Backend {
       const std::string what = std::string(o.type) + " " + std::string(o.name);
       if (!s.step())
         out.push_back(what + " is missing");
-      else if (collapse_spaces(s.column_text(0)) != collapse_spaces(o.sql))
+      else if (core::collapse_spaces(s.column_text(0)) != core::collapse_spaces(o.sql))
         out.push_back(what + " is not the one minemap created: " + s.column_text(0));
     }
     // A trigger of someone else's on the audit could rewrite what minemap appends.

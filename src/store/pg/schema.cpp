@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace minemap::store::pg {
 namespace {
 
@@ -235,20 +237,6 @@ std::string current_view_sql(const EntitySpec& spec) {
                      std::string(spec.name) + ")");
 }
 
-std::string collapse_spaces(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (space) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 }  // namespace
 
 std::string quote_id(std::string_view name) {
@@ -264,16 +252,7 @@ std::string quote_text(std::string_view text) {
 }
 
 std::string_view geometry_type_name(core::GeomType t) {
-  switch (t) {
-    case core::GeomType::None: return "Geometry";
-    case core::GeomType::Point: return "Point";
-    case core::GeomType::LineString: return "LineString";
-    case core::GeomType::Polygon: return "Polygon";
-    case core::GeomType::MultiPoint: return "MultiPoint";
-    case core::GeomType::MultiLineString: return "MultiLineString";
-    case core::GeomType::MultiPolygon: return "MultiPolygon";
-  }
-  return "Geometry";
+  return t == core::GeomType::None ? "Geometry" : core::to_string(t);
 }
 
 std::string_view column_type(FieldType t) {
@@ -352,9 +331,9 @@ std::vector<std::string> protection_problems(Connection& db) {
       {std::string(kAppendOnlyFunction)});
   if (fn.rows() == 0)
     out.push_back("function " + std::string(kAppendOnlyFunction) + " is missing");
-  else if (collapse_spaces(fn.view(0, 0)) != kAppendOnlyBody)
+  else if (core::collapse_spaces(fn.view(0, 0)) != kAppendOnlyBody)
     out.push_back("function " + std::string(kAppendOnlyFunction) +
-                  " is not the one minemap created: " + collapse_spaces(fn.view(0, 0)));
+                  " is not the one minemap created: " + core::collapse_spaces(fn.view(0, 0)));
   std::set<std::string> known;
   for (const auto& g : guards()) {
     known.insert(std::string(g.trigger));
