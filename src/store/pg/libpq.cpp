@@ -3,9 +3,11 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -262,7 +264,24 @@ Connection::Connection(const std::string& target) : m_location(redacted(target))
 }
 
 Connection::~Connection() {
+  join();
   if (m_conn) PQfinish(m_conn);
+}
+
+void Connection::wait() {
+  join();
+  if (auto e = std::exchange(m_sent, nullptr)) std::rethrow_exception(e);
+}
+
+void Connection::copy_in_background(std::vector<std::pair<std::string, std::string>> copies) {
+  wait();
+  m_sender = std::thread([this, copies = std::move(copies)] {
+    try {
+      for (const auto& [sql, data] : copies) send_copy(sql, data);
+    } catch (...) {
+      m_sent = std::current_exception();
+    }
+  });
 }
 
 void Connection::fail(pg_result* r, std::string_view sql) const {
@@ -295,6 +314,7 @@ Result Connection::check(pg_result* r, std::string_view sql) const {
 }
 
 Result Connection::exec(const std::string& sql, const Params& params, bool cache) {
+  wait();
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -313,7 +333,54 @@ Result Connection::exec(const std::string& sql, const Params& params, bool cache
 }
 
 void Connection::script(const std::string& sql) {
+  wait();
   check(PQexec(m_conn, sql.c_str()), sql);
+}
+
+std::int64_t Connection::copy_in(const std::string& sql, std::string_view data) {
+  wait();
+  return send_copy(sql, data);
+}
+
+std::int64_t Connection::send_copy(const std::string& sql, std::string_view data) {
+  pg_result* start = PQexec(m_conn, sql.c_str());
+  if (!start || PQresultStatus(start) != PGRES_COPY_IN) fail(start, sql);
+  PQclear(start);
+  // libpq takes at most INT_MAX bytes a call; a chunk of 1 MiB keeps each call short.
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  for (std::size_t at = 0; at < data.size(); at += kChunk) {
+    const std::size_t n = std::min(kChunk, data.size() - at);
+    if (PQputCopyData(m_conn, data.data() + at, static_cast<int>(n)) != 1) break;
+  }
+  // On a failed send PQputCopyEnd fails too, and the result below carries the error.
+  PQputCopyEnd(m_conn, nullptr);
+  std::int64_t rows = 0;
+  std::optional<Result> failed;
+  for (pg_result* r; (r = PQgetResult(m_conn)) != nullptr;) {
+    if (PQresultStatus(r) == PGRES_COMMAND_OK && !failed) {
+      Result ok(r);
+      rows = ok.affected();
+    } else if (!failed) {
+      failed.emplace(r);  // read on after it: the connection is ready only when all are
+    } else {
+      PQclear(r);
+    }
+  }
+  if (failed) fail(failed->release(), sql);
+  return rows;
+}
+
+void copy_text(std::string& out, std::string_view v) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+    out.append(v.data() + start, i - start);
+    out += '\\';
+    out += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    start = i + 1;
+  }
+  out.append(v.data() + start, v.size() - start);
 }
 
 void Connection::stream(const std::string& sql, const Params& params,
@@ -343,6 +410,7 @@ void Connection::stream(const std::string& sql, const Params& params,
 }
 
 std::int64_t Connection::take_notifications(std::string_view channel) {
+  join();
   // Reads what the socket holds, without blocking; a broken connection shows at the
   // next statement, with its message.
   PQconsumeInput(m_conn);
@@ -355,15 +423,18 @@ std::int64_t Connection::take_notifications(std::string_view channel) {
 }
 
 bool Connection::in_transaction() const {
+  join();
   const auto s = PQtransactionStatus(m_conn);
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
 }
 
 bool Connection::transaction_failed() const {
+  join();
   return PQtransactionStatus(m_conn) == PQTRANS_INERROR;
 }
 
 std::string Connection::database() const {
+  join();
   const char* db = PQdb(m_conn);
   return db ? db : "";
 }

@@ -7,11 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -66,6 +69,12 @@ class Result {
   bool boolean(int row, int col) const { return view(row, col) == "t"; }
   // Rows an INSERT, UPDATE or DELETE touched.
   std::int64_t affected() const;
+  // Gives up the result, to its new owner.
+  pg_result* release() {
+    pg_result* r = m_res;
+    m_res = nullptr;
+    return r;
+  }
 
  private:
   pg_result* m_res = nullptr;
@@ -79,6 +88,9 @@ bool is_pg_target(std::string_view target);
 std::string redacted(const std::string& target);
 // Text of a number that the server reads back to the same value (shortest exact form).
 std::string number_text(double v);
+// Appends v to out as a value of COPY's text format: backslash, tab, newline and carriage
+// return escaped (a null is written \N by the caller).
+void copy_text(std::string& out, std::string_view v);
 // Parses a whole number text as PostgreSQL writes it (nullopt for any other text).
 std::optional<std::int64_t> parse_integer(std::string_view s);
 std::optional<double> parse_real(std::string_view s);
@@ -97,6 +109,18 @@ class Connection {
   Result exec(const std::string& sql, const Params& params = {}, bool cache = false);
   // Runs several statements without parameters (DDL, BEGIN, ROLLBACK TO ...).
   void script(const std::string& sql);
+  // Runs `COPY table (columns) FROM STDIN` (the sql) with `data`, rows in COPY's text
+  // format (copy_text() escapes a value for it), in one round trip; returns the rows the
+  // server took. A bad row fails the statement (PgError), which then aborts the open
+  // transaction as any failed statement does.
+  std::int64_t copy_in(const std::string& sql, std::string_view data);
+  // The same for each (sql, data) in turn, on a thread of its own: returns at once, so
+  // that the caller makes the next rows while the server takes these. Every other call
+  // on the connection first waits for them (wait()); the first that does throws their
+  // error.
+  void copy_in_background(std::vector<std::pair<std::string, std::string>> copies);
+  // Waits for what copy_in_background sends; throws its error, once.
+  void wait();
   // Runs a query through a cursor, `batch` rows per round trip, calling fn for each row
   // until it returns false: a read of a million rows never holds more than one batch.
   // Needs an open transaction (a cursor lives in one); fn may run other statements.
@@ -118,9 +142,17 @@ class Connection {
 
  private:
   [[noreturn]] void fail(pg_result* r, std::string_view sql) const;
+  std::int64_t send_copy(const std::string& sql, std::string_view data);
+  void join() const {
+    if (m_sender.joinable()) m_sender.join();
+  }
   Result check(pg_result* r, std::string_view sql) const;
 
   pg_conn* m_conn = nullptr;
+  // copy_in_background's thread, and its error until wait() throws it. What only reads
+  // the connection's state joins the thread and leaves the error to the next statement.
+  mutable std::thread m_sender;
+  std::exception_ptr m_sent;
   std::string m_location;
   std::map<std::string, std::string, std::less<>> m_prepared;  // SQL -> statement name
   int m_cursors = 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <unordered_set>
 #include <variant>
 
 #include "core/date.hpp"
@@ -381,6 +382,10 @@ class PgBackend final : public Backend {
   // fails sets it back (undo()), as the GeoPackage's counter is rolled back; a savepoint
   // rolled back leaves it ahead, as there: ids only skip a number.
   std::string next_id(const EntitySpec& spec) override {
+    if (loading(spec)) {
+      if (m_bulk->next == m_bulk->end) reserve_ids(spec);
+      return format_id(spec.id_prefix, m_bulk->next++);
+    }
     std::string id;
     write([&] {
       const std::string seq = quote_id(counter_name(spec));
@@ -393,6 +398,7 @@ class PgBackend final : public Backend {
 
   std::optional<Record> get(const EntitySpec& spec, const std::string& id,
                             bool include_deleted) override {
+    settle(&spec);
     Result r = m_db.exec(
         "SELECT " + select_list(spec, "") + " FROM " + quote_id(spec.table) + " WHERE id = $1",
         {id}, true);
@@ -403,6 +409,9 @@ class PgBackend final : public Backend {
 
   std::optional<DeletedState> deleted_state(const EntitySpec& spec,
                                             const std::string& id) override {
+    // An id the load holds for its next COPY is taken; any other is asked of the table,
+    // which the pending rows do not change.
+    if (loading(spec) && m_bulk->ids.count(id)) return DeletedState{};
     Result r =
         m_db.exec("SELECT deleted, deleted_reason FROM " + quote_id(spec.table) + " WHERE id = $1",
                   {id}, true);
@@ -412,6 +421,7 @@ class PgBackend final : public Backend {
 
   void insert(const EntitySpec& spec, const Record& r) override {
     check_record(spec, r);
+    if (loading(spec)) return load_row(spec, r);
     write([&] {
       Result res = m_db.exec(insert_sql(spec), record_params(spec, r), true);
       if (res.affected() == 0)
@@ -421,6 +431,7 @@ class PgBackend final : public Backend {
   }
 
   void replace(const EntitySpec& spec, const Record& r) override {
+    settle(&spec);
     check_record(spec, r);
     write([&] {
       Result res = m_db.exec(update_sql(spec), record_params(spec, r), true);
@@ -430,6 +441,7 @@ class PgBackend final : public Backend {
 
   void set_deleted(const EntitySpec& spec, const std::string& id, bool deleted,
                    const std::string& reason) override {
+    settle(&spec);
     write([&] {
       Result res = m_db.exec(
           "UPDATE " + quote_id(spec.table) +
@@ -443,6 +455,7 @@ class PgBackend final : public Backend {
 
   void for_each(const EntitySpec& spec, const ListQuery& q,
                 const std::function<void(const Record&)>& fn) override {
+    settle(&spec);
     Params params;
     std::string sql = list_sql(spec, q, params, select_list(spec, "t."), true);
     rows(sql, params, q, spec, 3, [&](const Result& r, int i, core::Geometry* g) {
@@ -455,6 +468,7 @@ class PgBackend final : public Backend {
   void for_each_geometry(
       const EntitySpec& spec, const ListQuery& q,
       const std::function<void(const std::string&, const core::Geometry&)>& fn) override {
+    settle(&spec);
     if (!spec.spatial())
       throw core::InputError("entity", std::string(spec.name) + " have no geometry");
     Params params;
@@ -472,6 +486,7 @@ class PgBackend final : public Backend {
 
   TextWidths text_widths(const EntitySpec& spec, const ListQuery& q,
                          const std::vector<std::string>& columns) override {
+    settle(&spec);
     // One aggregate over the rows for_each would read (a bbox's near misses counted):
     // the bytes of each value's text, as read_record gives it (a boolean as SQLite's 0 or 1;
     // a real as PostgreSQL writes it, which may differ from SQLite's text in its last
@@ -499,6 +514,7 @@ class PgBackend final : public Backend {
 
   void scan(const EntitySpec& spec, const ListQuery& q, const std::vector<std::string>& columns,
             const std::function<void(const ScanRow&)>& fn) override {
+    settle(&spec);
     if (columns.empty()) throw core::InputError("columns", "no column to read");
     std::string cols;
     for (const auto& c : columns) {
@@ -529,12 +545,14 @@ class PgBackend final : public Backend {
   }
 
   std::int64_t count(const EntitySpec& spec, bool include_deleted) override {
+    settle(&spec);
     Result r = m_db.exec("SELECT count(*) FROM " + quote_id(spec.table) +
                          (include_deleted ? "" : " WHERE NOT deleted"));
     return r.integer(0, 0);
   }
 
   std::optional<AuditEntry> last_audit() override {
+    settle(nullptr);
     Result r = m_db.exec(
         "SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq DESC LIMIT 1", {}, true);
     if (r.rows() == 0) return std::nullopt;
@@ -544,6 +562,8 @@ class PgBackend final : public Backend {
   // An entry without seq (0) is numbered after the last, as SQLite numbers an INTEGER
   // PRIMARY KEY left null; one with a seq keeps it.
   void append_audit(const AuditEntry& e) override {
+    if (m_bulk && e.seq > 0) return load_audit(e);
+    settle(nullptr);
     write([&] {
       Result r = m_db.exec(
           "INSERT INTO audit (" + std::string(kAuditColumns) +
@@ -559,6 +579,7 @@ class PgBackend final : public Backend {
   }
 
   std::vector<AuditEntry> audit(const std::string& entity, const std::string& id) override {
+    settle(nullptr);
     std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit";
     Params params;
     if (!entity.empty()) {
@@ -577,6 +598,7 @@ class PgBackend final : public Backend {
   }
 
   void for_each_audit(const std::function<void(const AuditEntry&)>& fn) override {
+    settle(nullptr);
     streamed("SELECT " + std::string(kAuditColumns) + " FROM audit ORDER BY seq", {},
              [&](const Result& r, int i) {
                fn(read_audit(r, i));
@@ -585,6 +607,7 @@ class PgBackend final : public Backend {
   }
 
   std::optional<AuditEntry> audit_entry(std::int64_t seq) override {
+    settle(nullptr);
     Result r =
         m_db.exec("SELECT " + std::string(kAuditColumns) + " FROM audit WHERE seq = $1::bigint",
                   {std::to_string(seq)}, true);
@@ -593,6 +616,7 @@ class PgBackend final : public Backend {
   }
 
   std::int64_t audit_count() override {
+    settle(nullptr);
     return m_db.exec("SELECT count(*) FROM audit").integer(0, 0);
   }
 
@@ -632,6 +656,7 @@ class PgBackend final : public Backend {
 
   void for_each_row(const EntitySpec& spec,
                     const std::function<void(const StoredRow&)>& fn) override {
+    settle(&spec);
     const int reason_col = 3 + (spec.spatial() ? 1 : 0) + static_cast<int>(spec.fields.size());
     StoredRow row;
     streamed("SELECT " + select_list(spec, "") + ", deleted_reason FROM " + quote_id(spec.table) +
@@ -654,6 +679,7 @@ class PgBackend final : public Backend {
 
   // Numbered CP-000001 ... in the order added, as the GeoPackage numbers them.
   void add_checkpoint(Checkpoint& c) override {
+    settle(nullptr);
     write([&] {
       const std::int64_t n =
           m_db.exec("SELECT coalesce(max(fid), 0) + 1 FROM checkpoints").integer(0, 0);
@@ -668,6 +694,7 @@ class PgBackend final : public Backend {
   }
 
   std::vector<Checkpoint> checkpoints() override {
+    settle(nullptr);
     Result r = m_db.exec(
         "SELECT id, seq, hash, ts, store_id, public_key, signature FROM checkpoints ORDER BY fid");
     std::vector<Checkpoint> out;
@@ -755,6 +782,52 @@ class PgBackend final : public Backend {
   std::string location() const override { return m_location; }
   bool read_only() const override { return m_read_only; }
 
+  // The rows of the entity loaded, and their audit entries, go to the server by COPY,
+  // some thousands at a time (kCopyBytes), rather than a statement each; ids come from
+  // blocks reserved from the entity's sequence. A statement that reads the rows held (a
+  // lookup of the same table, the audit) sends them first, so every read sees them.
+  //
+  // A load at least as large as the table (or the audit) already is, made while no other
+  // session is connected to the database, drops the table's spatial and plain indexes and
+  // its references first and makes them again at the end: one sort and one check of all rows cost
+  // less than keeping them row by row (as pg_restore loads). The drop locks the table until the
+  // load commits, which is why another session (a `serve`) keeps them in place.
+  void bulk_load(const EntitySpec& spec, std::int64_t expected_rows,
+                 const std::function<void()>& fn) override {
+    refuse_if_read_only();
+    if (m_depth > 0 || m_bulk) return transaction(fn);
+    transaction([&] {
+      m_bulk.emplace();
+      m_bulk->spec = &spec;
+      // Ids for the whole load at once where its size is known: a reservation is a
+      // statement, which would wait for the rows on their way (Connection::wait).
+      m_bulk->block = std::clamp<std::int64_t>(expected_rows, 1000, 100'000'000);
+      m_bulk->now = m_db.exec("SELECT now()::text").text(0, 0);
+      try {
+        std::vector<std::string> remake;
+        if (expected_rows > 0 && alone())
+          for (const std::string& table : {std::string(spec.table), std::string("audit")})
+            if (table == "audit" ? audit_count() <= expected_rows
+                                 : count(spec, true) <= expected_rows)
+              drop_derived(table, remake);
+        fn();
+        flush();
+        m_db.wait();
+        for (const auto& sql : remake) m_db.script(sql);
+        if (m_bulk->next < m_bulk->end) {  // ids reserved, not given: back to the sequence
+          const std::string seq = quote_id(counter_name(spec));
+          m_db.exec("SELECT setval(" + quote_text(seq) + ", $1::bigint, $2::boolean)",
+                    {std::to_string(std::max<std::int64_t>(m_bulk->next - 1, 1)),
+                     std::string(m_bulk->next > 1 ? "true" : "false")});
+        }
+      } catch (...) {
+        m_bulk.reset();
+        throw;
+      }
+      m_bulk.reset();
+    });
+  }
+
   void copy_to(const std::string& /*path*/) override {
     throw core::InputError("STORE",
                            "a PostgreSQL store is not backed up to a file by minemap: use pg_dump, "
@@ -767,6 +840,175 @@ class PgBackend final : public Backend {
       throw core::Forbidden(m_location +
                             ": the store is open read-only (a replica, or a user that may not "
                             "write the audit): reading works, writing does not");
+  }
+
+  // A bulk load's rows of `spec` (the entity loaded) and audit entries, held in COPY's text
+  // format until there are kCopyBytes of them or a read needs them sent.
+  struct Pending {
+    const EntitySpec* spec = nullptr;
+    std::string now;                      // the transaction's now(): created, updated
+    std::string rows, audit;              // COPY text
+    std::unordered_set<std::string> ids;  // of the rows held
+    std::int64_t next = 0, end = 0;       // ids reserved from the sequence: [next, end)
+    std::int64_t block = 0;               // how many ids a reservation takes
+    void clear() {
+      rows.clear();
+      audit.clear();
+      ids.clear();
+    }
+  };
+  static constexpr std::size_t kCopyBytes = std::size_t{8} << 20;
+
+  bool loading(const EntitySpec& spec) const { return m_bulk && m_bulk->spec->kind == spec.kind; }
+
+  // Sends what a load holds, before a statement that reads `spec`'s table (nullptr: any
+  // table, the audit).
+  void settle(const EntitySpec* spec) {
+    if (m_bulk && (!spec || loading(*spec))) flush();
+  }
+
+  // Hands what the load holds to the connection's sender, which COPYs it while the next
+  // rows are made; a statement after it waits for it (Connection::wait).
+  void flush() {
+    Pending& b = *m_bulk;
+    std::vector<std::pair<std::string, std::string>> copies;
+    if (!b.rows.empty()) {
+      std::string cols = "id, workflow";
+      if (b.spec->spatial()) cols += ", " + quote_id(kGeomColumn);
+      for (const auto& f : b.spec->fields) cols += ", " + quote_id(f.name);
+      copies.emplace_back(
+          "COPY " + quote_id(b.spec->table) + " (" + cols + ", created, updated) FROM STDIN",
+          std::move(b.rows));
+    }
+    if (!b.audit.empty())
+      copies.emplace_back("COPY audit (" + std::string(kAuditColumns) + ") FROM STDIN",
+                          std::move(b.audit));
+    b.clear();
+    if (!copies.empty()) m_db.copy_in_background(std::move(copies));
+  }
+
+  static constexpr std::string_view kSrid = "SRID=4326;";  // EWKB's prefix, kWgs84
+  static_assert(kWgs84 == 4326);
+
+  static bool is_text(FieldType t) {
+    return t == FieldType::Text || t == FieldType::Date || t == FieldType::Enum ||
+           t == FieldType::EnumSet || t == FieldType::Ref;
+  }
+
+  static void append_hex(std::string& out, std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const std::size_t at = out.size();
+    out.resize(at + 2 * bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      const auto b = static_cast<unsigned char>(bytes[i]);
+      out[at + 2 * i] = kDigits[b >> 4];
+      out[at + 2 * i + 1] = kDigits[b & 15];
+    }
+  }
+
+  static void copy_value(std::string& out, const std::optional<std::string>& v) {
+    if (v)
+      copy_text(out, *v);
+    else
+      out += "\\N";
+  }
+
+  void load_row(const EntitySpec& spec, const Record& r) {
+    Pending& b = *m_bulk;
+    if (!b.ids.insert(r.id).second)
+      throw core::Conflict("id: " + entity_label(spec, r.id) + " exists already");
+    // An id given by the caller past those handed out: the sequence moves past it, as
+    // insert() moves it, and the block skips it.
+    if (auto n = id_number(spec, r.id); n && *n >= b.next && *n > 0) {
+      raise_counter(spec, *n);
+      if (*n < b.end) b.next = *n + 1;
+    }
+    std::string& out = b.rows;
+    copy_text(out, r.id);
+    out += '\t';
+    copy_text(out, r.workflow);
+    if (spec.spatial()) {
+      out += '\t';
+      const auto& g = r.geometry;
+      if (g.type == core::GeomType::None || g.empty()) {
+        out += "\\N";
+      } else {
+        out += kSrid;
+        append_hex(out, geo::to_wkb(g));
+      }
+    }
+    for (const auto& f : spec.fields) {
+      out += '\t';
+      auto it = r.fields.find(f.name);
+      if (it == r.fields.end() || std::holds_alternative<std::monostate>(it->second))
+        out += "\\N";
+      else if (auto text = std::get_if<std::string>(&it->second); text && is_text(f.type))
+        copy_text(out, *text);
+      else
+        copy_value(out, value_param(f, it->second));
+    }
+    out += '\t';
+    out += b.now;
+    out += '\t';
+    out += b.now;
+    out += '\n';
+    if (out.size() >= kCopyBytes) flush();
+  }
+
+  void load_audit(const AuditEntry& e) {
+    std::string& out = m_bulk->audit;
+    out += std::to_string(e.seq);
+    for (const std::string* v : {&e.ts, &e.actor, &e.entity, &e.entity_id, &e.action, &e.reason,
+                                 &e.before, &e.after, &e.prev_hash, &e.hash}) {
+      out += '\t';
+      copy_text(out, *v);
+    }
+    out += '\n';
+    if (out.size() >= kCopyBytes) flush();
+  }
+
+  // No other client is connected to this database (the server's own workers, such as
+  // autovacuum, give way to the load's locks).
+  bool alone() {
+    return m_db
+        .exec(
+            "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        .boolean(0, 0);
+  }
+
+  // Drops the plain indexes and the references of `table`, adding to `remake` the
+  // statements that make them again. A partial index (of references) stays: a row
+  // outside it (referring to nothing) costs it nothing.
+  void drop_derived(const std::string& table, std::vector<std::string>& remake) {
+    Result ix = m_db.exec(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE "
+        "indrelid = to_regclass($1) AND NOT indisunique AND NOT indisprimary AND indpred IS NULL",
+        {quote_id(table)});
+    for (int i = 0; i < ix.rows(); ++i) {
+      m_db.script("DROP INDEX " + ix.text(i, 0));
+      remake.push_back(ix.text(i, 1));
+    }
+    Result fk = m_db.exec(
+        "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint WHERE "
+        "conrelid = to_regclass($1) AND contype = 'f'",
+        {quote_id(table)});
+    for (int i = 0; i < fk.rows(); ++i) {
+      m_db.script("ALTER TABLE " + quote_id(table) + " DROP CONSTRAINT " + fk.text(i, 0));
+      remake.push_back("ALTER TABLE " + quote_id(table) + " ADD CONSTRAINT " + fk.text(i, 0) + " " +
+                       fk.text(i, 1));
+    }
+  }
+
+  // The entity sequence's next ids (m_bulk->block of them), for the load to give.
+  void reserve_ids(const EntitySpec& spec) {
+    const std::string seq = quote_id(counter_name(spec));
+    remember(seq);
+    Result r = m_db.exec(
+        "SELECT setval(" + quote_text(seq) + ", nextval(" + quote_text(seq) + ") + $1::bigint - 1)",
+        {std::to_string(m_bulk->block)}, true);
+    m_bulk->end = r.integer(0, 0) + 1;
+    m_bulk->next = m_bulk->end - m_bulk->block;
   }
 
   // Writers take turns: the lock is held until the transaction ends.
@@ -787,6 +1029,9 @@ class PgBackend final : public Backend {
   // inner work only, and the outer transaction goes on (in PostgreSQL the rollback to the
   // savepoint is also what makes a failed statement's transaction usable again).
   void savepoint(const std::function<void()>& fn) {
+    // Rows a load holds are sent first: a rollback to the savepoint undoes what was sent
+    // within it, and only that.
+    settle(nullptr);
     std::string name = "minemap_sp" + std::to_string(m_depth);
     m_db.script("SAVEPOINT " + name);
     ++m_depth;
@@ -795,6 +1040,7 @@ class PgBackend final : public Backend {
     } catch (...) {
       --m_depth;
       rollback_quietly("ROLLBACK TO SAVEPOINT " + name + "; RELEASE SAVEPOINT " + name);
+      if (m_bulk) m_bulk->clear();  // held since the savepoint began: undone with it
       throw;
     }
     --m_depth;
@@ -1138,6 +1384,7 @@ class PgBackend final : public Backend {
   // The sequences the open transaction moved: where each stood before (last_value,
   // is_called), to set them back when it fails.
   std::map<std::string, std::pair<std::int64_t, bool>> m_sequences;
+  std::optional<Pending> m_bulk;  // during bulk_load()
 };
 
 // The objects of a new store, in one transaction: all of them, or none.
@@ -1185,21 +1432,6 @@ void create(PgBackend& b) {
   }
 }
 
-void check_version(Connection& db) {
-  Result r = db.exec("SELECT value FROM minemap_meta WHERE key = 'schema_version'");
-  if (r.rows() == 0)
-    throw core::StorageError(db.location() + ": no schema_version in minemap_meta");
-  auto v = parse_integer(r.view(0, 0));
-  if (!v)
-    throw core::StorageError(db.location() + ": bad schema_version \"" + r.text(0, 0) +
-                             "\" in minemap_meta");
-  if (*v > kSchemaVersion)
-    throw core::StorageError(db.location() + ": written by a newer minemap (schema version " +
-                             std::to_string(*v) + ", this build knows up to " +
-                             std::to_string(kSchemaVersion) + "); upgrade minemap to open it");
-  // Older versions: none yet (the migrations will come as for the GeoPackage).
-}
-
 }  // namespace
 
 std::unique_ptr<Backend> open_pg(const std::string& target, OpenMode mode) {
@@ -1214,10 +1446,12 @@ std::unique_ptr<Backend> open_pg(const std::string& target, OpenMode mode) {
   } else {
     if (!has_meta)
       throw core::InputError(db.location(), "not a minemap store (no minemap_meta table)");
-    check_version(db);
-    check_columns(db);
   }
   b->detect_read_only();
+  if (mode != OpenMode::Create) {
+    migrate(db, b->read_only());
+    check_columns(db);
+  }
   b->listen();
   return b;
 }

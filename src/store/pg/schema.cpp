@@ -148,6 +148,20 @@ std::string comment(const std::string& what, const std::string& name, std::strin
   return "COMMENT ON " + what + " " + name + " IS " + quote_text(text) + ";\n";
 }
 
+// Lists by reference ("activities of hazard HZ-000001") look rows up by the column. Most
+// rows of a large table refer to nothing (an item found outside any recorded activity):
+// the index holds only those that do (schema 2), which keeps it small and a load fast.
+std::string ref_indexes_sql(const EntitySpec& spec) {
+  std::string sql;
+  for (const auto& f : spec.fields)
+    if (f.type == FieldType::Ref)
+      sql += "CREATE INDEX " +
+             quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") + " ON " +
+             quote_id(spec.table) + " (" + quote_id(f.name) + ") WHERE " + quote_id(f.name) +
+             " IS NOT NULL;\n";
+  return sql;
+}
+
 std::string entity_table_sql(const EntitySpec& spec) {
   const std::string t = quote_id(spec.table);
   std::string sql = "CREATE TABLE " + t + " (\n  fid bigserial PRIMARY KEY,\n";
@@ -176,12 +190,7 @@ std::string entity_table_sql(const EntitySpec& spec) {
   if (spec.spatial())
     sql += "CREATE INDEX " + quote_id(std::string(spec.table) + "_geom_idx") + " ON " + t +
            " USING gist (" + quote_id(kGeomColumn) + ");\n";
-  // Lists by reference ("activities of hazard HZ-000001") look rows up by the column.
-  for (const auto& f : spec.fields)
-    if (f.type == FieldType::Ref)
-      sql += "CREATE INDEX " +
-             quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") + " ON " + t +
-             " (" + quote_id(f.name) + ");\n";
+  sql += ref_indexes_sql(spec);
   sql += "CREATE SEQUENCE " + quote_id(counter_name(spec)) + ";\n";
   sql += comment("TABLE", t,
                  std::string(spec.title) + " (minemap " + std::string(spec.name) +
@@ -370,6 +379,80 @@ std::vector<std::string> protection_problems(Connection& db) {
     out.push_back(what + " was added to the audit");
   }
   return out;
+}
+
+const std::vector<Migration>& migrations() {
+  // Version 1 is the first layout. A change to it adds a step here, and check_columns()
+  // refuses a database that misses a column the specs need.
+  static const std::vector<Migration> list = {
+      // 2: the indexes of references hold only the rows that refer to something.
+      {2,
+       [](Connection& db) {
+         std::string sql;
+         for (const auto& spec : core::entities())
+           for (const auto& f : spec.fields)
+             if (f.type == FieldType::Ref)
+               sql += "DROP INDEX IF EXISTS " +
+                      quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") +
+                      ";\n";
+         for (const auto& spec : core::entities()) sql += ref_indexes_sql(spec);
+         db.script(sql);
+       }},
+  };
+  return list;
+}
+
+int schema_version(Connection& db) {
+  Result r = db.exec("SELECT value FROM minemap_meta WHERE key = 'schema_version'");
+  if (r.rows() == 0)
+    throw core::StorageError(db.location() + ": no schema_version in minemap_meta");
+  auto v = parse_integer(r.view(0, 0));
+  if (!v)
+    throw core::StorageError(db.location() + ": bad schema_version \"" + r.text(0, 0) +
+                             "\" in minemap_meta");
+  return static_cast<int>(*v);
+}
+
+void migrate(Connection& db, bool read_only) {
+  const auto newer = [&](int v) {
+    return core::StorageError(db.location() + ": written by a newer minemap (schema version " +
+                              std::to_string(v) + ", this build knows up to " +
+                              std::to_string(kSchemaVersion) + "); upgrade minemap to open it");
+  };
+  int version = schema_version(db);
+  if (version > kSchemaVersion) throw newer(version);
+  if (version == kSchemaVersion) return;
+  if (read_only)
+    throw core::StorageError(db.location() + ": the store needs an upgrade to schema " +
+                             std::to_string(kSchemaVersion) +
+                             ", and it cannot be written here (open it once where it can)");
+  // Under the writers' lock, the version read again: of two processes opening an old
+  // store together, one upgrades it and the other finds it done.
+  db.script("BEGIN");
+  int step = version;
+  try {
+    db.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")");
+    version = schema_version(db);
+    if (version > kSchemaVersion) throw newer(version);
+    for (const auto& m : migrations()) {
+      if (m.version <= version || m.version > kSchemaVersion) continue;
+      step = m.version;
+      m.apply(db);
+    }
+    db.exec("UPDATE minemap_meta SET value = $1 WHERE key = 'schema_version'",
+            {std::to_string(kSchemaVersion)});
+    db.script("COMMIT");
+  } catch (const std::exception& e) {
+    if (db.in_transaction()) {
+      try {
+        db.script("ROLLBACK");
+      } catch (const std::exception&) {  // the first error is the one to report
+      }
+    }
+    throw core::StorageError(db.location() + ": migration from schema version " +
+                             std::to_string(version) + " failed at version " +
+                             std::to_string(step) + ", database left unchanged: " + e.what());
+  }
 }
 
 void check_columns(Connection& db) {

@@ -5,6 +5,7 @@
 // views of current records and comments from the schema's titles and docs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,7 @@ inline constexpr std::string_view kMetaTable = "minemap_meta";
 inline constexpr std::string_view kChangesChannel = "minemap_changes";
 // The version of this layout, kept in minemap_meta (schema_version); its own series,
 // not the GeoPackage's.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // The key of the advisory lock every write transaction takes first, so that writers
 // (other processes, other servers) take turns as SQLite's BEGIN IMMEDIATE makes them:
 // the audit chain's last entry is read after it.
@@ -50,6 +51,21 @@ void create_schema(Connection& db, const std::string& store_id);
 // How the objects that keep the audit append-only differ from what create_schema makes,
 // one line each; empty when intact.
 std::vector<std::string> protection_problems(Connection& db);
+
+// One step of the layout: `apply` brings a store at version - 1 to `version`, inside the
+// caller's transaction.
+struct Migration {
+  int version;
+  std::function<void(Connection&)> apply;
+};
+// This build's migrations, in version order.
+const std::vector<Migration>& migrations();
+// The schema_version of minemap_meta.
+int schema_version(Connection& db);
+// Brings the store to kSchemaVersion, every step in one transaction under the writers'
+// lock. Throws core::StorageError for a store newer than this build, or an older one that
+// `read_only` (a replica) cannot upgrade.
+void migrate(Connection& db, bool read_only);
 
 // Throws core::StorageError when an entity table lacks a column this build needs.
 void check_columns(Connection& db);

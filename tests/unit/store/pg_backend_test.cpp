@@ -1,7 +1,8 @@
 // What only the PostgreSQL store has to face (the shared behaviour is backends_test.cpp):
 // addresses and their passwords, servers and databases that are not a store, the audit's
 // protection by triggers, the tables as QGIS and PostGIS users see them, reads of more rows
-// than one fetch, rows written behind minemap's back, and users that may only read.
+// than one fetch, rows written behind minemap's back, users that may only read, bulk
+// loads through COPY, and migrations of the layout.
 #include "store/pg/pg_backend.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "core/errors.hpp"
 #include "store/crypto.hpp"
 #include "store/pg/libpq.hpp"
+#include "store/pg/schema.hpp"
 #include "store/registry.hpp"
 
 namespace {
@@ -21,6 +23,7 @@ namespace {
 using namespace minemap;
 using core::Entity;
 using store::pg::Connection;
+using store::pg::Result;
 using testing_support::PgCluster;
 
 core::Record item(double x, const std::string& workflow = "approved") {
@@ -367,6 +370,153 @@ TEST(PgStore, WritersInThreadsTakeTurns) {
   auto report = reg.verify();
   EXPECT_TRUE(report.intact());
   EXPECT_EQ(report.entries, 60);
+}
+
+// The indexes and constraints of a table, as their definitions.
+std::set<std::string> derived_of(Connection& c, const std::string& table) {
+  std::set<std::string> out;
+  Result r = c.exec(
+      "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = to_regclass($1) UNION "
+      "ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE "
+      "conrelid = to_regclass($1)",
+      {table});
+  for (int i = 0; i < r.rows(); ++i) out.insert(r.text(i, 0));
+  return out;
+}
+
+// Whether a session holds items locked against every other (its indexes dropped).
+bool items_locked(const std::string& uri) {
+  Connection c(uri);
+  return count_of(c,
+                  "SELECT count(*) FROM pg_locks l JOIN pg_class t ON t.oid = l.relation WHERE "
+                  "t.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") > 0;
+}
+
+TEST(PgStore, ABulkLoadGoesByCopyAndEveryReadSeesItsRows) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  auto reg = store::Registry::open(uri, true);
+  std::set<std::string> before_items, before_audit;
+  {
+    Connection c(uri);
+    before_items = derived_of(c, "items");
+    before_audit = derived_of(c, "audit");
+  }
+  ASSERT_FALSE(before_items.empty());
+  constexpr int kRows = 30000;  // several COPYs of rows and audit entries
+  bool locked = false;
+  reg.bulk_load(items, kRows, [&] {
+    std::string first, last;
+    for (int i = 0; i < kRows; ++i) {
+      last = reg.add(items, item(20 + i * 1e-5), who).id;
+      if (i == 0) first = last;
+    }
+    EXPECT_EQ(first, "IT-000001");
+    EXPECT_EQ(last, "IT-030000");
+    // Reads see the rows the load still holds.
+    EXPECT_EQ(reg.count(items), kRows);
+    EXPECT_EQ(reg.get(items, "IT-015000").geometry.points.at(0).x, 20 + 14999 * 1e-5);
+    EXPECT_EQ(reg.backend().audit("items", "IT-030000").size(), 1u);
+    // An id given past those handed out moves the counter past it; an id held is taken.
+    core::Record given = item(21.0);
+    given.id = "IT-050000";
+    reg.add(items, given, who);
+    EXPECT_EQ(reg.add(items, item(21.1), who).id, "IT-050001");
+    core::Record twice = item(21.2);
+    twice.id = "IT-050001";
+    EXPECT_THROW(reg.add(items, twice, who), core::Conflict);
+    // A nested write that fails is undone alone (an import that skips bad features).
+    EXPECT_THROW(reg.transaction([&] {
+      reg.add(items, item(22.0), who);
+      throw core::InputError("category", "bad");
+    }),
+                 core::InputError);
+    // Alone on the database, the load set the table's indexes aside.
+    locked = items_locked(uri);
+  });
+  EXPECT_TRUE(locked);
+  EXPECT_EQ(reg.count(items), kRows + 2);
+  EXPECT_FALSE(reg.find(items, "IT-050002"));  // the undone one
+  EXPECT_EQ(reg.add(items, item(23.0), who).id, "IT-050003");
+  EXPECT_TRUE(reg.verify_audit() == std::nullopt);
+  EXPECT_EQ(reg.backend().audit_count(), kRows + 3);
+  Connection c(uri);
+  EXPECT_EQ(derived_of(c, "items"), before_items);
+  EXPECT_EQ(derived_of(c, "audit"), before_audit);
+  EXPECT_EQ(count_of(c, "SELECT count(*) FROM items WHERE created IS NULL OR updated IS NULL"), 0);
+  // Ids the load reserved and did not give went back to the sequence.
+  EXPECT_EQ(count_of(c, "SELECT last_value FROM items_id_seq"), 50003);
+}
+
+TEST(PgStore, ABulkLoadBesideAnotherClientKeepsTheIndexes) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  auto reg = store::Registry::open(uri, true);
+  Connection other(uri);  // a server reading the store, say
+  bool locked = true;
+  reg.bulk_load(items, 6000, [&] {
+    for (int i = 0; i < 6000; ++i) reg.add(items, item(20 + i * 1e-5), who);
+    locked = items_locked(uri);
+    // The other client reads on meanwhile, without the load's rows.
+    EXPECT_EQ(count_of(other, "SELECT count(*) FROM items"), 0);
+  });
+  EXPECT_FALSE(locked);
+  EXPECT_EQ(count_of(other, "SELECT count(*) FROM items"), 6000);
+}
+
+TEST(PgStore, AFailedBulkLoadLeavesNothing) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  auto reg = store::Registry::open(uri, true);
+  reg.add(items, item(19.0), who);
+  std::set<std::string> before;
+  {
+    Connection c(uri);
+    before = derived_of(c, "items");
+  }
+  EXPECT_THROW(reg.bulk_load(items, 20000,
+                             [&] {
+                               for (int i = 0; i < 20000; ++i) reg.add(items, item(20.0), who);
+                               throw core::InputError("category", "a bad feature at the end");
+                             }),
+               core::InputError);
+  EXPECT_EQ(reg.count(items), 1);
+  EXPECT_EQ(reg.backend().audit_count(), 1);
+  EXPECT_EQ(reg.add(items, item(21.0), who).id, "IT-000002");
+  Connection c(uri);
+  EXPECT_EQ(derived_of(c, "items"), before);
+  EXPECT_TRUE(reg.verify_audit() == std::nullopt);
+}
+
+TEST(PgStore, AnOlderLayoutIsMigratedAndANewerOneRefused) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  {
+    auto reg = store::Registry::open(uri, true);
+    reg.add(items, item(20.0), who);
+  }
+  // Version 1: indexes of references held every row.
+  Connection c(uri);
+  c.script(
+      "DROP INDEX items_hazard_id_idx; CREATE INDEX items_hazard_id_idx ON items (hazard_id); "
+      "UPDATE minemap_meta SET value = '1' WHERE key = 'schema_version'");
+  const std::string partial =
+      "SELECT count(*) FROM pg_indexes WHERE indexname = 'items_hazard_id_idx' AND indexdef LIKE "
+      "'%WHERE (hazard_id IS NOT NULL)'";
+  EXPECT_EQ(count_of(c, partial), 0);
+  {
+    auto reg = store::Registry::open(uri, false);
+    EXPECT_EQ(reg.count(items), 1);
+    EXPECT_TRUE(reg.verify_audit() == std::nullopt);
+  }
+  EXPECT_EQ(count_of(c, partial), 1);
+  EXPECT_EQ(c.exec("SELECT value FROM minemap_meta WHERE key = 'schema_version'").text(0, 0),
+            std::to_string(store::pg::kSchemaVersion));
+  c.script("UPDATE minemap_meta SET value = '99' WHERE key = 'schema_version'");
+  EXPECT_NE(message_of<core::StorageError>([&] {
+              store::Registry::open(uri, false);
+            }).find("written by a newer minemap (schema version 99"),
+            std::string::npos);
 }
 
 }  // namespace
