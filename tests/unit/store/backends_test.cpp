@@ -13,6 +13,7 @@
 #include "common/temp_dir.hpp"
 #include "core/errors.hpp"
 #include "gpkg_fixture.hpp"
+#include "on_each_backend.hpp"
 #include "store/audit.hpp"
 #include "store/crypto.hpp"
 #include "store/registry.hpp"
@@ -22,8 +23,6 @@ namespace {
 
 using core::Entity;
 using store::ListQuery;
-
-enum class Kind { Gpkg, Postgres };
 
 const EntitySpec& S(Entity e) {
   return core::spec(e);
@@ -61,28 +60,11 @@ std::vector<std::string> ids_of(std::initializer_list<int> ns, const EntitySpec&
   return out;
 }
 
-class Backends : public ::testing::TestWithParam<Kind> {
+class Backends : public testing_store::OnEachBackend {
  protected:
-  void SetUp() override {
-    if (GetParam() == Kind::Postgres) {
-      MINEMAP_PG_DATABASE(uri);
-      m_uri = uri;
-    } else {
-      m_uri = m_dir.file("store.gpkg");
-    }
-  }
-  store::Registry create() { return store::Registry::open(m_uri, true); }
-  store::Registry open() { return store::Registry::open(m_uri, false); }
-
-  testing_support::TempDir m_dir;
-  std::string m_uri;
   const store::Actor who{"tester", "admin"};
 };
-
-INSTANTIATE_TEST_SUITE_P(Store, Backends, ::testing::Values(Kind::Gpkg, Kind::Postgres),
-                         [](const ::testing::TestParamInfo<Kind>& i) {
-                           return i.param == Kind::Gpkg ? "gpkg" : "postgresql";
-                         });
+MINEMAP_ON_EACH_BACKEND(Backends);
 
 TEST_P(Backends, OpenModesAndLocation) {
   { auto reg = create(); }

@@ -1,6 +1,7 @@
 // The replay of store/integrity: a store written through the registry verifies intact
 // (derived values included), changes made through the backend alone are named, the
-// schema-4 baselines of an older store, the chain checker, and checkpoints.
+// schema-4 baselines of an older store, the chain checker, and checkpoints. The first
+// two on both backends.
 #include "store/integrity.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "core/date.hpp"
 #include "core/errors.hpp"
 #include "geo/geodesy.hpp"
+#include "on_each_backend.hpp"
 #include "store/audit.hpp"
 #include "store/crypto.hpp"
 #include "store/gpkg/gpkg_backend.hpp"
@@ -90,9 +92,13 @@ Written write_hazard_and_releases(store::Registry& reg) {
   return w;
 }
 
-TEST(Integrity, RegistryWritesReplayIntact) {
-  testing_support::TempDir dir;
-  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+// On both backends: what the registry writes replays intact, and what is written past it
+// is named.
+class Integrity : public testing_store::OnEachBackend {};
+MINEMAP_ON_EACH_BACKEND(Integrity);
+
+TEST_P(Integrity, RegistryWritesReplayIntact) {
+  auto reg = create();
   auto w = write_hazard_and_releases(reg);
   reg.add_user("amina", "viewer", "a long password", {"admin"});
   reg.set_user("amina", std::string("verifier"), std::string("another password"), true, "", {"a"});
@@ -108,9 +114,8 @@ TEST(Integrity, RegistryWritesReplayIntact) {
   EXPECT_EQ(reg.backend().audit("hazard_status", w.hazard).size(), 3u);
 }
 
-TEST(Integrity, ChangesThroughTheBackendAloneAreNamed) {
-  testing_support::TempDir dir;
-  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+TEST_P(Integrity, ChangesThroughTheBackendAloneAreNamed) {
+  auto reg = create();
   auto w = write_hazard_and_releases(reg);
   reg.add_user("amina", "viewer", "a long password", {"admin"});
   auto& b = reg.backend();
@@ -137,7 +142,7 @@ TEST(Integrity, ChangesThroughTheBackendAloneAreNamed) {
   EXPECT_TRUE(names(reg.verify(), "hazards", w.hazard, "remaining_m2"));
 }
 
-TEST(Integrity, QuickCheckSeesAnEmptyTrailBesideData) {
+TEST(GpkgIntegrity, QuickCheckSeesAnEmptyTrailBesideData) {
   testing_support::TempDir dir;
   const auto path = dir.file("s.gpkg");
   {
@@ -157,7 +162,7 @@ TEST(Integrity, QuickCheckSeesAnEmptyTrailBesideData) {
   EXPECT_NE(lines(q).find("trigger audit_no_delete is missing"), std::string::npos) << lines(q);
 }
 
-TEST(Integrity, ChainCheckerReportsAGapOnce) {
+TEST(GpkgIntegrity, ChainCheckerReportsAGapOnce) {
   std::vector<store::AuditEntry> entries;
   std::string prev;
   for (int i = 1; i <= 5; ++i) {
@@ -230,7 +235,7 @@ void write_version_3_store(const std::string& path, bool raise_role_behind_its_b
   });
 }
 
-TEST(Integrity, OlderStoreGetsBaselinesAndVerifies) {
+TEST(GpkgIntegrity, OlderStoreGetsBaselinesAndVerifies) {
   testing_support::TempDir dir;
   const auto path = dir.file("s.gpkg");
   write_version_3_store(path, false);
@@ -246,7 +251,7 @@ TEST(Integrity, OlderStoreGetsBaselinesAndVerifies) {
   EXPECT_TRUE(report.intact()) << lines(report);
 }
 
-TEST(Integrity, TamperingBeforeTheUpgradeStillShows) {
+TEST(GpkgIntegrity, TamperingBeforeTheUpgradeStillShows) {
   testing_support::TempDir dir;
   const auto path = dir.file("s.gpkg");
   write_version_3_store(path, true);
@@ -256,7 +261,7 @@ TEST(Integrity, TamperingBeforeTheUpgradeStillShows) {
   EXPECT_NE(lines(report).find("before the upgrade"), std::string::npos) << lines(report);
 }
 
-TEST(Integrity, SchemaVersionSetBackIsCaught) {
+TEST(GpkgIntegrity, SchemaVersionSetBackIsCaught) {
   // Someone raises a role, then sets the schema version back so that the migration
   // records the tables as they stand.
   testing_support::TempDir dir;

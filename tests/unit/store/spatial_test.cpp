@@ -1,14 +1,17 @@
 // Spatial layers read from the store: the right index kind, the ids, only approved and
-// live records, and a fresh snapshot after a write while old readers keep theirs.
+// live records, and a fresh snapshot after a write while old readers keep theirs; on both
+// backends.
 #include "store/spatial.hpp"
 
 #include "core/errors.hpp"
 #include "gpkg_fixture.hpp"
+#include "on_each_backend.hpp"
 
 namespace minemap::testing_gpkg {
 namespace {
 
-class Spatial : public GpkgTest {};
+class Spatial : public testing_store::OnEachBackend {};
+MINEMAP_ON_EACH_BACKEND(Spatial);
 
 Record hazard(const std::string& name, core::Polygon ring) {
   Record r;
@@ -28,9 +31,8 @@ Record item(double x, double y, const std::string& workflow = "approved") {
   return r;
 }
 
-TEST_F(Spatial, LayersAnswerFromTheStoreAndRefreshAfterWrites) {
-  open();
-  store::Registry reg(std::move(m_store));
+TEST_P(Spatial, LayersAnswerFromTheStoreAndRefreshAfterWrites) {
+  auto reg = create();
   const auto& hz = core::spec(core::Entity::Hazard);
   const auto& it = core::spec(core::Entity::Item);
   store::Actor who;
@@ -68,9 +70,8 @@ TEST_F(Spatial, LayersAnswerFromTheStoreAndRefreshAfterWrites) {
 
 // The column scan the figures read: the same values as the records, only approved and
 // live rows, nulls as nullopt, points read from the blob, unknown columns refused.
-TEST_F(Spatial, ScanReadsTheColumnsOfTheRecords) {
-  open();
-  store::Registry reg(std::move(m_store));
+TEST_P(Spatial, ScanReadsTheColumnsOfTheRecords) {
+  auto reg = create();
   const auto& hz = core::spec(core::Entity::Hazard);
   const auto& it = core::spec(core::Entity::Item);
   store::Actor who;

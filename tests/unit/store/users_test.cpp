@@ -1,9 +1,9 @@
 // Users of the server in the store: argon2id hashes, roles, every change audited
-// without the hash.
+// without the hash; on both backends.
 #include <gtest/gtest.h>
 
-#include "common/temp_dir.hpp"
 #include "core/errors.hpp"
+#include "on_each_backend.hpp"
 #include "store/crypto.hpp"
 #include "store/registry.hpp"
 
@@ -11,9 +11,11 @@ namespace {
 
 using namespace minemap;
 
-TEST(Users, AddAuthenticateAndAudit) {
-  testing_support::TempDir dir;
-  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+class Users : public testing_store::OnEachBackend {};
+MINEMAP_ON_EACH_BACKEND(Users);
+
+TEST_P(Users, AddAuthenticateAndAudit) {
+  auto reg = create();
   store::Actor admin{"setup"};
   reg.add_user("amina", "verifier", "correct horse battery", admin);
 

@@ -1,9 +1,9 @@
 // The store's rules of who may write what, whatever calls it: the role an actor has
-// bounds what it files, changes and moves through the review.
+// bounds what it files, changes and moves through the review. On both backends.
 #include <gtest/gtest.h>
 
-#include "common/temp_dir.hpp"
 #include "core/errors.hpp"
+#include "on_each_backend.hpp"
 #include "store/registry.hpp"
 
 namespace {
@@ -18,9 +18,11 @@ core::Record item(const std::string& workflow) {
   return r;
 }
 
-TEST(WorkflowRules, RolesBoundWhatAnActorWritesAndMoves) {
-  testing_support::TempDir dir;
-  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+class WorkflowRules : public testing_store::OnEachBackend {};
+MINEMAP_ON_EACH_BACKEND(WorkflowRules);
+
+TEST_P(WorkflowRules, RolesBoundWhatAnActorWritesAndMoves) {
+  auto reg = create();
   const auto& items = core::spec(core::Entity::Item);
   const store::Actor viewer{"guest", "viewer"}, clerk{"ops1", "data_entry"},
       verifier{"amina", "verifier"};
@@ -62,9 +64,8 @@ TEST(WorkflowRules, RolesBoundWhatAnActorWritesAndMoves) {
 // Editing a report under review: drafts and rejected reports only, a data entry clerk
 // only their own, and an edit made from a version that is no longer the record's is
 // refused (optimistic concurrency), naming the record.
-TEST(WorkflowRules, ReportsAreEditedWhileDraftOrRejectedFromTheirLatestVersion) {
-  testing_support::TempDir dir;
-  auto reg = store::Registry::open(dir.file("s.gpkg"), true);
+TEST_P(WorkflowRules, ReportsAreEditedWhileDraftOrRejectedFromTheirLatestVersion) {
+  auto reg = create();
   const auto& items = core::spec(core::Entity::Item);
   const store::Actor clerk{"ops1", "data_entry"}, other{"ops2", "data_entry"},
       verifier{"amina", "verifier"};
