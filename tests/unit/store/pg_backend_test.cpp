@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -392,6 +393,22 @@ bool items_locked(const std::string& uri) {
                   "t.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") > 0;
 }
 
+// Waits until `n` clients are connected to the database of `uri`: the server process of a
+// connection closed a moment ago may not have ended yet.
+void wait_for_clients(const std::string& uri, int n) {
+  Connection& admin = PgCluster::get().admin();
+  for (int i = 0; i < 500; ++i) {
+    if (admin
+            .exec("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND backend_type = "
+                  "'client backend'",
+                  {db_of(uri)})
+            .integer(0, 0) == n)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL() << "not " << n << " clients on " << db_of(uri);
+}
+
 TEST(PgStore, ABulkLoadGoesByCopyAndEveryReadSeesItsRows) {
   MINEMAP_PG_DATABASE(uri);
   const auto& items = core::spec(Entity::Item);
@@ -403,6 +420,7 @@ TEST(PgStore, ABulkLoadGoesByCopyAndEveryReadSeesItsRows) {
     before_audit = derived_of(c, "audit");
   }
   ASSERT_FALSE(before_items.empty());
+  wait_for_clients(uri, 1);     // the registry's connection alone
   constexpr int kRows = 30000;  // several COPYs of rows and audit entries
   bool locked = false;
   reg.bulk_load(items, kRows, [&] {
