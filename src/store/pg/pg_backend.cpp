@@ -4,10 +4,12 @@
 // aborts the whole transaction, sequences are not rolled back), the comments say how.
 #include "store/pg/pg_backend.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_set>
 #include <variant>
 
@@ -968,13 +970,20 @@ class PgBackend final : public Backend {
   }
 
   // No other client is connected to this database (the server's own workers, such as
-  // autovacuum, give way to the load's locks).
+  // autovacuum, give way to the load's locks). A client that has just closed its
+  // connection (the `minemap init` before an import) may still be listed for a moment:
+  // it is given 250 ms to go.
   bool alone() {
-    return m_db
-        .exec(
-            "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
-        .boolean(0, 0);
+    for (int i = 0;; ++i) {
+      if (m_db
+              .exec(
+                  "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+              .boolean(0, 0))
+        return true;
+      if (i == 25) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 
   // Drops the plain indexes and the references of `table`, adding to `remake` the

@@ -68,7 +68,7 @@ CREATE TABLE audit (
   prev_hash text NOT NULL DEFAULT '',
   hash text NOT NULL
 );
-CREATE INDEX audit_entity_idx ON audit (entity, entity_id);
+CREATE INDEX audit_entity_id_idx ON audit (entity_id);
 COMMENT ON TABLE audit IS 'Audit trail: every write (who, when, what, why); append-only, hash-chained (minemap)';
 CREATE TABLE checkpoints (
   fid bigint PRIMARY KEY,
@@ -385,10 +385,13 @@ const std::vector<Migration>& migrations() {
   // Version 1 is the first layout. A change to it adds a step here, and check_columns()
   // refuses a database that misses a column the specs need.
   static const std::vector<Migration> list = {
-      // 2: the indexes of references hold only the rows that refer to something.
+      // 2: the indexes of references hold only the rows that refer to something; the
+      // audit's entries of a record are found by its id alone (an id names its entity).
       {2,
        [](Connection& db) {
-         std::string sql;
+         std::string sql =
+             "DROP INDEX IF EXISTS audit_entity_idx;\n"
+             "CREATE INDEX IF NOT EXISTS audit_entity_id_idx ON audit (entity_id);\n";
          for (const auto& spec : core::entities())
            for (const auto& f : spec.fields)
              if (f.type == FieldType::Ref)

@@ -517,6 +517,8 @@ TEST(PgStore, AnOlderLayoutIsMigratedAndANewerOneRefused) {
   Connection c(uri);
   c.script(
       "DROP INDEX items_hazard_id_idx; CREATE INDEX items_hazard_id_idx ON items (hazard_id); "
+      "DROP INDEX audit_entity_id_idx; CREATE INDEX audit_entity_idx ON audit (entity, "
+      "entity_id); "
       "UPDATE minemap_meta SET value = '1' WHERE key = 'schema_version'");
   const std::string partial =
       "SELECT count(*) FROM pg_indexes WHERE indexname = 'items_hazard_id_idx' AND indexdef LIKE "
@@ -528,6 +530,11 @@ TEST(PgStore, AnOlderLayoutIsMigratedAndANewerOneRefused) {
     EXPECT_TRUE(reg.verify_audit() == std::nullopt);
   }
   EXPECT_EQ(count_of(c, partial), 1);
+  EXPECT_EQ(count_of(c,
+                     "SELECT count(*) FROM pg_indexes WHERE tablename = 'audit' AND indexdef LIKE "
+                     "'%(entity_id)'"),
+            1);
+  EXPECT_EQ(count_of(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'audit_entity_idx'"), 0);
   EXPECT_EQ(c.exec("SELECT value FROM minemap_meta WHERE key = 'schema_version'").text(0, 0),
             std::to_string(store::pg::kSchemaVersion));
   c.script("UPDATE minemap_meta SET value = '99' WHERE key = 'schema_version'");
