@@ -920,10 +920,11 @@ class PgBackend final : public Backend {
     if (!b.ids.insert(r.id).second)
       throw core::Conflict("id: " + entity_label(spec, r.id) + " exists already");
     // An id given by the caller past those handed out: the sequence moves past it, as
-    // insert() moves it, and the block skips it.
+    // insert() moves it, and the ids reserved up to it are skipped (all of them when it
+    // lies past the block, which would otherwise be given back below it at the end).
     if (auto n = id_number(spec, r.id); n && *n >= b.next && *n > 0) {
       raise_counter(spec, *n);
-      if (*n < b.end) b.next = *n + 1;
+      b.next = std::min(*n + 1, b.end);
     }
     std::string& out = b.rows;
     copy_text(out, r.id);
@@ -975,10 +976,8 @@ class PgBackend final : public Backend {
   // it is given 250 ms to go.
   bool alone() {
     for (int i = 0;; ++i) {
-      if (m_db
-              .exec(
-                  "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
-                  "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+      if (m_db.exec("SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
               .boolean(0, 0))
         return true;
       if (i == 25) return false;

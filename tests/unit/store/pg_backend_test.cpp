@@ -466,6 +466,21 @@ TEST(PgStore, ABulkLoadGoesByCopyAndEveryReadSeesItsRows) {
   EXPECT_EQ(count_of(c, "SELECT last_value FROM items_id_seq"), 50003);
 }
 
+TEST(PgStore, AnIdGivenPastTheReservedOnesIsNeverGivenAgain) {
+  MINEMAP_PG_DATABASE(uri);
+  const auto& items = core::spec(Entity::Item);
+  auto reg = store::Registry::open(uri, true);
+  reg.bulk_load(items, 5000, [&] {
+    EXPECT_EQ(reg.add(items, item(20.0), who).id, "IT-000001");  // ids 1 to 5000 reserved
+    core::Record given = item(20.1);
+    given.id = "IT-009000";
+    reg.add(items, given, who);
+    EXPECT_EQ(reg.add(items, item(20.2), who).id, "IT-009001");
+  });
+  EXPECT_EQ(reg.add(items, item(20.3), who).id, "IT-009002");
+  EXPECT_EQ(reg.count(items), 4);
+}
+
 TEST(PgStore, ABulkLoadBesideAnotherClientKeepsTheIndexes) {
   MINEMAP_PG_DATABASE(uri);
   const auto& items = core::spec(Entity::Item);
