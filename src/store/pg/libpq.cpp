@@ -337,11 +337,6 @@ void Connection::script(const std::string& sql) {
   check(PQexec(m_conn, sql.c_str()), sql);
 }
 
-std::int64_t Connection::copy_in(const std::string& sql, std::string_view data) {
-  wait();
-  return send_copy(sql, data);
-}
-
 std::int64_t Connection::send_copy(const std::string& sql, std::string_view data) {
   pg_result* start = PQexec(m_conn, sql.c_str());
   if (!start || PQresultStatus(start) != PGRES_COPY_IN) fail(start, sql);

@@ -109,15 +109,12 @@ class Connection {
   Result exec(const std::string& sql, const Params& params = {}, bool cache = false);
   // Runs several statements without parameters (DDL, BEGIN, ROLLBACK TO ...).
   void script(const std::string& sql);
-  // Runs `COPY table (columns) FROM STDIN` (the sql) with `data`, rows in COPY's text
-  // format (copy_text() escapes a value for it), in one round trip; returns the rows the
-  // server took. A bad row fails the statement (PgError), which then aborts the open
-  // transaction as any failed statement does.
-  std::int64_t copy_in(const std::string& sql, std::string_view data);
-  // The same for each (sql, data) in turn, on a thread of its own: returns at once, so
-  // that the caller makes the next rows while the server takes these. Every other call
-  // on the connection first waits for them (wait()); the first that does throws their
-  // error.
+  // Runs each `COPY table (columns) FROM STDIN` (sql) with its data (rows in COPY's text
+  // format: copy_text() escapes a value for it), in turn, on a thread of its own: returns
+  // at once, so that the caller makes the next rows while the server takes these. Every
+  // other call on the connection first waits for them (wait()); the first that does
+  // throws their error (a bad row fails its COPY, which then aborts the open transaction
+  // as any failed statement does).
   void copy_in_background(std::vector<std::pair<std::string, std::string>> copies);
   // Waits for what copy_in_background sends; throws its error, once.
   void wait();
@@ -142,6 +139,7 @@ class Connection {
 
  private:
   [[noreturn]] void fail(pg_result* r, std::string_view sql) const;
+  // One COPY, in one round trip: the rows the server took.
   std::int64_t send_copy(const std::string& sql, std::string_view data);
   void join() const {
     if (m_sender.joinable()) m_sender.join();
