@@ -159,6 +159,13 @@ TEST(Postgres, ColombiaStatsAsOnAGeoPackage) {
 
 namespace {
 
+// The accidents a server counts (GET /api/stats, without signing in).
+int accidents_counted(const std::string& url, const fs::path& jar) {
+  auto r = request("GET", url + "api/stats", jar);
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.body["accidents"]["count"].get<int>();
+}
+
 // One line on stderr, exit 2.
 void refused(const Result& r, const std::string& expected, const std::string& what) {
   EXPECT_EQ(r.code, 2) << what << ": " << r.err;
@@ -314,11 +321,7 @@ TEST(Postgres, TwoServersSeeEachOthersWrites) {
   ServeProcess first(uri, d / "first.log"), second(uri, d / "second.log");
   ASSERT_FALSE(first.url().empty()) << slurp(d / "first.log");
   ASSERT_FALSE(second.url().empty()) << slurp(d / "second.log");
-  auto accidents = [&] {
-    auto r = request("GET", second.url() + "api/stats", d / "anon");
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.body["accidents"]["count"].get<int>();
-  };
+  auto accidents = [&] { return accidents_counted(second.url(), d / "anon"); };
   ASSERT_EQ(accidents(), 0);
   auto login = [&](const std::string& name) {
     auto r = request("POST", first.url() + "login", d / name,
@@ -517,11 +520,7 @@ TEST(Postgres, AReplicaServesWhatThePrimaryWrites) {
   ServeProcess standby(replica, d / "standby.log", {"--read-only"});
   ASSERT_FALSE(primary.url().empty()) << slurp(d / "primary.log");
   ASSERT_FALSE(standby.url().empty()) << slurp(d / "standby.log");
-  auto accidents = [&] {
-    auto r = request("GET", standby.url() + "api/stats", d / "anon");
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.body["accidents"]["count"].get<int>();
-  };
+  auto accidents = [&] { return accidents_counted(standby.url(), d / "anon"); };
   ASSERT_EQ(accidents(), 0);
 
   // A write on the primary, seen through the replica's server.
