@@ -10,6 +10,7 @@
 #include "app/cmd_record.hpp"
 #include "app/cmd_reliability.hpp"
 #include "app/cmd_serve.hpp"
+#include "app/cmd_signals.hpp"
 #include "app/cmd_simulate.hpp"
 #include "app/cmd_stats.hpp"
 #include "app/cmd_store.hpp"
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   app::add_check_command(app, run);
   app::add_record_commands(app, run);
   app::add_reliability_command(app, run);
+  app::add_signals_command(app, run);
   app::add_simulate_command(app, run);
   app::add_serve_command(app, run);
   app::add_user_command(app, run);

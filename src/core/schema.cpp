@@ -95,6 +95,9 @@ std::vector<EntitySpec> build() {
                    real("reference_lon", -180, 180, "reference point longitude"),
                    real("reference_lat", -90, 90, "reference point latitude"),
                    date("reported", false, "date first reported"),
+                   text("source", false,
+                        "where the area came from: a survey, a report, or a suggestion of "
+                        "minemap signals with its evidence"),
                    ref("organisation_id", "organisations"),
                    ref("admin_area_id", "admin-areas", false,
                        "found from a point inside the polygon when not given"),

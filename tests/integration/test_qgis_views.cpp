@@ -230,7 +230,7 @@ print(len(views))
   // The first command to open it migrates it; verify passes on the migrated store.
   auto v = minemap({"verify", store.string()});
   EXPECT_EQ(v.code, 0) << v.out << v.err;
-  EXPECT_EQ(sql(store, "SELECT value FROM minemap_meta WHERE key = 'schema_version'"), "5\n");
+  EXPECT_EQ(sql(store, "SELECT value FROM minemap_meta WHERE key = 'schema_version'"), "6\n");
   // One approved record of each of the 8 spatial entities added; the draft item is not.
   EXPECT_EQ(expect_sound(store), 8);
   EXPECT_EQ(sql(store, "SELECT count(*) FROM items"), "2\n");

@@ -32,7 +32,7 @@ using core::FieldType;
 using core::Record;
 using core::Value;
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 constexpr std::string_view kAuditColumns =

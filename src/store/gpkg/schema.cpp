@@ -389,6 +389,12 @@ void upgrade_to_audited_side_tables(Db& db) {
     append_baseline(db, "hazard_status", hazard, "", status_audit_json(fid, hazard, c));
 }
 
+// New fields and tables, then the views made anew to show them.
+void add_fields_and_views(Db& db) {
+  add_missing_tables_and_columns(db);
+  create_current_views(db);
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -418,11 +424,10 @@ const std::vector<Migration>& migrations() {
       // of its own, and each date field's first and last day as GeoPackage DATE columns
       // SQLite computes (create_current_views). Nothing audited changes: the new fields
       // are empty, the day columns follow from audited text, views hold no rows.
-      {5, "",
-       [](Db& db) {
-         add_missing_tables_and_columns(db);
-         create_current_views(db);
-       }},
+      {5, "", add_fields_and_views},
+      // 6: hazards keep their `source` (where the area came from: a survey, a report, a
+      // suggestion of `minemap signals`); their view shows it. New fields are empty.
+      {6, "", add_fields_and_views},
   };
   return list;
 }

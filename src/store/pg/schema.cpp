@@ -162,6 +162,24 @@ std::string ref_indexes_sql(const EntitySpec& spec) {
   return sql;
 }
 
+// The comment of a field's column (its label and meaning), and of its day columns.
+std::string column_comment_sql(const EntitySpec& spec, const core::FieldSpec& f) {
+  const std::string t = quote_id(spec.table);
+  std::string text = core::field_label(f);
+  if (!f.doc.empty()) text += ": " + std::string(f.doc);
+  if (f.type == FieldType::Date)
+    text += " (ISO 8601, maybe only a year or a month)";
+  else if (f.type == FieldType::EnumSet)
+    text += " (comma-separated)";
+  std::string sql = comment("COLUMN", t + "." + quote_id(f.name), text);
+  if (has_days(spec, f))
+    for (bool last : {false, true})
+      sql += comment(
+          "COLUMN", t + "." + quote_id(day_column(f, last)),
+          std::string(last ? "last" : "first") + " day " + std::string(f.name) + " may mean");
+  return sql;
+}
+
 std::string entity_table_sql(const EntitySpec& spec) {
   const std::string t = quote_id(spec.table);
   std::string sql = "CREATE TABLE " + t + " (\n  fid bigserial PRIMARY KEY,\n";
@@ -199,20 +217,7 @@ std::string entity_table_sql(const EntitySpec& spec) {
   sql += comment("COLUMN", t + ".id", "public id (" + std::string(spec.id_prefix) + "-000123)");
   sql += comment("COLUMN", t + ".workflow", "draft, submitted, approved or rejected");
   if (spec.spatial()) sql += comment("COLUMN", t + ".geom", "WGS 84 longitude/latitude");
-  for (const auto& f : spec.fields) {
-    std::string text = core::field_label(f);
-    if (!f.doc.empty()) text += ": " + std::string(f.doc);
-    if (f.type == FieldType::Date)
-      text += " (ISO 8601, maybe only a year or a month)";
-    else if (f.type == FieldType::EnumSet)
-      text += " (comma-separated)";
-    sql += comment("COLUMN", t + "." + quote_id(f.name), text);
-    if (has_days(spec, f))
-      for (bool last : {false, true})
-        sql += comment(
-            "COLUMN", t + "." + quote_id(day_column(f, last)),
-            std::string(last ? "last" : "first") + " day " + std::string(f.name) + " may mean");
-  }
+  for (const auto& f : spec.fields) sql += column_comment_sql(spec, f);
   sql += comment("COLUMN", t + ".deleted", "soft-deleted (restorable)");
   return sql;
 }
@@ -399,6 +404,32 @@ const std::vector<Migration>& migrations() {
                       quote_id(std::string(spec.table) + "_" + std::string(f.name) + "_idx") +
                       ";\n";
          for (const auto& spec : core::entities()) sql += ref_indexes_sql(spec);
+         db.script(sql);
+       }},
+      // 3: hazards keep their `source` (where the area came from: a survey, a report, a
+      // suggestion of `minemap signals`). Every field a table lacks is added (empty, as
+      // it has no day columns), and the views of current records are made anew.
+      {3,
+       [](Connection& db) {
+         std::string sql;
+         for (const auto& spec : core::entities()) {
+           Result have = db.exec(
+               "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+               "current_schema() AND table_name = $1",
+               {std::string(spec.table)});
+           std::set<std::string> names;
+           for (int i = 0; i < have.rows(); ++i) names.insert(have.text(i, 0));
+           for (const auto& f : spec.fields) {
+             if (names.count(std::string(f.name))) continue;
+             if (has_days(spec, f))
+               throw std::logic_error("migration 3 cannot add a date field with day columns");
+             sql += "ALTER TABLE " + quote_id(spec.table) + " ADD COLUMN " + column_ddl(f) + ";\n" +
+                    column_comment_sql(spec, f);
+           }
+           if (spec.spatial())
+             sql += "DROP VIEW IF EXISTS " + quote_id(current_view_name(spec.table)) + ";\n" +
+                    current_view_sql(spec);
+         }
          db.script(sql);
        }},
   };

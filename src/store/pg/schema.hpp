@@ -23,7 +23,7 @@ inline constexpr std::string_view kMetaTable = "minemap_meta";
 inline constexpr std::string_view kChangesChannel = "minemap_changes";
 // The version of this layout, kept in minemap_meta (schema_version); its own series,
 // not the GeoPackage's.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // The key of the advisory lock every write transaction takes first, so that writers
 // (other processes, other servers) take turns as SQLite's BEGIN IMMEDIATE makes them:
 // the audit chain's last entry is read after it.
