@@ -182,7 +182,7 @@ $("#logout").addEventListener("click", async () => {
 
 // Pages and the least role that opens them; #hazard/HZ-000001 is a hazard's page.
 const VIEW_ROLE = { report: "data_entry", review: "verifier", hazards: "viewer", hazard: "viewer",
-  mine: "data_entry", edit: "data_entry" };
+  mine: "data_entry", edit: "data_entry", signals: "viewer" };
 const NAV_OF = { hazard: "hazards", edit: "mine" };
 
 function route() {
@@ -211,6 +211,7 @@ function show(view, arg = "") {
   if (view === "review") loadReview();
   if (view === "report") openForms();
   if (view === "hazards") loadHazards();
+  if (view === "signals") loadSignals();
   if (view === "hazard") loadHazard(arg);
   if (view === "mine") loadMine();
   if (view === "edit") openEditor(arg);
@@ -1727,6 +1728,116 @@ const badge = (text, cls = "") => `<span class="badge ${escapeHtml(cls)}">${esca
 const hazardLink = (id) => id ? `<a href="#hazard/${encodeURIComponent(id)}">${escapeHtml(id)}</a>` : "";
 const rowsOrNone = (body, html, cols, none) =>
   (body.innerHTML = html || `<tr><td colspan=${cols} class="hint">${escapeHtml(none)}</td></tr>`);
+
+// ---- Signals of unknown contamination (GET /api/signals, docs/signals.md) ----
+
+const SIGNALS_SHOWN = 500; // rows of the list; the map shows every area
+
+function signalParams() {
+  const f = $("#signals-form").elements;
+  return { eps: Number(f.eps.value), min_points: Number(f.min_points.value), buffer: Number(f.buffer.value) };
+}
+
+function signalsMap() {
+  if (state.signalsMap) return state.signalsMap.ready;
+  const map = (state.signalsMap = newMap("signals-map"));
+  return map.ready.then(() => {
+    const empty = { type: "FeatureCollection", features: [] };
+    map.addSource("signals", { type: "geojson", data: empty });
+    map.addSource("signal-evidence", { type: "geojson", data: empty });
+    map.addLayer({ id: "signals", type: "fill", source: "signals",
+      paint: { "fill-color": ["interpolate", ["linear"], ["get", "score"], 0, "#c2a5cf", 1, "#40004b"],
+        "fill-opacity": 0.45, "fill-outline-color": "#40004b" } });
+    map.addLayer({ id: "signals-chosen", type: "line", source: "signals", filter: ["==", ["get", "rank"], -1],
+      paint: { "line-color": "#e7298a", "line-width": 3 } });
+    map.addLayer({ id: "signal-evidence", type: "circle", source: "signal-evidence",
+      paint: { "circle-radius": 5, "circle-color": "#e7298a", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+    map.on("click", "signals", (e) => chooseSignal(e.features[0].properties.rank));
+    return map;
+  });
+}
+
+async function loadSignals() {
+  const params = signalParams();
+  let out;
+  try {
+    out = await api("GET", `/api/signals?${new URLSearchParams(params)}`);
+  } catch (err) {
+    say(err.message, true);
+    return;
+  }
+  state.signals = { params, features: out.features };
+  const ev = out.evidence, areas = out.features;
+  const singles = areas.filter((f) => f.properties.count === 1).length;
+  $("#signals-summary").textContent = `${ev.accidents} accidents and ${ev.items} items approved: ` +
+    `${ev.in_open_hazards} lie in open hazardous areas and ${ev.in_land_released_since} in land released since; ` +
+    `the other ${ev.left} give ${areas.length} suggested areas (${areas.length - singles} clusters, ${singles} single events).`;
+  const mayDraft = session && rank(session.role) >= rank("data_entry");
+  const when = (p) => (p.first === p.last || !p.last ? p.first || "undated" : `${p.first || "?"} to ${p.last}`);
+  rowsOrNone($("#signals-table tbody"), areas.slice(0, SIGNALS_SHOWN).map(({ properties: p }) => {
+    const ids = p.evidence.slice(0, 3).map((e) => escapeHtml(e.id)).join(", ") +
+      (p.evidence.length > 3 ? ` and ${p.evidence.length - 3} more` : "");
+    const near = p.nearest_hazard_m == null ? "none known" : p.nearest_hazard_m === 0 ? "in a closed one" : formatDistance(p.nearest_hazard_m);
+    return `<tr data-rank="${p.rank}"><td>${p.rank}</td><td title="events ${p.score_parts.events}, casualties ` +
+      `${p.score_parts.casualties}, recency ${p.score_parts.recency}, distance ${p.score_parts.distance}">${p.score.toFixed(3)}</td>` +
+      `<td>${p.count}</td><td>${p.casualties}</td><td>${escapeHtml(when(p))}</td><td>${hectares(p.area_m2)}</td>` +
+      `<td>${near}</td><td>${ids}</td><td><button type="button" class="show-signal">Show</button>` +
+      (mayDraft ? ` <button type="button" class="draft-signal">Make a draft SHA</button>` : "") + "</td></tr>";
+  }).join("") + (areas.length > SIGNALS_SHOWN ?
+    `<tr><td colspan="9" class="hint">The ${SIGNALS_SHOWN} first of ${areas.length}; every one is on the map.</td></tr>` : ""),
+  9, "No signals: every approved accident and item lies in an open hazardous area or in land released since.");
+  const map = await signalsMap();
+  map.getSource("signals").setData({ type: "FeatureCollection",
+    features: areas.map((f) => ({ type: "Feature", geometry: f.geometry,
+      properties: { rank: f.properties.rank, score: f.properties.score } })) });
+  map.getSource("signal-evidence").setData({ type: "FeatureCollection", features: [] });
+  map.setFilter("signals-chosen", ["==", ["get", "rank"], -1]);
+  const all = bounds({ coordinates: areas.map((f) => f.geometry.coordinates) });
+  if (all) map.fitBounds(all, { padding: 30, duration: 0, maxZoom: 15 });
+}
+
+// A signal's area outlined and its evidence drawn, the map brought to it.
+async function chooseSignal(rankOf) {
+  const f = state.signals?.features.find((x) => x.properties.rank === Number(rankOf));
+  if (!f) return;
+  const map = await signalsMap();
+  map.setFilter("signals-chosen", ["==", ["get", "rank"], f.properties.rank]);
+  map.getSource("signal-evidence").setData({ type: "FeatureCollection",
+    features: f.properties.evidence.map((e) => ({ type: "Feature",
+      geometry: { type: "Point", coordinates: [e.lon, e.lat] }, properties: { id: e.id } })) });
+  fitTo(map, f.geometry);
+  for (const tr of document.querySelectorAll("#signals-table tr"))
+    tr.classList.toggle("chosen", tr.dataset.rank === String(f.properties.rank));
+}
+
+// One click: the signal written as a draft SHA (the server finds it again from its
+// evidence), which then goes through the review as any report.
+async function draftSignal(rankOf, button) {
+  const f = state.signals?.features.find((x) => x.properties.rank === Number(rankOf));
+  if (!f) return;
+  button.disabled = true;
+  try {
+    const made = await api("POST", "/api/signals/drafts",
+      { ...state.signals.params, evidence: f.properties.evidence.map((e) => e.id) });
+    button.replaceWith(Object.assign(document.createElement("a"),
+      { href: `#edit/hazards/${encodeURIComponent(made.id)}`, textContent: `Draft ${made.id}`, className: "drafted" }));
+    say(`Draft ${made.id} written: check it and submit it for review (My reports).`);
+  } catch (err) {
+    button.disabled = false;
+    say(err.message, true);
+  }
+}
+
+$("#signals-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  loadSignals();
+});
+$("#signals-table").addEventListener("click", (e) => {
+  const tr = e.target.closest("tr[data-rank]");
+  if (!tr) return;
+  if (e.target.classList.contains("show-signal")) chooseSignal(tr.dataset.rank);
+  if (e.target.classList.contains("draft-signal")) draftSignal(tr.dataset.rank, e.target);
+});
 
 async function loadHazards() {
   let list;

@@ -51,9 +51,9 @@ int cmd_signals(const SignalArgs& a) {
     return 0;
   }
   const auto& in = s.input;
-  std::cout << in.accidents << " accidents and " << in.items << " items approved; " << in.in_hazards
-            << " in open hazards (" << in.open_hazards << "), " << in.released
-            << " in land released since; " << in.events.size() << " left as evidence.\n";
+  std::cout << in.accidents << " accidents and " << in.items << " items approved: " << in.in_hazards
+            << " lie in the " << in.open_hazards << " open hazards, " << in.released
+            << " in land released since; the other " << in.events.size() << " are evidence.\n";
   std::size_t single = 0;
   for (const auto& area : s.areas) single += area.evidence.size() == 1 ? 1 : 0;
   std::cout << s.areas.size() << " suggested areas: " << s.areas.size() - single << " clusters, "

@@ -12,8 +12,9 @@ Service::Service(store::Registry& store, const ServiceOptions& opt)
 void Service::install(Server& s) {
   m_auth.install(s);
   m_features.install(s);
-  m_entry.install(s);
+  // Before the entries' /api/{entity} routes, which would take /api/signals.
   m_analyses.install(s);
+  m_entry.install(s);
   m_tiles.install(s);
 }
 

@@ -11,7 +11,9 @@
 // verifier approves them and opens the hazard's page: its fields with labels and
 // references by name, its activity with the land released, the items, the history and
 // the reliability of its minefield record; a hazard with accidents inside it lists and
-// maps them as the API does. Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
+// maps them as the API does; the signals of unknown contamination are listed as the API
+// gives them, one drawn, and one written as a draft SHA in one click, then approved.
+// Screenshots go to $MINEMAP_ARTIFACTS (default: a folder
 // e2e-artifacts beside the minemap binary).
 //
 //   MINEMAP_BIN=build/dev/minemap node tests/e2e/web.mjs
@@ -590,6 +592,49 @@ try {
   await guest.waitForFunction((a) => document.querySelector(`#hazard-activities tr[data-id="${a}"]`), activity);
   assert.equal(await guest.isVisible("#hazard-report"), false);
   step("a viewer reads the hazard's page, with no report buttons");
+
+  // 9b. Signals: the list is the API's, a signal's evidence is drawn on the map, and one
+  // click writes it as a draft SHA naming its evidence, which a verifier then approves.
+  await ops.goto(`${base}app/#signals`);
+  await ops.waitForFunction(() => window.minemap.signals && window.minemap.signalsMap?.getSource("signals"),
+    null, { timeout: 60000 });
+  const api = await ops.evaluate(async () => (await (await fetch("/api/signals?eps=1000&min_points=2&buffer=250")).json()));
+  assert.ok(api.features.length > 0, "the demo gives no signal");
+  const listed = await ops.$$eval("#signals-table tr[data-rank]", (trs) => trs.map((tr) => tr.cells[7].textContent));
+  assert.equal(listed.length, Math.min(api.features.length, 500));
+  assert.ok(listed[0].startsWith(api.features[0].properties.evidence[0].id), `${listed[0]}`);
+  await ops.click("#signals-table tr[data-rank='1'] .show-signal");
+  await ops.waitForFunction(() => {
+    const m = window.minemap.signalsMap;
+    return !m.isMoving() && m.loaded() && m.queryRenderedFeatures({ layers: ["signal-evidence"] }).length > 0;
+  }, null, { timeout: 60000 });
+  const shownIds = await ops.evaluate(() => window.minemap.signalsMap
+    .queryRenderedFeatures({ layers: ["signal-evidence"] }).map((f) => f.properties.id).sort());
+  assert.deepEqual(shownIds, api.features[0].properties.evidence.map((e) => e.id).sort());
+  await ops.screenshot({ path: join(artifacts, "11b-signals.png") });
+  await ops.click("#signals-table tr[data-rank='1'] .draft-signal");
+  await ops.waitForSelector("#signals-table tr[data-rank='1'] a.drafted");
+  const signalDraft = (await ops.textContent("#signals-table tr[data-rank='1'] a.drafted")).replace("Draft ", "");
+  const drafted = await ops.evaluate(async (id) => (await (await fetch(`/api/hazards/${id}`)).json()), signalDraft);
+  assert.equal(drafted.properties?.workflow ?? drafted.workflow, "draft");
+  const props = drafted.properties ?? drafted;
+  assert.equal(props.type, "SHA");
+  assert.ok(props.source.startsWith("suggested by minemap signals"), props.source);
+  for (const e of api.features[0].properties.evidence) assert.ok(props.source.includes(e.id), props.source);
+  // Reviewed as any report: submitted, then approved by the verifier; approved, the
+  // hazard explains its evidence and the signal is gone from the list.
+  const stepOn = (page, id, action) => page.evaluate(async ([hz, act]) => {
+    const s = await (await fetch("/session")).json();
+    return (await fetch(`/api/hazards/${hz}/${act}`, { method: "POST", headers: { "X-CSRF-Token": s.csrf_token } })).status;
+  }, [id, action]);
+  assert.equal(await stepOn(ops, signalDraft, "submit"), 200);
+  assert.equal(await stepOn(ver, signalDraft, "approve"), 200);
+  await ops.click("#signals-form button[type=submit]");
+  await ops.waitForFunction((n) => window.minemap.signals.features.length === n, api.features.length - 1);
+  const first = api.features[0].properties.evidence[0].id;
+  assert.ok(!(await ops.textContent("#signals-table")).includes(`${first},`) &&
+    !(await ops.$$eval("#signals-table tr[data-rank]", (trs, id) => trs.some((tr) => tr.cells[7].textContent === id), first)));
+  step(`signals: ${api.features.length} listed as the API gives them, the first one's evidence drawn; one click wrote draft SHA ${signalDraft} naming it; approved, it leaves ${api.features.length - 1}`);
 
   // 10. With a base map (serve --basemap, docs/basemap.md): a small one made here, drawn
   // under the data with its roads, water and place names (the labels need the glyphs
