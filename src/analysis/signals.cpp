@@ -56,54 +56,61 @@ std::vector<core::Coord> convex_hull(std::vector<core::Coord> p) {
 // the order they were given in.
 std::vector<std::vector<std::size_t>> dbscan(const std::vector<SignalEvent>& events,
                                              const SignalParams& params) {
+  // Worked in id order: event `order[r]` has rank r, and the index's keys are ranks, so
+  // that neighbours come in id order by sorting numbers.
   const std::size_t n = events.size();
-  auto by_id = [&](std::size_t a, std::size_t b) { return events[a].id < events[b].id; };
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), by_id);
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return events[a].id < events[b].id; });
   index::PointIndex::Builder pb;
   pb.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) pb.add(static_cast<std::int64_t>(i), events[i].at);
+  for (std::size_t r = 0; r < n; ++r) pb.add(static_cast<std::int64_t>(r), events[order[r]].at);
   index::PointIndex points = std::move(pb).build();
-  auto neighbours = [&](std::size_t i) {
-    std::vector<std::int64_t> keys = points.within_keys(events[i].at, params.eps_m);
-    std::vector<std::size_t> out(keys.begin(), keys.end());
-    std::sort(out.begin(), out.end(), by_id);
-    return out;
+  const auto min_points = static_cast<std::size_t>(params.min_points);
+  std::vector<std::int64_t> near;
+  auto neighbours = [&](std::size_t r) {
+    near = points.within_keys(events[order[r]].at, params.eps_m);
+    std::sort(near.begin(), near.end());
   };
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::vector<std::size_t> cluster(n, kNone);
   std::vector<char> visited(n, 0);
-  std::vector<std::vector<std::size_t>> clusters;
-  for (std::size_t start : order) {
+  std::size_t clusters = 0;
+  std::vector<std::size_t> queue;
+  for (std::size_t start = 0; start < n; ++start) {
     if (visited[start]) continue;
     visited[start] = 1;
-    std::vector<std::size_t> seeds = neighbours(start);
-    if (seeds.size() < static_cast<std::size_t>(params.min_points)) continue;  // noise, for now
-    const std::size_t c = clusters.size();
-    clusters.emplace_back();
-    std::vector<std::size_t> queue{start};
+    neighbours(start);
+    if (near.size() < min_points) continue;  // noise, unless a cluster reaches it later
+    const std::size_t c = clusters++;
     cluster[start] = c;
+    queue.assign(1, start);
     for (std::size_t q = 0; q < queue.size(); ++q) {
-      std::size_t i = queue[q];
-      std::vector<std::size_t> near = q == 0 ? seeds : neighbours(i);
-      if (q > 0 && near.size() < static_cast<std::size_t>(params.min_points)) continue;  // border
-      for (std::size_t j : near) {
+      if (q > 0) {
+        neighbours(queue[q]);
+        if (near.size() < min_points) continue;  // a border event: it reaches no further
+      }
+      for (std::int64_t k : near) {
+        const auto j = static_cast<std::size_t>(k);
         if (cluster[j] != kNone) continue;
-        // New, or noise so far (then a border event of this cluster, which its own
-        // neighbours show when it comes up).
+        // New, or noise so far (then a border event of this cluster).
         cluster[j] = c;
-        visited[j] = 1;
-        queue.push_back(j);
+        if (!visited[j]) {
+          visited[j] = 1;
+          queue.push_back(j);
+        }
       }
     }
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (cluster[i] != kNone) clusters[cluster[i]].push_back(i);
-  for (std::size_t i : order)
-    if (cluster[i] == kNone) clusters.push_back({i});
-  for (auto& c : clusters) std::sort(c.begin(), c.end(), by_id);
-  return clusters;
+  // Each cluster's events in id order, then each event of none as a cluster of one.
+  std::vector<std::vector<std::size_t>> out(clusters);
+  for (std::size_t r = 0; r < n; ++r)
+    if (cluster[r] != kNone)
+      out[cluster[r]].push_back(order[r]);
+    else
+      out.push_back({order[r]});
+  return out;
 }
 
 int newest_year(const std::vector<SignalEvent>& events) {

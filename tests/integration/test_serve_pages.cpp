@@ -406,4 +406,50 @@ TEST_F(ServePages, TheMapExportsTheFilteredFeaturesAsAGeoPackage) {
   EXPECT_EQ(bad.status, 400);
 }
 
+// GET /api/signals gives what `minemap signals --geojson` gives; POST /api/signals/drafts
+// writes the signal of exactly the evidence given as a draft SHA (data entry and up), and
+// refuses evidence that is no longer one signal (409) and bad parameters (400 naming
+// them).
+TEST_F(ServePages, SignalsAsTheCommandLineGivesThemAndDraftsFromThem) {
+  const fs::path anon = m_dir / "anon.jar", guest = m_dir / "guest.jar";
+  EXPECT_EQ(request("GET", url("api/signals"), anon).status, 401);
+  login("guest", guest);
+  auto got = request("GET", url("api/signals?eps=800&min_points=2&buffer=300"), guest);
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto cli = minemap({"signals", m_store, "--geojson", "--eps", "800", "--buffer", "300"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  EXPECT_EQ(got.body["features"], nlohmann::json::parse(cli.out)["features"]);
+  ASSERT_FALSE(got.body["features"].empty());
+  EXPECT_EQ(got.body["evidence"]["left"], 10) << got.body["evidence"];
+  EXPECT_EQ(got.body["parameters"]["eps"], 800.0);
+
+  for (const char* q :
+       {"eps=0", "eps=abc", "buffer=-5", "min_points=0", "until=1066", "radius=3"}) {
+    auto bad = request("GET", url(std::string("api/signals?") + q), guest);
+    EXPECT_EQ(bad.status, 400) << q;
+    std::string name(q, std::string(q).find('='));
+    EXPECT_NE(bad.body.value("detail", "").find(name), std::string::npos) << q << bad.body;
+  }
+
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& e : got.body["features"][0]["properties"]["evidence"]) ids.push_back(e["id"]);
+  nlohmann::json body = {{"eps", 800}, {"min_points", 2}, {"buffer", 300}, {"evidence", ids}};
+  EXPECT_EQ(request("POST", url("api/signals/drafts"), guest, body.dump(), "").status, 403);
+  auto wrong = body;
+  wrong["evidence"].push_back("ACC-999999");
+  EXPECT_EQ(request("POST", url("api/signals/drafts"), m_ops, wrong.dump(), m_csrf).status, 409);
+  auto made = request("POST", url("api/signals/drafts"), m_ops, body.dump(), m_csrf);
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto h = hazard(made.body["id"]);
+  const auto& p = h.contains("properties") ? h["properties"] : h;
+  EXPECT_EQ(p["workflow"], "draft");
+  EXPECT_EQ(p["type"], "SHA");
+  EXPECT_NE(p["source"].get<std::string>().find(ids[0].get<std::string>()), std::string::npos);
+  auto bad = body;
+  bad["eps"] = "far";
+  auto refused = request("POST", url("api/signals/drafts"), m_ops, bad.dump(), m_csrf);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.value("detail", "").find("eps"), std::string::npos) << refused.body;
+}
+
 }  // namespace
