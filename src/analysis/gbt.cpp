@@ -157,12 +157,15 @@ Model Model::load(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw core::InputError(path, "cannot read the model: " + ec.message());
-  if (size > kMaxModelBytes) not_a_model(path, "larger than " + std::to_string(kMaxModelBytes) + " bytes");
+  if (size > kMaxModelBytes)
+    not_a_model(path, "larger than " + std::to_string(kMaxModelBytes) + " bytes");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError(path, std::string("cannot read the model: ") + std::strerror(errno));
+  if (!in)
+    throw core::InputError(path, std::string("cannot read the model: ") + std::strerror(errno));
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   // XGBoost is given only a well-formed JSON object with a learner in it.
-  if (core::json_depth(text, kMaxModelDepth + 1) > kMaxModelDepth) not_a_model(path, "nested too deep");
+  if (core::json_depth(text, kMaxModelDepth + 1) > kMaxModelDepth)
+    not_a_model(path, "nested too deep");
   const auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) not_a_model(path, "not JSON");
   if (!doc.contains("learner") || !doc["learner"].is_object())

@@ -31,7 +31,7 @@ struct Matrix {
 // What a model is trained with (XGBoost's parameters of the same names; objective
 // binary:logistic, tree method hist).
 struct Params {
-  int rounds = 200;               // boosting rounds (trees)
+  int rounds = 200;  // boosting rounds (trees)
   int max_depth = 3;
   double eta = 0.05;              // learning rate
   double min_child_weight = 10;   // least hessian (about: cells) in a leaf

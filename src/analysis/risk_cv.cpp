@@ -18,7 +18,8 @@ std::vector<std::vector<std::size_t>> group_folds(const std::vector<std::string>
     folds[it->second].push_back(i);
   }
   if (folds.size() < 2)
-    throw core::InputError("--group", "the column has fewer than two distinct values: no fold to hold out");
+    throw core::InputError("--group",
+                           "the column has fewer than two distinct values: no fold to hold out");
   return folds;
 }
 

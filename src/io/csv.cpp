@@ -65,8 +65,7 @@ void CsvReader::read_record(std::vector<std::string>& cells) {
   const std::size_t max_cell = m_options.max_cell_bytes;
   const auto check_length = [&](const std::string& cell) {
     if (max_cell && cell.size() > max_cell)
-      fail(record_line, cells.size(),
-           "a cell longer than " + std::to_string(max_cell) + " bytes");
+      fail(record_line, cells.size(), "a cell longer than " + std::to_string(max_cell) + " bytes");
   };
   for (;;) {
     if (m_options.max_cells && cells.size() >= m_options.max_cells)

@@ -19,9 +19,9 @@ struct TableLimits {
 };
 
 struct Table {
-  std::vector<std::string> columns;             // the header, as written (may be "")
-  std::vector<std::vector<std::string>> rows;   // each as many cells as columns
-  std::vector<std::size_t> line;                // the line each row starts on
+  std::vector<std::string> columns;            // the header, as written (may be "")
+  std::vector<std::vector<std::string>> rows;  // each as many cells as columns
+  std::vector<std::size_t> line;               // the line each row starts on
 
   // The index of the column named exactly `name`, if any.
   std::optional<std::size_t> column(const std::string& name) const;

@@ -51,6 +51,48 @@ std::string column_label(const io::Table& t, std::size_t c) {
   return t.columns[c].empty() ? "column " + std::to_string(c + 1) : t.columns[c];
 }
 
+// The columns --exclude names: each argument a column name, or names separated by
+// commas. A name may hold commas itself (RELand's "Homicidio, Masacre"): at each place
+// the longest run of comma-separated pieces that is a column is taken.
+std::vector<std::size_t> exclude_columns(const io::Table& t, const std::vector<std::string>& args) {
+  std::vector<std::size_t> out;
+  for (const auto& arg : args) {
+    if (const auto c = t.column(arg)) {
+      out.push_back(*c);
+      continue;
+    }
+    std::vector<std::string> pieces;
+    for (std::size_t start = 0;;) {
+      const auto comma = arg.find(',', start);
+      pieces.push_back(arg.substr(start, comma == std::string::npos ? comma : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    for (std::size_t i = 0; i < pieces.size();) {
+      std::optional<std::size_t> found;
+      std::size_t used = 0;
+      std::string name;
+      for (std::size_t j = i; j < pieces.size(); ++j) {
+        name += (j > i ? "," : "") + pieces[j];
+        if (const auto c = t.column(name)) {
+          found = c;
+          used = j - i + 1;
+        }
+      }
+      if (!found) {
+        if (pieces[i].empty()) {
+          ++i;
+          continue;
+        }
+        throw core::InputError("--exclude", "the table has no column " + in_quotes(pieces[i]));
+      }
+      out.push_back(*found);
+      i += used;
+    }
+  }
+  return out;
+}
+
 nlohmann::json figure(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -73,11 +115,7 @@ RiskTrained risk_train(const RiskTrainOptions& o) {
   r.group = o.group;
   std::set<std::size_t> skip{0, *label};
   if (group) skip.insert(*group);
-  for (const auto& e : o.exclude) {
-    const auto c = t.column(e);
-    if (!c) throw core::InputError("--exclude", "the table has no column " + in_quotes(e));
-    skip.insert(*c);
-  }
+  for (std::size_t c : exclude_columns(t, o.exclude)) skip.insert(c);
   for (std::size_t c : skip) r.excluded.push_back(column_label(t, c));
 
   // Labels: 0 or 1 on every row.
@@ -124,7 +162,8 @@ RiskTrained risk_train(const RiskTrainOptions& o) {
     r.cv_method = "leave one group out";
   } else {
     folds = analysis::row_folds(t.rows.size(), 5);
-    for (std::size_t f = 0; f < folds.size(); ++f) fold_names.push_back("rows " + std::to_string(f + 1) + " mod 5");
+    for (std::size_t f = 0; f < folds.size(); ++f)
+      fold_names.push_back("rows " + std::to_string(f + 1) + " mod 5");
     r.cv_method = "5 folds of rows (no --group: not spatial)";
   }
   t.rows.clear();
@@ -139,8 +178,9 @@ RiskTrained risk_train(const RiskTrainOptions& o) {
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         char line[160];
-        std::snprintf(line, sizeof line, "candidate %zu/%zu: pooled ROC AUC %.3f, mean %.3f (%.0f s)",
-                      done, total, cv.pooled_roc_auc.value_or(NAN), cv.mean_roc_auc.value_or(NAN), s);
+        std::snprintf(line, sizeof line,
+                      "candidate %zu/%zu: pooled ROC AUC %.3f, mean %.3f (%.0f s)", done, total,
+                      cv.pooled_roc_auc.value_or(NAN), cv.mean_roc_auc.value_or(NAN), s);
         o.progress(std::string(line) + "  " + cv.params.describe());
       });
   r.chosen = analysis::best_candidate(r.candidates);
