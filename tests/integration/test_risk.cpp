@@ -14,14 +14,15 @@ fs::path reland() {
   return fs::path(shared_data()) / "reland" / "train_labeled.csv";
 }
 
-// A small table: the label follows x, y is noise, name is text, region the group.
+// A small table of 400 rows (enough for the default min_child_weight of 10 to split): the
+// label follows x, y is noise, name is text, region (3) the group.
 std::string small_table() {
   std::string t = "id,x,\"y, noise\",name,region,label\n";
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 400; ++i) {
     const int x = i % 20;
     t += "c" + std::to_string(i) + "," + std::to_string(x) + "," +
          (i % 7 ? std::to_string((i * 13) % 17) : "") + ",cell " + std::to_string(i) + "," + "r" +
-         std::to_string(i / 20) + "," + (x >= 10 ? "1" : "0") + "\n";
+         std::to_string(i * 3 / 400) + "," + (x >= 10 ? "1" : "0") + "\n";
   }
   return t;
 }
@@ -114,7 +115,7 @@ TEST(Risk, TextReportSaysWhichFoldsHaveNoAuc) {
                           "--group", "region", "--no-search", "-q", "-o", (d / "m.json").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("one class only: AUC not defined"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("pooled over all 60 out-of-fold predictions: ROC AUC"), std::string::npos)
+  EXPECT_NE(r.out.find("pooled over all 400 out-of-fold predictions: ROC AUC"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("mean over the 2 folds with both classes"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("text columns, not features: \"name\""), std::string::npos) << r.out;
@@ -170,7 +171,7 @@ TEST(Risk, BadInputIsRefusedAndNothingWritten) {
   bad.replace(bad.rfind(",1\n"), 3, ",2\n");
   write_file(d / "label2.csv", bad);
   expect_refused(train(d / "label2.csv", {"--label", "label"}),
-                 "label2.csv:61: label: \"2\" is not 0 or 1", model);
+                 "label2.csv:401: label: \"2\" is not 0 or 1", model);
   write_file(d / "quote.csv", "id,x,label\na,1,0\nb,\"2,1\n");
   expect_refused(train(d / "quote.csv", {"--label", "label"}),
                  "quote.csv:3: x: the quote opened here is never closed", model);
