@@ -73,6 +73,8 @@ minemap_find_package(Boost libboost-dev 1.74 CONFIG)
 minemap_find_package(OpenSSL libssl-dev)
 minemap_plain_library(GeographicLib::GeographicLib GeographicLib/Geodesic.hpp GeographicLib
   libgeographiclib-dev)
+# Gradient-boosted trees of `minemap risk` (src/analysis/gbt.cpp alone): the XGBoost C API.
+minemap_plain_library(xgboost::xgboost xgboost/c_api.h xgboost libxgboost-dev)
 minemap_header_library(protozero::protozero protozero/pbf_writer.hpp libprotozero-dev)
 # The web map's text: glyphs made at build time (web/glyphs/make_glyphs.cpp) with FreeType
 # from the Open Sans fonts of Debian's fonts-open-sans (Apache 2.0).

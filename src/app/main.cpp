@@ -9,6 +9,7 @@
 #include "app/cmd_demo.hpp"
 #include "app/cmd_record.hpp"
 #include "app/cmd_reliability.hpp"
+#include "app/cmd_risk.hpp"
 #include "app/cmd_serve.hpp"
 #include "app/cmd_signals.hpp"
 #include "app/cmd_simulate.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   app::add_record_commands(app, run);
   app::add_reliability_command(app, run);
   app::add_signals_command(app, run);
+  app::add_risk_commands(app, run);
   app::add_simulate_command(app, run);
   app::add_serve_command(app, run);
   app::add_user_command(app, run);

@@ -19,18 +19,13 @@
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "io/csv.hpp"
 
 namespace minemap::io {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
-}
 
 std::string lower(std::string s) {
   for (char& c : s) {
@@ -42,111 +37,6 @@ std::string lower(std::string s) {
 std::string in_quotes(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
-
-// One record of the CSV and the physical line it starts on (a quoted value may span
-// lines, and the clerk looks for the start).
-struct CsvLine {
-  std::size_t number = 0;
-  std::vector<std::string> cells;
-};
-
-// RFC 4180 with what spreadsheets and hand editing add: CRLF, LF or CR line ends, a
-// UTF-8 BOM, blank and all-empty lines (a spreadsheet's empty row) and `#` comment lines
-// skipped, blanks around values trimmed. A record is small, so the text is read whole.
-class CsvReader {
- public:
-  CsvReader(std::string text, const std::string& name) : m_text(std::move(text)), m_name(name) {
-    if (m_text.starts_with("\xEF\xBB\xBF")) m_pos = 3;
-  }
-
-  // Once the header is read, quoting errors name the column rather than its position.
-  void set_column_names(std::vector<std::string> names) { m_names = std::move(names); }
-
-  bool next(CsvLine& out) {
-    while (m_pos < m_text.size()) {
-      out.number = m_line;
-      if (m_text[m_pos] == '#') {
-        while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != '\r') ++m_pos;
-        end_line();
-        continue;
-      }
-      out.cells.clear();
-      read_record(out.cells);
-      if (std::any_of(out.cells.begin(), out.cells.end(),
-                      [](const std::string& c) { return !c.empty(); })) {
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  bool at(char c) const { return m_pos < m_text.size() && m_text[m_pos] == c; }
-
-  void skip_blanks() {
-    while (at(' ') || at('\t')) ++m_pos;
-  }
-
-  void end_line() {
-    if (at('\r')) ++m_pos;
-    if (at('\n')) ++m_pos;
-    ++m_line;
-  }
-
-  [[noreturn]] void fail(std::size_t line, std::size_t cell, const std::string& what) const {
-    const std::string column = cell < m_names.size() && !m_names[cell].empty()
-                                   ? m_names[cell]
-                                   : "column " + std::to_string(cell + 1);
-    throw core::InputError(column, what).located(m_name + ":" + std::to_string(line));
-  }
-
-  void read_record(std::vector<std::string>& cells) {
-    for (;;) {
-      std::string cell;
-      skip_blanks();
-      if (at('"')) {
-        const std::size_t open_line = m_line;
-        ++m_pos;
-        for (;;) {
-          if (m_pos >= m_text.size()) {
-            fail(open_line, cells.size(), "the quote opened here is never closed");
-          }
-          char c = m_text[m_pos++];
-          if (c == '"') {
-            if (!at('"')) break;
-            ++m_pos;
-          } else if (c == '\r') {
-            if (at('\n')) continue;  // CRLF inside a value becomes LF
-            c = '\n';
-          }
-          if (c == '\n') ++m_line;
-          cell += c;
-        }
-        skip_blanks();
-        if (m_pos < m_text.size() && !at(',') && !at('\r') && !at('\n')) {
-          fail(m_line, cells.size(),
-               "text after the closing quote (a quote inside a quoted value is written \"\")");
-        }
-      } else {
-        while (m_pos < m_text.size() && !at(',') && !at('\r') && !at('\n')) cell += m_text[m_pos++];
-      }
-      // Everything downstream (the record's JSON, its messages) is UTF-8: a spreadsheet
-      // saved in another encoding is named here, at its line and column.
-      if (!core::valid_utf8(cell))
-        fail(m_line, cells.size(), "text that is not UTF-8 (save the file as UTF-8 CSV)");
-      cells.push_back(trim(cell));
-      if (!at(',')) break;
-      ++m_pos;
-    }
-    end_line();
-  }
-
-  std::string m_text;
-  const std::string& m_name;
-  std::size_t m_pos = 0;
-  std::size_t m_line = 1;
-  std::vector<std::string> m_names;
-};
 
 // The template's columns, in the template's order.
 enum Col : unsigned {
