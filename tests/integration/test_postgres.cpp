@@ -74,6 +74,8 @@ TEST(Postgres, TheTourAnswersAsOnAGeoPackage) {
         {"get", "STORE", "hazards", "HZ-000001", "--json"},
         {"check-data", "STORE", "--json"},
         {"near", "STORE", "47.035", "39.4", "--within", "20000", "--json"},
+        {"signals", "STORE", "--json"},
+        {"signals", "STORE", "--evaluate", "2010", "--json"},
         {"settings", "STORE"}}) {
     auto on = [&](const std::string& store) {
       auto a = args;
