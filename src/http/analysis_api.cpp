@@ -23,14 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-Response json_response(const json& j, int status = 200) {
-  Response r;
-  r.status = status;
-  r.body = geo::to_text(j);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 double parse_metres(const std::string& name, const std::string& text) {
   double v = 0;
   const char* end = text.data() + text.size();

@@ -27,14 +27,6 @@ namespace {
 
 using nlohmann::json;
 
-Response json_response(const json& j, int status = 200) {
-  Response r;
-  r.status = status;
-  r.body = geo::to_text(j);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 // Entities the forms write: field reports (not derived layers, users or gazetteer).
 const core::EntitySpec& writable_spec(const std::string& name) {
   for (const auto& s : core::entities())

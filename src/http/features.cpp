@@ -92,7 +92,8 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-Response json_response(const json& j, const char* type = "application/json") {
+// An OGC API answer: cacheable (unlike the application API's), of its own content type.
+Response ogc_response(const json& j, const char* type = "application/json") {
   Response r;
   r.content_type = type;
   r.body = geo::to_text(j);
@@ -213,7 +214,7 @@ Response FeaturesApi::landing(const Request& r) const {
                   link(base + "/conformance", "conformance", "application/json",
                        "the standards this API conforms to"),
                   link(base + "/collections", "data", "application/json", "the collections")})}};
-  return json_response(j);
+  return ogc_response(j);
 }
 
 // The API definition: every path with its parameters and responses, the collection
@@ -308,7 +309,7 @@ Response FeaturesApi::api(const Request& r) const {
                                          {"required", true},
                                          {"schema", {{"type", "string"}}}}})},
             {"responses", ok("a Feature", kGeoJson)}}}}}}}};
-  return json_response(j, kOpenApi);
+  return ogc_response(j, kOpenApi);
 }
 
 Response FeaturesApi::conformance(const Request&) const {
@@ -319,7 +320,7 @@ Response FeaturesApi::conformance(const Request&) const {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"}}};
-  return json_response(j);
+  return ogc_response(j);
 }
 
 namespace {
@@ -348,11 +349,11 @@ Response FeaturesApi::collections(const Request& r) const {
     if (s.spatial()) list.push_back(collection_json(base, s));
   json j = {{"links", json::array({link(base + "/collections", "self", "application/json")})},
             {"collections", std::move(list)}};
-  return json_response(j);
+  return ogc_response(j);
 }
 
 Response FeaturesApi::collection(const Request& r, const std::string& id) const {
-  return json_response(collection_json(base_url(r, m_opt.public_url), collection_spec(id)));
+  return ogc_response(collection_json(base_url(r, m_opt.public_url), collection_spec(id)));
 }
 
 Response FeaturesApi::queryables(const Request& r, const std::string& id) const {
@@ -367,7 +368,7 @@ Response FeaturesApi::queryables(const Request& r, const std::string& id) const 
             {"title", std::string(spec.title)},
             {"properties", std::move(props)},
             {"additionalProperties", false}};
-  return json_response(j, kSchemaJson);
+  return ogc_response(j, kSchemaJson);
 }
 
 Response FeaturesApi::items(const Request& r, const std::string& id) const {
@@ -518,7 +519,7 @@ Response FeaturesApi::item(const Request& r, const std::string& id, const std::s
   std::string href = base + "/collections/" + std::string(spec.name);
   f["links"] = json::array({link(href + "/items/" + fid, "self", kGeoJson),
                             link(href, "collection", "application/json", "the collection")});
-  return json_response(f, kGeoJson);
+  return ogc_response(f, kGeoJson);
 }
 
 }  // namespace minemap::http

@@ -61,6 +61,14 @@ Response problem(int status, const std::string& title, const std::string& detail
   return r;
 }
 
+Response json_response(const nlohmann::json& j, int status) {
+  Response r;
+  r.status = status;
+  r.body = geo::to_text(j);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 void Router::add(const std::string& method, const std::string& pattern, Handler h) {
   if (method == "HEAD" || std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end())
     throw core::Error("unsupported HTTP method " + method);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,6 +44,8 @@ using Handler = std::function<Response(const Request&)>;
 
 // RFC 9457 problem details: {"type", "title", "status", "detail"}.
 Response problem(int status, const std::string& title, const std::string& detail = "");
+// A JSON answer of the API (`status`, not cached).
+Response json_response(const nlohmann::json& j, int status = 200);
 
 // What one client may cost the server. Idle and slow connections hold no worker (only a
 // socket and a small buffer), so the limits bound memory and file descriptors, and the
