@@ -80,7 +80,7 @@ Grid make_grid(const core::Envelope& area, double cell_m, std::size_t max_cells)
   if (!std::isfinite(n) || n > static_cast<double>(max_cells)) {
     char what[200];
     std::snprintf(what, sizeof what,
-                  "%.0f m makes %.3g cells, more than %zu: give a larger --cell or a smaller "
+                  "%g m makes %.3g cells, more than %zu: give a larger --cell or a smaller "
                   "--bbox",
                   cell_m, n, max_cells);
     throw core::InputError("--cell", what);
