@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_util.hpp"
 #include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "ops/risk.hpp"
@@ -192,12 +193,16 @@ void add_risk_commands(CLI::App& app, std::function<int()>& run) {
   risk->footer(
       "Gradient-boosted trees (XGBoost) on a grid made from a store (risk grid) or on a CSV\n"
       "table of precomputed features, one row per cell; chosen by cross-validation that\n"
-      "holds out one group (admin area, municipality) at a time.");
+      "holds out one group (admin area, municipality) at a time.\n"
+      "Examples:\n"
+      "  minemap risk grid field.gpkg --cell 250 -o grid.gpkg\n"
+      "  minemap risk train --grid grid.gpkg -o grid.model.json\n"
+      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg");
 
   static GridArgs ga;
   auto* grid = risk->add_subcommand(
       "grid", "A grid over a store with features from its layers and rasters, and labels");
-  grid->add_option("STORE", ga.store, "the store")->required();
+  grid->add_option("STORE", ga.store, kStoreHelp)->required();
   grid->add_option("--cell", ga.cell, "the side of a cell, metres (about: docs/risk.md)")
       ->required();
   grid->add_option("--raster", ga.rasters,
