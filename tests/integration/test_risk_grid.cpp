@@ -280,6 +280,24 @@ TEST(RiskGrid, GridLabelsTrainPredict) {
     ++rows;
   }
   EXPECT_EQ(rows, 1472u);
+  // A grid made without the raster: its column missing in every cell, with a warning.
+  const auto bare = d / "bare.gpkg";
+  ASSERT_EQ(minemap({"risk", "grid", s.path.string(), "--cell", "250", "-o", bare.string()}).code,
+            0);
+  r = minemap({"risk", "predict", "--model", model.string(), "--grid", bare.string(), "-o",
+               (d / "bare-risk.gpkg").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: " + bare.string() +
+                       " has no column \"elevation\", a feature of the model: taken as missing"),
+            std::string::npos)
+      << r.err;
+  // An existing output is refused without --overwrite, replaced with it.
+  r = minemap({"risk", "predict", "--model", model.string(), "--grid", bare.string(), "-o",
+               (d / "bare-risk.gpkg").string()});
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = minemap({"risk", "predict", "--model", model.string(), "--grid", bare.string(), "-o",
+               (d / "bare-risk.gpkg").string(), "--overwrite"});
+  EXPECT_EQ(r.code, 0) << r.err;
   // A cluster cell: the risk raised by its neighbours' items.
   const auto scored = cell_at(out, "risk", 20.0251, 45.0111);
   EXPECT_NE(scored.at("why").find("item"), std::string::npos) << scored.at("why");
