@@ -4,23 +4,40 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_util.hpp"
+#include "core/bbox.hpp"
 #include "core/errors.hpp"
 #include "ops/risk.hpp"
+#include "ops/risk_grid.hpp"
 
 namespace minemap::app {
 
 namespace {
 
+struct GridArgs {
+  std::string store, bbox, out;
+  double cell = 0;
+  std::vector<std::string> rasters;
+  bool overwrite = false;
+};
+
 struct TrainArgs {
-  std::string table, label, group, out;
+  std::string table, grid, label, group, out;
   std::vector<std::string> exclude;
   bool json = false, no_search = false, quiet = false;
   int threads = 1;
 };
 
 struct PredictArgs {
-  std::string model, table, out;
+  std::string model, table, grid, out;
+  bool overwrite = false;
 };
+
+// Exactly one of --table and --grid.
+void one_source(const std::string& table, const std::string& grid) {
+  if (table.empty() == grid.empty())
+    throw core::InputError("--table", "give --table FILE.csv or --grid GRID.gpkg (one of them)");
+}
 
 std::string fixed3(const std::optional<double>& v) {
   if (!v) return "-";
@@ -62,22 +79,47 @@ nlohmann::json cv_json(const analysis::CvResult& cv, bool folds) {
   return j;
 }
 
+int cmd_grid(const GridArgs& a) {
+  ops::RiskGridOptions o;
+  o.store = a.store;
+  o.cell_m = a.cell;
+  o.rasters = a.rasters;
+  if (!a.bbox.empty()) o.bbox = core::parse_bbox(a.bbox, core::BboxSyntax::CommandLine);
+  o.out = a.out;
+  o.overwrite = a.overwrite;
+  const auto s = ops::risk_grid(o);
+  char line[200];
+  std::snprintf(line, sizeof line, "%.6f,%.6f,%.6f,%.6f", s.area.min_x, s.area.min_y, s.area.max_x,
+                s.area.max_y);
+  std::cout << a.out << ": " << s.columns * s.rows << " cells (" << s.columns << " x " << s.rows
+            << ") of about " << a.cell << " m over " << line << " (from " << s.area_from << ")\n";
+  std::cout << "labels: " << s.positives << " positive, " << s.negatives << " negative, "
+            << s.columns * s.rows - s.positives - s.negatives << " unlabelled\n";
+  std::cout << "features:";
+  for (const auto& f : s.features) std::cout << ' ' << f;
+  std::cout << '\n';
+  return 0;
+}
+
 int cmd_train(const TrainArgs& a) {
+  one_source(a.table, a.grid);
+  if (!a.table.empty() && a.label.empty())
+    throw core::InputError("--label", "give the column of labels of the table");
   if (a.threads < 0) throw core::InputError("--threads", "must be 0 (every core) or more");
   ops::RiskTrainOptions o;
-  o.table = a.table;
+  o.table = a.grid.empty() ? a.table : a.grid;
   o.label = a.label;
   o.group = a.group;
   o.exclude = a.exclude;
   o.search = !a.no_search;
   o.threads = a.threads;
   if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << "risk: " << line << '\n'; };
-  auto r = ops::risk_train(o);
+  auto r = a.grid.empty() ? ops::risk_train(o) : ops::risk_train_grid(o);
   ops::save_risk_model(r, a.out);
   const auto& cv = r.candidates[r.chosen];
   if (a.json) {
     nlohmann::json j = {
-        {"table", a.table},
+        {a.grid.empty() ? "table" : "grid", o.table},
         {"label", r.label},
         {"group", r.group.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.group)},
         {"cv_method", r.cv_method},
@@ -93,8 +135,8 @@ int cmd_train(const TrainArgs& a) {
     std::cout << j.dump(2) << '\n';
     return 0;
   }
-  std::cout << a.table << ": " << r.rows << " rows (" << r.positives << " positive), "
-            << r.features.size() << " features\n";
+  std::cout << o.table << ": " << r.rows << (a.grid.empty() ? " rows (" : " labelled cells (")
+            << r.positives << " positive), " << r.features.size() << " features\n";
   if (!r.text_columns.empty()) {
     std::cout << "text columns, not features:";
     for (const auto& t : r.text_columns) std::cout << " \"" << t << '"';
@@ -128,11 +170,16 @@ int cmd_train(const TrainArgs& a) {
 }
 
 int cmd_predict(const PredictArgs& a) {
-  const auto r = ops::risk_predict(a.model, a.table, a.out);
+  one_source(a.table, a.grid);
+  const auto r = a.grid.empty() ? ops::risk_predict(a.model, a.table, a.out)
+                                : ops::risk_predict_grid(a.model, a.grid, a.out, a.overwrite);
+  const auto& source = a.grid.empty() ? a.table : a.grid;
   for (const auto& f : r.missing_features)
-    std::cerr << "minemap: warning: " << a.table << " has no column \"" << f
+    std::cerr << "minemap: warning: " << source << " has no column \"" << f
               << "\", a feature of the model: taken as missing\n";
-  if (a.out != "-") std::cerr << "risk: " << r.rows << " rows scored, written to " << a.out << '\n';
+  if (a.out != "-")
+    std::cerr << "risk: " << r.rows << (a.grid.empty() ? " rows" : " cells")
+              << " scored, written to " << a.out << '\n';
   return 0;
 }
 
@@ -140,20 +187,51 @@ int cmd_predict(const PredictArgs& a) {
 
 void add_risk_commands(CLI::App& app, std::function<int()>& run) {
   auto* risk = app.add_subcommand(
-      "risk", "A contamination-likelihood model: train it, score a table (docs/risk.md)");
+      "risk",
+      "A contamination-likelihood model: a grid over a store, training, scoring (docs/risk.md)");
   risk->require_subcommand(1);
   risk->footer(
-      "Gradient-boosted trees (XGBoost) on a CSV table of precomputed features, one row per\n"
-      "cell; chosen by cross-validation that holds out one group (municipality) at a time.");
+      "Gradient-boosted trees (XGBoost) on a grid made from a store (risk grid) or on a CSV\n"
+      "table of precomputed features, one row per cell; chosen by cross-validation that\n"
+      "holds out one group (admin area, municipality) at a time.\n"
+      "Examples:\n"
+      "  minemap risk grid field.gpkg --cell 250 -o grid.gpkg\n"
+      "  minemap risk train --grid grid.gpkg -o grid.model.json\n"
+      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg");
+
+  static GridArgs ga;
+  auto* grid = risk->add_subcommand(
+      "grid", "A grid over a store with features from its layers and rasters, and labels");
+  grid->add_option("STORE", ga.store, kStoreHelp)->required();
+  grid->add_option("--cell", ga.cell, "the side of a cell, metres (about: docs/risk.md)")
+      ->required();
+  grid->add_option("--raster", ga.rasters,
+                   "a raster (GeoTIFF) with a CRS: its value at each cell's centre, in a "
+                   "column named after the file's stem; repeat for more");
+  grid->add_option("--bbox", ga.bbox,
+                   "W,S,E,N degrees: the area (default: the approved admin areas' extent, "
+                   "else the features' with 1 km around)");
+  grid->add_option("-o,--output", ga.out, "the GeoPackage to write (layer grid)")->required();
+  grid->add_flag("--overwrite", ga.overwrite, "replace the output if it exists");
+  grid->footer(
+      "Features per cell, at its centre: geodesic distances to the nearest approved accident,\n"
+      "item, hazard, cleared land, recorded mine, road and settlement; accidents and items\n"
+      "within 1 and 5 km. Events inside a cell are left out of its own features (they make\n"
+      "its label). label: 1 where an item was found or an accident happened in the cell, 0\n"
+      "where its centre lies in land cleared or reduced with nothing found, else empty.\n"
+      "Example: minemap risk grid field.gpkg --cell 500 --raster dem.tif -o grid.gpkg");
+  grid->callback([&] { run = [&] { return cmd_grid(ga); }; });
 
   static TrainArgs ta;
   auto* train =
       risk->add_subcommand("train", "Train a model on a labelled table, with cross-validation");
-  train->add_option("--table", ta.table, "the CSV table: a header, one row per cell")->required();
-  train->add_option("--label", ta.label, "the column of labels, 0 or 1")->required();
+  train->add_option("--table", ta.table, "the CSV table: a header, one row per cell");
+  train->add_option("--grid", ta.grid, "or a grid written by risk grid (its labelled cells)");
+  train->add_option("--label", ta.label,
+                    "the column of labels, 0 or 1 (required with --table; --grid: label)");
   train->add_option("--group", ta.group,
                     "the column whose values are the folds (leave one group out); without it, "
-                    "5 folds of rows");
+                    "5 folds of rows (--grid: admin_area_id)");
   train->add_option("--exclude", ta.exclude,
                     "columns that are not features, separated by commas (a name with commas "
                     "in it is matched whole)");
@@ -174,16 +252,22 @@ void add_risk_commands(CLI::App& app, std::function<int()>& run) {
   static PredictArgs pa;
   auto* predict = risk->add_subcommand("predict", "Score every row of a table with a model");
   predict->add_option("--model", pa.model, "a model file written by risk train")->required();
-  predict->add_option("--table", pa.table, "the CSV table of features, one row per cell")
-      ->required();
+  predict->add_option("--table", pa.table, "the CSV table of features, one row per cell");
+  predict->add_option("--grid", pa.grid, "or a grid written by risk grid");
   predict
       ->add_option("-o,--output", pa.out,
-                   "the CSV to write: the first column, then risk (0 to 1); - for standard output")
+                   "--table: the CSV to write, the first column then risk (0 to 1), - for "
+                   "standard output; --grid: a GeoPackage (layer risk: cell, admin_area_id, "
+                   "label, risk, why)")
       ->required();
+  predict->add_flag("--overwrite", pa.overwrite, "--grid: replace the output if it exists");
   predict->footer(
       "Columns are matched by name; a feature of the model the table lacks is missing in\n"
       "every row (a warning names it).\n"
-      "Example: minemap risk predict --model reland.model.json --table cells.csv -o risk.csv");
+      "Examples:\n"
+      "  minemap risk predict --model reland.model.json --table cells.csv -o risk.csv\n"
+      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg\n"
+      "why: the three features whose contributions raised the cell's risk most (log-odds).");
   predict->callback([&] { run = [&] { return cmd_predict(pa); }; });
 }
 

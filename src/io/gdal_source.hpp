@@ -1,7 +1,8 @@
 // Reading features from any vector file GDAL/OGR opens (GeoJSON, GeoPackage, shapefile,
 // KML/KMZ, CSV, FlatGeobuf, GPX, ...), with attributes as core::Value and geometries
-// reprojected to WGS 84 lon/lat. gdal_source.cpp and gdal_sink.cpp are the only files of
-// the project that include GDAL headers; nothing GDAL leaks through these headers.
+// reprojected to WGS 84 lon/lat. gdal_source.cpp, gdal_sink.cpp and gdal_raster.cpp are
+// the only files of the project that include GDAL headers; nothing GDAL leaks through
+// these headers.
 #pragma once
 
 #include <cstdint>
@@ -88,7 +89,7 @@ class FeatureSource {
 
 namespace detail {
 
-// For gdal_source.cpp and gdal_sink.cpp only.
+// For gdal_source.cpp, gdal_sink.cpp and gdal_raster.cpp only.
 
 // GDALAllRegister() once per process, with GDAL's own printing to stderr silenced.
 void gdal_init();

@@ -100,7 +100,10 @@ nlohmann::json figure(const std::optional<double>& v) {
 }  // namespace
 
 RiskTrained risk_train(const RiskTrainOptions& o) {
-  auto t = io::read_table_csv(o.table);
+  return risk_train_table(io::read_table_csv(o.table), o);
+}
+
+RiskTrained risk_train_table(io::Table t, const RiskTrainOptions& o) {
   if (t.rows.empty()) throw core::InputError(o.table, "the table has no rows");
   const auto label = t.column(o.label);
   if (!label) throw core::InputError("--label", "the table has no column " + in_quotes(o.label));
@@ -207,14 +210,12 @@ void save_risk_model(RiskTrained& r, const std::string& path) {
   r.model->save(path);
 }
 
-RiskPredicted risk_predict(const std::string& model_path, const std::string& table,
-                           const std::string& out) {
+RiskScores risk_score_table(const std::string& model_path, const io::Table& t,
+                            const std::string& name, bool explain) {
   const auto model = gbt::Model::load(model_path);
-  const auto names = model.feature_names();
-  const auto t = io::read_table_csv(table);
-  if (t.columns.empty()) throw core::InputError(table, "no columns");
-  RiskPredicted r;
-  r.rows = t.rows.size();
+  RiskScores r;
+  r.features = model.feature_names();
+  const auto& names = r.features;
   std::vector<std::optional<std::size_t>> col(names.size());
   for (std::size_t k = 0; k < names.size(); ++k) {
     col[k] = t.column(names[k]);
@@ -226,15 +227,46 @@ RiskPredicted risk_predict(const std::string& model_path, const std::string& tab
       if (!col[k]) continue;
       const auto v = cell_number(t.rows[i][*col[k]]);
       if (!v)
-        cell_error(table, t.line[i], names[k],
+        cell_error(name, t.line[i], names[k],
                    in_quotes(t.rows[i][*col[k]]) + " is not a number (a feature of the model)");
       x.at(i, k) = *v;
     }
-  const auto risk = t.rows.empty() ? std::vector<float>{} : model.predict(x);
+  if (t.rows.empty()) return r;
+  r.risk = model.predict(x);
+  if (explain) r.contributions = model.contributions(x);
+  return r;
+}
+
+std::string risk_why(const RiskScores& s, std::size_t row, std::size_t top) {
+  std::vector<std::pair<float, std::size_t>> raised;
+  for (std::size_t k = 0; k < s.features.size(); ++k) {
+    const float c = s.contributions.at(row, k);
+    if (c > 0) raised.push_back({c, k});
+  }
+  std::stable_sort(raised.begin(), raised.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (raised.empty()) return "no feature raised the risk";
+  std::string out;
+  char number[32];
+  for (std::size_t i = 0; i < raised.size() && i < top; ++i) {
+    std::snprintf(number, sizeof number, " +%.2f", static_cast<double>(raised[i].first));
+    out += (i ? "; " : "") + s.features[raised[i].second] + number;
+  }
+  return out;
+}
+
+RiskPredicted risk_predict(const std::string& model_path, const std::string& table,
+                           const std::string& out) {
+  const auto t = io::read_table_csv(table);
+  if (t.columns.empty()) throw core::InputError(table, "no columns");
+  const auto s = risk_score_table(model_path, t, table, false);
+  RiskPredicted r;
+  r.rows = t.rows.size();
+  r.missing_features = s.missing_features;
   std::string csv = core::csv_cell(t.columns[0]) + ",risk\n";
   char number[32];
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    std::snprintf(number, sizeof number, "%.6f", static_cast<double>(risk[i]));
+    std::snprintf(number, sizeof number, "%.6f", static_cast<double>(s.risk[i]));
     csv += core::csv_cell(t.rows[i][0]) + "," + number + "\n";
   }
   io::write_output(out, csv);
