@@ -5,10 +5,6 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <locale>
 #include <nlohmann/json.hpp>
@@ -24,7 +20,6 @@ namespace minemap::analysis::gbt {
 namespace {
 
 // The largest model file load() reads: a few thousand trees of depth 8 stay far below.
-constexpr std::uintmax_t kMaxModelBytes = std::uintmax_t{512} << 20;
 // XGBoost's JSON model nests about 6 deep.
 constexpr std::size_t kMaxModelDepth = 32;
 
@@ -153,60 +148,33 @@ Model Model::train(const Matrix& x, const std::vector<float>& y, const Params& p
   return m;
 }
 
-Model Model::load(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw core::InputError(path, "cannot read the model: " + ec.message());
-  if (size > kMaxModelBytes)
-    not_a_model(path, "larger than " + std::to_string(kMaxModelBytes) + " bytes");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw core::InputError(path, std::string("cannot read the model: ") + std::strerror(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+Model Model::from_json(const std::string& text, const std::string& name) {
+  if (text.size() > kMaxModelBytes)
+    not_a_model(name, "larger than " + std::to_string(kMaxModelBytes) + " bytes");
   // XGBoost is given only a well-formed JSON object with a learner in it.
   if (core::json_depth(text, kMaxModelDepth + 1) > kMaxModelDepth)
-    not_a_model(path, "nested too deep");
+    not_a_model(name, "nested too deep");
   const auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) not_a_model(path, "not JSON");
+  if (doc.is_discarded() || !doc.is_object()) not_a_model(name, "not JSON");
   if (!doc.contains("learner") || !doc["learner"].is_object())
-    not_a_model(path, "no XGBoost learner in it");
+    not_a_model(name, "no XGBoost learner in it");
   BoosterHandle h = nullptr;
   check(XGBoosterCreate(nullptr, 0, &h), "creating the booster");
   Model m(h);
   if (XGBoosterLoadModelFromBuffer(h, text.data(), text.size()) != 0)
-    not_a_model(path, XGBGetLastError());
+    not_a_model(name, XGBGetLastError());
   bst_ulong n = 0;
   check(XGBoosterGetNumFeature(h, &n), "reading the model");
-  if (n == 0 || m.feature_names().size() != n) not_a_model(path, "no feature names in it");
+  if (n == 0 || m.feature_names().size() != n) not_a_model(name, "no feature names in it");
   return m;
 }
 
-void Model::save(const std::string& path) const {
+std::string Model::to_json() const {
   bst_ulong len = 0;
   const char* data = nullptr;
   check(XGBoosterSaveModelToBuffer(m_handle, R"({"format": "json"})", &len, &data),
         "saving the model");
-  const std::string bytes(data, len);
-  std::filesystem::path tmp(path);
-  tmp += ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw core::Error(path + ": cannot write: " + std::strerror(errno));
-    out << bytes;
-    out.flush();
-    if (!out) {
-      std::error_code ignore;
-      std::filesystem::remove(tmp, ignore);
-      throw core::Error(path + ": cannot write: " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignore;
-    std::filesystem::remove(tmp, ignore);
-    throw core::Error(path + ": cannot write: " + ec.message());
-  }
+  return std::string(data, len);
 }
 
 std::vector<std::string> Model::feature_names() const {

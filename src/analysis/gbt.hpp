@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
@@ -49,6 +50,9 @@ struct Params {
   std::string describe() const;
 };
 
+// The largest model file read (a model of thousands of deep trees is some megabytes).
+inline constexpr std::uintmax_t kMaxModelBytes = std::uintmax_t{512} << 20;
+
 class Model {
  public:
   // Trains on `x` with labels 0/1 `y` (one per row). `feature_names`: one per column,
@@ -56,9 +60,9 @@ class Model {
   static Model train(const Matrix& x, const std::vector<float>& y, const Params& params,
                      const std::vector<std::string>& feature_names);
 
-  // A model saved by save(). Throws core::InputError naming `path` when the file is
-  // missing, too large or not a model.
-  static Model load(const std::string& path);
+  // A model from the text to_json() gave (a model file's content). Throws
+  // core::InputError naming `name` (the file) when it is too large or not a model.
+  static Model from_json(const std::string& text, const std::string& name);
 
   Model(Model&& other) noexcept;
   Model& operator=(Model&& other) noexcept;
@@ -67,8 +71,8 @@ class Model {
   ~Model();
 
   // XGBoost's own JSON model format (a file XGBoost's other bindings load too), with the
-  // feature names and the attributes in it. Written whole or not at all.
-  void save(const std::string& path) const;
+  // feature names and the attributes in it.
+  std::string to_json() const;
 
   std::vector<std::string> feature_names() const;
   // String attributes kept in the model file.

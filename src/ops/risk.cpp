@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
@@ -207,12 +208,27 @@ void save_risk_model(RiskTrained& r, const std::string& path) {
                          {"mean_roc_auc", figure(cv.mean_roc_auc)},
                          {"mean_pr_auc", figure(cv.mean_pr_auc)}};
   r.model->set_attribute(kModelAttribute, meta.dump());
-  r.model->save(path);
+  io::write_output(path, r.model->to_json());
 }
+
+namespace {
+
+// A model file, its size checked before it is read.
+gbt::Model read_model(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw core::InputError(path, "cannot read the model: " + ec.message());
+  if (size > gbt::kMaxModelBytes)
+    throw core::InputError(path, "not a minemap risk model (larger than " +
+                                     std::to_string(gbt::kMaxModelBytes) + " bytes)");
+  return gbt::Model::from_json(io::read_input(path), path);
+}
+
+}  // namespace
 
 RiskScores risk_score_table(const std::string& model_path, const io::Table& t,
                             const std::string& name, bool explain) {
-  const auto model = gbt::Model::load(model_path);
+  const auto model = read_model(model_path);
   RiskScores r;
   r.features = model.feature_names();
   const auto& names = r.features;

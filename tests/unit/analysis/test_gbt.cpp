@@ -4,17 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <numeric>
 
 #include "analysis/gbt.hpp"
 #include "analysis/roc.hpp"
-#include "common/temp_dir.hpp"
 #include "core/errors.hpp"
 
 using namespace minemap::analysis;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -86,14 +82,10 @@ TEST(Gbt, ContributionsSumToTheMargin) {
 }
 
 TEST(Gbt, SaveAndLoadKeepNamesAttributesAndPredictions) {
-  testing_support::TempDir dir;
   const auto d = separable();
   auto m = gbt::Model::train(d.x, d.y, small(), {"Homicidio, Masacre", "elevación"});
   m.set_attribute("note", "{\"a\": 1}");
-  const auto path = (dir / "model.json").string();
-  m.save(path);
-  EXPECT_FALSE(fs::exists(path + ".part"));
-  const auto back = gbt::Model::load(path);
+  const auto back = gbt::Model::from_json(m.to_json(), "model.json");
   EXPECT_EQ(back.feature_names(), (std::vector<std::string>{"Homicidio, Masacre", "elevación"}));
   EXPECT_EQ(back.attribute("note"), std::optional<std::string>("{\"a\": 1}"));
   EXPECT_FALSE(back.attribute("absent"));
@@ -101,12 +93,6 @@ TEST(Gbt, SaveAndLoadKeepNamesAttributesAndPredictions) {
 }
 
 TEST(Gbt, RefusesWhatIsNotAModel) {
-  testing_support::TempDir dir;
-  EXPECT_THROW(gbt::Model::load((dir / "absent.json").string()), minemap::core::InputError);
-  const auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return (dir / name).string();
-  };
   for (const auto& [name, text] :
        std::vector<std::pair<std::string, std::string>>{{"garbage", "\x01\x02 not a model"},
                                                         {"empty", ""},
@@ -115,7 +101,7 @@ TEST(Gbt, RefusesWhatIsNotAModel) {
                                                         {"deep", std::string(100, '[')},
                                                         {"badlearner", "{\"learner\": {}}"}}) {
     try {
-      gbt::Model::load(write(name, text));
+      gbt::Model::from_json(text, name);
       ADD_FAILURE() << name << " loaded";
     } catch (const minemap::core::InputError& e) {
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
