@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -81,6 +82,18 @@ inline Result minemap(std::initializer_list<std::string> args, const std::string
 inline nlohmann::json json_of(const Result& r) {
   EXPECT_EQ(r.code, 0) << r.err;
   return nlohmann::json::parse(r.out);
+}
+
+// Refused as bad input: exit 2, one line on stderr naming `names`, and (when given) the
+// output file `not_written` not left behind.
+inline void expect_refused(const Result& r, const std::string& names,
+                           const fs::path& not_written = {}) {
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(names), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  if (!not_written.empty()) {
+    EXPECT_FALSE(fs::exists(not_written)) << not_written;
+  }
 }
 
 inline std::string shared_data() {

@@ -27,14 +27,6 @@ std::string small_table() {
   return t;
 }
 
-// The one line of an error on stderr.
-void expect_refused(const Result& r, const std::string& names, const fs::path& not_written) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_NE(r.err.find(names), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(fs::exists(not_written)) << not_written;
-}
-
 }  // namespace
 
 TEST(Risk, TrainOnRelandCrossValidatesByMunicipio) {

@@ -166,13 +166,6 @@ double number(const std::map<std::string, std::string>& cell, const std::string&
   return it == cell.end() || it->second.empty() ? -1 : std::stod(it->second);
 }
 
-void expect_refused(const Result& r, const std::string& names, const fs::path& not_written) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_NE(r.err.find(names), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_FALSE(fs::exists(not_written)) << not_written;
-}
-
 }  // namespace
 
 TEST(RiskGrid, GridLabelsTrainPredict) {

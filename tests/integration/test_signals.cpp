@@ -32,13 +32,6 @@ bool in_square(double lon, double lat, double x0, double y0, double side) {
   return lon >= x0 && lon <= x0 + side && lat >= y0 && lat <= y0 + side;
 }
 
-// One line on stderr naming `what`, exit 2.
-void refused(const Result& r, const std::string& what) {
-  EXPECT_EQ(r.code, 2) << what << ": " << r.err;
-  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-}
-
 }  // namespace
 
 // A store with an open hazard, a closed one cleared in 2020, and events in and around
@@ -163,14 +156,14 @@ TEST(Signals, BadOptionsAreRefusedNamingThem) {
   TempDir d;
   const std::string s = (d / "s.gpkg").string();
   ASSERT_EQ(minemap({"init", s}).code, 0);
-  refused(minemap({"signals", s, "--eps", "0"}), "--eps");
-  refused(minemap({"signals", s, "--eps", "nan"}), "--eps");
-  refused(minemap({"signals", s, "--min-points", "0"}), "--min-points");
-  refused(minemap({"signals", s, "--buffer", "-1"}), "--buffer");
-  refused(minemap({"signals", s, "--json", "--geojson"}), "--geojson");
-  refused(minemap({"signals", s, "--evaluate", "1800"}), "--evaluate");
-  refused(minemap({"signals", s, "--evaluate", "2010", "--create-drafts"}), "--evaluate");
-  refused(minemap({"signals", s, "--horizon", "0", "--evaluate", "2010"}), "--horizon");
+  expect_refused(minemap({"signals", s, "--eps", "0"}), "--eps");
+  expect_refused(minemap({"signals", s, "--eps", "nan"}), "--eps");
+  expect_refused(minemap({"signals", s, "--min-points", "0"}), "--min-points");
+  expect_refused(minemap({"signals", s, "--buffer", "-1"}), "--buffer");
+  expect_refused(minemap({"signals", s, "--json", "--geojson"}), "--geojson");
+  expect_refused(minemap({"signals", s, "--evaluate", "1800"}), "--evaluate");
+  expect_refused(minemap({"signals", s, "--evaluate", "2010", "--create-drafts"}), "--evaluate");
+  expect_refused(minemap({"signals", s, "--horizon", "0", "--evaluate", "2010"}), "--horizon");
   // Nothing was written by any of them.
   EXPECT_EQ(json_of(minemap({"list", s, "hazards", "--format", "json"})).size(), 0u);
   auto none = minemap({"signals", (d / "missing.gpkg").string()});
