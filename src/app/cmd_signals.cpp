@@ -43,11 +43,7 @@ int cmd_signals(const SignalArgs& a) {
   std::vector<std::string> drafts;
   if (a.create_drafts) drafts = ops::create_signal_drafts(reg, s, current_actor());
   if (a.json || a.geojson) {
-    nlohmann::json out = a.json ? render::signals_json(s.input.events, s.areas)
-                                : render::signals_geojson(s.input.events, s.areas);
-    for (std::size_t i = 0; i < drafts.size(); ++i)
-      (a.json ? out[i] : out["features"][i]["properties"])["draft"] = drafts[i];
-    std::cout << out.dump(2) << '\n';
+    render::write_signals(s.input.events, s.areas, a.geojson, drafts, std::cout);
     return 0;
   }
   const auto& in = s.input;

@@ -63,12 +63,24 @@ json signal_json(const std::vector<analysis::SignalEvent>& events, const analysi
   return j;
 }
 
-json signals_json(const std::vector<analysis::SignalEvent>& events,
-                  const std::vector<analysis::SignalArea>& areas) {
-  json out = json::array();
-  for (std::size_t i = 0; i < areas.size(); ++i)
-    out.push_back(signal_json(events, areas[i], i + 1, true));
-  return out;
+void write_signals(const std::vector<analysis::SignalEvent>& events,
+                   const std::vector<analysis::SignalArea>& areas, bool geojson,
+                   const std::vector<std::string>& drafts, std::ostream& out) {
+  out << (geojson ? "{\"type\": \"FeatureCollection\", \"features\": [\n" : "[\n");
+  for (std::size_t i = 0; i < areas.size(); ++i) {
+    json one;
+    if (geojson) {
+      one = {{"type", "Feature"},
+             {"geometry", geo::geometry_to_geojson(areas[i].geometry)},
+             {"properties", properties(events, areas[i], i + 1)}};
+      if (i < drafts.size()) one["properties"]["draft"] = drafts[i];
+    } else {
+      one = signal_json(events, areas[i], i + 1, true);
+      if (i < drafts.size()) one["draft"] = drafts[i];
+    }
+    out << one.dump() << (i + 1 < areas.size() ? ",\n" : "\n");
+  }
+  out << (geojson ? "]}\n" : "]\n");
 }
 
 json signals_geojson(const std::vector<analysis::SignalEvent>& events,

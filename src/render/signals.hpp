@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "analysis/signals.hpp"
@@ -15,11 +16,15 @@ namespace minemap::render {
 // casualties, lon, lat each) and, with `geometry`, its GeoJSON geometry.
 nlohmann::json signal_json(const std::vector<analysis::SignalEvent>& events,
                            const analysis::SignalArea& a, std::size_t rank, bool geometry);
-// Every area, as an array (`--json`) or a FeatureCollection (`--geojson`).
-nlohmann::json signals_json(const std::vector<analysis::SignalEvent>& events,
-                            const std::vector<analysis::SignalArea>& areas);
+// Every area as a GeoJSON FeatureCollection, whole (the API's answer).
 nlohmann::json signals_geojson(const std::vector<analysis::SignalEvent>& events,
                                const std::vector<analysis::SignalArea>& areas);
+// Every area written as it is made, one a line: a JSON array of signal_json objects
+// (`--json`), or a GeoJSON FeatureCollection, one Feature a line (`--geojson`). With
+// `drafts` (one id per area), each area's `draft` too.
+void write_signals(const std::vector<analysis::SignalEvent>& events,
+                   const std::vector<analysis::SignalArea>& areas, bool geojson,
+                   const std::vector<std::string>& drafts, std::ostream& out);
 // A table, highest score first; at most `limit` rows (0: every one).
 void print_signals(const std::vector<analysis::SignalEvent>& events,
                    const std::vector<analysis::SignalArea>& areas, std::size_t limit,
