@@ -80,11 +80,7 @@ Response AnalysisApi::signals(const Request& r) {
   SignalQuery q;
   for (const auto& [name, value] : r.query) q.set(name, value);
   q.check();
-  ops::Signals found;
-  {
-    std::lock_guard lock(m_mutex);
-    found = ops::signals(m_store, q.params, q.until);
-  }
+  ops::Signals found = ops::signals(m_store, q.params, q.until, &m_mutex);
   json out = render::signals_geojson(found.input.events, found.areas);
   out["parameters"] = {{"eps", q.params.eps_m},
                        {"min_points", q.params.min_points},
@@ -121,10 +117,10 @@ Response AnalysisApi::signal_draft(const Request& r) {
   }
   if (wanted.empty()) throw core::InputError("evidence", "the signal's accident and item ids");
   q.check();
+  // Found again (the store read under the lock, the areas made without it), then written.
+  ops::Signals found = ops::signals(m_store, q.params, q.until, &m_mutex);
   std::string id;
   {
-    std::lock_guard lock(m_mutex);
-    ops::Signals found = ops::signals(m_store, q.params, q.until);
     auto same = [&](const analysis::SignalArea& a) {
       if (a.evidence.size() != wanted.size()) return false;
       for (std::size_t i : a.evidence)
@@ -137,6 +133,7 @@ Response AnalysisApi::signal_draft(const Request& r) {
           "evidence: these events no longer form one signal (the store changed since): load the "
           "signals again");
     ops::Signals one{std::move(found.input), {*it}};
+    std::lock_guard lock(m_mutex);
     id = ops::create_signal_drafts(m_store, one, store::Actor{who.user, who.role}).front();
   }
   return json_response({{"id", id}, {"workflow", "draft"}}, 201);

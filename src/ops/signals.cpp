@@ -127,9 +127,16 @@ Evidence read_evidence(store::Registry& reg, int until) {
 
 }  // namespace
 
-Signals signals(store::Registry& reg, const analysis::SignalParams& params, int until) {
+Signals signals(store::Registry& reg, const analysis::SignalParams& params, int until,
+                std::mutex* store_lock) {
   analysis::check_signal_params(params);
-  Evidence ev = read_evidence(reg, until);
+  Evidence ev;
+  if (store_lock) {
+    std::lock_guard lock(*store_lock);
+    ev = read_evidence(reg, until);
+  } else {
+    ev = read_evidence(reg, until);
+  }
   Signals s;
   s.areas = analysis::find_signals(ev.input.events, params, ev.hazards ? &*ev.hazards : nullptr);
   s.input = std::move(ev.input);

@@ -2,6 +2,7 @@
 // server: the evidence read from a store, the suggested areas, and drafts made of them.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +27,10 @@ struct Signals {
 };
 
 // `until` (a year, or 0 for all): only events dated up to its end, as a store of that
-// day would have shown them (an undated event is left out then).
-Signals signals(store::Registry& reg, const analysis::SignalParams& params, int until = 0);
+// day would have shown them (an undated event is left out then). With `store_lock`
+// (a server's), the lock is held while the store is read, not while the areas are made.
+Signals signals(store::Registry& reg, const analysis::SignalParams& params, int until = 0,
+                std::mutex* store_lock = nullptr);
 
 // The evaluation of analysis::evaluate_signals on the store's evidence.
 analysis::SignalEvaluation evaluate_signals(store::Registry& reg,
