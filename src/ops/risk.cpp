@@ -135,12 +135,17 @@ RiskTrained risk_train_table(io::Table t, const RiskTrainOptions& o) {
   if (r.positives == 0 || r.positives == r.rows)
     throw core::InputError("--label", "every row has the same label: nothing to learn");
 
-  // Features: every other column whose cells are numbers or empty.
-  std::vector<std::size_t> cols;
+  // Features: every other column whose cells are numbers or empty, each read once.
+  std::vector<std::vector<float>> numbers;
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     if (skip.count(c)) continue;
-    const bool text = std::any_of(t.rows.begin(), t.rows.end(),
-                                  [&](const auto& row) { return !cell_number(row[c]); });
+    std::vector<float> column(t.rows.size());
+    bool text = false;
+    for (std::size_t i = 0; i < t.rows.size() && !text; ++i) {
+      const auto v = cell_number(t.rows[i][c]);
+      text = !v;
+      if (v) column[i] = *v;
+    }
     if (text) {
       r.text_columns.push_back(column_label(t, c));
       continue;
@@ -148,13 +153,15 @@ RiskTrained risk_train_table(io::Table t, const RiskTrainOptions& o) {
     if (t.columns[c].empty())
       throw core::InputError(o.table, "column " + std::to_string(c + 1) +
                                           " has numbers but no name: name it, or --exclude it");
-    cols.push_back(c);
+    numbers.push_back(std::move(column));
     r.features.push_back(t.columns[c]);
   }
-  if (cols.empty()) throw core::InputError(o.table, "no numeric column is left to learn from");
-  gbt::Matrix x(t.rows.size(), cols.size());
-  for (std::size_t i = 0; i < t.rows.size(); ++i)
-    for (std::size_t k = 0; k < cols.size(); ++k) x.at(i, k) = *cell_number(t.rows[i][cols[k]]);
+  if (numbers.empty()) throw core::InputError(o.table, "no numeric column is left to learn from");
+  gbt::Matrix x(t.rows.size(), numbers.size());
+  for (std::size_t k = 0; k < numbers.size(); ++k) {
+    for (std::size_t i = 0; i < t.rows.size(); ++i) x.at(i, k) = numbers[k][i];
+    numbers[k] = {};
+  }
 
   std::vector<std::vector<std::size_t>> folds;
   std::vector<std::string> fold_names;
