@@ -17,7 +17,7 @@ set(MINEMAP_LAYER_TABLE
   "io         : core codec geo"
   "render     : core codec geo analysis store"
   "tiles      : core codec geo index store"
-  "ops        : core codec geo index record analysis store io render"
+  "ops        : core codec geo index record analysis store io render tiles"
   "http       : core codec geo index record analysis store io render tiles ops"
   "app        : core codec geo index record analysis store io render tiles ops http")
 

@@ -294,6 +294,7 @@ function clusterLabel() {
 // name, numbers rounded, areas in m² and hectares.
 function popupHtml(feature) {
   const p = feature.properties, entity = feature.layer.id;
+  if (entity === "risk") return riskPopupHtml(p);
   const order = Object.keys(model?.[entity]?.fields || {});
   const first = ["id", "name"].filter((k) => k in p);
   const rest = Object.keys(p).filter((k) => !first.includes(k))
@@ -327,13 +328,51 @@ function escapeHtml(s) {
 
 // The base every map draws: world boundaries (Natural Earth via world-atlas), the
 // server's base map when it has one (serve --basemap, docs/basemap.md; null otherwise),
-// then the store's tiles. Fetched once for every map of the page.
+// then the store's tiles; and the risk model's tiles when the server has them (serve
+// --risk, docs/risk.md; null otherwise), which the main map draws. Fetched once for every
+// map of the page.
 let baseData = null;
 function loadBaseData() {
+  const optional = (url) => fetch(url).then((r) => (r.ok ? r.json() : null)).catch(() => null);
   baseData ||= Promise.all([fetch("vendor/countries-110m.json").then((r) => r.json()),
-    fetch("/tiles.json").then((r) => r.json()),
-    fetch("/basemap.json").then((r) => (r.ok ? r.json() : null)).catch(() => null)]);
+    fetch("/tiles.json").then((r) => r.json()), optional("/basemap.json"), optional("/risk.json")]);
   return baseData;
+}
+
+// The risk model's scores (risk predict --tiles): cells coloured from pale yellow (0) to
+// dark red (1), under the data. Below the cells' zoom a square stands for the cells in it,
+// coloured by the highest of them.
+const RISK_COLOURS = [0, "#ffffcc", 0.25, "#fed976", 0.5, "#fd8d3c", 0.75, "#e31a1c", 1, "#800026"];
+function addRiskLayer(map, tilejson) {
+  map.addSource("risk", { type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom,
+    maxzoom: tilejson.maxzoom, bounds: tilejson.bounds });
+  map.addLayer({ id: "risk", type: "fill", source: "risk", "source-layer": "risk",
+    paint: { "fill-color": ["interpolate", ["linear"], ["get", "risk"], ...RISK_COLOURS],
+      "fill-opacity": 0.55 } }, "admin-areas");
+  const stops = RISK_COLOURS.filter((_, i) => i % 2 === 1).join(", ");
+  $("#legend ul").insertAdjacentHTML("beforeend",
+    `<li id="legend-risk"><i class="sw" style="background:linear-gradient(to right, ${stops})"></i>` +
+    "Contamination risk (model): 0 to 100%</li>");
+}
+
+// The details of a risk cell (its risk, what raised it, what is known of it), or of a
+// square of cells drawn at a lower zoom.
+const RISK_LABEL = { 1: "contamination found (an item or accident in the cell)",
+  0: "cleared or surveyed, nothing found" };
+function riskPopupHtml(p) {
+  const pct = (v) => `${(100 * Number(v)).toLocaleString("en", { maximumFractionDigits: 1 })}%`;
+  const row = (k, v) => `<tr><td>${escapeHtml(k)}</td><td>${v}</td></tr>`;
+  if (p.cells !== undefined)
+    return "<b>Contamination risk (model)</b><table>" + row("Highest risk", pct(p.risk)) +
+      row("Mean risk", pct(p.risk_mean)) + row("Cells", escapeHtml(p.cells)) +
+      "</table><p class=\"hint\">Zoom in to see each cell and why.</p>";
+  const why = String(p.why || "").split("; ").map((w) => escapeHtml(w)).join("<br>");
+  return "<b>Contamination risk (model)</b><table>" + row("Risk", pct(p.risk)) +
+    row("Cell", escapeHtml(p.cell)) +
+    (p.admin_area_id ? row("Admin area", escapeHtml(p.admin_area_id)) : "") +
+    row("Known", escapeHtml(RISK_LABEL[p.label] || "nothing")) +
+    row("Raised most by", why || "nothing") + "</table>" +
+    "<p class=\"hint\">A model's estimate (docs/risk.md), not a survey.</p>";
 }
 
 // The map's text: glyphs the build made from Open Sans (docs/basemap.md, "Fonts"), served
@@ -408,7 +447,7 @@ function addBasemapLayers(map, tilejson) {
     paint: { "text-color": "#333", "text-halo-color": "#fff", "text-halo-width": 1.5 } });
 }
 
-function newMap(container, options = {}) {
+function newMap(container, { withRisk = false, ...options } = {}) {
   const map = new maplibregl.Map({
     container,
     style: { version: 8, sources: {}, glyphs: GLYPHS,
@@ -423,7 +462,7 @@ function newMap(container, options = {}) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
   map.ready = new Promise((ok) => map.on("load", async () => {
-    const [topo, tilejson, basemap] = await loadBaseData();
+    const [topo, tilejson, basemap, risk] = await loadBaseData();
     map.addSource("world", { type: "geojson", data: topojson.feature(topo, topo.objects.countries) });
     map.addLayer({ id: "land", type: "fill", source: "world", paint: { "fill-color": "#f4f1ea" } });
     map.addLayer({ id: "borders", type: "line", source: "world",
@@ -436,6 +475,7 @@ function newMap(container, options = {}) {
     map.addSource("minemap", { type: "vector", tiles: tilejson.tiles,
       minzoom: tilejson.minzoom, maxzoom: 16 });
     addLayers(map);
+    if (risk && withRisk) addRiskLayer(map, risk);
     const fit = tilejson.bounds || (basemap && basemap.bounds);
     if (tilejson.bounds) state.dataBounds = tilejson.bounds;
     if (fit) {
@@ -457,7 +497,7 @@ function reloadTiles() {
 
 async function startMap() {
   loadModel().catch(() => {}); // the labels, for the details of a feature
-  const map = newMap("map");
+  const map = newMap("map", { withRisk: true });
   state.map = map;
   map.on("click", (e) => {
     if (state.picking) {
@@ -480,7 +520,9 @@ async function startMap() {
       return;
     }
     const hits = map.queryRenderedFeatures(e.point, { layers: CLICKABLE });
-    if (hits.length) openPopup(map, e.lngLat, hits[0]);
+    if (hits.length) return openPopup(map, e.lngLat, hits[0]);
+    const cells = map.getLayer("risk") ? map.queryRenderedFeatures(e.point, { layers: ["risk"] }) : [];
+    if (cells.length) openPopup(map, e.lngLat, cells[0]);
   });
   for (const id of [...CLICKABLE, ...CLUSTER_LAYERS]) {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
@@ -545,6 +587,8 @@ async function startMapTools(map) {
     Object.assign($(id), { min: years[0], max: years[1], step: 1, value: v });
   }
   showYears();
+  if (map.getLayer("risk") && !DATA_LAYERS.some(([id]) => id === "risk"))
+    DATA_LAYERS.push(["risk", "Contamination risk (model)", ["risk"]]);
   $("#layer-list").innerHTML = DATA_LAYERS.map(([id, label]) =>
     `<label class="check"><input type="checkbox" data-layer="${id}" checked> ${escapeHtml(label)}</label>`).join("");
   $("#filters").addEventListener("change", readFilters);

@@ -29,8 +29,8 @@ struct TrainArgs {
 };
 
 struct PredictArgs {
-  std::string model, table, grid, out;
-  bool overwrite = false;
+  std::string model, table, grid, out, tiles;
+  bool overwrite = false, quiet = false;
 };
 
 // Exactly one of --table and --grid.
@@ -43,6 +43,13 @@ std::string fixed3(const std::optional<double>& v) {
   if (!v) return "-";
   char s[16];
   std::snprintf(s, sizeof s, "%.3f", *v);
+  return s;
+}
+
+// "0.4 MB", "12.0 MB".
+std::string megabytes(std::size_t bytes) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.1f MB", static_cast<double>(bytes) / 1e6);
   return s;
 }
 
@@ -171,8 +178,16 @@ int cmd_train(const TrainArgs& a) {
 
 int cmd_predict(const PredictArgs& a) {
   one_source(a.table, a.grid);
-  const auto r = a.grid.empty() ? ops::risk_predict(a.model, a.table, a.out)
-                                : ops::risk_predict_grid(a.model, a.grid, a.out, a.overwrite);
+  if (!a.tiles.empty() && a.grid.empty())
+    throw core::InputError("--tiles", "needs --grid (a table's rows have no place on a map)");
+  ops::RiskPredictedGrid r;
+  if (a.grid.empty()) {
+    static_cast<ops::RiskPredicted&>(r) = ops::risk_predict(a.model, a.table, a.out);
+  } else {
+    ops::RiskPredictGridOptions o{a.model, a.grid, a.out, a.tiles, a.overwrite, {}};
+    if (!a.quiet) o.progress = [](const std::string& line) { std::cerr << line << '\n'; };
+    r = ops::risk_predict_grid(o);
+  }
   const auto& source = a.grid.empty() ? a.table : a.grid;
   for (const auto& f : r.missing_features)
     std::cerr << "minemap: warning: " << source << " has no column \"" << f
@@ -180,6 +195,10 @@ int cmd_predict(const PredictArgs& a) {
   if (a.out != "-")
     std::cerr << "risk: " << r.rows << (a.grid.empty() ? " rows" : " cells")
               << " scored, written to " << a.out << '\n';
+  if (r.tiles_max_zoom >= 0)
+    std::cerr << "risk: " << r.tiles << " tiles (zooms 0 to " << r.tiles_max_zoom << ", "
+              << megabytes(r.tile_bytes) << ") written to " << a.tiles
+              << "; show them on the map with minemap serve STORE --risk " << a.tiles << '\n';
   return 0;
 }
 
@@ -197,7 +216,9 @@ void add_risk_commands(CLI::App& app, std::function<int()>& run) {
       "Examples:\n"
       "  minemap risk grid field.gpkg --cell 250 -o grid.gpkg\n"
       "  minemap risk train --grid grid.gpkg -o grid.model.json\n"
-      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg");
+      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg \\\n"
+      "      --tiles risk.mbtiles\n"
+      "  minemap serve field.gpkg --risk risk.mbtiles");
 
   static GridArgs ga;
   auto* grid = risk->add_subcommand(
@@ -260,13 +281,19 @@ void add_risk_commands(CLI::App& app, std::function<int()>& run) {
                    "standard output; --grid: a GeoPackage (layer risk: cell, admin_area_id, "
                    "label, risk, why)")
       ->required();
-  predict->add_flag("--overwrite", pa.overwrite, "--grid: replace the output if it exists");
+  predict->add_option("--tiles", pa.tiles,
+                      "--grid: also an MBTiles file of vector tiles of the scores, for the web "
+                      "map (serve --risk) and for QGIS");
+  predict->add_flag("--overwrite", pa.overwrite,
+                    "--grid: replace the outputs (-o, --tiles) if they exist");
+  predict->add_flag("-q,--quiet", pa.quiet, "no progress on standard error");
   predict->footer(
       "Columns are matched by name; a feature of the model the table lacks is missing in\n"
       "every row (a warning names it).\n"
       "Examples:\n"
       "  minemap risk predict --model reland.model.json --table cells.csv -o risk.csv\n"
-      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg\n"
+      "  minemap risk predict --model grid.model.json --grid grid.gpkg -o risk.gpkg \\\n"
+      "      --tiles risk.mbtiles\n"
       "why: the three features whose contributions raised the cell's risk most (log-odds).");
   predict->callback([&] { run = [&] { return cmd_predict(pa); }; });
 }

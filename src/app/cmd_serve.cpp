@@ -8,12 +8,13 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/cmd_verify.hpp"
 #include "core/errors.hpp"
 #include "core/memory.hpp"
-#include "http/basemap.hpp"
+#include "http/archive_api.hpp"
 #include "http/service.hpp"
 #include "store/registry.hpp"
 #include "tiles/archive.hpp"
@@ -62,19 +63,39 @@ std::string web_folder(const std::string& web) {
   return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
 }
 
+// Whether the archive's metadata lists a vector layer of that id.
+bool has_layer(const tiles::TileArchive& a, const std::string& id) {
+  const auto layers = nlohmann::json::parse(a.metadata().vector_layers, nullptr, false);
+  if (!layers.is_array()) return false;
+  for (const auto& l : layers)
+    if (l.is_object() && l.contains("id") && l["id"].is_string() && l["id"] == id) return true;
+  return false;
+}
+
 }  // namespace
 
 int serve_store(const std::string& store, const std::string& bind, int port,
                 const ServeSettings& settings, bool fallback_any_port, const std::string& web) {
   core::prefer_returning_memory();
-  // The base map first: a bad file stops serve (exit 2) before anything else starts.
-  std::shared_ptr<const tiles::TileArchive> basemap;
+  // The tile archives first: a bad file stops serve (exit 2) before anything else starts.
+  std::shared_ptr<const tiles::TileArchive> basemap, risk;
   if (!settings.basemap.empty()) {
     try {
       basemap = tiles::open_tile_archive(settings.basemap);
     } catch (const core::InputError& e) {
       throw core::InputError("--basemap", e.what());
     }
+  }
+  if (!settings.risk.empty()) {
+    try {
+      risk = tiles::open_tile_archive(settings.risk);
+    } catch (const core::InputError& e) {
+      throw core::InputError("--risk", e.what());
+    }
+    if (!has_layer(*risk, "risk"))
+      throw core::InputError("--risk", settings.risk +
+                                           ": has no tile layer \"risk\" (the tiles of "
+                                           "minemap risk predict --grid ... --tiles FILE)");
   }
   auto reg = store::Registry::open(store, false);
   if (!fit_to_serve(reg, settings.allow_unverified)) return 1;
@@ -88,12 +109,14 @@ int serve_store(const std::string& store, const std::string& bind, int port,
   opt.tiles.limits = settings.tile_limits;
   http::Service service(reg, opt);
   service.install(server);
-  std::unique_ptr<http::BasemapApi> basemap_api;
-  if (basemap) {
-    basemap_api =
-        std::make_unique<http::BasemapApi>(basemap, http::BasemapOptions{settings.public_url});
-    basemap_api->install(server);
-  }
+  std::vector<std::unique_ptr<http::ArchiveApi>> archive_apis;
+  if (basemap)
+    archive_apis.push_back(std::make_unique<http::ArchiveApi>(
+        basemap, http::ArchiveApiOptions{"basemap", "base map", settings.public_url}));
+  if (risk)
+    archive_apis.push_back(std::make_unique<http::ArchiveApi>(
+        risk, http::ArchiveApiOptions{"risk", "contamination risk", settings.public_url}));
+  for (auto& api : archive_apis) api->install(server);
   const std::string web_dir = web_folder(web);
   if (!web_dir.empty()) server.mount("/app/", web_dir);
   int bound = 0;
@@ -121,6 +144,11 @@ int serve_store(const std::string& store, const std::string& bind, int port,
     std::cout << "minemap: the base map: " << settings.basemap << " (" << m.format << ", zooms "
               << m.min_zoom << " to " << m.max_zoom << ") at " << url << "/basemap.json"
               << std::endl;
+  }
+  if (risk) {
+    const auto& m = risk->metadata();
+    std::cout << "minemap: the risk model's tiles: " << settings.risk << " (zooms " << m.min_zoom
+              << " to " << m.max_zoom << ") at " << url << "/risk.json" << std::endl;
   }
   std::cout << "minemap: OGC API - Features (try: ogrinfo OAPIF:" << url << "/); Ctrl-C stops"
             << std::endl;
@@ -221,6 +249,9 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "a base map drawn under the data: vector tiles in a PMTiles (version 3) or "
                   "MBTiles file, e.g. an OpenStreetMap extract made with tilemaker "
                   "(docs/basemap.md)");
+  cmd->add_option("--risk", a->settings.risk,
+                  "the tiles of a risk model's scores (risk predict --grid ... --tiles "
+                  "FILE.mbtiles), a layer of the web map (docs/risk.md)");
   auto* cert = cmd->add_option("--tls-cert", a->settings.server.tls_cert,
                                "serve HTTPS with this certificate chain (PEM file)")
                    ->check(CLI::ExistingFile);

@@ -20,6 +20,7 @@ struct ServeSettings {
   bool allow_unverified = false;  // serve a store that fails the check at start (logged)
   bool read_only = false;         // refuse every write (a server beside the one that writes)
   std::string basemap;            // a PMTiles or MBTiles file of base map tiles (docs/basemap.md)
+  std::string risk;               // the tiles of `risk predict --tiles` (docs/risk.md)
   tiles::TileLimits tile_limits;  // beyond which a tile is generalised (docs/tiles.md)
 };
 

@@ -20,6 +20,8 @@
 #include "io/gdal_source.hpp"
 #include "store/registry.hpp"
 #include "store/spatial.hpp"
+#include "tiles/archive_writer.hpp"
+#include "tiles/cell_pyramid.hpp"
 
 namespace minemap::ops {
 
@@ -356,11 +358,15 @@ RiskTrained risk_train_grid(RiskTrainOptions o) {
   return risk_train_table(std::move(t), o);
 }
 
-RiskPredicted risk_predict_grid(const std::string& model_path, const std::string& grid,
-                                const std::string& out, bool overwrite) {
-  io::check_sink_target(out, io::SinkFormat::Gpkg, core::GeomType::Polygon, overwrite);
-  const auto g = read_risk_grid(grid);
-  const auto s = risk_score_table(model_path, g.table, grid, true);
+RiskPredictedGrid risk_predict_grid(const RiskPredictGridOptions& o) {
+  io::check_sink_target(o.out, io::SinkFormat::Gpkg, core::GeomType::Polygon, o.overwrite);
+  if (!o.tiles.empty()) {
+    tiles::check_archive_target(o.tiles, o.overwrite);
+    if (std::filesystem::absolute(o.tiles) == std::filesystem::absolute(o.out))
+      throw core::InputError("--tiles", "names the same file as --output");
+  }
+  const auto g = read_risk_grid(o.grid);
+  const auto s = risk_score_table(o.model, g.table, o.grid, true);
   const auto admin = g.table.column("admin_area_id");
   const auto label = g.table.column("label");
   std::vector<io::SinkColumn> columns{{"cell", core::FieldType::Integer},
@@ -368,26 +374,77 @@ RiskPredicted risk_predict_grid(const std::string& model_path, const std::string
                                       {"label", core::FieldType::Integer},
                                       {"risk", core::FieldType::Real},
                                       {"why", core::FieldType::Text}};
-  io::FeatureSink sink(out, io::SinkFormat::Gpkg, kRiskPredictLayer, core::GeomType::Polygon,
-                       columns, overwrite);
+  io::FeatureSink sink(o.out, io::SinkFormat::Gpkg, kRiskPredictLayer, core::GeomType::Polygon,
+                       columns, o.overwrite);
   auto text_or_null = [](const std::string& v) {
     return v.empty() ? core::Value(std::monostate{}) : core::Value(v);
   };
+  std::vector<std::string> why(g.table.rows.size());
   std::vector<core::Value> row;
   for (std::size_t i = 0; i < g.table.rows.size(); ++i) {
     const auto& cells = g.table.rows[i];
+    why[i] = risk_why(s, i);
     row.clear();
     row.push_back(text_or_null(cells[0]));
     row.push_back(admin ? text_or_null(cells[*admin]) : core::Value(std::monostate{}));
     row.push_back(label ? text_or_null(cells[*label]) : core::Value(std::monostate{}));
     row.emplace_back(static_cast<double>(s.risk[i]));
-    row.emplace_back(risk_why(s, i));
+    row.emplace_back(why[i]);
     sink.write(row, g.geometry[i]);
   }
-  sink.close();
-  RiskPredicted r;
+  RiskPredictedGrid r;
   r.rows = g.table.rows.size();
   r.missing_features = s.missing_features;
+  // Both files are moved into place at the end, once everything is written: a failure
+  // before leaves neither.
+  std::optional<tiles::MbTilesWriter> archive;
+  tiles::ArchiveMetadata tiles_meta;
+  if (!o.tiles.empty() && r.rows > 0) {
+    archive.emplace(o.tiles, o.overwrite);
+    tiles::CellLayer layer;
+    layer.name = kRiskPredictLayer;
+    layer.value_key = "risk";
+    layer.boxes.reserve(r.rows);
+    for (const auto& geom : g.geometry) layer.boxes.push_back(geom.envelope());
+    layer.values.assign(s.risk.begin(), s.risk.end());
+    auto int_or_null = [](const std::string& v) -> core::Value {
+      std::int64_t x = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+      if (v.empty() || ec != std::errc() || p != v.data() + v.size()) return std::monostate{};
+      return x;
+    };
+    layer.attributes = [&](std::size_t i, tiles::mvt::Attributes& a) {
+      const auto& cells = g.table.rows[i];
+      a.emplace_back("cell", int_or_null(cells[0]));
+      if (label) a.emplace_back("label", int_or_null(cells[*label]));
+      if (admin) a.emplace_back("admin_area_id", text_or_null(cells[*admin]));
+      a.emplace_back("why", why[i]);
+    };
+    layer.id = [&](std::size_t i) -> std::optional<std::uint64_t> {
+      const auto v = int_or_null(g.table.rows[i][0]);
+      if (const auto* x = std::get_if<std::int64_t>(&v); x && *x >= 0)
+        return static_cast<std::uint64_t>(*x);
+      return std::nullopt;
+    };
+    tiles::PyramidOptions po;
+    po.name = "minemap risk";
+    po.description =
+        "Contamination risk (0 to 1) predicted by minemap risk predict with the "
+        "model " +
+        std::filesystem::path(o.model).filename().string();
+    po.progress = [&](int z, std::size_t n) {
+      if (o.progress)
+        o.progress("tiles: zoom " + std::to_string(z) + " done, " + std::to_string(n) +
+                   " tiles so far");
+    };
+    const auto t = tiles::write_cell_pyramid(layer, *archive, po);
+    r.tiles_max_zoom = t.max_zoom;
+    r.tiles = t.tiles;
+    r.tile_bytes = t.bytes;
+    tiles_meta = t.metadata;
+  }
+  sink.close();
+  if (archive) archive->commit(tiles_meta);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,8 +58,20 @@ GridTable read_risk_grid(const std::string& path);
 RiskTrained risk_train_grid(RiskTrainOptions options);
 
 // `risk predict --grid`: every cell with `risk` and `why` (risk_why) into `out`, a
-// GeoPackage layer `risk` (cell, admin_area_id, label, risk, why), whole or not at all.
-RiskPredicted risk_predict_grid(const std::string& model_path, const std::string& grid,
-                                const std::string& out, bool overwrite);
+// GeoPackage layer `risk` (cell, admin_area_id, label, risk, why), and with `tiles` also
+// an MBTiles archive of vector tiles for the map (layer `risk`: tiles/cell_pyramid.hpp),
+// each whole or not at all. Both targets are checked before anything is computed.
+struct RiskPredictGridOptions {
+  std::string model, grid, out;
+  std::string tiles;  // the MBTiles to write; empty: none
+  bool overwrite = false;
+  // Lines of progress for people (the tiles' zooms).
+  std::function<void(const std::string&)> progress;
+};
+struct RiskPredictedGrid : RiskPredicted {
+  int tiles_max_zoom = -1;  // with tiles: the cells' zoom (the pyramid runs from 0)
+  std::size_t tiles = 0, tile_bytes = 0;
+};
+RiskPredictedGrid risk_predict_grid(const RiskPredictGridOptions& options);
 
 }  // namespace minemap::ops

@@ -331,3 +331,144 @@ TEST(RiskGrid, BadInputIsRefusedAndNothingWritten) {
   expect_refused(minemap({"risk", "train", "-q", "-o", (d / "m.json").string()}),
                  "give --table FILE.csv or --grid GRID.gpkg", d / "m.json");
 }
+
+namespace {
+
+// cell -> value of one column, from a layer read as CSV by ogr2ogr (with `options`).
+std::map<long, double> column_by_cell(const fs::path& path, const std::string& layer,
+                                      const std::string& column, const std::string& options = "") {
+  const auto r = shell("ogr2ogr -f CSV /vsistdout/ " + options + " " + quote(path.string()) + " " +
+                       layer + " -select cell," + column);
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "cell," + column);
+  std::map<long, double> out;
+  while (std::getline(lines, line)) {
+    const auto comma = line.find(',');
+    auto unquote = [](std::string s) {
+      return s.size() >= 2 && s.front() == '"' ? s.substr(1, s.size() - 2) : s;
+    };
+    const long cell = std::stol(unquote(line.substr(0, comma)));
+    const double v = std::stod(unquote(line.substr(comma + 1)));
+    // A cell across a tile edge comes once per tile: the same value each time.
+    const auto [it, added] = out.emplace(cell, v);
+    if (!added) EXPECT_EQ(it->second, v) << cell;
+  }
+  return out;
+}
+
+// The XYZ tile of zoom z holding (lon, lat).
+std::string tile_path(int z, double lon, double lat) {
+  const double n = std::pow(2.0, z), rad = lat * M_PI / 180;
+  const long x = static_cast<long>(std::floor((lon + 180) / 360 * n));
+  const long y = static_cast<long>(std::floor((1 - std::asinh(std::tan(rad)) / M_PI) / 2 * n));
+  return std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y);
+}
+
+}  // namespace
+
+TEST(RiskGrid, TilesOfTheScoresForTheMap) {
+  TempDir d;
+  const auto s = make_store(d.path());
+  const auto grid = d / "grid.gpkg", model = d / "model.json";
+  ASSERT_EQ(minemap({"risk", "grid", s.path.string(), "--cell", "250", "-o", grid.string()}).code,
+            0);
+  ASSERT_EQ(
+      minemap({"risk", "train", "--grid", grid.string(), "--no-search", "-q", "-o", model.string()})
+          .code,
+      0);
+  const auto out = d / "risk.gpkg", tiles = d / "risk.mbtiles";
+  auto r = minemap({"risk", "predict", "--model", model.string(), "--grid", grid.string(), "-o",
+                    out.string(), "--tiles", tiles.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Cells of 0.003172 degrees are 8 pixels wide from zoom 12 (11.8 px there).
+  EXPECT_NE(r.err.find("tiles (zooms 0 to 12, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--risk " + tiles.string()), std::string::npos) << r.err;
+
+  // GDAL reads the tiles: at zoom 12 every cell, its risk the GeoPackage's to 4 decimals.
+  const auto scored = column_by_cell(out, "risk", "risk");
+  const auto drawn = column_by_cell(tiles, "risk", "risk", "-oo ZOOM_LEVEL=12");
+  ASSERT_EQ(scored.size(), 1472u);
+  ASSERT_EQ(drawn.size(), scored.size());
+  for (const auto& [cell, risk] : scored) {
+    ASSERT_TRUE(drawn.count(cell)) << cell;
+    EXPECT_NEAR(drawn.at(cell), std::round(risk * 1e4) / 1e4, 1e-9) << cell;
+  }
+  // Below, squares: each cell counted once, the highest risk kept.
+  const auto info = shell("ogrinfo -q -oo ZOOM_LEVEL=8 " + quote(tiles.string()) +
+                          " -sql 'SELECT SUM(cells) AS n, MAX(risk) AS top FROM risk'");
+  ASSERT_EQ(info.code, 0) << info.err;
+  EXPECT_NE(info.out.find("n (Real) = 1472"), std::string::npos) << info.out;
+  double top = 0;
+  for (const auto& [cell, risk] : scored) top = std::max(top, risk);
+  char want[64];
+  std::snprintf(want, sizeof want, "top (Real) = %g", std::round(top * 1e4) / 1e4);
+  EXPECT_NE(info.out.find(want), std::string::npos) << info.out << " " << want;
+
+  // Served: TileJSON at /risk.json, the tiles under /risk/.
+  {
+    ServeProcess serve(s.path.string(), d / "serve.log", {"--risk", tiles.string()});
+    ASSERT_FALSE(serve.url().empty()) << slurp(d / "serve.log");
+    EXPECT_NE(slurp(d / "serve.log").find("the risk model's tiles"), std::string::npos);
+    const auto jar = d / "jar";
+    const auto tj = request("GET", serve.url() + "risk.json", jar);
+    ASSERT_EQ(tj.status, 200);
+    EXPECT_EQ(tj.body["tiles"][0], serve.url() + "risk/{z}/{x}/{y}.mvt");
+    EXPECT_EQ(tj.body["minzoom"], 0);
+    EXPECT_EQ(tj.body["maxzoom"], 12);
+    EXPECT_EQ(tj.body["vector_layers"][0]["id"], "risk");
+    EXPECT_NEAR(tj.body["bounds"][0].get<double>(), 20.0, 1e-6);
+    const auto tile =
+        request_raw("GET", serve.url() + "risk/" + tile_path(12, 20.0251, 45.0111) + ".mvt", jar);
+    EXPECT_EQ(tile.status, 200);
+    EXPECT_EQ(tile.type, "application/vnd.mapbox-vector-tile");
+    EXPECT_FALSE(tile.body.empty());
+    EXPECT_EQ(
+        request_raw("GET", serve.url() + "risk/" + tile_path(12, -60, -30) + ".mvt", jar).status,
+        204);
+    EXPECT_EQ(request_raw("GET", serve.url() + "risk/13/0/8192.mvt", jar).status, 400);
+  }
+  {
+    ServeProcess plain(s.path.string(), d / "plain.log");
+    ASSERT_FALSE(plain.url().empty());
+    EXPECT_EQ(request("GET", plain.url() + "risk.json", d / "jar").status, 404);
+  }
+
+  // Refused, nothing written.
+  const auto more = d / "more.gpkg", more_tiles = d / "more.mbtiles";
+  expect_refused(
+      minemap({"risk", "predict", "--model", model.string(), "--table", (d / "t.csv").string(),
+               "-o", (d / "t-out.csv").string(), "--tiles", more_tiles.string()}),
+      "--tiles: needs --grid", more_tiles);
+  expect_refused(minemap({"risk", "predict", "--model", model.string(), "--grid", grid.string(),
+                          "-o", more.string(), "--tiles", more.string()}),
+                 "--tiles: names the same file as --output", more);
+  write_file(more_tiles, "keep");
+  r = minemap({"risk", "predict", "--model", model.string(), "--grid", grid.string(), "-o",
+               more.string(), "--tiles", more_tiles.string()});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(more_tiles.string() + ": already exists"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(more));
+  EXPECT_EQ(slurp(more_tiles), "keep");
+  // serve --risk: a tile archive without the layer risk, and no file.
+  const auto other = d / "other.mbtiles";
+  const auto made = shell(
+      "/usr/bin/python3 -c \"import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+      "c.executescript('CREATE TABLE metadata (name, value); CREATE TABLE tiles (zoom_level, "
+      "tile_column, tile_row, tile_data); INSERT INTO metadata VALUES (\\\"format\\\", "
+      "\\\"pbf\\\"), (\\\"json\\\", \\'{\\\"vector_layers\\\":[{\\\"id\\\":\\\"water\\\"}]}\\'),"
+      " (\\\"minzoom\\\", \\\"0\\\"), (\\\"maxzoom\\\", \\\"0\\\");'); c.commit()\" " +
+      quote(other.string()));
+  ASSERT_EQ(made.code, 0) << made.err;
+  for (const auto& [file, what] :
+       {std::pair{other, std::string("has no tile layer \"risk\"")},
+        std::pair{d / "absent.mbtiles", std::string("absent.mbtiles")}}) {
+    const auto refused = shell("timeout 60 " + quote(bin()) + " serve " + quote(s.path.string()) +
+                               " --port 0 --risk " + quote(file.string()));
+    EXPECT_EQ(refused.code, 2) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("--risk"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find(what), std::string::npos) << refused.err;
+  }
+}

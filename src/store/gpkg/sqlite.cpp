@@ -8,6 +8,7 @@
 namespace minemap::store::gpkg {
 
 static_assert(kOpenReadOnly == SQLITE_OPEN_READONLY);
+static_assert(kOpenCreate == (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
 
 namespace {
 

@@ -27,6 +27,9 @@ class SqliteError : public core::StorageError {
 // The flag of a connection that only reads an existing file (SQLITE_OPEN_READONLY), for
 // the layers that may not include SQLite's header.
 inline constexpr int kOpenReadOnly = 0x00000001;
+// The flags of a connection that creates a new file, or opens one to read and write
+// (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).
+inline constexpr int kOpenCreate = 0x00000006;
 
 class Db {
  public:

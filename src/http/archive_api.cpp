@@ -1,7 +1,9 @@
-#include "http/basemap.hpp"
+#include "http/archive_api.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string_view>
 
 #include "codec/gzip.hpp"
@@ -24,18 +26,24 @@ bool plain_host(const std::string& h) {
 
 }  // namespace
 
-BasemapApi::BasemapApi(std::shared_ptr<const tiles::TileArchive> archive, BasemapOptions opt)
-    : m_archive(std::move(archive)), m_opt(std::move(opt)) {}
+ArchiveApi::ArchiveApi(std::shared_ptr<const tiles::TileArchive> archive, ArchiveApiOptions opt)
+    : m_archive(std::move(archive)), m_opt(std::move(opt)) {
+  const bool plain =
+      !m_opt.route.empty() && std::all_of(m_opt.route.begin(), m_opt.route.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+      });
+  if (!plain) throw std::invalid_argument("ArchiveApi: route \"" + m_opt.route + "\"");
+}
 
-void BasemapApi::install(Server& s) {
-  s.route("GET", "/basemap\\.json", [this](const Request& r) { return tilejson(r); });
+void ArchiveApi::install(Server& s) {
+  s.route("GET", "/" + m_opt.route + "\\.json", [this](const Request& r) { return tilejson(r); });
   // Any text in place of a number, so that a bad one is a 400 naming it rather than a 404.
-  s.route("GET", "/basemap/([^/]+)/([^/]+)/([^/]+)\\.mvt", [this](const Request& r) {
+  s.route("GET", "/" + m_opt.route + "/([^/]+)/([^/]+)/([^/]+)\\.mvt", [this](const Request& r) {
     return tile(r, r.captures.at(0), r.captures.at(1), r.captures.at(2));
   });
 }
 
-Response BasemapApi::tilejson(const Request& r) const {
+Response ArchiveApi::tilejson(const Request& r) const {
   std::string base;
   if (!m_opt.public_url.empty()) {
     base = m_opt.public_url;
@@ -50,10 +58,10 @@ Response BasemapApi::tilejson(const Request& r) const {
     if (parsed.is_array()) layers = std::move(parsed);
   }
   nlohmann::json j = {{"tilejson", "3.0.0"},
-                      {"name", m.name.empty() ? std::string("base map") : m.name},
+                      {"name", m.name.empty() ? m_opt.title : m.name},
                       {"scheme", "xyz"},
                       {"format", "pbf"},
-                      {"tiles", {base + "/basemap/{z}/{x}/{y}.mvt"}},
+                      {"tiles", {base + "/" + m_opt.route + "/{z}/{x}/{y}.mvt"}},
                       {"minzoom", m.min_zoom},
                       {"maxzoom", m.max_zoom},
                       {"bounds", {m.west, m.south, m.east, m.north}},
@@ -67,7 +75,7 @@ Response BasemapApi::tilejson(const Request& r) const {
   return out;
 }
 
-Response BasemapApi::tile(const Request& r, const std::string& z, const std::string& x,
+Response ArchiveApi::tile(const Request& r, const std::string& z, const std::string& x,
                           const std::string& y) const {
   const std::int64_t zi = parse_int("z", z);
   if (zi > tiles::kArchiveMaxZoom)
@@ -84,9 +92,9 @@ Response BasemapApi::tile(const Request& r, const std::string& z, const std::str
   } catch (const core::InputError& e) {
     // The file was checked at start; a fault here is the file's (changed since, or a
     // query it makes endless), not the request's.
-    return problem(500, "The base map's file is unreadable", e.what());
+    return problem(500, "The " + m_opt.title + "'s file is unreadable", e.what());
   } catch (const core::StorageError& e) {
-    return problem(500, "The base map's file is unreadable", e.what());
+    return problem(500, "The " + m_opt.title + "'s file is unreadable", e.what());
   }
   Response out;
   out.content_type = "application/vnd.mapbox-vector-tile";
@@ -106,8 +114,8 @@ Response BasemapApi::tile(const Request& r, const std::string& z, const std::str
     try {
       out.body = codec::gunzip(t->bytes, tiles::kMaxArchiveTileBytes, "tile");
     } catch (const core::InputError& e) {
-      // The base map's file is at fault, not the request.
-      return problem(500, "The base map's tile is unreadable",
+      // The archive is at fault, not the request.
+      return problem(500, "The " + m_opt.title + "'s tile is unreadable",
                      m_archive->path() + ": tile " + z + "/" + x + "/" + y + ": " + e.what());
     }
     return out;
