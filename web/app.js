@@ -347,8 +347,9 @@ function addRiskLayer(map, tilejson) {
   map.addSource("risk", { type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom,
     maxzoom: tilejson.maxzoom, bounds: tilejson.bounds });
   map.addLayer({ id: "risk", type: "fill", source: "risk", "source-layer": "risk",
+    // (no antialiasing: its outlines would draw the grid's lines over the colours)
     paint: { "fill-color": ["interpolate", ["linear"], ["get", "risk"], ...RISK_COLOURS],
-      "fill-opacity": 0.55 } }, "admin-areas");
+      "fill-opacity": 0.55, "fill-antialias": false } }, "admin-areas");
   const stops = RISK_COLOURS.filter((_, i) => i % 2 === 1).join(", ");
   $("#legend ul").insertAdjacentHTML("beforeend",
     `<li id="legend-risk"><i class="sw" style="background:linear-gradient(to right, ${stops})"></i>` +
@@ -359,6 +360,20 @@ function addRiskLayer(map, tilejson) {
 // square of cells drawn at a lower zoom.
 const RISK_LABEL = { 1: "contamination found (an item or accident in the cell)",
   0: "cleared or surveyed, nothing found" };
+// The features of risk grid in words; why is "items_1km +0.42; dist_road_m +0.10" (the
+// log-odds each added: docs/risk.md). A raster's column keeps its own name.
+const RISK_FEATURES = { dist_accident_m: "distance to the nearest accident",
+  dist_item_m: "distance to the nearest item found", dist_hazard_m: "distance to the nearest hazard",
+  dist_cleared_m: "distance to cleared land", dist_record_mine_m: "distance to a recorded mine",
+  dist_road_m: "distance to the nearest road", dist_settlement_m: "distance to the nearest settlement",
+  accidents_1km: "accidents within 1 km", accidents_5km: "accidents within 5 km",
+  items_1km: "items within 1 km", items_5km: "items within 5 km" };
+function riskWhy(why) {
+  return String(why || "").split("; ").filter(Boolean).map((part) => {
+    const m = part.match(/^(.*) \+([\d.]+)$/);
+    return m ? `${escapeHtml(RISK_FEATURES[m[1]] || m[1])} (+${escapeHtml(m[2])})` : escapeHtml(part);
+  }).join("<br>");
+}
 function riskPopupHtml(p) {
   const pct = (v) => `${(100 * Number(v)).toLocaleString("en", { maximumFractionDigits: 1 })}%`;
   const row = (k, v) => `<tr><td>${escapeHtml(k)}</td><td>${v}</td></tr>`;
@@ -366,10 +381,10 @@ function riskPopupHtml(p) {
     return "<b>Contamination risk (model)</b><table>" + row("Highest risk", pct(p.risk)) +
       row("Mean risk", pct(p.risk_mean)) + row("Cells", escapeHtml(p.cells)) +
       "</table><p class=\"hint\">Zoom in to see each cell and why.</p>";
-  const why = String(p.why || "").split("; ").map((w) => escapeHtml(w)).join("<br>");
+  const why = riskWhy(p.why);
   return "<b>Contamination risk (model)</b><table>" + row("Risk", pct(p.risk)) +
     row("Cell", escapeHtml(p.cell)) +
-    (p.admin_area_id ? row("Admin area", escapeHtml(p.admin_area_id)) : "") +
+    (p.admin_area_id ? row("Admin area", refHtml(p.admin_area_id, "admin-areas")) : "") +
     row("Known", escapeHtml(RISK_LABEL[p.label] || "nothing")) +
     row("Raised most by", why || "nothing") + "</table>" +
     "<p class=\"hint\">A model's estimate (docs/risk.md), not a survey.</p>";

@@ -34,8 +34,15 @@ try {
   execFileSync(bin, ["demo", "--dir", join(work, "demo"), "--no-serve"], { encoding: "utf8" });
   const store = join(work, "demo", "demo.gpkg");
   execFileSync(bin, ["user", "add", store, "guest", "--role", "viewer"], { input: PASSWORD + "\n", encoding: "utf8" });
+  // The risk model's tiles of the demo (risk predict --tiles), served with --risk.
+  const riskTiles = join(work, "risk.mbtiles");
+  execFileSync(bin, ["risk", "grid", store, "--cell", "200", "-o", join(work, "grid.gpkg")], { encoding: "utf8" });
+  execFileSync(bin, ["risk", "train", "--grid", join(work, "grid.gpkg"), "--no-search", "-q",
+    "-o", join(work, "model.json")], { encoding: "utf8" });
+  execFileSync(bin, ["risk", "predict", "--model", join(work, "model.json"), "--grid", join(work, "grid.gpkg"),
+    "-o", join(work, "risk.gpkg"), "--tiles", riskTiles, "-q"], { encoding: "utf8" });
   let base;
-  ({ server, base } = await startServe(bin, store));
+  ({ server, base } = await startServe(bin, store, ["--risk", riskTiles]));
   browser = await launchChromium();
   const foreign = [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -248,6 +255,53 @@ try {
   await idle();
   assert.ok((await rendered("accidents")).length > 0, "accidents not drawn when switched on again");
   step("layer switcher hides and shows the accidents");
+
+  // 5b. The risk model's layer: listed, drawn under the data, switched off and on, and a
+  // click where only a cell is drawn gives its risk and what raised it.
+  assert.ok(await page.locator("#layer-list input[data-layer=risk]").isChecked(), "the risk layer is listed and on");
+  await page.evaluate(async () => {
+    const [w, s, e, n] = (await (await fetch("/risk.json")).json()).bounds;
+    // The cells' own zoom (the tiles' maxzoom), where each cell is drawn with why.
+    const { maxzoom } = await (await fetch("/risk.json")).json();
+    window.minemap.map.jumpTo({ center: [(w + e) / 2, (s + n) / 2], zoom: maxzoom + 0.5 });
+  });
+  await idle();
+  const cellsDrawn = (await rendered("risk")).length;
+  assert.ok(cellsDrawn > 0, "no risk cell drawn");
+  const layers = await page.evaluate(() => window.minemap.map.getStyle().layers.map((l) => l.id));
+  assert.ok(layers.indexOf("risk") < layers.indexOf("hazards"), "the risk layer is drawn over the hazards");
+  await page.uncheck("#layer-list input[data-layer=risk]");
+  await idle();
+  assert.equal((await rendered("risk")).length, 0, "risk cells drawn when switched off");
+  await page.check("#layer-list input[data-layer=risk]");
+  await idle();
+  const spot = await page.evaluate(() => {
+    const m = window.minemap.map, c = m.getCanvas(), r = c.getBoundingClientRect();
+    const data = ["accidents", "items", "record-mines", "records", "releases", "hazards"];
+    for (let y = c.clientHeight / 2; y < c.clientHeight - 40; y += 23)
+      for (let x = c.clientWidth / 2; x < c.clientWidth - 40; x += 23) {
+        // (not under the panels that lie over the map)
+        if (document.elementFromPoint(r.left + x, r.top + y) !== c) continue;
+        const cells = m.queryRenderedFeatures([x, y], { layers: ["risk"] });
+        if (cells.length && !m.queryRenderedFeatures([x, y], { layers: data }).length)
+          return { x, y, cells: cells.length, props: cells[0].properties };
+      }
+    return null;
+  });
+  assert.ok(spot, "a place where only a risk cell is drawn");
+  const canvasBox = await page.locator("#map canvas").boundingBox();
+  await page.mouse.click(canvasBox.x + spot.x, canvasBox.y + spot.y);
+  await page.waitForFunction(() => document.querySelector(".maplibregl-popup"), null, { timeout: 20000 });
+  const riskPopup = await page.locator(".maplibregl-popup").innerText();
+  assert.match(riskPopup, /Contamination risk \(model\)/);
+  assert.match(riskPopup, new RegExp(`${(100 * spot.props.risk).toFixed(1).replace(/\.0$/, "")}%`));
+  assert.equal(spot.props.cells, undefined, "a cell, not a square of cells, at the cells' zoom");
+  assert.match(riskPopup, /Raised most by/);
+  assert.match(riskPopup, new RegExp(`Cell\\s+${spot.props.cell}\\b`));
+  assert.ok(await page.locator("#legend-risk").isVisible(), "the legend shows the risk colours");
+  await page.screenshot({ path: join(artifacts, "map-3b-risk.png") });
+  await page.evaluate(() => window.minemap.popup?.remove());
+  step(`risk layer: ${cellsDrawn} cells or squares drawn, switched off and on, details "${riskPopup.split("\n").slice(0, 2).join(" ")}"`);
 
   // 6. Measure: two clicks on the map, the haversine distance between them.
   await page.click("#measure");

@@ -354,7 +354,9 @@ std::map<long, double> column_by_cell(const fs::path& path, const std::string& l
     const double v = std::stod(unquote(line.substr(comma + 1)));
     // A cell across a tile edge comes once per tile: the same value each time.
     const auto [it, added] = out.emplace(cell, v);
-    if (!added) EXPECT_EQ(it->second, v) << cell;
+    if (!added) {
+      EXPECT_EQ(it->second, v) << cell;
+    }
   }
   return out;
 }
