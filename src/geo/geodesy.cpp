@@ -204,6 +204,13 @@ double chord_within_m(double geodesic_m) {
   return std::max(0.0, 2 * r * std::sin(geodesic_m / (2 * r)) - 1e-6);
 }
 
+double geodesic_lower_bound_m(double chord_m) {
+  constexpr double a = kWgs84A, b = kWgs84A * (1 - kWgs84F);
+  const double s = std::sqrt(std::max(0.0, chord_m * chord_m - (a - b) * (a - b))) / (2 * a);
+  const double theta = s >= 1 ? 3.14159265358979323846 : 2 * std::asin(s);
+  return std::max(chord_m, b * theta);
+}
+
 double geodesic_upper_bound_m(double chord_m) {
   constexpr double r = kBoundRadius;
   double half = chord_m / (2 * r);

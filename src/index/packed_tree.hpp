@@ -68,9 +68,11 @@ struct Box3 {
 // above the equator; loose by the curvature of the patch only).
 Box3 ecef_box(const core::Envelope& e);
 
-// A geodesic lower bound from a chord lower bound, less a micrometre for rounding.
+// A geodesic lower bound from a chord lower bound (geo::geodesic_lower_bound_m), less a
+// micrometre for rounding.
 inline double chord_floor(double chord_m) {
-  return chord_m > 1e-6 ? chord_m - 1e-6 : 0.0;
+  const double g = geo::geodesic_lower_bound_m(chord_m);
+  return g > 1e-6 ? g - 1e-6 : 0.0;
 }
 
 class PackedTree {
