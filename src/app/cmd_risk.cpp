@@ -53,6 +53,13 @@ std::string megabytes(std::size_t bytes) {
   return s;
 }
 
+// "0.42 s".
+std::string seconds(double s) {
+  char t[32];
+  std::snprintf(t, sizeof t, "%.2f s", s);
+  return t;
+}
+
 nlohmann::json figure(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -197,8 +204,9 @@ int cmd_predict(const PredictArgs& a) {
               << " scored, written to " << a.out << '\n';
   if (r.tiles_max_zoom >= 0)
     std::cerr << "risk: " << r.tiles << " tiles (zooms 0 to " << r.tiles_max_zoom << ", "
-              << megabytes(r.tile_bytes) << ") written to " << a.tiles
-              << "; show them on the map with minemap serve STORE --risk " << a.tiles << '\n';
+              << megabytes(r.tile_bytes) << ", " << seconds(r.tile_seconds) << ") written to "
+              << a.tiles << "; show them on the map with minemap serve STORE --risk " << a.tiles
+              << '\n';
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -400,6 +401,7 @@ RiskPredictedGrid risk_predict_grid(const RiskPredictGridOptions& o) {
   std::optional<tiles::MbTilesWriter> archive;
   tiles::ArchiveMetadata tiles_meta;
   if (!o.tiles.empty() && r.rows > 0) {
+    const auto start = std::chrono::steady_clock::now();
     archive.emplace(o.tiles, o.overwrite);
     tiles::CellLayer layer;
     layer.name = kRiskPredictLayer;
@@ -442,6 +444,8 @@ RiskPredictedGrid risk_predict_grid(const RiskPredictGridOptions& o) {
     r.tiles = t.tiles;
     r.tile_bytes = t.bytes;
     tiles_meta = t.metadata;
+    r.tile_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   sink.close();
   if (archive) archive->commit(tiles_meta);

@@ -71,6 +71,7 @@ struct RiskPredictGridOptions {
 struct RiskPredictedGrid : RiskPredicted {
   int tiles_max_zoom = -1;  // with tiles: the cells' zoom (the pyramid runs from 0)
   std::size_t tiles = 0, tile_bytes = 0;
+  double tile_seconds = 0;  // making the tiles (after the scores)
 };
 RiskPredictedGrid risk_predict_grid(const RiskPredictGridOptions& options);
 

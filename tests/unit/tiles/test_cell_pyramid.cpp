@@ -142,14 +142,19 @@ TEST(CellPyramid, TheCellsZoomIsTheFirstWhereACellIsEightPixelsWide) {
   EXPECT_EQ(tiles::cell_zoom(0.01, o), 12);
 }
 
+// The pyramid of `layer` written and committed at `path`.
+tiles::PyramidSummary write(const std::string& path, const tiles::CellLayer& layer) {
+  tiles::MbTilesWriter w(path, false);
+  auto summary = tiles::write_cell_pyramid(layer, w);
+  w.commit(summary.metadata);
+  return summary;
+}
+
 TEST(CellPyramid, EveryCellAtItsZoomWithItsValueAndAttributes) {
   TempDir d;
   const auto path = d.file("risk.mbtiles");
   const auto layer = grid();
-  tiles::MbTilesWriter w(path, false);
-  const auto summary = tiles::write_cell_pyramid(layer, w);
-  w.commit(summary.metadata);
-  EXPECT_EQ(summary.max_zoom, 11);
+  EXPECT_EQ(write(path, layer).max_zoom, 11);
 
   const auto features = read_zoom(path, 11);
   // Each cell's pieces (a cell across a tile edge is cut there) with its attributes.
@@ -184,9 +189,7 @@ TEST(CellPyramid, BelowItSquaresHoldTheHighestValueTheMeanAndTheCount) {
   TempDir d;
   const auto path = d.file("risk.mbtiles");
   const auto layer = grid();
-  tiles::MbTilesWriter w(path, false);
-  const auto summary = tiles::write_cell_pyramid(layer, w);
-  w.commit(summary.metadata);
+  write(path, layer);
   for (int z : {10, 8, 5, 0}) {
     SCOPED_TRACE(z);
     // The squares of 8 pixels at zoom z: 2^(z + 5) to the world's side.
