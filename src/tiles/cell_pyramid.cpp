@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <stdexcept>
+#include <tuple>
 
 #include "codec/gzip.hpp"
 #include "core/errors.hpp"
